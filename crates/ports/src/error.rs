@@ -1,0 +1,44 @@
+//! The error every repository port speaks. Adapters translate database failures into it at
+//! the boundary (a unique violation becomes [`Conflict`], a check violation the rule it
+//! guards), so that no database type reaches a use case.
+
+/// A uniqueness or state rule the store refused, named in domain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Another account has this email (ignoring case).
+    EmailTaken,
+    /// Another account has this username (ignoring case).
+    UsernameTaken,
+    /// Another account has this phone number.
+    PhoneTaken,
+    /// Another specialization has this name (ignoring case).
+    SpecializationNameTaken,
+    /// The user already listed this specialization.
+    SpecializationAlreadyAdded,
+}
+
+/// Why a repository call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepoError {
+    /// The thing the call acts on does not exist (or is not the caller's).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule refused the write.
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    /// The wallet would go below zero; carries the balance seen inside the transaction.
+    #[error("insufficient points: balance {balance}")]
+    InsufficientPoints {
+        /// Balance at the time of the refused change.
+        balance: i64,
+    },
+    /// The idempotency key was used before with a different request body.
+    #[error("idempotency key reused with a different request")]
+    IdempotencyKeyMismatch,
+    /// A request with the same idempotency key is still being processed.
+    #[error("a request with this idempotency key is in flight")]
+    IdempotencyKeyInFlight,
+    /// The store failed; the text is for logs only, never for clients.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}

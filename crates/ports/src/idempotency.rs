@@ -1,0 +1,23 @@
+//! Idempotency keys for money-moving and seat-taking requests (api.md "Writes").
+//!
+//! The claim travels into the repository method that performs the effect, so that the
+//! adapter records the key in the same transaction: either both the effect and the key
+//! are stored, or neither is.
+
+use time::Duration;
+
+/// How long a key is remembered; after that the same key starts a new request.
+pub const IDEMPOTENCY_KEY_TTL: Duration = Duration::hours(24);
+
+/// A client's idempotency key, bound to who sent it and what they asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    /// Keys are private to a caller and an operation (`wallet_adjustment:<admin id>`),
+    /// so two clients choosing the same key never collide.
+    pub scope: String,
+    /// The client's key (1–255 printable characters).
+    pub key: String,
+    /// A digest of the request (target and body); the same key with another fingerprint
+    /// is a client bug and is refused.
+    pub fingerprint: String,
+}
