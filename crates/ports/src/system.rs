@@ -35,7 +35,7 @@ pub trait PasswordHasher: Send + Sync {
     async fn hash(&self, password: &Password) -> Result<String, CryptoError>;
     /// Whether `candidate` matches `hash`. When `hash` is `None` (unknown user) the
     /// adapter verifies against a dummy hash so that the answer takes the same time.
-    async fn verify(&self, candidate: &str, hash: Option<&str>) -> Result<bool, CryptoError>;
+    async fn verify(&self, candidate: &str, hash: Option<String>) -> Result<bool, CryptoError>;
 }
 
 /// What an access token says about its bearer.
