@@ -1,0 +1,92 @@
+//! Proving an email address and recovering a forgotten password.
+
+use lyceum_domain::identity::{Email, Password};
+use lyceum_ports::identity::{NewVerificationToken, TokenPurpose};
+use lyceum_ports::system::OutgoingMail;
+
+use super::Actor;
+use crate::{AppError, Lyceum};
+
+impl Lyceum {
+    /// Confirms the email address whose verification token this is (single use).
+    pub async fn verify_email(&self, token: &str) -> Result<(), AppError> {
+        let now = self.ports.clock.now();
+        let digest = self.ports.secrets.digest(token.trim());
+        let user_id = self
+            .ports
+            .verification_tokens
+            .consume(TokenPurpose::EmailVerification, &digest, now)
+            .await?
+            .ok_or(AppError::InvalidVerificationToken)?;
+        self.ports.users.mark_email_verified(user_id, now).await?;
+        Ok(())
+    }
+
+    /// Sends a new verification mail to a signed-in user whose email is not verified yet.
+    pub async fn resend_email_verification(&self, actor: &Actor) -> Result<(), AppError> {
+        if actor.user.email_verified {
+            return Err(AppError::conflict("user.email_already_verified", "Your email address is already verified."));
+        }
+        self.send_email_verification(&actor.user).await
+    }
+
+    /// Mails a password reset token if an active account has this email. The answer is
+    /// the same either way, so the endpoint cannot be used to discover accounts.
+    pub async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
+        let email = Email::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
+        let now = self.ports.clock.now();
+        let Some(user) = self.ports.users.by_email(&email).await? else {
+            return Ok(());
+        };
+        if user.deleted_at.is_some() || !user.is_active {
+            return Ok(());
+        }
+        let secret = self.ports.secrets.mint();
+        self.ports
+            .verification_tokens
+            .issue(NewVerificationToken {
+                id: self.ports.ids.new_id(),
+                user_id: user.id,
+                purpose: TokenPurpose::PasswordReset,
+                digest: secret.digest,
+                created_at: now,
+                expires_at: now + self.settings.password_reset_ttl,
+            })
+            .await?;
+        let body = format!(
+            "Hello {},\n\nSomeone asked to reset the password of your Lyceum account. If it was you, send this code to POST /api/v1/auth/password/reset with your new password:\n\n{}\n\nIt expires in {} minutes. If it was not you, ignore this mail.\n",
+            user.first_name.as_str(),
+            secret.plain,
+            self.settings.password_reset_ttl.whole_minutes()
+        );
+        let mail = OutgoingMail {
+            id: self.ports.ids.new_id(),
+            to: user.email.as_str().to_owned(),
+            subject: "Reset your password".into(),
+            body,
+            created_at: now,
+        };
+        if let Err(error) = self.ports.mailer.send(mail).await {
+            tracing::warn!(user_id = %user.id, %error, "could not send the password reset mail");
+        }
+        Ok(())
+    }
+
+    /// Sets a new password with a reset token (single use) and signs the account out
+    /// everywhere: whoever knew the old password loses their sessions.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
+        let password = Password::parse(new_password).map_err(|e| AppError::invalid("new_password", e.to_string()))?;
+        let now = self.ports.clock.now();
+        let digest = self.ports.secrets.digest(token.trim());
+        let user_id = self
+            .ports
+            .verification_tokens
+            .consume(TokenPurpose::PasswordReset, &digest, now)
+            .await?
+            .ok_or(AppError::InvalidVerificationToken)?;
+        let hash = self.ports.hasher.hash(&password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+        self.ports.users.set_password_hash(user_id, hash, now).await?;
+        self.ports.auth_sessions.revoke_all(user_id, now).await?;
+        Ok(())
+    }
+}

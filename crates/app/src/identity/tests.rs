@@ -1,0 +1,387 @@
+//! Use-case tests with mocked ports: each asserts the result and the calls made (or not).
+
+use std::sync::Arc;
+
+use lyceum_domain::identity::{
+    Ban, Email, PersonName, Profile, Role, Roles, User, Username,
+};
+use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
+use lyceum_ports::identity::*;
+use lyceum_ports::system::*;
+use lyceum_ports::wallet::MockWalletRepository;
+use lyceum_ports::RepoError;
+use mockall::predicate::eq;
+use time::macros::datetime;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::*;
+use crate::{AppError, Lyceum, Ports, Settings};
+
+const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
+
+struct Mocks {
+    users: MockUserRepository,
+    login_history: MockLoginHistory,
+    auth_sessions: MockAuthSessions,
+    verification_tokens: MockVerificationTokens,
+    specializations: MockSpecializations,
+    certificates: MockCertificates,
+    billing_addresses: MockBillingAddresses,
+    wallets: MockWalletRepository,
+    hasher: MockPasswordHasher,
+    access_tokens: MockAccessTokens,
+    mailer: MockMailer,
+}
+
+impl Mocks {
+    fn new() -> Self {
+        Self {
+            users: MockUserRepository::new(),
+            login_history: MockLoginHistory::new(),
+            auth_sessions: MockAuthSessions::new(),
+            verification_tokens: MockVerificationTokens::new(),
+            specializations: MockSpecializations::new(),
+            certificates: MockCertificates::new(),
+            billing_addresses: MockBillingAddresses::new(),
+            wallets: MockWalletRepository::new(),
+            hasher: MockPasswordHasher::new(),
+            access_tokens: MockAccessTokens::new(),
+            mailer: MockMailer::new(),
+        }
+    }
+
+    fn build(self) -> Lyceum {
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(NOW);
+        let mut ids = MockIdGenerator::new();
+        ids.expect_new_id().returning(Uuid::now_v7);
+        let mut secrets = MockSecretMinter::new();
+        secrets.expect_mint().returning(|| MintedSecret { plain: "plain-secret".into(), digest: "digest".into() });
+        secrets.expect_digest().returning(|plain| format!("digest-of-{plain}"));
+        Lyceum::new(
+            Ports {
+                users: Arc::new(self.users),
+                login_history: Arc::new(self.login_history),
+                auth_sessions: Arc::new(self.auth_sessions),
+                verification_tokens: Arc::new(self.verification_tokens),
+                specializations: Arc::new(self.specializations),
+                certificates: Arc::new(self.certificates),
+                billing_addresses: Arc::new(self.billing_addresses),
+                wallets: Arc::new(self.wallets),
+                clock: Arc::new(clock),
+                ids: Arc::new(ids),
+                hasher: Arc::new(self.hasher),
+                access_tokens: Arc::new(self.access_tokens),
+                secrets: Arc::new(secrets),
+                mailer: Arc::new(self.mailer),
+            },
+            Settings::default(),
+        )
+    }
+}
+
+fn user(roles: &[Role]) -> User {
+    User {
+        id: Uuid::now_v7(),
+        email: Email::parse("asha@example.com").unwrap(),
+        username: Username::parse("ashakumar").unwrap(),
+        phone_number: None,
+        first_name: PersonName::parse("Asha").unwrap(),
+        last_name: PersonName::parse("Kumar").unwrap(),
+        roles: roles.iter().copied().collect(),
+        is_active: true,
+        email_verified: false,
+        last_login_at: None,
+        ban: None,
+        failed_login_count: 0,
+        locked_until: None,
+        deleted_at: None,
+        profile: Profile::default(),
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+fn actor(roles: &[Role]) -> Actor {
+    Actor { user: user(roles), session_id: Uuid::now_v7() }
+}
+
+fn session(user_id: Uuid) -> AuthSession {
+    AuthSession {
+        id: Uuid::now_v7(),
+        user_id,
+        ip: None,
+        user_agent: None,
+        created_at: NOW,
+        last_used_at: NOW,
+        expires_at: NOW + time::Duration::days(30),
+        revoked_at: None,
+    }
+}
+
+fn registration(role: &str) -> Registration {
+    Registration {
+        email: "asha@example.com".into(),
+        username: "ashakumar".into(),
+        password: "Secret123".into(),
+        first_name: "Asha".into(),
+        last_name: "Kumar".into(),
+        role: role.into(),
+        phone_number: None,
+    }
+}
+
+#[tokio::test]
+async fn registration_reports_every_bad_field_and_stores_nothing() {
+    // No expectations on the repository: any call would fail the test.
+    let app = Mocks::new().build();
+    let bad = Registration { email: "nope".into(), username: "1bad".into(), password: "weak".into(), ..registration("admin") };
+    let Err(AppError::Validation(errors)) = app.register(bad).await else { panic!("expected a validation error") };
+    let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["email", "username", "password", "role"]);
+}
+
+#[tokio::test]
+async fn registration_hashes_the_password_and_mails_a_verification_token() {
+    let mut m = Mocks::new();
+    m.hasher.expect_hash().times(1).returning(|_| Ok("argon2-hash".into()));
+    m.users
+        .expect_register()
+        .withf(|u| u.password_hash == "argon2-hash" && u.roles == Roles::single(Role::Mentor))
+        .times(1)
+        .returning(|u| {
+            let mut stored = user(&[Role::Mentor]);
+            stored.id = u.id;
+            Ok(stored)
+        });
+    m.verification_tokens
+        .expect_issue()
+        .withf(|t| t.purpose == TokenPurpose::EmailVerification && t.digest == "digest")
+        .times(1)
+        .returning(|_| Ok(()));
+    m.mailer.expect_send().withf(|mail| mail.body.contains("plain-secret")).times(1).returning(|_| Ok(()));
+    let created = m.build().register(registration("mentor")).await.unwrap();
+    assert!(created.has_role(Role::Mentor));
+}
+
+#[tokio::test]
+async fn unknown_login_costs_a_dummy_verification_and_is_recorded() {
+    let mut m = Mocks::new();
+    m.users.expect_by_login().returning(|_| Ok(None));
+    m.hasher.expect_verify().with(eq("Secret123"), eq(None)).times(1).returning(|_, _| Ok(false));
+    m.login_history
+        .expect_record()
+        .withf(|a| a.user_id.is_none() && !a.success && a.failure_reason.as_deref() == Some("invalid_credentials"))
+        .times(1)
+        .returning(|_| Ok(()));
+    let result = m.build().login("ghost@example.com", "Secret123", ClientInfo::default()).await;
+    assert_eq!(result, Err(AppError::InvalidCredentials));
+}
+
+#[tokio::test]
+async fn locked_account_is_refused_even_with_the_right_password() {
+    let mut m = Mocks::new();
+    let mut locked = user(&[Role::Learner]);
+    locked.locked_until = Some(NOW + time::Duration::minutes(10));
+    m.users.expect_by_login().returning(move |_| Ok(Some((locked.clone(), "hash".into()))));
+    m.hasher.expect_verify().never();
+    m.login_history.expect_record().withf(|a| a.failure_reason.as_deref() == Some("locked")).returning(|_| Ok(()));
+    let result = m.build().login("ashakumar", "Secret123", ClientInfo::default()).await;
+    assert!(matches!(result, Err(AppError::AccountLocked { .. })));
+}
+
+#[tokio::test]
+async fn the_failure_that_reaches_the_limit_locks_the_account() {
+    let mut m = Mocks::new();
+    let u = user(&[Role::Learner]);
+    let id = u.id;
+    m.users.expect_by_login().returning(move |_| Ok(Some((u.clone(), "hash".into()))));
+    m.hasher.expect_verify().returning(|_, _| Ok(false));
+    let until = NOW + time::Duration::minutes(15);
+    m.users.expect_record_login_failure().withf(move |uid, p, _| *uid == id && p.max_failures == 5).returning(move |_, _, _| Ok(Some(until)));
+    m.login_history.expect_record().returning(|_| Ok(()));
+    let result = m.build().login("ashakumar", "Wrong1234", ClientInfo::default()).await;
+    assert_eq!(result, Err(AppError::AccountLocked { until }));
+}
+
+#[tokio::test]
+async fn banned_user_cannot_sign_in_until_the_ban_expires() {
+    let mut m = Mocks::new();
+    let mut banned = user(&[Role::Learner]);
+    banned.ban = Some(Ban { reason: "spam".into(), expires_at: Some(NOW + time::Duration::days(1)) });
+    m.users.expect_by_login().returning(move |_| Ok(Some((banned.clone(), "hash".into()))));
+    m.login_history.expect_record().withf(|a| a.failure_reason.as_deref() == Some("banned")).returning(|_| Ok(()));
+    let result = m.build().login("ashakumar", "Secret123", ClientInfo::default()).await;
+    assert!(matches!(result, Err(AppError::Banned { reason, .. }) if reason == "spam"));
+}
+
+#[tokio::test]
+async fn successful_sign_in_starts_a_session_and_issues_tokens() {
+    let mut m = Mocks::new();
+    let u = user(&[Role::Learner]);
+    let id = u.id;
+    m.users.expect_by_login().returning(move |_| Ok(Some((u.clone(), "hash".into()))));
+    m.hasher.expect_verify().with(eq("Secret123"), eq(Some("hash".to_owned()))).returning(|_, _| Ok(true));
+    m.users.expect_record_login_success().with(eq(id), eq(NOW)).times(1).returning(|_, _| Ok(()));
+    m.login_history.expect_record().withf(|a| a.success).times(1).returning(|_| Ok(()));
+    m.auth_sessions.expect_start().withf(|s| s.refresh_token_digest == "digest").returning(|s| Ok(session(s.user_id)));
+    m.access_tokens.expect_issue().returning(|_, _, _, _| Ok(IssuedAccessToken { token: "jwt".into(), expires_in: 900 }));
+    let pair = m.build().login("asha@example.com", "Secret123", ClientInfo::default()).await.unwrap();
+    assert_eq!((pair.access_token.as_str(), pair.refresh_token.as_str(), pair.expires_in), ("jwt", "plain-secret", 900));
+}
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
+    let mut m = Mocks::new();
+    let s = session(Uuid::now_v7());
+    let (sid, uid) = (s.id, s.user_id);
+    m.auth_sessions
+        .expect_rotate()
+        .withf(|r| r.presented_digest == "digest-of-stolen")
+        .returning(move |_| Ok(RotationOutcome::Reused(s.clone())));
+    m.auth_sessions.expect_revoke().with(eq(uid), eq(sid), eq(NOW)).times(1).returning(|_, _, _| Ok(()));
+    assert_eq!(m.build().refresh("stolen").await, Err(AppError::InvalidRefreshToken));
+}
+
+#[tokio::test]
+async fn admin_rights_come_from_the_database_not_the_token() {
+    let mut m = Mocks::new();
+    let learner = user(&[Role::Learner]);
+    let (uid, stored) = (learner.id, learner.clone());
+    let s = session(uid);
+    let sid = s.id;
+    m.access_tokens.expect_verify().returning(move |_| {
+        Ok(AccessClaims { user_id: uid, session_id: sid, roles: Roles::single(Role::Admin), expires_at: NOW })
+    });
+    m.auth_sessions.expect_by_id().returning(move |_| Ok(Some(s.clone())));
+    m.users.expect_by_id().returning(move |_| Ok(Some(stored.clone())));
+    m.users.expect_search().never();
+    let app = m.build();
+    let caller = app.authenticate("token-claiming-admin").await.unwrap();
+    let result = app.admin_list_users(&caller, UserQuery::default(), lyceum_ports::PageRequest::first(20)).await;
+    assert_eq!(result, Err(AppError::Forbidden));
+}
+
+#[tokio::test]
+async fn a_revoked_session_ends_its_access_tokens() {
+    let mut m = Mocks::new();
+    let mut s = session(Uuid::now_v7());
+    s.revoked_at = Some(NOW);
+    let (uid, sid) = (s.user_id, s.id);
+    m.access_tokens.expect_verify().returning(move |_| {
+        Ok(AccessClaims { user_id: uid, session_id: sid, roles: Roles::default(), expires_at: NOW })
+    });
+    m.auth_sessions.expect_by_id().returning(move |_| Ok(Some(s.clone())));
+    assert_eq!(m.build().authenticate("t").await, Err(AppError::Unauthenticated));
+}
+
+#[tokio::test]
+async fn forgot_password_for_an_unknown_email_answers_the_same_and_sends_nothing() {
+    let mut m = Mocks::new();
+    m.users.expect_by_email().returning(|_| Ok(None));
+    m.mailer.expect_send().never();
+    m.verification_tokens.expect_issue().never();
+    assert_eq!(m.build().forgot_password("ghost@example.com").await, Ok(()));
+}
+
+#[tokio::test]
+async fn password_reset_signs_the_account_out_everywhere() {
+    let mut m = Mocks::new();
+    let uid = Uuid::now_v7();
+    m.verification_tokens
+        .expect_consume()
+        .withf(|p, d, _| *p == TokenPurpose::PasswordReset && d == "digest-of-reset-token")
+        .returning(move |_, _, _| Ok(Some(uid)));
+    m.hasher.expect_hash().returning(|_| Ok("new-hash".into()));
+    m.users.expect_set_password_hash().with(eq(uid), eq("new-hash".to_owned()), eq(NOW)).times(1).returning(|_, _, _| Ok(()));
+    m.auth_sessions.expect_revoke_all().with(eq(uid), eq(NOW)).times(1).returning(|_, _| Ok(()));
+    assert_eq!(m.build().reset_password("reset-token", "NewSecret9").await, Ok(()));
+}
+
+#[tokio::test]
+async fn a_used_reset_token_is_refused() {
+    let mut m = Mocks::new();
+    m.verification_tokens.expect_consume().returning(|_, _, _| Ok(None));
+    m.users.expect_set_password_hash().never();
+    assert_eq!(m.build().reset_password("used", "NewSecret9").await, Err(AppError::InvalidVerificationToken));
+}
+
+#[tokio::test]
+async fn profile_update_reports_every_bad_field_and_saves_nothing() {
+    let mut m = Mocks::new();
+    m.users.expect_save_details().never();
+    let patch = ProfilePatch {
+        timezone: Some(Some("Mars/Olympus".into())),
+        interests: Some((0..11).map(|i| format!("topic{i}")).collect()),
+        bio: Some(Some("b".repeat(1001))),
+        ..Default::default()
+    };
+    let Err(AppError::Validation(errors)) = m.build().update_my_account(&actor(&[Role::Learner]), patch).await else {
+        panic!("expected a validation error")
+    };
+    let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["bio", "timezone", "interests"]);
+}
+
+#[tokio::test]
+async fn admin_cannot_remove_their_own_admin_role() {
+    let m = Mocks::new();
+    let admin = actor(&[Role::Admin]);
+    let result = m.build().admin_remove_role(&admin, admin.id(), Role::Admin).await;
+    assert!(matches!(result, Err(AppError::Conflict { code: "admin.self_demotion", .. })));
+}
+
+#[tokio::test]
+async fn ban_signs_the_user_out_everywhere() {
+    let mut m = Mocks::new();
+    let target = user(&[Role::Learner]);
+    let tid = target.id;
+    m.users.expect_set_ban().withf(move |id, ban, _| *id == tid && ban.as_ref().is_some_and(|b| b.expires_at.is_none())).returning(move |_, _, _| Ok(target.clone()));
+    m.auth_sessions.expect_revoke_all().with(eq(tid), eq(NOW)).times(1).returning(|_, _| Ok(()));
+    let request = BanRequest { reason: "abuse".into(), expires_at: None };
+    assert!(m.build().admin_ban(&actor(&[Role::Admin]), tid, request).await.is_ok());
+}
+
+fn wallet_of(user_id: Uuid, balance: i64) -> Wallet {
+    Wallet { user_id, balance: Points::new(balance).unwrap(), created_at: NOW, updated_at: NOW }
+}
+
+#[tokio::test]
+async fn deduction_beyond_the_balance_is_refused_before_writing() {
+    let mut m = Mocks::new();
+    let uid = Uuid::now_v7();
+    m.wallets.expect_wallet().returning(move |id| Ok(Some(wallet_of(id, 2))));
+    m.wallets.expect_append_ledger_entry().never();
+    let deduct = Adjustment::new(AdjustmentDirection::Deduct, 3, "correction").unwrap();
+    let result = m.build().admin_adjust_wallet(&actor(&[Role::Admin]), uid, deduct, None).await;
+    assert_eq!(result, Err(AppError::InsufficientPoints { balance: 2, requested: 3 }));
+}
+
+#[tokio::test]
+async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
+    let mut m = Mocks::new();
+    let admin = actor(&[Role::Admin]);
+    let scope = format!("wallet_adjustment:{}", admin.id());
+    let uid = Uuid::now_v7();
+    m.wallets.expect_wallet().returning(move |id| Ok(Some(wallet_of(id, 0))));
+    m.wallets
+        .expect_append_ledger_entry()
+        .withf(move |e, claim, _| {
+            e.delta == 5 && claim.as_ref().is_some_and(|c| c.scope == scope && c.key == "k1" && c.fingerprint == "fp")
+        })
+        .times(1)
+        .returning(|_, _, _| Err(RepoError::IdempotencyKeyMismatch));
+    let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "welcome").unwrap();
+    let result = m.build().admin_adjust_wallet(&admin, uid, grant, Some(("k1".into(), "fp".into()))).await;
+    assert_eq!(result, Err(AppError::IdempotencyKeyMismatch));
+}
+
+#[tokio::test]
+async fn only_admins_adjust_wallets() {
+    let mut m = Mocks::new();
+    m.wallets.expect_append_ledger_entry().never();
+    let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "gift").unwrap();
+    let result = m.build().admin_adjust_wallet(&actor(&[Role::Mentor]), Uuid::now_v7(), grant, None).await;
+    assert_eq!(result, Err(AppError::Forbidden));
+}

@@ -1,0 +1,88 @@
+//! The application service: the ports it was wired with and the settings that shape its
+//! rules. Use cases are methods on [`Lyceum`], grouped by context in their own modules.
+
+use std::sync::Arc;
+
+use lyceum_domain::identity::LockoutPolicy;
+use lyceum_ports::identity::{
+    AuthSessions, BillingAddresses, Certificates, LoginHistory, Specializations, UserRepository, VerificationTokens,
+};
+use lyceum_ports::system::{AccessTokens, Clock, IdGenerator, Mailer, PasswordHasher, SecretMinter};
+use lyceum_ports::wallet::WalletRepository;
+use time::Duration;
+
+/// Everything outside the application that use cases talk to.
+#[derive(Clone)]
+pub struct Ports {
+    /// Accounts.
+    pub users: Arc<dyn UserRepository>,
+    /// Sign-in attempts.
+    pub login_history: Arc<dyn LoginHistory>,
+    /// Signed-in devices and refresh tokens.
+    pub auth_sessions: Arc<dyn AuthSessions>,
+    /// Email verification and password reset tokens.
+    pub verification_tokens: Arc<dyn VerificationTokens>,
+    /// Specializations.
+    pub specializations: Arc<dyn Specializations>,
+    /// Declared certificates.
+    pub certificates: Arc<dyn Certificates>,
+    /// Billing addresses.
+    pub billing_addresses: Arc<dyn BillingAddresses>,
+    /// Wallets and ledgers.
+    pub wallets: Arc<dyn WalletRepository>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Ids.
+    pub ids: Arc<dyn IdGenerator>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Access tokens.
+    pub access_tokens: Arc<dyn AccessTokens>,
+    /// Opaque secrets.
+    pub secrets: Arc<dyn SecretMinter>,
+    /// Mail.
+    pub mailer: Arc<dyn Mailer>,
+}
+
+/// Rules that differ per deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// When failed sign-ins lock an account.
+    pub lockout: LockoutPolicy,
+    /// How long a refresh token (and so a signed-in device) lives without use.
+    pub refresh_token_ttl: Duration,
+    /// How long an email verification link works.
+    pub email_verification_ttl: Duration,
+    /// How long a password reset link works.
+    pub password_reset_ttl: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            lockout: LockoutPolicy::default(),
+            refresh_token_ttl: Duration::days(30),
+            email_verification_ttl: Duration::hours(48),
+            password_reset_ttl: Duration::hours(1),
+        }
+    }
+}
+
+/// The application: one value, cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Lyceum {
+    pub(crate) ports: Ports,
+    pub(crate) settings: Settings,
+}
+
+impl Lyceum {
+    /// Wires the application to its ports.
+    pub fn new(ports: Ports, settings: Settings) -> Self {
+        Self { ports, settings }
+    }
+
+    /// The settings in force (the HTTP layer reports some of them, such as token lifetimes).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
