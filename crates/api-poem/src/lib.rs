@@ -1,1 +1,119 @@
+//! Lyceum's HTTP adapter: poem + poem-openapi handlers, DTOs, problem+json errors, the
+//! OpenAPI document and Swagger UI. Handlers are thin: DTO → use case → DTO; statuses
+//! are chosen only in [`problem`].
+#![forbid(unsafe_code)]
 
+pub mod identity;
+pub mod middleware;
+pub mod pagination;
+pub mod problem;
+pub mod responses;
+pub mod security;
+pub mod wallet;
+
+use std::sync::Arc;
+
+use lyceum_app::Lyceum;
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, web::Data};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::identity::{AccountApi, AdminApi, AuthApi, CatalogueApi};
+use crate::middleware::{Pipeline, RateLimiter};
+use crate::wallet::WalletApi;
+
+/// One tag per bounded context.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Accounts, sign-in, profiles, specializations, certificates, billing addresses and
+    /// admin moderation.
+    Identity,
+    /// The points wallet and its ledger.
+    Wallet,
+}
+
+/// How the HTTP layer behaves.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Public base URL (for the OpenAPI `servers` entry).
+    pub public_url: String,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Requests per minute per client address on `/api/v1/auth/*` (0 = unlimited).
+    pub auth_rate_limit_per_minute: u32,
+    /// Whether a trusted proxy sets `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+}
+
+/// Checks whether the database answers, for `/readyz`.
+#[async_trait::async_trait]
+pub trait Readiness: Send + Sync {
+    /// `Ok` when requests can be served.
+    async fn ready(&self) -> Result<(), String>;
+}
+
+type Service = OpenApiService<(AuthApi, AccountApi, CatalogueApi, AdminApi, WalletApi), ()>;
+
+fn service(app: &Lyceum, public_url: &str) -> Service {
+    let apis = (
+        AuthApi { app: app.clone() },
+        AccountApi { app: app.clone() },
+        CatalogueApi { app: app.clone() },
+        AdminApi { app: app.clone() },
+        WalletApi { app: app.clone() },
+    );
+    OpenApiService::new(apis, "Lyceum API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "One API for live mentoring and self-paced learning. Errors are RFC 9457 \
+             problem details with a stable `code`; lists use cursor pagination; times are \
+             RFC 3339 UTC; ids are UUIDs.",
+        )
+        .server(public_url)
+}
+
+/// The OpenAPI document, as served at `/openapi.json`.
+pub fn openapi_json(app: &Lyceum, public_url: &str) -> String {
+    service(app, public_url).spec()
+}
+
+#[handler]
+fn healthz() -> poem::web::Json<serde_json::Value> {
+    poem::web::Json(serde_json::json!({"status": "ok"}))
+}
+
+#[handler]
+async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> poem::Response {
+    match readiness.ready().await {
+        Ok(()) => poem::web::Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready");
+            crate::problem::Problem::new(
+                poem::http::StatusCode::SERVICE_UNAVAILABLE,
+                "server.not_ready",
+                "Not ready",
+                "The database is not reachable.",
+            )
+            .into_response_with(None)
+        }
+    }
+}
+
+/// The whole HTTP surface: the API under `/api/v1`, `/openapi.json`, Swagger UI at
+/// `/docs`, `/healthz` and `/readyz`, wrapped in the request pipeline.
+pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>) -> impl Endpoint {
+    let api = service(&app, &settings.public_url);
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let pipeline = Arc::new(Pipeline {
+        body_limit: settings.body_limit,
+        auth_limiter: Arc::new(RateLimiter::new(settings.auth_rate_limit_per_minute)),
+        trust_forwarded_for: settings.trust_forwarded_for,
+    });
+    Route::new()
+        .nest("/", api)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .data(readiness)
+        .with(crate::middleware::PipelineMiddleware(pipeline))
+}

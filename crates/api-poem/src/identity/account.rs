@@ -1,0 +1,164 @@
+//! My account, my devices, public profiles and the mentor directory.
+
+use lyceum_app::Lyceum;
+use lyceum_app::identity::ProfilePatch;
+use lyceum_ports::identity::MentorFilter;
+use poem::Request;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use uuid::Uuid;
+
+use super::dto::*;
+use crate::ApiTags;
+use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::problem::ApiResult;
+use crate::responses::{Listed, NoContent};
+use crate::security::BearerAuth;
+
+/// Account operations.
+pub struct AccountApi {
+    /// The application.
+    pub app: Lyceum,
+}
+
+fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+impl From<UpdateMeRequest> for ProfilePatch {
+    fn from(b: UpdateMeRequest) -> Self {
+        Self {
+            first_name: b.first_name,
+            last_name: b.last_name,
+            phone_number: patch(b.phone_number),
+            bio: patch(b.bio),
+            profile_image: patch(b.profile_image),
+            location: patch(b.location),
+            timezone: patch(b.timezone),
+            designation: patch(b.designation),
+            website: patch(b.website),
+            github: patch(b.github),
+            linkedin: patch(b.linkedin),
+            twitter: patch(b.twitter),
+            facebook: patch(b.facebook),
+            expertise: b.expertise,
+            hourly_rate: patch(b.hourly_rate).map(|m| m.map(|m| (m.amount_minor, m.currency))),
+            years_experience: patch(b.years_experience),
+            domain: patch(b.domain),
+            interests: b.interests,
+            goals: patch(b.goals),
+            career_goals: patch(b.career_goals),
+            experience_level: patch(b.experience_level),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Identity")]
+impl AccountApi {
+    /// My account
+    #[oai(path = "/me", method = "get", operation_id = "getMe")]
+    async fn me(&self, auth: BearerAuth) -> ApiResult<Json<UserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(UserDto::from(&actor.user)))
+    }
+
+    /// Update my account
+    ///
+    /// Partial update: absent fields stay as they are, `null` clears a field. Unknown
+    /// fields — including roles, ids, email, verification, balance and ban fields — are
+    /// refused with 400.
+    #[oai(path = "/me", method = "patch", operation_id = "updateMe")]
+    async fn update_me(&self, auth: BearerAuth, body: Json<UpdateMeRequest>) -> ApiResult<Json<UserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let user = self.app.update_my_account(&actor, body.0.into()).await?;
+        Ok(Json(UserDto::from(&user)))
+    }
+
+    /// Delete my account
+    ///
+    /// Erases the account with its wallet and ledger, profile, certificates,
+    /// specialization links, billing address, sessions and login history. What other
+    /// users own stays.
+    #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
+    async fn delete_me(&self, auth: BearerAuth) -> ApiResult<NoContent> {
+        let actor = auth.actor(&self.app).await?;
+        self.app.delete_my_account(&actor).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Export my data
+    ///
+    /// Everything Lyceum stores about me, as JSON.
+    #[oai(path = "/me/export", method = "get", operation_id = "exportMyData")]
+    async fn export(&self, auth: BearerAuth) -> ApiResult<Json<AccountExportDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let export = self.app.export_my_data(&actor).await?;
+        Ok(Json(AccountExportDto::new(export, actor.session_id)))
+    }
+
+    /// My signed-in devices
+    #[oai(path = "/me/auth-sessions", method = "get", operation_id = "listMyAuthSessions")]
+    async fn auth_sessions(&self, auth: BearerAuth) -> ApiResult<Json<Vec<AuthSessionDto>>> {
+        let actor = auth.actor(&self.app).await?;
+        let sessions = self.app.auth_sessions(&actor).await?;
+        Ok(Json(sessions.iter().map(|s| AuthSessionDto::new(s, actor.session_id)).collect()))
+    }
+
+    /// Sign out one of my devices
+    #[oai(path = "/me/auth-sessions/:id", method = "delete", operation_id = "revokeMyAuthSession")]
+    async fn revoke_auth_session(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
+        let actor = auth.actor(&self.app).await?;
+        self.app.revoke_auth_session(&actor, id.0).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// A public profile
+    ///
+    /// No email, phone, billing or sign-in data.
+    #[oai(path = "/users/:id", method = "get", operation_id = "getUserProfile")]
+    async fn public_profile(&self, id: Path<Uuid>) -> ApiResult<Json<PublicProfileDto>> {
+        Ok(Json(self.app.public_profile(id.0).await?.into()))
+    }
+
+    /// A user's declared certificates
+    #[oai(path = "/users/:id/certificates", method = "get", operation_id = "listUserCertificates")]
+    async fn user_certificates(&self, id: Path<Uuid>) -> ApiResult<Json<Vec<CertificateDto>>> {
+        let profile = self.app.public_profile(id.0).await?;
+        Ok(Json(profile.certificates.iter().map(CertificateDto::from).collect()))
+    }
+
+    /// Find mentors
+    ///
+    /// Active mentors, oldest account first, filtered by specialization id and by an
+    /// expertise keyword (case-insensitive substring). Cursor-paginated.
+    #[oai(path = "/mentors", method = "get", operation_id = "listMentors")]
+    async fn mentors(
+        &self,
+        req: &Request,
+        /// Only mentors who listed this specialization.
+        specialization: Query<Option<Uuid>>,
+        /// Expertise keyword, e.g. `rust`.
+        expertise: Query<Option<String>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Listed<MentorPage>> {
+        let page = page_request(limit.0, cursor.0.as_deref())?;
+        let filter = MentorFilter {
+            specialization_id: specialization.0,
+            expertise: expertise.0.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()),
+        };
+        let found = self.app.mentors(filter, page).await?;
+        let next_cursor = found.next_after.map(encode_cursor);
+        let link = next_link(req, next_cursor.as_deref());
+        let items = found.items.iter().map(PublicUserDto::from).collect();
+        Ok(Listed::Ok(Json(MentorPage { items, next_cursor }), link))
+    }
+}

@@ -1,0 +1,110 @@
+//! Admin moderation of accounts. Rights are checked by the use cases against the roles
+//! stored now; a token that claims `admin` proves nothing.
+
+use lyceum_app::Lyceum;
+use lyceum_app::identity::BanRequest;
+use lyceum_ports::identity::UserQuery;
+use poem::Request;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use uuid::Uuid;
+
+use super::dto::*;
+use crate::ApiTags;
+use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::problem::ApiResult;
+use crate::responses::{Listed, NoContent};
+use crate::security::BearerAuth;
+
+/// Admin operations on accounts.
+pub struct AdminApi {
+    /// The application.
+    pub app: Lyceum,
+}
+
+#[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Identity")]
+impl AdminApi {
+    /// List and search accounts (admin)
+    #[oai(path = "/users", method = "get", operation_id = "adminListUsers")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_users(
+        &self,
+        req: &Request,
+        auth: BearerAuth,
+        /// Case-insensitive text in email, username or names.
+        q: Query<Option<String>>,
+        /// Only accounts holding this role.
+        role: Query<Option<RoleDto>>,
+        /// Include soft-deleted accounts.
+        include_deleted: Query<Option<bool>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Listed<AdminUserPage>> {
+        let actor = auth.actor(&self.app).await?;
+        let page = page_request(limit.0, cursor.0.as_deref())?;
+        let query = UserQuery {
+            text: q.0.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+            role: role.0.map(Into::into),
+            include_deleted: include_deleted.0.unwrap_or(false),
+        };
+        let found = self.app.admin_list_users(&actor, query, page).await?;
+        let next_cursor = found.next_after.map(encode_cursor);
+        let link = next_link(req, next_cursor.as_deref());
+        let items = found.items.iter().map(AdminUserDto::from).collect();
+        Ok(Listed::Ok(Json(AdminUserPage { items, next_cursor }), link))
+    }
+
+    /// One account (admin)
+    #[oai(path = "/users/:id", method = "get", operation_id = "adminGetUser")]
+    async fn get_user(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(AdminUserDto::from(&self.app.admin_user(&actor, id.0).await?)))
+    }
+
+    /// Ban an account (admin)
+    ///
+    /// Temporary with `expires_at`, permanent without. The account is signed out
+    /// everywhere and cannot sign in until the ban ends.
+    #[oai(path = "/users/:id/ban", method = "post", operation_id = "adminBanUser")]
+    async fn ban(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<BanRequestDto>) -> ApiResult<Json<AdminUserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let request = BanRequest { reason: body.0.reason, expires_at: body.0.expires_at };
+        Ok(Json(AdminUserDto::from(&self.app.admin_ban(&actor, id.0, request).await?)))
+    }
+
+    /// Lift a ban (admin)
+    #[oai(path = "/users/:id/unban", method = "post", operation_id = "adminUnbanUser")]
+    async fn unban(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(AdminUserDto::from(&self.app.admin_unban(&actor, id.0).await?)))
+    }
+
+    /// Grant a role (admin)
+    #[oai(path = "/users/:id/roles", method = "post", operation_id = "adminGrantRole")]
+    async fn grant_role(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<RoleRequest>) -> ApiResult<Json<AdminUserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(AdminUserDto::from(&self.app.admin_grant_role(&actor, id.0, body.0.role.into()).await?)))
+    }
+
+    /// Remove a role (admin)
+    ///
+    /// Admins cannot remove their own admin role (409 `admin.self_demotion`).
+    #[oai(path = "/users/:id/roles/:role", method = "delete", operation_id = "adminRemoveRole")]
+    async fn remove_role(&self, auth: BearerAuth, id: Path<Uuid>, role: Path<RoleDto>) -> ApiResult<Json<AdminUserDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(AdminUserDto::from(&self.app.admin_remove_role(&actor, id.0, role.0.into()).await?)))
+    }
+
+    /// Soft-delete an account (admin)
+    ///
+    /// The account stays for records but cannot sign in and leaves public listings.
+    #[oai(path = "/users/:id", method = "delete", operation_id = "adminDeleteUser")]
+    async fn soft_delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
+        let actor = auth.actor(&self.app).await?;
+        self.app.admin_soft_delete(&actor, id.0).await?;
+        Ok(NoContent::NoContent)
+    }
+}

@@ -1,0 +1,736 @@
+//! Request and response bodies of the identity context. They are separate from the domain
+//! types on purpose: the OpenAPI schema is a product surface, and it must not change
+//! shape when an internal type does.
+
+use lyceum_app::identity::{AccountExport, PublicProfile};
+use lyceum_domain::Money;
+use lyceum_domain::identity::{BillingAddress, Profile, Specialization, User, UserCertificate};
+use lyceum_ports::identity::{AuthSession, LoginAttempt};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::wallet::{LedgerEntryDto, WalletDto};
+
+/// Account kinds a person can sign up as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SignupRole {
+    /// Takes sessions and courses.
+    Learner,
+    /// Offers sessions and teaches.
+    Mentor,
+}
+
+/// Platform roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RoleDto {
+    /// Learner.
+    Learner,
+    /// Mentor.
+    Mentor,
+    /// Administrator.
+    Admin,
+}
+
+impl From<RoleDto> for lyceum_domain::identity::Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::Learner => Self::Learner,
+            RoleDto::Mentor => Self::Mentor,
+            RoleDto::Admin => Self::Admin,
+        }
+    }
+}
+
+/// Sign-up form.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Login email, unique ignoring case.
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    /// 8–16 characters, starting with a letter; letters, digits, `_` and `.`.
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    /// At least 8 characters with upper case, lower case and a digit.
+    #[oai(validator(max_length = 256))]
+    pub password: String,
+    /// Given name.
+    #[oai(validator(max_length = 200))]
+    pub first_name: String,
+    /// Family name.
+    #[oai(validator(max_length = 200))]
+    pub last_name: String,
+    /// `learner` or `mentor`.
+    pub role: SignupRole,
+    /// Optional phone, `+` and 7–15 digits.
+    #[oai(validator(max_length = 32))]
+    pub phone_number: Option<String>,
+}
+
+/// Sign-in form.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Email or username.
+    #[oai(validator(max_length = 254))]
+    pub login: String,
+    /// Password.
+    #[oai(validator(max_length = 256))]
+    pub password: String,
+}
+
+/// Tokens after sign-in or refresh.
+#[derive(Debug, Clone, Object)]
+pub struct TokenPairDto {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque single-use token for `POST /api/v1/auth/refresh`.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+impl From<lyceum_app::identity::TokenPair> for TokenPairDto {
+    fn from(pair: lyceum_app::identity::TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            token_type: "Bearer".into(),
+            expires_in: pair.expires_in,
+        }
+    }
+}
+
+/// A refresh token to rotate.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last sign-in or refresh.
+    #[oai(validator(max_length = 512))]
+    pub refresh_token: String,
+}
+
+/// A single-use token received by mail.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The code from the mail.
+    #[oai(validator(max_length = 512))]
+    pub token: String,
+}
+
+/// Asks for a password reset mail.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    /// The account's email.
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+}
+
+/// Sets a new password with a reset token.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The code from the reset mail.
+    #[oai(validator(max_length = 512))]
+    pub token: String,
+    /// The new password (same rules as at sign-up).
+    #[oai(validator(max_length = 256))]
+    pub new_password: String,
+}
+
+/// An amount of money in minor units.
+#[derive(Debug, Clone, Object)]
+pub struct MoneyDto {
+    /// Minor units (paise, cents); never negative.
+    pub amount_minor: i64,
+    /// ISO 4217 code, e.g. `INR`.
+    pub currency: String,
+}
+
+impl From<Money> for MoneyDto {
+    fn from(money: Money) -> Self {
+        Self { amount_minor: money.amount_minor(), currency: money.currency().to_string() }
+    }
+}
+
+/// Public links.
+#[derive(Debug, Clone, Object)]
+pub struct SocialLinksDto {
+    /// Personal site.
+    pub website: Option<String>,
+    /// GitHub.
+    pub github: Option<String>,
+    /// LinkedIn.
+    pub linkedin: Option<String>,
+    /// Twitter / X.
+    pub twitter: Option<String>,
+    /// Facebook.
+    pub facebook: Option<String>,
+}
+
+/// A profile: public part plus mentor and learner sides.
+#[derive(Debug, Clone, Object)]
+pub struct ProfileDto {
+    /// About me (≤ 1000 characters).
+    pub bio: Option<String>,
+    /// Avatar URL.
+    pub profile_image: Option<String>,
+    /// Place.
+    pub location: Option<String>,
+    /// IANA time zone, e.g. `Asia/Kolkata`.
+    pub timezone: Option<String>,
+    /// Job title.
+    pub designation: Option<String>,
+    /// Public links.
+    pub social_links: SocialLinksDto,
+    /// Mentor side: expertise keywords (≤ 10).
+    pub expertise: Vec<String>,
+    /// Mentor side: indicative hourly rate.
+    pub hourly_rate: Option<MoneyDto>,
+    /// Mentor side: years of experience.
+    pub years_experience: Option<u8>,
+    /// Mentor side: field of work.
+    pub domain: Option<String>,
+    /// Learner side: interests (≤ 10).
+    pub interests: Vec<String>,
+    /// Learner side: goals.
+    pub goals: Option<String>,
+    /// Learner side: career goals.
+    pub career_goals: Option<String>,
+    /// Learner side: `beginner`, `intermediate` or `advanced`.
+    pub experience_level: Option<String>,
+}
+
+impl From<&Profile> for ProfileDto {
+    fn from(p: &Profile) -> Self {
+        let url = |u: &Option<lyceum_domain::identity::WebUrl>| u.as_ref().map(|u| u.as_str().to_owned());
+        Self {
+            bio: p.bio.as_ref().map(|t| t.as_str().to_owned()),
+            profile_image: url(&p.profile_image),
+            location: p.location.as_ref().map(|t| t.as_str().to_owned()),
+            timezone: p.timezone.as_ref().map(|t| t.as_str().to_owned()),
+            designation: p.designation.as_ref().map(|t| t.as_str().to_owned()),
+            social_links: SocialLinksDto {
+                website: url(&p.social.website),
+                github: url(&p.social.github),
+                linkedin: url(&p.social.linkedin),
+                twitter: url(&p.social.twitter),
+                facebook: url(&p.social.facebook),
+            },
+            expertise: p.expertise.as_slice().to_vec(),
+            hourly_rate: p.hourly_rate.map(MoneyDto::from),
+            years_experience: p.years_experience,
+            domain: p.domain.as_ref().map(|t| t.as_str().to_owned()),
+            interests: p.interests.as_slice().to_vec(),
+            goals: p.goals.as_ref().map(|t| t.as_str().to_owned()),
+            career_goals: p.career_goals.as_ref().map(|t| t.as_str().to_owned()),
+            experience_level: p.experience_level.map(|l| l.as_str().to_owned()),
+        }
+    }
+}
+
+fn roles_of(user: &User) -> Vec<String> {
+    user.roles.iter().map(|r| r.as_str().to_owned()).collect()
+}
+
+/// My account, as only I (and admins) see it.
+#[derive(Debug, Clone, Object)]
+pub struct UserDto {
+    /// Id.
+    pub id: Uuid,
+    /// Login email.
+    pub email: String,
+    /// Handle.
+    pub username: String,
+    /// Phone.
+    pub phone_number: Option<String>,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Roles (`learner`, `mentor`, `admin`).
+    pub roles: Vec<String>,
+    /// Whether the email was verified.
+    pub email_verified: bool,
+    /// Whether the account is active.
+    pub is_active: bool,
+    /// Last successful sign-in.
+    pub last_login_at: Option<OffsetDateTime>,
+    /// Profile.
+    pub profile: ProfileDto,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&User> for UserDto {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.as_str().to_owned(),
+            username: u.username.as_str().to_owned(),
+            phone_number: u.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+            first_name: u.first_name.as_str().to_owned(),
+            last_name: u.last_name.as_str().to_owned(),
+            roles: roles_of(u),
+            email_verified: u.email_verified,
+            is_active: u.is_active,
+            last_login_at: u.last_login_at,
+            profile: ProfileDto::from(&u.profile),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// A ban as admins see it.
+#[derive(Debug, Clone, Object)]
+pub struct BanDto {
+    /// Why.
+    pub reason: String,
+    /// When it ends; absent for a permanent ban.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// An account with its moderation state (admin view).
+#[derive(Debug, Clone, Object)]
+pub struct AdminUserDto {
+    /// The account.
+    #[oai(flatten)]
+    pub account: UserDto,
+    /// Current ban, if any.
+    pub ban: Option<BanDto>,
+    /// Consecutive failed sign-ins.
+    pub failed_login_count: u32,
+    /// Locked until.
+    pub locked_until: Option<OffsetDateTime>,
+    /// Soft-deleted at.
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+impl From<&User> for AdminUserDto {
+    fn from(u: &User) -> Self {
+        Self {
+            account: UserDto::from(u),
+            ban: u.ban.as_ref().map(|b| BanDto { reason: b.reason.clone(), expires_at: b.expires_at }),
+            failed_login_count: u.failed_login_count,
+            locked_until: u.locked_until,
+            deleted_at: u.deleted_at,
+        }
+    }
+}
+
+/// A page of accounts (admin).
+#[derive(Debug, Clone, Object)]
+pub struct AdminUserPage {
+    /// Accounts.
+    pub items: Vec<AdminUserDto>,
+    /// Cursor of the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// What anyone may see of an account.
+#[derive(Debug, Clone, Object)]
+pub struct PublicUserDto {
+    /// Id.
+    pub id: Uuid,
+    /// Handle.
+    pub username: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Roles.
+    pub roles: Vec<String>,
+    /// Profile.
+    pub profile: ProfileDto,
+    /// Member since.
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&User> for PublicUserDto {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.as_str().to_owned(),
+            first_name: u.first_name.as_str().to_owned(),
+            last_name: u.last_name.as_str().to_owned(),
+            roles: roles_of(u),
+            profile: ProfileDto::from(&u.profile),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// A public profile with specializations and declared certificates.
+#[derive(Debug, Clone, Object)]
+pub struct PublicProfileDto {
+    /// The account's public part.
+    #[oai(flatten)]
+    pub user: PublicUserDto,
+    /// Specializations.
+    pub specializations: Vec<SpecializationDto>,
+    /// Declared certificates.
+    pub certificates: Vec<CertificateDto>,
+}
+
+impl From<PublicProfile> for PublicProfileDto {
+    fn from(p: PublicProfile) -> Self {
+        Self {
+            user: PublicUserDto::from(&p.user),
+            specializations: p.specializations.iter().map(SpecializationDto::from).collect(),
+            certificates: p.certificates.iter().map(CertificateDto::from).collect(),
+        }
+    }
+}
+
+/// A page of mentors.
+#[derive(Debug, Clone, Object)]
+pub struct MentorPage {
+    /// Mentors.
+    pub items: Vec<PublicUserDto>,
+    /// Cursor of the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Partial update of my account: absent fields stay, `null` clears. Roles, ids, email,
+/// verification, balance and ban fields cannot be set here and are refused.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct UpdateMeRequest {
+    #[oai(validator(max_length = 200))]
+    pub first_name: Option<String>,
+    #[oai(validator(max_length = 200))]
+    pub last_name: Option<String>,
+    pub phone_number: MaybeUndefined<String>,
+    pub bio: MaybeUndefined<String>,
+    pub profile_image: MaybeUndefined<String>,
+    pub location: MaybeUndefined<String>,
+    /// IANA time zone name.
+    pub timezone: MaybeUndefined<String>,
+    pub designation: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub github: MaybeUndefined<String>,
+    pub linkedin: MaybeUndefined<String>,
+    pub twitter: MaybeUndefined<String>,
+    pub facebook: MaybeUndefined<String>,
+    /// Up to 10 keywords.
+    #[oai(validator(max_items = 50))]
+    pub expertise: Option<Vec<String>>,
+    pub hourly_rate: MaybeUndefined<MoneyDto>,
+    pub years_experience: MaybeUndefined<i64>,
+    pub domain: MaybeUndefined<String>,
+    /// Up to 10 keywords.
+    #[oai(validator(max_items = 50))]
+    pub interests: Option<Vec<String>>,
+    pub goals: MaybeUndefined<String>,
+    pub career_goals: MaybeUndefined<String>,
+    /// `beginner`, `intermediate` or `advanced`.
+    pub experience_level: MaybeUndefined<String>,
+}
+
+/// A signed-in device.
+#[derive(Debug, Clone, Object)]
+pub struct AuthSessionDto {
+    /// Id.
+    pub id: Uuid,
+    /// Address at sign-in.
+    pub ip: Option<String>,
+    /// User agent at sign-in.
+    pub user_agent: Option<String>,
+    /// Signed in at.
+    pub created_at: OffsetDateTime,
+    /// Last refresh.
+    pub last_used_at: OffsetDateTime,
+    /// Expires unless refreshed.
+    pub expires_at: OffsetDateTime,
+    /// Whether this is the session of the token making the request.
+    pub current: bool,
+}
+
+impl AuthSessionDto {
+    /// Converts, marking the caller's own session.
+    pub fn new(s: &AuthSession, current: Uuid) -> Self {
+        Self {
+            id: s.id,
+            ip: s.ip.clone(),
+            user_agent: s.user_agent.clone(),
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            current: s.id == current,
+        }
+    }
+}
+
+/// A specialization.
+#[derive(Debug, Clone, Object)]
+pub struct SpecializationDto {
+    /// Id.
+    pub id: Uuid,
+    /// Unique name.
+    pub name: String,
+    /// What it covers.
+    pub description: Option<String>,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&Specialization> for SpecializationDto {
+    fn from(s: &Specialization) -> Self {
+        Self {
+            id: s.id,
+            name: s.name.as_str().to_owned(),
+            description: s.description.clone(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// Creates or renames a specialization.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SpecializationRequest {
+    /// Unique name (2–100 characters).
+    #[oai(validator(max_length = 200))]
+    pub name: String,
+    /// What it covers (≤ 1000 characters).
+    #[oai(validator(max_length = 2000))]
+    pub description: Option<String>,
+}
+
+/// Claims a specialization.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct AddSpecializationRequest {
+    /// The specialization's id.
+    pub specialization_id: Uuid,
+}
+
+/// A declared certificate.
+#[derive(Debug, Clone, Object)]
+pub struct CertificateDto {
+    /// Id.
+    pub id: Uuid,
+    /// What was certified.
+    pub title: String,
+    /// Who issued it.
+    pub issuer: String,
+    /// When.
+    pub issue_date: Date,
+    /// Where to check it.
+    pub certificate_url: String,
+    /// Declared at.
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&UserCertificate> for CertificateDto {
+    fn from(c: &UserCertificate) -> Self {
+        Self {
+            id: c.id,
+            title: c.title.as_str().to_owned(),
+            issuer: c.issuer.as_str().to_owned(),
+            issue_date: c.issue_date,
+            certificate_url: c.certificate_url.as_str().to_owned(),
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// Declares a certificate.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CertificateRequest {
+    /// What was certified.
+    #[oai(validator(max_length = 400))]
+    pub title: String,
+    /// Who issued it.
+    #[oai(validator(max_length = 400))]
+    pub issuer: String,
+    /// When (not in the future).
+    pub issue_date: Date,
+    /// An http(s) URL where it can be checked.
+    #[oai(validator(max_length = 2048))]
+    pub certificate_url: String,
+}
+
+/// A billing address.
+#[derive(Debug, Clone, Object)]
+#[allow(missing_docs)]
+pub struct BillingAddressDto {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub email: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub vat_number: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&BillingAddress> for BillingAddressDto {
+    fn from(b: &BillingAddress) -> Self {
+        let a = &b.address;
+        let opt = |t: &Option<_>| t.as_ref().map(|t: &lyceum_domain::identity::BoundedText<200>| t.as_str().to_owned());
+        Self {
+            id: b.id,
+            first_name: a.first_name.as_str().to_owned(),
+            last_name: a.last_name.as_str().to_owned(),
+            company_name: opt(&a.company_name),
+            phone_number: a.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+            email: a.email.as_str().to_owned(),
+            address_line1: a.address_line1.as_str().to_owned(),
+            address_line2: opt(&a.address_line2),
+            city: a.city.as_str().to_owned(),
+            state: a.state.as_str().to_owned(),
+            postal_code: a.postal_code.as_str().to_owned(),
+            country: a.country.clone(),
+            vat_number: a.vat_number.as_ref().map(|t| t.as_str().to_owned()),
+            notes: a.notes.as_ref().map(|t| t.as_str().to_owned()),
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+/// Creates or replaces my billing address.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct BillingAddressRequest {
+    #[oai(validator(max_length = 400))]
+    pub first_name: String,
+    #[oai(validator(max_length = 400))]
+    pub last_name: String,
+    #[oai(validator(max_length = 400))]
+    pub company_name: Option<String>,
+    #[oai(validator(max_length = 32))]
+    pub phone_number: Option<String>,
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 400))]
+    pub address_line1: String,
+    #[oai(validator(max_length = 400))]
+    pub address_line2: Option<String>,
+    #[oai(validator(max_length = 200))]
+    pub city: String,
+    #[oai(validator(max_length = 200))]
+    pub state: String,
+    #[oai(validator(max_length = 40))]
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2, e.g. `IN`.
+    #[oai(validator(max_length = 8))]
+    pub country: String,
+    #[oai(validator(max_length = 100))]
+    pub vat_number: Option<String>,
+    #[oai(validator(max_length = 1000))]
+    pub notes: Option<String>,
+}
+
+/// Bans an account.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct BanRequestDto {
+    /// Why (shown to the user).
+    #[oai(validator(max_length = 1000))]
+    pub reason: String,
+    /// When the ban ends; omit for a permanent ban.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// Grants a role.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RoleRequest {
+    /// The role to grant.
+    pub role: RoleDto,
+}
+
+/// A sign-in attempt.
+#[derive(Debug, Clone, Object)]
+pub struct LoginAttemptDto {
+    /// Whether it succeeded.
+    pub success: bool,
+    /// Why it failed.
+    pub failure_reason: Option<String>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// User agent.
+    pub user_agent: Option<String>,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&LoginAttempt> for LoginAttemptDto {
+    fn from(a: &LoginAttempt) -> Self {
+        Self {
+            success: a.success,
+            failure_reason: a.failure_reason.clone(),
+            ip: a.ip.clone(),
+            user_agent: a.user_agent.clone(),
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// Everything Lyceum stores about me.
+#[derive(Debug, Clone, Object)]
+pub struct AccountExportDto {
+    /// Account and profile.
+    pub account: UserDto,
+    /// Specializations.
+    pub specializations: Vec<SpecializationDto>,
+    /// Declared certificates.
+    pub certificates: Vec<CertificateDto>,
+    /// Billing address.
+    pub billing_address: Option<BillingAddressDto>,
+    /// Wallet.
+    pub wallet: Option<WalletDto>,
+    /// Every ledger entry, newest first.
+    pub ledger: Vec<LedgerEntryDto>,
+    /// Signed-in devices.
+    pub auth_sessions: Vec<AuthSessionDto>,
+    /// Sign-in attempts, newest first.
+    pub login_history: Vec<LoginAttemptDto>,
+    /// When this export was made.
+    pub exported_at: OffsetDateTime,
+}
+
+impl AccountExportDto {
+    /// Converts an export made for the session `current`.
+    pub fn new(e: AccountExport, current: Uuid) -> Self {
+        Self {
+            account: UserDto::from(&e.user),
+            specializations: e.specializations.iter().map(SpecializationDto::from).collect(),
+            certificates: e.certificates.iter().map(CertificateDto::from).collect(),
+            billing_address: e.billing_address.as_ref().map(BillingAddressDto::from),
+            wallet: e.wallet.as_ref().map(WalletDto::from),
+            ledger: e.ledger.iter().map(LedgerEntryDto::from).collect(),
+            auth_sessions: e.auth_sessions.iter().map(|s| AuthSessionDto::new(s, current)).collect(),
+            login_history: e.login_history.iter().map(LoginAttemptDto::from).collect(),
+            exported_at: OffsetDateTime::now_utc(),
+        }
+    }
+}

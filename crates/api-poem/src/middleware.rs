@@ -1,0 +1,205 @@
+//! What every request passes through: a request id and a tracing span, the body size
+//! limit, the per-address rate limit on auth endpoints, and the rendering of any error
+//! that did not come from a use case as problem+json.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use poem::http::{HeaderValue, StatusCode};
+use poem::{Body, Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::problem::Problem;
+
+/// The client's address as Lyceum trusts it (remote peer, or the first `X-Forwarded-For`
+/// hop when the deployment says a proxy sets it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+/// Fixed-window request counter per client address.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// Allows `per_minute` requests per address per minute (0 disables the limit).
+    pub fn new(per_minute: u32) -> Self {
+        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Ok` if the address may proceed, otherwise the seconds until it may.
+    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let window = Duration::from_secs(60);
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < window);
+        }
+        let entry = windows.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0) >= window {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.per_minute {
+            let left = window.saturating_sub(now.duration_since(entry.0));
+            return Err(left.as_secs().max(1));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+/// Settings of the request pipeline.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Limiter for `/api/v1/auth/*`.
+    pub auth_limiter: Arc<RateLimiter>,
+    /// Whether `X-Forwarded-For` is set by a trusted proxy.
+    pub trust_forwarded_for: bool,
+}
+
+impl Pipeline {
+    fn client_ip(&self, req: &Request) -> Option<IpAddr> {
+        if self.trust_forwarded_for
+            && let Some(ip) = req
+                .header("x-forwarded-for")
+                .and_then(|h| h.split(',').next())
+                .and_then(|first| first.trim().parse().ok())
+        {
+            return Some(ip);
+        }
+        req.remote_addr().as_socket_addr().map(|addr| addr.ip())
+    }
+
+    /// Runs one request through the pipeline.
+    pub async fn handle<E: Endpoint>(&self, next: &E, mut req: Request) -> poem::Result<Response> {
+        let request_id = req
+            .header("x-request-id")
+            .filter(|id| !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_graphic()))
+            .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
+        let ip = self.client_ip(&req);
+        req.extensions_mut().insert(ClientIp(ip));
+        let span = tracing::info_span!("request", id = %request_id, method = %req.method(), path = %req.uri().path());
+        let started = Instant::now();
+        let mut response = async {
+            if let Some(problem) = self.reject_early(&mut req, ip).await {
+                return problem;
+            }
+            match next.call(req).await {
+                Ok(resp) => resp.into_response(),
+                Err(err) => render_error(err),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        span.in_scope(|| {
+            tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "served");
+        });
+        Ok(response)
+    }
+
+    async fn reject_early(&self, req: &mut Request, ip: Option<IpAddr>) -> Option<Response> {
+        if req.uri().path().starts_with("/api/v1/auth/")
+            && let Some(ip) = ip
+            && let Err(retry_after) = self.auth_limiter.check(ip, Instant::now())
+        {
+            let problem = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "request.rate_limited",
+                "Too many requests",
+                format!("Too many sign-in requests from this address. Retry after {retry_after} seconds."),
+            );
+            return Some(problem.into_response_with(Some(retry_after)));
+        }
+        let too_large = || {
+            Problem::from_status(StatusCode::PAYLOAD_TOO_LARGE, format!("Request bodies are limited to {} bytes.", self.body_limit))
+                .into_response_with(None)
+        };
+        let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
+        match declared {
+            Some(length) if length > self.body_limit => Some(too_large()),
+            Some(_) => None,
+            None => {
+                // No declared length (chunked): read at most the limit before parsing.
+                let body = req.take_body();
+                match body.into_bytes_limit(self.body_limit).await {
+                    Ok(bytes) => {
+                        req.set_body(Body::from(bytes));
+                        None
+                    }
+                    Err(_) => Some(too_large()),
+                }
+            }
+        }
+    }
+}
+
+/// The pipeline as a poem middleware.
+#[derive(Debug, Clone)]
+pub struct PipelineMiddleware(pub std::sync::Arc<Pipeline>);
+
+impl<E: Endpoint> poem::Middleware<E> for PipelineMiddleware {
+    type Output = PipelineEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        PipelineEndpoint { inner, pipeline: self.0.clone() }
+    }
+}
+
+/// An endpoint wrapped in the pipeline.
+pub struct PipelineEndpoint<E> {
+    inner: E,
+    pipeline: std::sync::Arc<Pipeline>,
+}
+
+impl<E: Endpoint> Endpoint for PipelineEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        self.pipeline.handle(&self.inner, req).await
+    }
+}
+
+/// Renders an error that left an endpoint: responses built by [`crate::problem::ApiError`]
+/// pass through; anything else (routing, parsing, authorization header) becomes a
+/// generic problem for its status.
+pub fn render_error(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    if status.is_server_error() {
+        tracing::error!(error = %err, "request failed");
+    }
+    Problem::from_status(status, err.to_string()).into_response_with(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiter_refuses_past_the_limit_and_says_when_to_retry() {
+        let limiter = RateLimiter::new(2);
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let t0 = Instant::now();
+        assert!(limiter.check(ip, t0).is_ok());
+        assert!(limiter.check(ip, t0).is_ok());
+        let retry = limiter.check(ip, t0 + Duration::from_secs(20)).unwrap_err();
+        assert!((39..=41).contains(&retry), "{retry}");
+        assert!(limiter.check(ip, t0 + Duration::from_secs(61)).is_ok());
+        let other: IpAddr = "127.0.0.2".parse().unwrap();
+        assert!(limiter.check(other, t0).is_ok());
+    }
+}

@@ -1,0 +1,83 @@
+//! Cursor pagination as api.md describes it: `?limit=&cursor=`, `{items, next_cursor}`
+//! and an RFC 8288 `Link: <…>; rel="next"` header. Cursors are opaque to clients; today
+//! they wrap the last id of the page, which can change without breaking anyone.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use lyceum_app::PageRequest;
+use poem::Request;
+use uuid::Uuid;
+
+use crate::problem::ApiError;
+
+/// Default page size.
+pub const DEFAULT_LIMIT: u32 = 20;
+
+/// Turns `limit` and `cursor` query values into a page request.
+pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request("pagination.invalid_limit", "limit must be between 1 and 100"));
+    }
+    let after = cursor.map(decode_cursor).transpose()?;
+    Ok(PageRequest { limit: u64::from(limit), after })
+}
+
+/// The opaque form of a position.
+pub fn encode_cursor(after: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{after}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
+    let invalid = || ApiError::bad_request("pagination.invalid_cursor", "cursor is not one this API returned");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix("v1:").and_then(|id| Uuid::parse_str(id).ok()).ok_or_else(invalid)
+}
+
+/// The `Link` header pointing at the next page of the current request, if there is one.
+pub fn next_link(req: &Request, next_cursor: Option<&str>) -> Option<String> {
+    let cursor = next_cursor?;
+    let mut pairs: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| url_pairs(q).into_iter().filter(|(k, _)| k != "cursor").collect())
+        .unwrap_or_default();
+    pairs.push(("cursor".into(), cursor.to_owned()));
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Some(format!("<{}?{}>; rel=\"next\"", req.uri().path(), query.join("&")))
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (p.to_owned(), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_garbage_is_refused() {
+        let id = Uuid::now_v7();
+        let page = page_request(Some(5), Some(&encode_cursor(id))).unwrap();
+        assert_eq!((page.limit, page.after), (5, Some(id)));
+        assert!(page_request(None, Some("garbage!")).is_err());
+        assert!(page_request(Some(0), None).is_err());
+        assert!(page_request(Some(101), None).is_err());
+    }
+
+    #[test]
+    fn next_link_replaces_the_cursor_and_keeps_filters() {
+        let req = Request::builder().uri_str("/api/v1/mentors?limit=2&cursor=old&expertise=rust").finish();
+        let link = next_link(&req, Some("new")).unwrap();
+        assert_eq!(link, "</api/v1/mentors?limit=2&expertise=rust&cursor=new>; rel=\"next\"");
+        assert_eq!(next_link(&req, None), None);
+    }
+}
