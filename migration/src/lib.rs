@@ -1,1 +1,31 @@
+//! Lyceum's database migrations, portable to SQLite and PostgreSQL.
+//!
+//! Migrations are append-only: a schema change is a new migration, never an edit of one
+//! that landed. They are written with SeaQuery's schema builder so that one definition
+//! serves both backends, and they never depend on the domain crate: a migration must
+//! keep producing the same schema whatever the domain later becomes.
+#![forbid(unsafe_code)]
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_identity;
+mod m20261122_000002_wallet;
+
+/// Every migration in order. The server runs `Migrator::up(&connection, None)` at
+/// start-up (through `lyceum_infra_seaorm::Database::migrate`).
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_identity::Migration),
+            Box::new(m20261122_000002_wallet::Migration),
+        ]
+    }
+}
+
+/// Applies every pending migration on `db`.
+pub async fn run(db: &sea_orm_migration::sea_orm::DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}

@@ -1,1 +1,21 @@
+//! SeaORM adapters implementing Lyceum's repository ports on SQLite and PostgreSQL.
+//!
+//! [`Database`] owns the pool and the write-transaction rule (`BEGIN IMMEDIATE` on
+//! SQLite); each store wraps it and implements one port. Database failures become port
+//! errors here, at the boundary: no SeaORM type crosses a port.
+#![forbid(unsafe_code)]
 
+mod database;
+pub mod identity;
+mod outbox;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod wallet;
+
+pub use database::{Backend, Database, DbError, DbSettings};
+pub use identity::{
+    AuthSessionStore, BillingAddressStore, CertificateStore, LoginHistoryStore,
+    SpecializationStore, UserStore, VerificationTokenStore,
+};
+pub use outbox::OutboxMailer;
+pub use wallet::WalletStore;

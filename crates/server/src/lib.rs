@@ -1,1 +1,177 @@
+//! The `lyceum` server: configuration, the wiring of adapters into the application, and
+//! the HTTP server's lifecycle. The binary in `main.rs` is a thin CLI over this library;
+//! end-to-end tests start the same server through [`start`].
+#![forbid(unsafe_code)]
 
+pub mod adapters;
+pub mod config;
+pub mod seed;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lyceum_api_poem::{HttpSettings, Readiness};
+use lyceum_app::{Lyceum, Ports, Settings};
+use lyceum_domain::identity::LockoutPolicy;
+use lyceum_infra_seaorm::{
+    AuthSessionStore, BillingAddressStore, CertificateStore, Database, DbSettings, LoginHistoryStore, OutboxMailer,
+    SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
+};
+use lyceum_ports::system::Mailer;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::adapters::{Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets, SmtpMailer, SystemClock, UuidV7Ids};
+use crate::config::Config;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration problem.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// Database unreachable or migrations failed.
+    #[error("database: {0}")]
+    Database(String),
+    /// An adapter could not be built.
+    #[error("{0}")]
+    Adapter(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Connects to the configured database.
+pub async fn connect(config: &Config) -> Result<Database, StartError> {
+    Database::connect(&DbSettings {
+        url: config.database_url.clone(),
+        max_connections: config.db_max_connections,
+        busy_timeout: Duration::from_secs(10),
+    })
+    .await
+    .map_err(|e| StartError::Database(e.to_string()))
+}
+
+/// Builds the application on a database with the real adapters.
+pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
+    let outbox = OutboxMailer::new(db);
+    let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::new(outbox, url, &config.mail_from).map_err(|e| StartError::Adapter(e.to_string()))?),
+        None => Arc::new(outbox),
+    };
+    let hasher = Argon2Hasher::new(config.password_hash_concurrency).map_err(|e| StartError::Adapter(e.to_string()))?;
+    let ports = Ports {
+        users: Arc::new(UserStore::new(db)),
+        login_history: Arc::new(LoginHistoryStore::new(db)),
+        auth_sessions: Arc::new(AuthSessionStore::new(db)),
+        verification_tokens: Arc::new(VerificationTokenStore::new(db)),
+        specializations: Arc::new(SpecializationStore::new(db)),
+        certificates: Arc::new(CertificateStore::new(db)),
+        billing_addresses: Arc::new(BillingAddressStore::new(db)),
+        wallets: Arc::new(WalletStore::new(db)),
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(UuidV7Ids),
+        hasher: Arc::new(hasher),
+        access_tokens: Arc::new(JwtAccessTokens::new(JwtSettings {
+            secret: config.jwt_secret.clone(),
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+            ttl_seconds: config.access_token_ttl_seconds,
+        })),
+        secrets: Arc::new(Sha256Secrets),
+        mailer,
+    };
+    let settings = Settings {
+        lockout: LockoutPolicy {
+            max_failures: config.login_max_failures,
+            lock_for: time::Duration::minutes(config.login_lock_minutes),
+        },
+        refresh_token_ttl: time::Duration::days(config.refresh_token_ttl_days),
+        ..Settings::default()
+    };
+    Ok(Lyceum::new(ports, settings))
+}
+
+struct DatabaseReadiness(Database);
+
+#[async_trait::async_trait]
+impl Readiness for DatabaseReadiness {
+    async fn ready(&self) -> Result<(), String> {
+        self.0.ping().await.map_err(|e| e.to_string())
+    }
+}
+
+/// The HTTP settings derived from the configuration.
+pub fn http_settings(config: &Config) -> HttpSettings {
+    HttpSettings {
+        public_url: config.public_url.clone(),
+        body_limit: config.body_limit_bytes,
+        auth_rate_limit_per_minute: config.auth_rate_limit_per_minute,
+        trust_forwarded_for: config.trust_forwarded_for,
+    }
+}
+
+/// A server running in the background.
+pub struct RunningServer {
+    /// Where it listens, e.g. `http://127.0.0.1:41234`.
+    pub base_url: String,
+    /// The database it uses.
+    pub database: Database,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish (up to 10 s), and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.handle.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Connects, migrates, wires and starts serving on `config.bind` (port 0 picks a free
+/// port). Returns once the socket is bound.
+pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
+    config.check()?;
+    let db = connect(config).await?;
+    db.migrate().await.map_err(|e| StartError::Database(e.to_string()))?;
+    let app = wire(config, &db)?;
+    let routes = lyceum_api_poem::routes(app, http_settings(config), Arc::new(DatabaseReadiness(db.clone())));
+    let acceptor = TcpListener::bind(config.bind.to_string())
+        .into_acceptor()
+        .await
+        .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .ok_or_else(|| StartError::Adapter("listener has no address".into()))?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                routes,
+                async {
+                    let _ = rx.await;
+                },
+                Some(Duration::from_secs(10)),
+            )
+            .await
+    });
+    Ok(RunningServer { base_url: format!("http://{addr}"), database: db, shutdown: Some(tx), handle })
+}
+
+/// The OpenAPI document, without needing a real database.
+pub async fn openapi_document(config: &Config) -> Result<String, StartError> {
+    let db = connect(&Config { database_url: "sqlite::memory:".into(), ..config.clone() }).await?;
+    let app = wire(config, &db)?;
+    Ok(lyceum_api_poem::openapi_json(&app, &config.public_url))
+}

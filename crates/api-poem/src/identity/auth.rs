@@ -35,10 +35,7 @@ impl AuthApi {
                 password: body.password,
                 first_name: body.first_name,
                 last_name: body.last_name,
-                role: match body.role {
-                    SignupRole::Learner => "learner".into(),
-                    SignupRole::Mentor => "mentor".into(),
-                },
+                role: body.role,
                 phone_number: body.phone_number,
             })
             .await?;

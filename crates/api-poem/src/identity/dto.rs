@@ -13,16 +13,6 @@ use uuid::Uuid;
 
 use crate::wallet::{LedgerEntryDto, WalletDto};
 
-/// Account kinds a person can sign up as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum SignupRole {
-    /// Takes sessions and courses.
-    Learner,
-    /// Offers sessions and teaches.
-    Mentor,
-}
-
 /// Platform roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -64,8 +54,9 @@ pub struct RegisterRequest {
     /// Family name.
     #[oai(validator(max_length = 200))]
     pub last_name: String,
-    /// `learner` or `mentor`.
-    pub role: SignupRole,
+    /// `learner` or `mentor` (any other value is a 422 on the `role` field).
+    #[oai(validator(max_length = 32))]
+    pub role: String,
     /// Optional phone, `+` and 7–15 digits.
     #[oai(validator(max_length = 32))]
     pub phone_number: Option<String>,

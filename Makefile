@@ -1,0 +1,44 @@
+# Lyceum developer commands. `make run` needs nothing but Rust; `make test` is what CI runs.
+CARGO ?= cargo
+DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app
+
+.PHONY: run build test fmt lint doc migrate openapi seed-demo
+
+## Build and start the server on http://127.0.0.1:8080 with an embedded SQLite database in ./data/
+run:
+	mkdir -p data
+	$(CARGO) run -p lyceum-server --bin lyceum -- serve
+
+build:
+	$(CARGO) build --workspace --release
+
+## Formatting check, clippy with warnings as errors, documentation check, every test.
+## Database-facing suites also run on PostgreSQL when LYCEUM_TEST_POSTGRES_URL is set.
+test:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc $(DOC_CRATES) --no-deps --quiet
+	@if [ -z "$$LYCEUM_TEST_POSTGRES_URL" ]; then \
+	  echo "PostgreSQL suites skipped: set LYCEUM_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them"; \
+	fi
+	$(CARGO) test --workspace
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc $(DOC_CRATES) --no-deps
+
+migrate:
+	mkdir -p data
+	$(CARGO) run -p lyceum-server --bin lyceum -- migrate
+
+openapi:
+	@$(CARGO) run --quiet -p lyceum-server --bin lyceum -- openapi
+
+seed-demo:
+	mkdir -p data
+	$(CARGO) run -p lyceum-server --bin lyceum -- seed-demo

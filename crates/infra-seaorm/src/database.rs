@@ -1,0 +1,227 @@
+//! The connection pool, migrations, write transactions, and the translation of database
+//! failures into port errors.
+//!
+//! Both backends are first-class. SQLite runs in WAL mode with `synchronous=FULL`,
+//! enforced foreign keys and a busy timeout, and every write transaction starts with
+//! `BEGIN IMMEDIATE`: taking the write lock up front means two writers queue on the busy
+//! timeout instead of one failing with `SQLITE_BUSY` when it upgrades a read lock.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use lyceum_ports::RepoError;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::error::ErrorKind;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, RuntimeErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use time::{OffsetDateTime, UtcOffset};
+
+/// Which database engine a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A single SQLite file (development, small deployments, tests).
+    Sqlite,
+    /// PostgreSQL (production).
+    Postgres,
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbSettings {
+    /// `sqlite:path/to/file.db` (created with its folder if missing) or `postgres://…`.
+    pub url: String,
+    /// Pool size. SQLite readers run in parallel under WAL; writers queue.
+    pub max_connections: u32,
+    /// How long a SQLite writer waits for the write lock before giving up.
+    pub busy_timeout: Duration,
+}
+
+/// Why the database could not be reached or used (start-up, migrations, health checks).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names no supported database.
+    #[error("unsupported database url (expected sqlite: or postgres://): {0}")]
+    UnsupportedUrl(String),
+    /// The folder of the SQLite file could not be created.
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database refused or failed; the text comes from the driver.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<DbErr> for DbError {
+    fn from(err: DbErr) -> Self {
+        DbError::Database(err.to_string())
+    }
+}
+
+/// A pool of connections to Lyceum's database. Cheap to clone: clones share the pool.
+#[derive(Debug, Clone)]
+pub struct Database {
+    connection: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Database {
+    /// Opens a pool. For SQLite the file (and its folder) is created if missing, and
+    /// every connection gets the pragmas described in the module docs.
+    pub async fn connect(settings: &DbSettings) -> Result<Database, DbError> {
+        let url = settings.url.trim();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(DbError::UnsupportedUrl(url.to_owned()));
+        };
+        let mut options = ConnectOptions::new(url.to_owned());
+        // At least one connection; SQLite must not fall back to sea-orm's default of 1
+        // unless asked, so the value is always set explicitly.
+        options
+            .max_connections(settings.max_connections.max(1))
+            .sqlx_logging(false);
+        if backend == Backend::Sqlite {
+            let parsed = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbError::Database(e.to_string()))?;
+            if let Some(parent) = parsed.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+                && !parsed.get_filename().as_os_str().eq(":memory:")
+            {
+                std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
+            let busy_timeout = settings.busy_timeout;
+            options.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(busy_timeout)
+            });
+        }
+        let connection = sea_orm::Database::connect(options).await?;
+        Ok(Database {
+            connection,
+            backend,
+        })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        Migrator::up(&self.connection, None).await?;
+        Ok(())
+    }
+
+    /// Checks that the database answers (readiness probe).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.connection.ping().await?;
+        Ok(())
+    }
+
+    /// The engine behind the pool.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The raw SeaORM connection, for wiring and tests; adapters never expose it.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(self) -> Result<(), DbError> {
+        self.connection.close().await?;
+        Ok(())
+    }
+
+    /// The SeaORM backend, for building raw statements.
+    pub(crate) fn db_backend(&self) -> DbBackend {
+        self.connection.get_database_backend()
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock now,
+    /// waiting up to the busy timeout), a plain `BEGIN` (read committed) on PostgreSQL,
+    /// where row locks and conditional updates do the guarding. Dropping the transaction
+    /// without committing rolls it back.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, RepoError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: (self.backend == Backend::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.connection
+            .begin_with_options(options)
+            .await
+            .map_err(unavailable)
+    }
+}
+
+/// Every time the adapters store or compare: UTC, whole seconds. SQLite keeps times as
+/// RFC 3339 text and compares them as strings, which is only correct when every value
+/// has the same shape; dropping sub-seconds (on both backends, so they behave alike)
+/// guarantees that.
+pub(crate) fn db_time(at: OffsetDateTime) -> OffsetDateTime {
+    let utc = at.to_offset(UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
+}
+
+/// Any database failure that is not a rule the caller can act on.
+pub(crate) fn unavailable(err: DbErr) -> RepoError {
+    RepoError::Unavailable(err.to_string())
+}
+
+/// A row that the domain refuses to read back: the schema and the domain disagree.
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> RepoError {
+    RepoError::Unavailable(format!("corrupt {what} row: {detail}"))
+}
+
+/// The message of a unique violation (PostgreSQL names the index, SQLite the
+/// `table.column`), or `None` for any other failure.
+pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
+        _ => None,
+    }
+}
+
+/// Whether a `CHECK` constraint refused the write.
+pub(crate) fn is_check_violation(err: &DbErr) -> bool {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .is_some_and(|db| matches!(db.kind(), ErrorKind::CheckViolation)),
+        _ => false,
+    }
+}
+
+/// Whether a foreign key refused the write (the referenced row does not exist).
+pub(crate) fn is_foreign_key_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn stored_times_are_utc_whole_seconds() {
+        let at = datetime!(2026-01-01 12:00:00.123456 +05:30);
+        assert_eq!(db_time(at), datetime!(2026-01-01 06:30:00 UTC));
+        assert_eq!(db_time(at).offset(), UtcOffset::UTC);
+    }
+}

@@ -1,0 +1,99 @@
+//! [`OutboxMailer`]: mail goes into the `mail_outbox` table first. The row is the record
+//! that a message was due (and what the end-to-end tests read instead of a mailbox); a
+//! delivery worker marks rows sent.
+
+use async_trait::async_trait;
+use lyceum_ports::system::{MailError, Mailer, OutgoingMail};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::database::{Database, DbError, db_time};
+
+pub(crate) mod mail_outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "mail_outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub recipient: String,
+        pub subject: String,
+        pub body: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub sent_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The mail outbox on SeaORM.
+#[derive(Debug, Clone)]
+pub struct OutboxMailer {
+    db: Database,
+}
+
+impl OutboxMailer {
+    /// An adapter over `db`.
+    pub fn new(db: &Database) -> Self {
+        Self { db: db.clone() }
+    }
+
+    /// Mail queued for `recipient`, newest first (tests read verification links here).
+    pub async fn sent_to(&self, recipient: &str) -> Result<Vec<OutgoingMail>, DbError> {
+        let rows = mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::Recipient.eq(recipient))
+            .order_by_desc(mail_outbox::Column::CreatedAt)
+            .order_by_desc(mail_outbox::Column::Id)
+            .all(self.db.connection())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| OutgoingMail {
+                id: row.id,
+                to: row.recipient,
+                subject: row.subject,
+                body: row.body,
+                created_at: row.created_at,
+            })
+            .collect())
+    }
+
+    /// Records that a message was handed to the mail server.
+    pub async fn mark_sent(&self, id: Uuid, now: OffsetDateTime) -> Result<(), DbError> {
+        let result = mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::SentAt, Expr::value(db_time(now)))
+            .filter(mail_outbox::Column::Id.eq(id))
+            .exec(self.db.connection())
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(DbError::Database(format!("no outbox mail with id {id}")));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+        let row = mail_outbox::ActiveModel {
+            id: Set(mail.id),
+            recipient: Set(mail.to),
+            subject: Set(mail.subject),
+            body: Set(mail.body),
+            created_at: Set(db_time(mail.created_at)),
+            sent_at: Set(None),
+        };
+        mail_outbox::Entity::insert(row)
+            .exec_without_returning(self.db.connection())
+            .await
+            .map_err(|err| MailError(err.to_string()))?;
+        Ok(())
+    }
+}

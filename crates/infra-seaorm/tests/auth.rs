@@ -1,0 +1,302 @@
+//! Auth sessions, refresh-token rotation, verification tokens and the login history.
+
+use lyceum_infra_seaorm::testing::on_each_backend;
+use lyceum_infra_seaorm::{AuthSessionStore, LoginHistoryStore, UserStore, VerificationTokenStore};
+use lyceum_ports::RepoError;
+use lyceum_ports::identity::{
+    AuthSessions, LoginAttempt, LoginHistory, NewAuthSession, NewVerificationToken, Rotation,
+    RotationOutcome, TokenPurpose, VerificationTokens,
+};
+use time::Duration;
+use uuid::Uuid;
+
+mod common;
+use common::{NOW, registered};
+
+fn new_session(user_id: Uuid, digest: &str) -> NewAuthSession {
+    NewAuthSession {
+        id: Uuid::now_v7(),
+        user_id,
+        refresh_token_id: Uuid::now_v7(),
+        refresh_token_digest: digest.to_owned(),
+        ip: Some("203.0.113.7".into()),
+        user_agent: Some("tests".into()),
+        created_at: NOW,
+        expires_at: NOW + Duration::days(30),
+    }
+}
+
+fn rotation(presented: &str, new_digest: &str, now: time::OffsetDateTime) -> Rotation {
+    Rotation {
+        presented_digest: presented.to_owned(),
+        new_token_id: Uuid::now_v7(),
+        new_token_digest: new_digest.to_owned(),
+        new_expires_at: now + Duration::days(30),
+        now,
+    }
+}
+
+#[tokio::test]
+async fn rotation_then_reuse_then_unknown() {
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let sessions = AuthSessionStore::new(&t.database);
+        let session = sessions.start(new_session(user.id, "first")).await.unwrap();
+        assert_eq!(
+            sessions.by_id(session.id).await.unwrap(),
+            Some(session.clone())
+        );
+
+        let later = NOW + Duration::hours(1);
+        let rotated = sessions
+            .rotate(rotation("first", "second", later))
+            .await
+            .unwrap();
+        let RotationOutcome::Rotated(rotated) = rotated else {
+            panic!("expected Rotated, got {rotated:?}")
+        };
+        assert_eq!(rotated.last_used_at, later);
+        assert_eq!(rotated.expires_at, later + Duration::days(30));
+        assert_eq!(sessions.by_id(session.id).await.unwrap(), Some(rotated));
+
+        let again = sessions
+            .rotate(rotation("first", "third", later))
+            .await
+            .unwrap();
+        assert!(matches!(again, RotationOutcome::Reused(s) if s.id == session.id));
+        assert_eq!(
+            sessions
+                .rotate(rotation("unknown", "x", later))
+                .await
+                .unwrap(),
+            RotationOutcome::Rejected
+        );
+
+        // The replacement is live until the session is revoked.
+        sessions.revoke(user.id, session.id, later).await.unwrap();
+        assert_eq!(
+            sessions
+                .rotate(rotation("second", "fourth", later))
+                .await
+                .unwrap(),
+            RotationOutcome::Rejected
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expired_token_is_rejected() {
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let sessions = AuthSessionStore::new(&t.database);
+        sessions.start(new_session(user.id, "first")).await.unwrap();
+        let too_late = NOW + Duration::days(31);
+        assert_eq!(
+            sessions
+                .rotate(rotation("first", "second", too_late))
+                .await
+                .unwrap(),
+            RotationOutcome::Rejected
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_concurrent_rotations_exactly_one_wins() {
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let sessions = AuthSessionStore::new(&t.database);
+        sessions
+            .start(new_session(user.id, "contested"))
+            .await
+            .unwrap();
+        let later = NOW + Duration::minutes(1);
+        let tasks: Vec<_> = ["a", "b"]
+            .into_iter()
+            .map(|digest| {
+                let sessions = sessions.clone();
+                tokio::spawn(async move {
+                    sessions
+                        .rotate(rotation("contested", digest, later))
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut rotated = 0;
+        let mut reused = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                RotationOutcome::Rotated(_) => rotated += 1,
+                RotationOutcome::Reused(_) => reused += 1,
+                RotationOutcome::Rejected => panic!("a live token was rejected"),
+            }
+        }
+        assert_eq!((rotated, reused), (1, 1));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn revoking_needs_the_owner_and_active_lists_live_sessions() {
+    on_each_backend(|t| async move {
+        let users = UserStore::new(&t.database);
+        let owner = registered(&users, 1).await;
+        let stranger = registered(&users, 2).await;
+        let sessions = AuthSessionStore::new(&t.database);
+        let first = sessions.start(new_session(owner.id, "one")).await.unwrap();
+        let second = sessions.start(new_session(owner.id, "two")).await.unwrap();
+        sessions
+            .rotate(rotation("two", "two-b", NOW + Duration::hours(2)))
+            .await
+            .unwrap();
+
+        let active = sessions.active(owner.id, NOW).await.unwrap();
+        assert_eq!(
+            active.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [second.id, first.id]
+        );
+
+        assert_eq!(
+            sessions.revoke(stranger.id, first.id, NOW).await,
+            Err(RepoError::NotFound)
+        );
+        sessions.revoke(owner.id, first.id, NOW).await.unwrap();
+        assert_eq!(sessions.active(owner.id, NOW).await.unwrap().len(), 1);
+        sessions.revoke_all(owner.id, NOW).await.unwrap();
+        assert!(sessions.active(owner.id, NOW).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+fn token(user_id: Uuid, purpose: TokenPurpose, digest: &str) -> NewVerificationToken {
+    NewVerificationToken {
+        id: Uuid::now_v7(),
+        user_id,
+        purpose,
+        digest: digest.to_owned(),
+        created_at: NOW,
+        expires_at: NOW + Duration::hours(24),
+    }
+}
+
+#[tokio::test]
+async fn verification_tokens_are_single_use_and_expire() {
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let tokens = VerificationTokenStore::new(&t.database);
+        tokens
+            .issue(token(user.id, TokenPurpose::EmailVerification, "verify"))
+            .await
+            .unwrap();
+
+        let soon = NOW + Duration::minutes(5);
+        assert_eq!(
+            tokens
+                .consume(TokenPurpose::PasswordReset, "verify", soon)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            tokens
+                .consume(TokenPurpose::EmailVerification, "verify", soon)
+                .await
+                .unwrap(),
+            Some(user.id)
+        );
+        assert_eq!(
+            tokens
+                .consume(TokenPurpose::EmailVerification, "verify", soon)
+                .await
+                .unwrap(),
+            None
+        );
+
+        tokens
+            .issue(token(user.id, TokenPurpose::PasswordReset, "reset"))
+            .await
+            .unwrap();
+        let expired = NOW + Duration::hours(24);
+        assert_eq!(
+            tokens
+                .consume(TokenPurpose::PasswordReset, "reset", expired)
+                .await
+                .unwrap(),
+            None
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_token_invalidates_the_earlier_one() {
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let tokens = VerificationTokenStore::new(&t.database);
+        tokens
+            .issue(token(user.id, TokenPurpose::PasswordReset, "old"))
+            .await
+            .unwrap();
+        tokens
+            .issue(token(user.id, TokenPurpose::PasswordReset, "new"))
+            .await
+            .unwrap();
+        assert_eq!(
+            tokens
+                .consume(TokenPurpose::PasswordReset, "old", NOW)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            tokens
+                .consume(TokenPurpose::PasswordReset, "new", NOW)
+                .await
+                .unwrap(),
+            Some(user.id)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn login_history_is_newest_first() {
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let history = LoginHistoryStore::new(&t.database);
+        for (i, success) in [false, true].into_iter().enumerate() {
+            let attempt = LoginAttempt {
+                id: Uuid::now_v7(),
+                user_id: Some(user.id),
+                login: "member1@example.com".into(),
+                success,
+                failure_reason: (!success).then(|| "invalid_credentials".into()),
+                ip: None,
+                user_agent: None,
+                created_at: NOW + Duration::seconds(i as i64),
+            };
+            history.record(attempt).await.unwrap();
+        }
+        let unknown = LoginAttempt {
+            id: Uuid::now_v7(),
+            user_id: None,
+            login: "ghost".into(),
+            success: false,
+            failure_reason: Some("invalid_credentials".into()),
+            ip: None,
+            user_agent: None,
+            created_at: NOW,
+        };
+        history.record(unknown).await.unwrap();
+        let seen = history.for_user(user.id, 10).await.unwrap();
+        assert_eq!(
+            seen.iter().map(|a| a.success).collect::<Vec<_>>(),
+            [true, false]
+        );
+        assert_eq!(history.for_user(user.id, 1).await.unwrap().len(), 1);
+    })
+    .await;
+}

@@ -1,0 +1,10 @@
+//! Adapters for the ports that are not database repositories: clock and ids, argon2id
+//! password hashing, JWT access tokens, opaque secrets, and SMTP mail.
+
+mod crypto;
+mod mail;
+mod system;
+
+pub use crypto::{Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets};
+pub use mail::SmtpMailer;
+pub use system::{SystemClock, UuidV7Ids};

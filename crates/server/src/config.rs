@@ -1,0 +1,204 @@
+//! Configuration from environment variables. Every variable has a default that makes
+//! `make run` work with nothing installed; production mode refuses the defaults that
+//! would be unsafe.
+
+use std::net::SocketAddr;
+
+/// The JWT secret used when none is configured. Fine on a laptop, refused in production.
+pub const DEVELOPMENT_JWT_SECRET: &str = "lyceum-development-secret-do-not-use-in-production";
+
+/// Why the configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable has a value that does not parse.
+    #[error("{name} has an invalid value {value:?}: {reason}")]
+    Invalid {
+        /// Variable name.
+        name: &'static str,
+        /// The value found.
+        value: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// Production mode without a real secret.
+    #[error(
+        "LYCEUM_ENV=production requires LYCEUM_JWT_SECRET: at least 32 characters and not the development default"
+    )]
+    InsecureJwtSecret,
+}
+
+/// Development or production behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local development: defaults allowed.
+    Development,
+    /// Production: unsafe defaults refused.
+    Production,
+}
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `LYCEUM_ENV`.
+    pub environment: Environment,
+    /// `LYCEUM_BIND`.
+    pub bind: SocketAddr,
+    /// `LYCEUM_PUBLIC_URL`.
+    pub public_url: String,
+    /// `LYCEUM_DATABASE_URL`.
+    pub database_url: String,
+    /// `LYCEUM_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
+    /// `LYCEUM_JWT_SECRET`.
+    pub jwt_secret: String,
+    /// `LYCEUM_JWT_ISSUER`.
+    pub jwt_issuer: String,
+    /// `LYCEUM_JWT_AUDIENCE`.
+    pub jwt_audience: String,
+    /// `LYCEUM_ACCESS_TOKEN_TTL_SECONDS`.
+    pub access_token_ttl_seconds: i64,
+    /// `LYCEUM_REFRESH_TOKEN_TTL_DAYS`.
+    pub refresh_token_ttl_days: i64,
+    /// `LYCEUM_LOGIN_MAX_FAILURES`.
+    pub login_max_failures: u32,
+    /// `LYCEUM_LOGIN_LOCK_MINUTES`.
+    pub login_lock_minutes: i64,
+    /// `LYCEUM_AUTH_RATE_LIMIT_PER_MINUTE`.
+    pub auth_rate_limit_per_minute: u32,
+    /// `LYCEUM_BODY_LIMIT_BYTES`.
+    pub body_limit_bytes: usize,
+    /// `LYCEUM_PASSWORD_HASH_CONCURRENCY`.
+    pub password_hash_concurrency: usize,
+    /// `LYCEUM_SMTP_URL`.
+    pub smtp_url: Option<String>,
+    /// `LYCEUM_MAIL_FROM`.
+    pub mail_from: String,
+    /// `LYCEUM_TRUST_FORWARDED_FOR`.
+    pub trust_forwarded_for: bool,
+    /// `LYCEUM_LOG_FORMAT` (`text` or `json`).
+    pub log_json: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T, reason: &'static str) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid { name, value, reason }),
+    }
+}
+
+impl Config {
+    /// Reads the environment and checks it.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = match var("LYCEUM_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LYCEUM_ENV",
+                    value: other.into(),
+                    reason: "expected development or production",
+                });
+            }
+        };
+        let bind: SocketAddr = parsed("LYCEUM_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)), "expected host:port")?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let config = Self {
+            environment,
+            bind,
+            public_url: var("LYCEUM_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
+            database_url: var("LYCEUM_DATABASE_URL").unwrap_or_else(|| "sqlite:./data/lyceum.sqlite?mode=rwc".into()),
+            db_max_connections: parsed("LYCEUM_DB_MAX_CONNECTIONS", 10, "expected a positive integer")?,
+            jwt_secret: var("LYCEUM_JWT_SECRET").unwrap_or_else(|| DEVELOPMENT_JWT_SECRET.into()),
+            jwt_issuer: var("LYCEUM_JWT_ISSUER").unwrap_or_else(|| "lyceum".into()),
+            jwt_audience: var("LYCEUM_JWT_AUDIENCE").unwrap_or_else(|| "lyceum-api".into()),
+            access_token_ttl_seconds: parsed("LYCEUM_ACCESS_TOKEN_TTL_SECONDS", 900, "expected seconds")?,
+            refresh_token_ttl_days: parsed("LYCEUM_REFRESH_TOKEN_TTL_DAYS", 30, "expected days")?,
+            login_max_failures: parsed("LYCEUM_LOGIN_MAX_FAILURES", 5, "expected a positive integer")?,
+            login_lock_minutes: parsed("LYCEUM_LOGIN_LOCK_MINUTES", 15, "expected minutes")?,
+            auth_rate_limit_per_minute: parsed("LYCEUM_AUTH_RATE_LIMIT_PER_MINUTE", 30, "expected a count (0 = off)")?,
+            body_limit_bytes: parsed("LYCEUM_BODY_LIMIT_BYTES", 1024 * 1024, "expected bytes")?,
+            password_hash_concurrency: parsed("LYCEUM_PASSWORD_HASH_CONCURRENCY", cores, "expected a positive integer")?,
+            smtp_url: var("LYCEUM_SMTP_URL"),
+            mail_from: var("LYCEUM_MAIL_FROM").unwrap_or_else(|| "Lyceum <no-reply@lyceum.local>".into()),
+            trust_forwarded_for: parsed("LYCEUM_TRUST_FORWARDED_FOR", false, "expected true or false")?,
+            log_json: var("LYCEUM_LOG_FORMAT").is_some_and(|f| f == "json"),
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Refuses settings that would be unsafe or meaningless.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.environment == Environment::Production
+            && (self.jwt_secret == DEVELOPMENT_JWT_SECRET || self.jwt_secret.len() < 32)
+        {
+            return Err(ConfigError::InsecureJwtSecret);
+        }
+        let positive = [
+            ("LYCEUM_DB_MAX_CONNECTIONS", self.db_max_connections as i64),
+            ("LYCEUM_ACCESS_TOKEN_TTL_SECONDS", self.access_token_ttl_seconds),
+            ("LYCEUM_REFRESH_TOKEN_TTL_DAYS", self.refresh_token_ttl_days),
+            ("LYCEUM_LOGIN_MAX_FAILURES", self.login_max_failures as i64),
+            ("LYCEUM_LOGIN_LOCK_MINUTES", self.login_lock_minutes),
+            ("LYCEUM_PASSWORD_HASH_CONCURRENCY", self.password_hash_concurrency as i64),
+            ("LYCEUM_BODY_LIMIT_BYTES", self.body_limit_bytes as i64),
+        ];
+        for (name, value) in positive {
+            if value <= 0 {
+                return Err(ConfigError::Invalid { name, value: value.to_string(), reason: "must be positive" });
+            }
+        }
+        Ok(())
+    }
+
+    /// A configuration for tests and tools: development mode, everything default except
+    /// the database.
+    pub fn for_database(database_url: &str) -> Self {
+        Self {
+            environment: Environment::Development,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: "http://127.0.0.1".into(),
+            database_url: database_url.into(),
+            db_max_connections: 10,
+            jwt_secret: DEVELOPMENT_JWT_SECRET.into(),
+            jwt_issuer: "lyceum".into(),
+            jwt_audience: "lyceum-api".into(),
+            access_token_ttl_seconds: 900,
+            refresh_token_ttl_days: 30,
+            login_max_failures: 5,
+            login_lock_minutes: 15,
+            auth_rate_limit_per_minute: 0,
+            body_limit_bytes: 1024 * 1024,
+            password_hash_concurrency: 2,
+            smtp_url: None,
+            mail_from: "Lyceum <no-reply@lyceum.local>".into(),
+            trust_forwarded_for: false,
+            log_json: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_the_development_secret_and_short_secrets() {
+        let mut config = Config::for_database("sqlite::memory:");
+        config.environment = Environment::Production;
+        assert!(matches!(config.check(), Err(ConfigError::InsecureJwtSecret)));
+        config.jwt_secret = "short".into();
+        assert!(matches!(config.check(), Err(ConfigError::InsecureJwtSecret)));
+        config.jwt_secret = "x".repeat(48);
+        assert!(config.check().is_ok());
+    }
+
+    #[test]
+    fn development_accepts_the_default_secret() {
+        assert!(Config::for_database("sqlite::memory:").check().is_ok());
+    }
+}
