@@ -77,15 +77,28 @@ async fn five_failed_sign_ins_lock_the_account_even_for_the_right_password() {
         let app = spawn_app(&db).await;
         app.register("lockme_user", "learner").await;
         let unknown = app.login("ghost_user", "Whatever1").await;
-        assert_eq!((unknown.status, unknown.code()), (StatusCode::UNAUTHORIZED, "auth.invalid_credentials"));
+        assert_eq!(
+            (unknown.status, unknown.code()),
+            (StatusCode::UNAUTHORIZED, "auth.invalid_credentials")
+        );
         for attempt in 1..=4 {
             let wrong = app.login("lockme_user", "Wrong1234").await;
-            assert_eq!((wrong.status, wrong.code()), (StatusCode::UNAUTHORIZED, "auth.invalid_credentials"), "attempt {attempt}");
+            assert_eq!(
+                (wrong.status, wrong.code()),
+                (StatusCode::UNAUTHORIZED, "auth.invalid_credentials"),
+                "attempt {attempt}"
+            );
         }
         let fifth = app.login("lockme_user", "Wrong1234").await;
-        assert_eq!((fifth.status, fifth.code()), (StatusCode::FORBIDDEN, "auth.account_locked"));
+        assert_eq!(
+            (fifth.status, fifth.code()),
+            (StatusCode::FORBIDDEN, "auth.account_locked")
+        );
         let right = app.login("lockme_user", PASSWORD).await;
-        assert_eq!((right.status, right.code()), (StatusCode::FORBIDDEN, "auth.account_locked"));
+        assert_eq!(
+            (right.status, right.code()),
+            (StatusCode::FORBIDDEN, "auth.account_locked")
+        );
         app.stop().await;
     })
     .await;
@@ -96,18 +109,50 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_whole_session() {
     on_each_backend(|db: TestDb| async move {
         let app = spawn_app(&db).await;
         let (_, access, first_refresh) = app.signed_up("rotate_user", "learner").await;
-        let rotated = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": first_refresh})).await;
+        let rotated = app
+            .post(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refresh_token": first_refresh}),
+            )
+            .await;
         assert_eq!(rotated.status, StatusCode::OK);
         let second_refresh = rotated.body["refresh_token"].as_str().unwrap().to_owned();
         assert_ne!(second_refresh, first_refresh);
         let new_access = rotated.body["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.get("/api/v1/me", Some(&new_access)).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/me", Some(&new_access)).await.status,
+            StatusCode::OK
+        );
 
-        let replay = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": first_refresh})).await;
-        assert_eq!((replay.status, replay.code()), (StatusCode::UNAUTHORIZED, "auth.invalid_refresh_token"));
-        let family = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": second_refresh})).await;
-        assert_eq!(family.status, StatusCode::UNAUTHORIZED, "the whole family is revoked");
-        assert_eq!(app.get("/api/v1/me", Some(&access)).await.status, StatusCode::UNAUTHORIZED, "its access tokens too");
+        let replay = app
+            .post(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refresh_token": first_refresh}),
+            )
+            .await;
+        assert_eq!(
+            (replay.status, replay.code()),
+            (StatusCode::UNAUTHORIZED, "auth.invalid_refresh_token")
+        );
+        let family = app
+            .post(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refresh_token": second_refresh}),
+            )
+            .await;
+        assert_eq!(
+            family.status,
+            StatusCode::UNAUTHORIZED,
+            "the whole family is revoked"
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&access)).await.status,
+            StatusCode::UNAUTHORIZED,
+            "its access tokens too"
+        );
         app.stop().await;
     })
     .await;
@@ -118,17 +163,39 @@ async fn devices_are_listed_and_can_be_signed_out_one_by_one() {
     on_each_backend(|db: TestDb| async move {
         let app = spawn_app(&db).await;
         let (_, laptop, _) = app.signed_up("two_devices", "learner").await;
-        let phone = app.login("two_devices", PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
+        let phone = app.login("two_devices", PASSWORD).await.body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let sessions = app.get("/api/v1/me/auth-sessions", Some(&laptop)).await;
         let list = sessions.body.as_array().unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
-        let other = list.iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+        let other = list.iter().find(|s| s["current"] == false).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(list.iter().all(|s| s["ip"] == "127.0.0.1"));
-        assert_eq!(app.delete(&format!("/api/v1/me/auth-sessions/{other}"), Some(&laptop)).await.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.get("/api/v1/me", Some(&phone)).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(app.post("/api/v1/auth/logout", Some(&laptop), json!({})).await.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.get("/api/v1/me", Some(&laptop)).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.delete(&format!("/api/v1/me/auth-sessions/{other}"), Some(&laptop))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&phone)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.post("/api/v1/auth/logout", Some(&laptop), json!({}))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&laptop)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         app.stop().await;
     })
     .await;
@@ -141,23 +208,82 @@ async fn email_verification_and_password_reset_work_through_the_mail_outbox() {
         let (_, access, refresh) = app.signed_up("mail_person", "learner").await;
         let email = "mail_person@example.com";
         let token = app.mailed_token(email).await;
-        assert_eq!(app.post("/api/v1/auth/email/verify", None, json!({"token": token})).await.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.get("/api/v1/me", Some(&access)).await.body["email_verified"], true);
-        let again = app.post("/api/v1/auth/email/verify", None, json!({"token": token})).await;
-        assert_eq!((again.status, again.code()), (StatusCode::UNPROCESSABLE_ENTITY, "auth.invalid_token"), "single use");
+        assert_eq!(
+            app.post("/api/v1/auth/email/verify", None, json!({"token": token}))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&access)).await.body["email_verified"],
+            true
+        );
+        let again = app
+            .post("/api/v1/auth/email/verify", None, json!({"token": token}))
+            .await;
+        assert_eq!(
+            (again.status, again.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "auth.invalid_token"),
+            "single use"
+        );
 
-        let unknown = app.post("/api/v1/auth/password/forgot", None, json!({"email": "nobody@example.com"})).await;
-        let known = app.post("/api/v1/auth/password/forgot", None, json!({"email": email})).await;
-        assert_eq!((unknown.status, known.status), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
-        assert_eq!(unknown.body, known.body, "the answer does not reveal accounts");
+        let unknown = app
+            .post(
+                "/api/v1/auth/password/forgot",
+                None,
+                json!({"email": "nobody@example.com"}),
+            )
+            .await;
+        let known = app
+            .post(
+                "/api/v1/auth/password/forgot",
+                None,
+                json!({"email": email}),
+            )
+            .await;
+        assert_eq!(
+            (unknown.status, known.status),
+            (StatusCode::ACCEPTED, StatusCode::ACCEPTED)
+        );
+        assert_eq!(
+            unknown.body, known.body,
+            "the answer does not reveal accounts"
+        );
         let reset_token = app.mailed_token(email).await;
-        let weak = app.post("/api/v1/auth/password/reset", None, json!({"token": reset_token, "new_password": "weak"})).await;
+        let weak = app
+            .post(
+                "/api/v1/auth/password/reset",
+                None,
+                json!({"token": reset_token, "new_password": "weak"}),
+            )
+            .await;
         assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let reset = app.post("/api/v1/auth/password/reset", None, json!({"token": reset_token, "new_password": "NewSecret9"})).await;
+        let reset = app
+            .post(
+                "/api/v1/auth/password/reset",
+                None,
+                json!({"token": reset_token, "new_password": "NewSecret9"}),
+            )
+            .await;
         assert_eq!(reset.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": refresh})).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(app.get("/api/v1/me", Some(&access)).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(app.login(email, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.post(
+                "/api/v1/auth/refresh",
+                None,
+                json!({"refresh_token": refresh})
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&access)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.login(email, PASSWORD).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(app.login(email, "NewSecret9").await.status, StatusCode::OK);
         app.stop().await;
     })
@@ -262,42 +388,134 @@ async fn admins_moderate_accounts_with_rights_read_from_the_database() {
         let app = spawn_app(&db).await;
         let (_, admin) = app.admin("root_admin").await;
         let (target, target_token, _) = app.signed_up("naughty_one", "learner").await;
-        assert_eq!(app.get("/api/v1/admin/users", Some(&target_token)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.get("/api/v1/admin/users", Some(&target_token))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
 
         let found = app.get("/api/v1/admin/users?q=NAUGHTY", Some(&admin)).await;
         assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
         assert_eq!(found.body["items"][0]["id"], target.as_str());
 
-        let spec = app.post("/api/v1/specializations", Some(&admin), json!({"name": "Quantum computing"})).await;
+        let spec = app
+            .post(
+                "/api/v1/specializations",
+                Some(&admin),
+                json!({"name": "Quantum computing"}),
+            )
+            .await;
         assert_eq!(spec.status, StatusCode::CREATED);
         let spec_id = spec.body["id"].as_str().unwrap();
-        let dup = app.post("/api/v1/specializations", Some(&admin), json!({"name": "quantum COMPUTING"})).await;
-        assert_eq!((dup.status, dup.code()), (StatusCode::CONFLICT, "specialization.name_taken"));
-        let renamed = app.patch(&format!("/api/v1/specializations/{spec_id}"), Some(&admin), json!({"name": "Quantum"})).await;
+        let dup = app
+            .post(
+                "/api/v1/specializations",
+                Some(&admin),
+                json!({"name": "quantum COMPUTING"}),
+            )
+            .await;
+        assert_eq!(
+            (dup.status, dup.code()),
+            (StatusCode::CONFLICT, "specialization.name_taken")
+        );
+        let renamed = app
+            .patch(
+                &format!("/api/v1/specializations/{spec_id}"),
+                Some(&admin),
+                json!({"name": "Quantum"}),
+            )
+            .await;
         assert_eq!(renamed.body["name"], "Quantum");
-        assert_eq!(app.delete(&format!("/api/v1/specializations/{spec_id}"), Some(&admin)).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            app.delete(&format!("/api/v1/specializations/{spec_id}"), Some(&admin))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
 
-        let ban = app.post(&format!("/api/v1/admin/users/{target}/ban"), Some(&admin), json!({"reason": "spam"})).await;
+        let ban = app
+            .post(
+                &format!("/api/v1/admin/users/{target}/ban"),
+                Some(&admin),
+                json!({"reason": "spam"}),
+            )
+            .await;
         assert_eq!(ban.status, StatusCode::OK, "{:?}", ban.body);
         assert_eq!(ban.body["ban"]["reason"], "spam");
         let banned_login = app.login("naughty_one", PASSWORD).await;
-        assert_eq!((banned_login.status, banned_login.code()), (StatusCode::FORBIDDEN, "auth.banned"));
-        assert_eq!(app.get("/api/v1/me", Some(&target_token)).await.status, StatusCode::UNAUTHORIZED, "sessions revoked");
-        assert_eq!(app.post(&format!("/api/v1/admin/users/{target}/unban"), Some(&admin), json!({})).await.status, StatusCode::OK);
-        assert_eq!(app.login("naughty_one", PASSWORD).await.status, StatusCode::OK);
+        assert_eq!(
+            (banned_login.status, banned_login.code()),
+            (StatusCode::FORBIDDEN, "auth.banned")
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&target_token)).await.status,
+            StatusCode::UNAUTHORIZED,
+            "sessions revoked"
+        );
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/admin/users/{target}/unban"),
+                Some(&admin),
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.login("naughty_one", PASSWORD).await.status,
+            StatusCode::OK
+        );
 
-        let expired_ban = app.post(&format!("/api/v1/admin/users/{target}/ban"), Some(&admin), json!({"reason": "x", "expires_at": "2000-01-01T00:00:00Z"})).await;
+        let expired_ban = app
+            .post(
+                &format!("/api/v1/admin/users/{target}/ban"),
+                Some(&admin),
+                json!({"reason": "x", "expires_at": "2000-01-01T00:00:00Z"}),
+            )
+            .await;
         assert_eq!(expired_ban.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-        let grant = app.post(&format!("/api/v1/admin/users/{target}/roles"), Some(&admin), json!({"role": "mentor"})).await;
+        let grant = app
+            .post(
+                &format!("/api/v1/admin/users/{target}/roles"),
+                Some(&admin),
+                json!({"role": "mentor"}),
+            )
+            .await;
         assert_eq!(grant.body["roles"], json!(["learner", "mentor"]));
         let mentors = app.get("/api/v1/mentors", None).await;
-        assert!(mentors.body["items"].as_array().unwrap().iter().any(|m| m["id"] == target.as_str()));
+        assert!(
+            mentors.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["id"] == target.as_str())
+        );
 
-        assert_eq!(app.delete(&format!("/api/v1/admin/users/{target}"), Some(&admin)).await.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.login("naughty_one", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(app.get(&format!("/api/v1/users/{target}"), None).await.status, StatusCode::NOT_FOUND);
-        let with_deleted = app.get("/api/v1/admin/users?q=naughty&include_deleted=true", Some(&admin)).await;
+        assert_eq!(
+            app.delete(&format!("/api/v1/admin/users/{target}"), Some(&admin))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.login("naughty_one", PASSWORD).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/users/{target}"), None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let with_deleted = app
+            .get(
+                "/api/v1/admin/users?q=naughty&include_deleted=true",
+                Some(&admin),
+            )
+            .await;
         assert!(with_deleted.body["items"][0]["deleted_at"].is_string());
         app.stop().await;
     })
@@ -339,20 +557,48 @@ async fn mentor_directory_pages_with_cursor_and_link_header() {
         assert_eq!(first.body["items"].as_array().unwrap().len(), 2);
         let link = first.header("link").unwrap().to_owned();
         assert!(link.ends_with("; rel=\"next\""), "{link}");
-        let next_path = link.trim_start_matches('<').split('>').next().unwrap().to_owned();
+        let next_path = link
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap()
+            .to_owned();
         let second = app.get(&next_path, None).await;
         let third_cursor = second.body["next_cursor"].as_str().unwrap();
-        let third = app.get(&format!("/api/v1/mentors?limit=2&cursor={third_cursor}"), None).await;
+        let third = app
+            .get(
+                &format!("/api/v1/mentors?limit=2&cursor={third_cursor}"),
+                None,
+            )
+            .await;
         assert_eq!(third.body["items"].as_array().unwrap().len(), 1);
         assert_eq!(third.body["next_cursor"], json!(null));
         assert!(third.header("link").is_none());
         let names: Vec<String> = [&first, &second, &third]
             .iter()
-            .flat_map(|p| p.body["items"].as_array().unwrap().iter().map(|m| m["username"].as_str().unwrap().to_owned()))
+            .flat_map(|p| {
+                p.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["username"].as_str().unwrap().to_owned())
+            })
             .collect();
-        assert_eq!(names, ["mentor_0000", "mentor_0001", "mentor_0002", "mentor_0003", "mentor_0004"]);
+        assert_eq!(
+            names,
+            [
+                "mentor_0000",
+                "mentor_0001",
+                "mentor_0002",
+                "mentor_0003",
+                "mentor_0004"
+            ]
+        );
         let bad = app.get("/api/v1/mentors?cursor=nonsense", None).await;
-        assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, "pagination.invalid_cursor"));
+        assert_eq!(
+            (bad.status, bad.code()),
+            (StatusCode::BAD_REQUEST, "pagination.invalid_cursor")
+        );
         let rust = app.get("/api/v1/mentors?expertise=rust", None).await;
         assert_eq!(rust.body["items"].as_array().unwrap().len(), 0);
         app.stop().await;
@@ -365,13 +611,23 @@ async fn auth_endpoints_are_rate_limited_per_address() {
     on_each_backend(|db: TestDb| async move {
         let app = spawn_app_with(&db, |c| c.auth_rate_limit_per_minute = 3).await;
         for _ in 0..3 {
-            assert_eq!(app.login("ghost_user", "Whatever1").await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                app.login("ghost_user", "Whatever1").await.status,
+                StatusCode::UNAUTHORIZED
+            );
         }
         let limited = app.login("ghost_user", "Whatever1").await;
-        assert_eq!((limited.status, limited.code()), (StatusCode::TOO_MANY_REQUESTS, "request.rate_limited"));
+        assert_eq!(
+            (limited.status, limited.code()),
+            (StatusCode::TOO_MANY_REQUESTS, "request.rate_limited")
+        );
         let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
         assert!((1..=60).contains(&retry));
-        assert_eq!(app.get("/api/v1/specializations", None).await.status, StatusCode::OK, "other endpoints unaffected");
+        assert_eq!(
+            app.get("/api/v1/specializations", None).await.status,
+            StatusCode::OK,
+            "other endpoints unaffected"
+        );
         app.stop().await;
     })
     .await;

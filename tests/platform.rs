@@ -11,18 +11,42 @@ async fn health_readiness_openapi_and_swagger_ui_are_served() {
         let app = spawn_app(&db).await;
         assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
         assert_eq!(app.get("/readyz", None).await.body["status"], "ready");
-        let docs = app.http.get(format!("{}/docs", app.base)).send().await.unwrap();
+        let docs = app
+            .http
+            .get(format!("{}/docs", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(docs.status(), StatusCode::OK);
-        assert!(docs.text().await.unwrap().to_lowercase().contains("swagger"));
+        assert!(
+            docs.text()
+                .await
+                .unwrap()
+                .to_lowercase()
+                .contains("swagger")
+        );
 
         let spec = app.get("/openapi.json", None).await.body;
-        assert_eq!(spec["components"]["securitySchemes"]["BearerAuth"]["scheme"], "bearer");
-        let tags: Vec<&str> = spec["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-        assert!(tags.contains(&"Identity") && tags.contains(&"Wallet"), "{tags:?}");
+        assert_eq!(
+            spec["components"]["securitySchemes"]["BearerAuth"]["scheme"],
+            "bearer"
+        );
+        let tags: Vec<&str> = spec["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&"Identity") && tags.contains(&"Wallet"),
+            "{tags:?}"
+        );
         let mut ids = Vec::new();
         for (path, item) in spec["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
-                let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+                let id = op["operationId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
                 assert!(op["summary"].is_string(), "{method} {path} has no summary");
                 assert!(!op["tags"].as_array().unwrap().is_empty());
                 ids.push(id.to_owned());
@@ -44,12 +68,23 @@ async fn every_error_is_problem_json_with_a_stable_code() {
     on_each_backend(|db: TestDb| async move {
         let app = spawn_app_with(&db, |c| c.body_limit_bytes = 2048).await;
         let missing = app.get("/api/v1/nothing-here", None).await;
-        assert_eq!((missing.status, missing.code()), (StatusCode::NOT_FOUND, "request.not_found"));
-        assert_eq!(missing.header("content-type"), Some("application/problem+json"));
+        assert_eq!(
+            (missing.status, missing.code()),
+            (StatusCode::NOT_FOUND, "request.not_found")
+        );
+        assert_eq!(
+            missing.header("content-type"),
+            Some("application/problem+json")
+        );
 
         let no_token = app.get("/api/v1/me", None).await;
-        assert_eq!((no_token.status, no_token.code()), (StatusCode::UNAUTHORIZED, "auth.unauthenticated"));
-        let forged = app.get("/api/v1/me", Some("eyJhbGciOiJub25lIn0.e30.")).await;
+        assert_eq!(
+            (no_token.status, no_token.code()),
+            (StatusCode::UNAUTHORIZED, "auth.unauthenticated")
+        );
+        let forged = app
+            .get("/api/v1/me", Some("eyJhbGciOiJub25lIn0.e30."))
+            .await;
         assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
 
         let malformed = app
@@ -61,7 +96,10 @@ async fn every_error_is_problem_json_with_a_stable_code() {
             .await
             .unwrap();
         assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(malformed.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            malformed.headers()["content-type"],
+            "application/problem+json"
+        );
         let body: Value = malformed.json().await.unwrap();
         assert_eq!(body["code"], "request.malformed");
         assert_eq!(body["status"], 400);
@@ -70,7 +108,10 @@ async fn every_error_is_problem_json_with_a_stable_code() {
             .http
             .post(format!("{}/api/v1/auth/login", app.base))
             .header("content-type", "application/json")
-            .body(format!("{{\"login\":\"{}\",\"password\":\"x\"}}", "a".repeat(4096)))
+            .body(format!(
+                "{{\"login\":\"{}\",\"password\":\"x\"}}",
+                "a".repeat(4096)
+            ))
             .send()
             .await
             .unwrap();
@@ -78,9 +119,22 @@ async fn every_error_is_problem_json_with_a_stable_code() {
         let body: Value = huge.json().await.unwrap();
         assert_eq!(body["code"], "request.too_large");
 
-        let echoed = app.send(reqwest::Method::GET, "/healthz", None, None, &[("x-request-id", "trace-me-123")]).await;
+        let echoed = app
+            .send(
+                reqwest::Method::GET,
+                "/healthz",
+                None,
+                None,
+                &[("x-request-id", "trace-me-123")],
+            )
+            .await;
         assert_eq!(echoed.header("x-request-id"), Some("trace-me-123"));
-        assert!(app.get("/healthz", None).await.header("x-request-id").is_some());
+        assert!(
+            app.get("/healthz", None)
+                .await
+                .header("x-request-id")
+                .is_some()
+        );
         app.stop().await;
     })
     .await;

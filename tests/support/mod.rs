@@ -49,7 +49,12 @@ pub async fn spawn_app_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Tes
     let mut config = Config::for_database(&db.url);
     tweak(&mut config);
     let server = lyceum_server::start(&config).await.expect("server starts");
-    TestApp { base: server.base_url.clone(), http: reqwest::Client::new(), config, server }
+    TestApp {
+        base: server.base_url.clone(),
+        http: reqwest::Client::new(),
+        config,
+        server,
+    }
 }
 
 /// Starts a server on `db` with test defaults (no auth rate limit).
@@ -67,7 +72,14 @@ impl TestApp {
     }
 
     /// Sends a request with an optional bearer token, JSON body and extra headers.
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -83,7 +95,11 @@ impl TestApp {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// GET.
@@ -121,13 +137,23 @@ impl TestApp {
                        "first_name": "Test", "last_name": "Person", "role": role}),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::CREATED, "register {username}: {:?}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "register {username}: {:?}",
+            answer.body
+        );
         answer.body
     }
 
     /// Signs in; returns the token pair JSON.
     pub async fn login(&self, login: &str, password: &str) -> Answer {
-        self.post("/api/v1/auth/login", None, json!({"login": login, "password": password})).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"login": login, "password": password}),
+        )
+        .await
     }
 
     /// Registers and signs in; returns (user id, access token, refresh token).
@@ -159,19 +185,29 @@ impl TestApp {
             .await
             .expect("admin created");
         let tokens = self.login(username, PASSWORD).await;
-        (admin.id.to_string(), tokens.body["access_token"].as_str().unwrap().to_owned())
+        (
+            admin.id.to_string(),
+            tokens.body["access_token"].as_str().unwrap().to_owned(),
+        )
     }
 
     /// The code in the newest mail sent to `email` (the line that is a bare token).
     pub async fn mailed_token(&self, email: &str) -> String {
         let db = lyceum_server::connect(&self.config).await.expect("connect");
-        let mails = OutboxMailer::new(&db).sent_to(email).await.expect("outbox readable");
+        let mails = OutboxMailer::new(&db)
+            .sent_to(email)
+            .await
+            .expect("outbox readable");
         let newest = mails.first().expect("a mail was sent");
         newest
             .body
             .lines()
             .map(str::trim)
-            .find(|l| l.len() >= 40 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .find(|l| {
+                l.len() >= 40
+                    && l.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
             .expect("mail carries a token")
             .to_owned()
     }

@@ -29,7 +29,10 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Allows `per_minute` requests per address per minute (0 disables the limit).
     pub fn new(per_minute: u32) -> Self {
-        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+        Self {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Ok` if the address may proceed, otherwise the seconds until it may.
@@ -38,7 +41,10 @@ impl RateLimiter {
             return Ok(());
         }
         let window = Duration::from_secs(60);
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() > 100_000 {
             windows.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
@@ -83,7 +89,9 @@ impl Pipeline {
     pub async fn handle<E: Endpoint>(&self, next: &E, mut req: Request) -> poem::Result<Response> {
         let request_id = req
             .header("x-request-id")
-            .filter(|id| !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_graphic()))
+            .filter(|id| {
+                !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_graphic())
+            })
             .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
         let ip = self.client_ip(&req);
         req.extensions_mut().insert(ClientIp(ip));
@@ -104,7 +112,11 @@ impl Pipeline {
             response.headers_mut().insert("x-request-id", value);
         }
         span.in_scope(|| {
-            tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "served");
+            tracing::info!(
+                status = response.status().as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "served"
+            );
         });
         Ok(response)
     }
@@ -118,15 +130,22 @@ impl Pipeline {
                 StatusCode::TOO_MANY_REQUESTS,
                 "request.rate_limited",
                 "Too many requests",
-                format!("Too many sign-in requests from this address. Retry after {retry_after} seconds."),
+                format!(
+                    "Too many sign-in requests from this address. Retry after {retry_after} seconds."
+                ),
             );
             return Some(problem.into_response_with(Some(retry_after)));
         }
         let too_large = || {
-            Problem::from_status(StatusCode::PAYLOAD_TOO_LARGE, format!("Request bodies are limited to {} bytes.", self.body_limit))
-                .into_response_with(None)
+            Problem::from_status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request bodies are limited to {} bytes.", self.body_limit),
+            )
+            .into_response_with(None)
         };
-        let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
+        let declared = req
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok());
         match declared {
             Some(length) if length > self.body_limit => Some(too_large()),
             Some(_) => None,
@@ -153,7 +172,10 @@ impl<E: Endpoint> poem::Middleware<E> for PipelineMiddleware {
     type Output = PipelineEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        PipelineEndpoint { inner, pipeline: self.0.clone() }
+        PipelineEndpoint {
+            inner,
+            pipeline: self.0.clone(),
+        }
     }
 }
 

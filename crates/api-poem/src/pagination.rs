@@ -17,10 +17,16 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::bad_request("pagination.invalid_limit", "limit must be between 1 and 100"));
+        return Err(ApiError::bad_request(
+            "pagination.invalid_limit",
+            "limit must be between 1 and 100",
+        ));
     }
     let after = cursor.map(decode_cursor).transpose()?;
-    Ok(PageRequest { limit: u64::from(limit), after })
+    Ok(PageRequest {
+        limit: u64::from(limit),
+        after,
+    })
 }
 
 /// The opaque form of a position.
@@ -29,10 +35,17 @@ pub fn encode_cursor(after: Uuid) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
-    let invalid = || ApiError::bad_request("pagination.invalid_cursor", "cursor is not one this API returned");
+    let invalid = || {
+        ApiError::bad_request(
+            "pagination.invalid_cursor",
+            "cursor is not one this API returned",
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix("v1:").and_then(|id| Uuid::parse_str(id).ok()).ok_or_else(invalid)
+    text.strip_prefix("v1:")
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(invalid)
 }
 
 /// The `Link` header pointing at the next page of the current request, if there is one.
@@ -41,11 +54,20 @@ pub fn next_link(req: &Request, next_cursor: Option<&str>) -> Option<String> {
     let mut pairs: Vec<(String, String)> = req
         .uri()
         .query()
-        .map(|q| url_pairs(q).into_iter().filter(|(k, _)| k != "cursor").collect())
+        .map(|q| {
+            url_pairs(q)
+                .into_iter()
+                .filter(|(k, _)| k != "cursor")
+                .collect()
+        })
         .unwrap_or_default();
     pairs.push(("cursor".into(), cursor.to_owned()));
     let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    Some(format!("<{}?{}>; rel=\"next\"", req.uri().path(), query.join("&")))
+    Some(format!(
+        "<{}?{}>; rel=\"next\"",
+        req.uri().path(),
+        query.join("&")
+    ))
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {
@@ -75,9 +97,14 @@ mod tests {
 
     #[test]
     fn next_link_replaces_the_cursor_and_keeps_filters() {
-        let req = Request::builder().uri_str("/api/v1/mentors?limit=2&cursor=old&expertise=rust").finish();
+        let req = Request::builder()
+            .uri_str("/api/v1/mentors?limit=2&cursor=old&expertise=rust")
+            .finish();
         let link = next_link(&req, Some("new")).unwrap();
-        assert_eq!(link, "</api/v1/mentors?limit=2&expertise=rust&cursor=new>; rel=\"next\"");
+        assert_eq!(
+            link,
+            "</api/v1/mentors?limit=2&expertise=rust&cursor=new>; rel=\"next\""
+        );
         assert_eq!(next_link(&req, None), None);
     }
 }

@@ -3,8 +3,8 @@
 //! or a middleware — leaves through here as `application/problem+json`.
 
 use lyceum_app::AppError;
-use poem::http::StatusCode;
 use poem::Response;
+use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use time::OffsetDateTime;
@@ -45,7 +45,10 @@ impl Problem {
     /// A problem with a status, code and explanation.
     pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
         Self {
-            kind: format!("https://lyceum.dev/problems/{}", code.replace(['.', '_'], "-")),
+            kind: format!(
+                "https://lyceum.dev/problems/{}",
+                code.replace(['.', '_'], "-")
+            ),
             title: title.to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
@@ -58,7 +61,9 @@ impl Problem {
     pub fn into_response_with(self, retry_after: Option<u64>) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self.to_json()).unwrap_or_default();
-        let mut builder = Response::builder().status(status).content_type(PROBLEM_JSON);
+        let mut builder = Response::builder()
+            .status(status)
+            .content_type(PROBLEM_JSON);
         if let Some(seconds) = retry_after {
             builder = builder.header("Retry-After", seconds.to_string());
         }
@@ -72,7 +77,10 @@ impl Problem {
         });
         if !self.errors.is_empty() {
             value["errors"] = serde_json::json!(
-                self.errors.iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect::<Vec<_>>()
+                self.errors
+                    .iter()
+                    .map(|e| serde_json::json!({"field": e.field, "message": e.message}))
+                    .collect::<Vec<_>>()
             );
         }
         value
@@ -84,12 +92,39 @@ impl Problem {
     pub fn from_status(status: StatusCode, detail: String) -> Self {
         match status.as_u16() {
             400 => Problem::new(status, "request.malformed", "Malformed request", detail),
-            401 => Problem::new(status, "auth.unauthenticated", "Authentication required", "A valid bearer access token is required."),
-            404 => Problem::new(status, "request.not_found", "Not found", "No such resource."),
-            405 => Problem::new(status, "request.method_not_allowed", "Method not allowed", detail),
-            413 => Problem::new(status, "request.too_large", "Request body too large", detail),
-            415 => Problem::new(status, "request.unsupported_media_type", "Unsupported media type", detail),
-            s if (400..500).contains(&s) => Problem::new(status, "request.invalid", "Invalid request", detail),
+            401 => Problem::new(
+                status,
+                "auth.unauthenticated",
+                "Authentication required",
+                "A valid bearer access token is required.",
+            ),
+            404 => Problem::new(
+                status,
+                "request.not_found",
+                "Not found",
+                "No such resource.",
+            ),
+            405 => Problem::new(
+                status,
+                "request.method_not_allowed",
+                "Method not allowed",
+                detail,
+            ),
+            413 => Problem::new(
+                status,
+                "request.too_large",
+                "Request body too large",
+                detail,
+            ),
+            415 => Problem::new(
+                status,
+                "request.unsupported_media_type",
+                "Unsupported media type",
+                detail,
+            ),
+            s if (400..500).contains(&s) => {
+                Problem::new(status, "request.invalid", "Invalid request", detail)
+            }
             _ => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server.internal",
@@ -149,7 +184,12 @@ impl ApiError {
 
     /// A 400 about a query parameter or header the handler checked itself.
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
-        Self::from_problem(Problem::new(StatusCode::BAD_REQUEST, code, "Malformed request", detail))
+        Self::from_problem(Problem::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            "Malformed request",
+            detail,
+        ))
     }
 }
 
@@ -158,33 +198,93 @@ impl From<AppError> for ApiError {
         use StatusCode as S;
         let problem = match error {
             AppError::Validation(errors) => {
-                let mut p = Problem::new(S::UNPROCESSABLE_ENTITY, "request.validation", "Invalid values", "Some fields are invalid; see `errors`.");
-                p.errors = errors.into_vec().into_iter().map(|e| FieldProblem { field: e.field, message: e.message }).collect();
+                let mut p = Problem::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    "request.validation",
+                    "Invalid values",
+                    "Some fields are invalid; see `errors`.",
+                );
+                p.errors = errors
+                    .into_vec()
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect();
                 p
             }
             AppError::Unauthenticated => Problem::from_status(S::UNAUTHORIZED, String::new()),
-            AppError::InvalidCredentials => Problem::new(S::UNAUTHORIZED, "auth.invalid_credentials", "Invalid credentials", "The login or the password is wrong."),
-            AppError::InvalidRefreshToken => Problem::new(S::UNAUTHORIZED, "auth.invalid_refresh_token", "Invalid refresh token", "This refresh token is unknown, expired, revoked or already used. Sign in again."),
-            AppError::InvalidVerificationToken => Problem::new(S::UNPROCESSABLE_ENTITY, "auth.invalid_token", "Invalid or expired token", "This token is unknown, already used or expired."),
-            AppError::AccountLocked { until } => Problem::new(S::FORBIDDEN, "auth.account_locked", "Account locked", format!("Too many failed sign-ins. Try again after {}.", time_text(until))),
+            AppError::InvalidCredentials => Problem::new(
+                S::UNAUTHORIZED,
+                "auth.invalid_credentials",
+                "Invalid credentials",
+                "The login or the password is wrong.",
+            ),
+            AppError::InvalidRefreshToken => Problem::new(
+                S::UNAUTHORIZED,
+                "auth.invalid_refresh_token",
+                "Invalid refresh token",
+                "This refresh token is unknown, expired, revoked or already used. Sign in again.",
+            ),
+            AppError::InvalidVerificationToken => Problem::new(
+                S::UNPROCESSABLE_ENTITY,
+                "auth.invalid_token",
+                "Invalid or expired token",
+                "This token is unknown, already used or expired.",
+            ),
+            AppError::AccountLocked { until } => Problem::new(
+                S::FORBIDDEN,
+                "auth.account_locked",
+                "Account locked",
+                format!(
+                    "Too many failed sign-ins. Try again after {}.",
+                    time_text(until)
+                ),
+            ),
             AppError::Banned { until, reason } => {
-                let when = until.map_or_else(|| "permanently".to_owned(), |u| format!("until {}", time_text(u)));
-                Problem::new(S::FORBIDDEN, "auth.banned", "Account banned", format!("This account is banned {when}: {reason}"))
+                let when = until.map_or_else(
+                    || "permanently".to_owned(),
+                    |u| format!("until {}", time_text(u)),
+                );
+                Problem::new(
+                    S::FORBIDDEN,
+                    "auth.banned",
+                    "Account banned",
+                    format!("This account is banned {when}: {reason}"),
+                )
             }
-            AppError::Forbidden => Problem::new(S::FORBIDDEN, "auth.forbidden", "Not allowed", "You are not allowed to do this."),
+            AppError::Forbidden => Problem::new(
+                S::FORBIDDEN,
+                "auth.forbidden",
+                "Not allowed",
+                "You are not allowed to do this.",
+            ),
             AppError::NotFound(what) => {
                 let code = format!("{}.not_found", what.replace(' ', "_"));
                 Problem::new(S::NOT_FOUND, &code, "Not found", format!("No such {what}."))
             }
-            AppError::Conflict { code, detail } => Problem::new(S::CONFLICT, code, "Conflict", detail),
+            AppError::Conflict { code, detail } => {
+                Problem::new(S::CONFLICT, code, "Conflict", detail)
+            }
             AppError::InsufficientPoints { balance, requested } => Problem::new(
                 S::CONFLICT,
                 "wallet.insufficient_points",
                 "Insufficient points",
                 format!("The wallet holds {balance} points; {requested} were requested."),
             ),
-            AppError::IdempotencyKeyMismatch => Problem::new(S::UNPROCESSABLE_ENTITY, "idempotency.key_reused", "Idempotency key reused", "This Idempotency-Key was already used with a different request."),
-            AppError::IdempotencyKeyInFlight => Problem::new(S::CONFLICT, "idempotency.in_flight", "Request in flight", "A request with this Idempotency-Key is still being processed. Retry shortly."),
+            AppError::IdempotencyKeyMismatch => Problem::new(
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency.key_reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was already used with a different request.",
+            ),
+            AppError::IdempotencyKeyInFlight => Problem::new(
+                S::CONFLICT,
+                "idempotency.in_flight",
+                "Request in flight",
+                "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            ),
             AppError::Internal(message) => {
                 tracing::error!(error = %message, "internal error");
                 Problem::from_status(S::INTERNAL_SERVER_ERROR, String::new())

@@ -25,7 +25,13 @@ impl BearerAuth {
 /// Client address and user agent of a request, for sessions and login history.
 pub fn client_info(req: &Request) -> ClientInfo {
     ClientInfo {
-        ip: req.extensions().get::<ClientIp>().and_then(|c| c.0).map(|ip| ip.to_string()),
-        user_agent: req.header("user-agent").map(|ua| ua.chars().take(512).collect()),
+        ip: req
+            .extensions()
+            .get::<ClientIp>()
+            .and_then(|c| c.0)
+            .map(|ip| ip.to_string()),
+        user_agent: req
+            .header("user-agent")
+            .map(|ua| ua.chars().take(512).collect()),
     }
 }

@@ -2,7 +2,9 @@
 //! grants and deductions with `Idempotency-Key`.
 
 use lyceum_app::Lyceum;
-use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, AdjustmentError, LedgerEntry, Wallet};
+use lyceum_domain::wallet::{
+    Adjustment, AdjustmentDirection, AdjustmentError, LedgerEntry, Wallet,
+};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -29,7 +31,11 @@ pub struct WalletDto {
 
 impl From<&Wallet> for WalletDto {
     fn from(w: &Wallet) -> Self {
-        Self { balance: w.balance.value(), created_at: w.created_at, updated_at: w.updated_at }
+        Self {
+            balance: w.balance.value(),
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
     }
 }
 
@@ -131,7 +137,11 @@ impl WalletApi {
     /// My ledger
     ///
     /// Every balance change, newest first, cursor-paginated.
-    #[oai(path = "/me/wallet/ledger", method = "get", operation_id = "listMyLedgerEntries")]
+    #[oai(
+        path = "/me/wallet/ledger",
+        method = "get",
+        operation_id = "listMyLedgerEntries"
+    )]
     async fn my_ledger(
         &self,
         req: &Request,
@@ -156,7 +166,11 @@ impl WalletApi {
     /// same key with another body is 422 `idempotency.key_reused`; while the first is in
     /// flight, 409 `idempotency.in_flight`. Keys are kept 24 hours. A deduction larger
     /// than the balance is 409 `wallet.insufficient_points`.
-    #[oai(path = "/admin/users/:id/wallet/adjustments", method = "post", operation_id = "adminAdjustWallet")]
+    #[oai(
+        path = "/admin/users/:id/wallet/adjustments",
+        method = "post",
+        operation_id = "adminAdjustWallet"
+    )]
     async fn adjust(
         &self,
         auth: BearerAuth,
@@ -174,12 +188,22 @@ impl WalletApi {
             DirectionDto::Deduct => AdjustmentDirection::Deduct,
         };
         let adjustment = Adjustment::new(direction, b.points, &b.reason).map_err(|e| {
-            let field = if matches!(e, AdjustmentError::Reason) { "reason" } else { "points" };
+            let field = if matches!(e, AdjustmentError::Reason) {
+                "reason"
+            } else {
+                "points"
+            };
             ApiError::from(lyceum_app::AppError::invalid(field, e.to_string()))
         })?;
         let fingerprint = format!("{}|{:?}|{}|{}", id.0, b.direction, b.points, b.reason);
-        let result = self.app.admin_adjust_wallet(&actor, id.0, adjustment, key.map(|k| (k, fingerprint))).await?;
-        let location = format!("/api/v1/admin/users/{}/wallet/adjustments/{}", id.0, result.entry.id);
+        let result = self
+            .app
+            .admin_adjust_wallet(&actor, id.0, adjustment, key.map(|k| (k, fingerprint)))
+            .await?;
+        let location = format!(
+            "/api/v1/admin/users/{}/wallet/adjustments/{}",
+            id.0, result.entry.id
+        );
         Ok(AdjustmentCreated::Created(
             Json(LedgerEntryDto::from(&result.entry)),
             location,

@@ -74,7 +74,10 @@ pub enum AppError {
 impl AppError {
     /// A conflict with a stable code.
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into() }
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// A single-field validation failure.
@@ -104,7 +107,10 @@ impl From<RepoError> for AppError {
         match error {
             RepoError::NotFound => AppError::NotFound("resource"),
             RepoError::Conflict(conflict) => conflict_error(conflict),
-            RepoError::InsufficientPoints { balance } => AppError::InsufficientPoints { balance, requested: 0 },
+            RepoError::InsufficientPoints { balance } => AppError::InsufficientPoints {
+                balance,
+                requested: 0,
+            },
             RepoError::IdempotencyKeyMismatch => AppError::IdempotencyKeyMismatch,
             RepoError::IdempotencyKeyInFlight => AppError::IdempotencyKeyInFlight,
             RepoError::Unavailable(msg) => AppError::Internal(msg),
@@ -114,15 +120,23 @@ impl From<RepoError> for AppError {
 
 fn conflict_error(conflict: Conflict) -> AppError {
     let (code, detail) = match conflict {
-        Conflict::EmailTaken => ("user.email_taken", "An account with this email already exists."),
+        Conflict::EmailTaken => (
+            "user.email_taken",
+            "An account with this email already exists.",
+        ),
         Conflict::UsernameTaken => ("user.username_taken", "This username is already taken."),
-        Conflict::PhoneTaken => ("user.phone_taken", "This phone number belongs to another account."),
-        Conflict::SpecializationNameTaken => {
-            ("specialization.name_taken", "A specialization with this name already exists.")
-        }
-        Conflict::SpecializationAlreadyAdded => {
-            ("specialization.already_added", "You already listed this specialization.")
-        }
+        Conflict::PhoneTaken => (
+            "user.phone_taken",
+            "This phone number belongs to another account.",
+        ),
+        Conflict::SpecializationNameTaken => (
+            "specialization.name_taken",
+            "A specialization with this name already exists.",
+        ),
+        Conflict::SpecializationAlreadyAdded => (
+            "specialization.already_added",
+            "You already listed this specialization.",
+        ),
     };
     AppError::conflict(code, detail)
 }

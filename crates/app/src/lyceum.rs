@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_ports::identity::{
-    AuthSessions, BillingAddresses, Certificates, LoginHistory, Specializations, UserRepository, VerificationTokens,
+    AuthSessions, BillingAddresses, Certificates, LoginHistory, Specializations, UserRepository,
+    VerificationTokens,
 };
-use lyceum_ports::system::{AccessTokens, Clock, IdGenerator, Mailer, PasswordHasher, SecretMinter};
+use lyceum_ports::system::{
+    AccessTokens, Clock, IdGenerator, Mailer, PasswordHasher, SecretMinter,
+};
 use lyceum_ports::wallet::WalletRepository;
 use time::Duration;
 

@@ -56,7 +56,10 @@ impl Money {
         if amount_minor < 0 {
             return Err(MoneyError::Negative);
         }
-        Ok(Self { amount_minor, currency })
+        Ok(Self {
+            amount_minor,
+            currency,
+        })
     }
 
     /// Amount in minor units.

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use lyceum_domain::identity::{
-    Ban, BillingAddress, Email, LockoutPolicy, PersonName, PhoneNumber, Profile, Role, Roles, Specialization,
-    SpecializationName, User, UserCertificate, Username,
+    Ban, BillingAddress, Email, LockoutPolicy, PersonName, PhoneNumber, Profile, Role, Roles,
+    Specialization, SpecializationName, User, UserCertificate, Username,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -100,19 +100,39 @@ pub trait UserRepository: Send + Sync {
     async fn record_login_success(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
 
     /// Saves names, phone and profile. A taken phone is a conflict.
-    async fn save_details(&self, id: Uuid, details: AccountDetails, now: OffsetDateTime) -> Result<User, RepoError>;
+    async fn save_details(
+        &self,
+        id: Uuid,
+        details: AccountDetails,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError>;
 
     /// Replaces the password hash.
-    async fn set_password_hash(&self, id: Uuid, hash: String, now: OffsetDateTime) -> Result<(), RepoError>;
+    async fn set_password_hash(
+        &self,
+        id: Uuid,
+        hash: String,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError>;
 
     /// Records that the email was proven.
     async fn mark_email_verified(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
 
     /// Sets or lifts a ban.
-    async fn set_ban(&self, id: Uuid, ban: Option<Ban>, now: OffsetDateTime) -> Result<User, RepoError>;
+    async fn set_ban(
+        &self,
+        id: Uuid,
+        ban: Option<Ban>,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError>;
 
     /// Replaces the role set.
-    async fn set_roles(&self, id: Uuid, roles: Roles, now: OffsetDateTime) -> Result<User, RepoError>;
+    async fn set_roles(
+        &self,
+        id: Uuid,
+        roles: Roles,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError>;
 
     /// Soft-deletes (admin): the account stays for records but can no longer act.
     async fn soft_delete(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
@@ -126,7 +146,11 @@ pub trait UserRepository: Send + Sync {
     async fn search(&self, query: UserQuery, page: PageRequest) -> Result<Page<User>, RepoError>;
 
     /// Active, non-deleted mentors matching the filter, oldest first.
-    async fn mentors(&self, filter: MentorFilter, page: PageRequest) -> Result<Page<User>, RepoError>;
+    async fn mentors(
+        &self,
+        filter: MentorFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>, RepoError>;
 }
 
 /// One sign-in attempt, successful or not (Edupeak `login_history`).
@@ -248,11 +272,20 @@ pub trait AuthSessions: Send + Sync {
     /// A session by id.
     async fn by_id(&self, id: Uuid) -> Result<Option<AuthSession>, RepoError>;
     /// Revokes one of the user's sessions; `NotFound` if it is not theirs.
-    async fn revoke(&self, user_id: Uuid, session_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
+    async fn revoke(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError>;
     /// Revokes every session of the user (password reset, ban).
     async fn revoke_all(&self, user_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
     /// The user's live sessions, most recently used first.
-    async fn active(&self, user_id: Uuid, now: OffsetDateTime) -> Result<Vec<AuthSession>, RepoError>;
+    async fn active(
+        &self,
+        user_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<Vec<AuthSession>, RepoError>;
 }
 
 /// What a verification token proves.
@@ -299,7 +332,12 @@ pub trait VerificationTokens: Send + Sync {
     async fn issue(&self, token: NewVerificationToken) -> Result<(), RepoError>;
     /// Uses a token once: returns its user if it exists, has this purpose, is unused
     /// and unexpired, and marks it used in the same statement.
-    async fn consume(&self, purpose: TokenPurpose, digest: &str, now: OffsetDateTime) -> Result<Option<Uuid>, RepoError>;
+    async fn consume(
+        &self,
+        purpose: TokenPurpose,
+        digest: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Uuid>, RepoError>;
 }
 
 /// Specializations and users' links to them.
@@ -323,9 +361,18 @@ pub trait Specializations: Send + Sync {
     /// Deletes it and every user's link to it.
     async fn delete(&self, id: Uuid) -> Result<(), RepoError>;
     /// Links a user; an existing link is [`crate::Conflict::SpecializationAlreadyAdded`].
-    async fn add_to_user(&self, user_id: Uuid, specialization_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
+    async fn add_to_user(
+        &self,
+        user_id: Uuid,
+        specialization_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError>;
     /// Unlinks; `NotFound` if there was no link.
-    async fn remove_from_user(&self, user_id: Uuid, specialization_id: Uuid) -> Result<(), RepoError>;
+    async fn remove_from_user(
+        &self,
+        user_id: Uuid,
+        specialization_id: Uuid,
+    ) -> Result<(), RepoError>;
     /// A user's specializations, by name.
     async fn of_user(&self, user_id: Uuid) -> Result<Vec<Specialization>, RepoError>;
 }

@@ -8,9 +8,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod identity;
 mod error;
 pub mod idempotency;
+pub mod identity;
 mod page;
 pub mod system;
 pub mod wallet;

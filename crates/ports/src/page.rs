@@ -35,13 +35,23 @@ impl<T> Page<T> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let has_more = rows.len() > limit;
         rows.truncate(limit);
-        let next_after = if has_more { rows.last().map(&id_of) } else { None };
-        Self { items: rows, next_after }
+        let next_after = if has_more {
+            rows.last().map(&id_of)
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_after,
+        }
     }
 
     /// Converts the items, keeping the position.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_after: self.next_after }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_after: self.next_after,
+        }
     }
 }
 
@@ -51,7 +61,7 @@ mod tests {
 
     #[test]
     fn extra_row_marks_a_next_page_and_is_dropped() {
-        let ids: Vec<Uuid> = (0..3).map(|i| Uuid::from_u128(i)).collect();
+        let ids: Vec<Uuid> = (0..3).map(Uuid::from_u128).collect();
         let page = Page::from_overfetch(ids.clone(), 2, |id| *id);
         assert_eq!(page.items, ids[..2]);
         assert_eq!(page.next_after, Some(ids[1]));

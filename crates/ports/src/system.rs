@@ -79,7 +79,13 @@ pub enum TokenError {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait AccessTokens: Send + Sync {
     /// Signs a token for the given user and session, valid from `now`.
-    fn issue(&self, user_id: Uuid, session_id: Uuid, roles: &Roles, now: OffsetDateTime) -> Result<IssuedAccessToken, TokenError>;
+    fn issue(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        roles: &Roles,
+        now: OffsetDateTime,
+    ) -> Result<IssuedAccessToken, TokenError>;
     /// Verifies signature, algorithm, expiry, issuer and audience.
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError>;
 }

@@ -45,7 +45,11 @@ pub trait WalletRepository: Send + Sync {
     async fn wallet(&self, user_id: Uuid) -> Result<Option<Wallet>, RepoError>;
 
     /// Ledger entries, newest first.
-    async fn ledger(&self, user_id: Uuid, page: PageRequest) -> Result<Page<LedgerEntry>, RepoError>;
+    async fn ledger(
+        &self,
+        user_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, RepoError>;
 
     /// Applies `entry.delta` to the balance and appends the entry in one transaction,
     /// refusing with [`RepoError::InsufficientPoints`] if the balance would go below

@@ -83,10 +83,18 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn parsed<T: std::str::FromStr>(name: &'static str, default: T, reason: &'static str) -> Result<T, ConfigError> {
+fn parsed<T: std::str::FromStr>(
+    name: &'static str,
+    default: T,
+    reason: &'static str,
+) -> Result<T, ConfigError> {
     match var(name) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid { name, value, reason }),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+            name,
+            value,
+            reason,
+        }),
     }
 }
 
@@ -104,27 +112,57 @@ impl Config {
                 });
             }
         };
-        let bind: SocketAddr = parsed("LYCEUM_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)), "expected host:port")?;
+        let bind: SocketAddr = parsed(
+            "LYCEUM_BIND",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            "expected host:port",
+        )?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let config = Self {
             environment,
             bind,
             public_url: var("LYCEUM_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
-            database_url: var("LYCEUM_DATABASE_URL").unwrap_or_else(|| "sqlite:./data/lyceum.sqlite?mode=rwc".into()),
-            db_max_connections: parsed("LYCEUM_DB_MAX_CONNECTIONS", 10, "expected a positive integer")?,
+            database_url: var("LYCEUM_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite:./data/lyceum.sqlite?mode=rwc".into()),
+            db_max_connections: parsed(
+                "LYCEUM_DB_MAX_CONNECTIONS",
+                10,
+                "expected a positive integer",
+            )?,
             jwt_secret: var("LYCEUM_JWT_SECRET").unwrap_or_else(|| DEVELOPMENT_JWT_SECRET.into()),
             jwt_issuer: var("LYCEUM_JWT_ISSUER").unwrap_or_else(|| "lyceum".into()),
             jwt_audience: var("LYCEUM_JWT_AUDIENCE").unwrap_or_else(|| "lyceum-api".into()),
-            access_token_ttl_seconds: parsed("LYCEUM_ACCESS_TOKEN_TTL_SECONDS", 900, "expected seconds")?,
+            access_token_ttl_seconds: parsed(
+                "LYCEUM_ACCESS_TOKEN_TTL_SECONDS",
+                900,
+                "expected seconds",
+            )?,
             refresh_token_ttl_days: parsed("LYCEUM_REFRESH_TOKEN_TTL_DAYS", 30, "expected days")?,
-            login_max_failures: parsed("LYCEUM_LOGIN_MAX_FAILURES", 5, "expected a positive integer")?,
+            login_max_failures: parsed(
+                "LYCEUM_LOGIN_MAX_FAILURES",
+                5,
+                "expected a positive integer",
+            )?,
             login_lock_minutes: parsed("LYCEUM_LOGIN_LOCK_MINUTES", 15, "expected minutes")?,
-            auth_rate_limit_per_minute: parsed("LYCEUM_AUTH_RATE_LIMIT_PER_MINUTE", 30, "expected a count (0 = off)")?,
+            auth_rate_limit_per_minute: parsed(
+                "LYCEUM_AUTH_RATE_LIMIT_PER_MINUTE",
+                30,
+                "expected a count (0 = off)",
+            )?,
             body_limit_bytes: parsed("LYCEUM_BODY_LIMIT_BYTES", 1024 * 1024, "expected bytes")?,
-            password_hash_concurrency: parsed("LYCEUM_PASSWORD_HASH_CONCURRENCY", cores, "expected a positive integer")?,
+            password_hash_concurrency: parsed(
+                "LYCEUM_PASSWORD_HASH_CONCURRENCY",
+                cores,
+                "expected a positive integer",
+            )?,
             smtp_url: var("LYCEUM_SMTP_URL"),
-            mail_from: var("LYCEUM_MAIL_FROM").unwrap_or_else(|| "Lyceum <no-reply@lyceum.local>".into()),
-            trust_forwarded_for: parsed("LYCEUM_TRUST_FORWARDED_FOR", false, "expected true or false")?,
+            mail_from: var("LYCEUM_MAIL_FROM")
+                .unwrap_or_else(|| "Lyceum <no-reply@lyceum.local>".into()),
+            trust_forwarded_for: parsed(
+                "LYCEUM_TRUST_FORWARDED_FOR",
+                false,
+                "expected true or false",
+            )?,
             log_json: var("LYCEUM_LOG_FORMAT").is_some_and(|f| f == "json"),
         };
         config.check()?;
@@ -140,16 +178,26 @@ impl Config {
         }
         let positive = [
             ("LYCEUM_DB_MAX_CONNECTIONS", self.db_max_connections as i64),
-            ("LYCEUM_ACCESS_TOKEN_TTL_SECONDS", self.access_token_ttl_seconds),
+            (
+                "LYCEUM_ACCESS_TOKEN_TTL_SECONDS",
+                self.access_token_ttl_seconds,
+            ),
             ("LYCEUM_REFRESH_TOKEN_TTL_DAYS", self.refresh_token_ttl_days),
             ("LYCEUM_LOGIN_MAX_FAILURES", self.login_max_failures as i64),
             ("LYCEUM_LOGIN_LOCK_MINUTES", self.login_lock_minutes),
-            ("LYCEUM_PASSWORD_HASH_CONCURRENCY", self.password_hash_concurrency as i64),
+            (
+                "LYCEUM_PASSWORD_HASH_CONCURRENCY",
+                self.password_hash_concurrency as i64,
+            ),
             ("LYCEUM_BODY_LIMIT_BYTES", self.body_limit_bytes as i64),
         ];
         for (name, value) in positive {
             if value <= 0 {
-                return Err(ConfigError::Invalid { name, value: value.to_string(), reason: "must be positive" });
+                return Err(ConfigError::Invalid {
+                    name,
+                    value: value.to_string(),
+                    reason: "must be positive",
+                });
             }
         }
         Ok(())
@@ -190,9 +238,15 @@ mod tests {
     fn production_refuses_the_development_secret_and_short_secrets() {
         let mut config = Config::for_database("sqlite::memory:");
         config.environment = Environment::Production;
-        assert!(matches!(config.check(), Err(ConfigError::InsecureJwtSecret)));
+        assert!(matches!(
+            config.check(),
+            Err(ConfigError::InsecureJwtSecret)
+        ));
         config.jwt_secret = "short".into();
-        assert!(matches!(config.check(), Err(ConfigError::InsecureJwtSecret)));
+        assert!(matches!(
+            config.check(),
+            Err(ConfigError::InsecureJwtSecret)
+        ));
         config.jwt_secret = "x".repeat(48);
         assert!(config.check().is_ok());
     }

@@ -14,15 +14,18 @@ use lyceum_api_poem::{HttpSettings, Readiness};
 use lyceum_app::{Lyceum, Ports, Settings};
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_infra_seaorm::{
-    AuthSessionStore, BillingAddressStore, CertificateStore, Database, DbSettings, LoginHistoryStore, OutboxMailer,
-    SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
+    AuthSessionStore, BillingAddressStore, CertificateStore, Database, DbSettings,
+    LoginHistoryStore, OutboxMailer, SpecializationStore, UserStore, VerificationTokenStore,
+    WalletStore,
 };
 use lyceum_ports::system::Mailer;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::adapters::{Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets, SmtpMailer, SystemClock, UuidV7Ids};
+use crate::adapters::{
+    Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets, SmtpMailer, SystemClock, UuidV7Ids,
+};
 use crate::config::Config;
 
 /// Why the server could not start.
@@ -62,10 +65,14 @@ pub async fn connect(config: &Config) -> Result<Database, StartError> {
 pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
     let outbox = OutboxMailer::new(db);
     let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-        Some(url) => Arc::new(SmtpMailer::new(outbox, url, &config.mail_from).map_err(|e| StartError::Adapter(e.to_string()))?),
+        Some(url) => Arc::new(
+            SmtpMailer::new(outbox, url, &config.mail_from)
+                .map_err(|e| StartError::Adapter(e.to_string()))?,
+        ),
         None => Arc::new(outbox),
     };
-    let hasher = Argon2Hasher::new(config.password_hash_concurrency).map_err(|e| StartError::Adapter(e.to_string()))?;
+    let hasher = Argon2Hasher::new(config.password_hash_concurrency)
+        .map_err(|e| StartError::Adapter(e.to_string()))?;
     let ports = Ports {
         users: Arc::new(UserStore::new(db)),
         login_history: Arc::new(LoginHistoryStore::new(db)),
@@ -142,13 +149,22 @@ impl RunningServer {
 pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     config.check()?;
     let db = connect(config).await?;
-    db.migrate().await.map_err(|e| StartError::Database(e.to_string()))?;
+    db.migrate()
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?;
     let app = wire(config, &db)?;
-    let routes = lyceum_api_poem::routes(app, http_settings(config), Arc::new(DatabaseReadiness(db.clone())));
+    let routes = lyceum_api_poem::routes(
+        app,
+        http_settings(config),
+        Arc::new(DatabaseReadiness(db.clone())),
+    );
     let acceptor = TcpListener::bind(config.bind.to_string())
         .into_acceptor()
         .await
-        .map_err(|source| StartError::Bind { addr: config.bind.to_string(), source })?;
+        .map_err(|source| StartError::Bind {
+            addr: config.bind.to_string(),
+            source,
+        })?;
     let addr = acceptor
         .local_addr()
         .first()
@@ -166,12 +182,21 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
             )
             .await
     });
-    Ok(RunningServer { base_url: format!("http://{addr}"), database: db, shutdown: Some(tx), handle })
+    Ok(RunningServer {
+        base_url: format!("http://{addr}"),
+        database: db,
+        shutdown: Some(tx),
+        handle,
+    })
 }
 
 /// The OpenAPI document, without needing a real database.
 pub async fn openapi_document(config: &Config) -> Result<String, StartError> {
-    let db = connect(&Config { database_url: "sqlite::memory:".into(), ..config.clone() }).await?;
+    let db = connect(&Config {
+        database_url: "sqlite::memory:".into(),
+        ..config.clone()
+    })
+    .await?;
     let app = wire(config, &db)?;
     Ok(lyceum_api_poem::openapi_json(&app, &config.public_url))
 }

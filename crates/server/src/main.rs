@@ -11,7 +11,11 @@ use lyceum_server::{StartError, connect, seed, start, wire};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "lyceum", version, about = "Lyceum: live mentoring and self-paced learning in one API")]
+#[command(
+    name = "lyceum",
+    version,
+    about = "Lyceum: live mentoring and self-paced learning in one API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -49,8 +53,14 @@ fn init_tracing(json: bool) {
     let filter = EnvFilter::try_from_env("LYCEUM_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json { builder.json().init() } else { builder.init() }
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init()
+    } else {
+        builder.init()
+    }
 }
 
 async fn shutdown_signal() {
@@ -76,20 +86,30 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
         Command::Serve => {
             let server = start(&config).await?;
             tracing::info!(url = %server.base_url, database = %redact(&config.database_url), "Lyceum is listening");
-            eprintln!("Lyceum is listening on {0}\n  Swagger UI:   {0}/docs\n  OpenAPI JSON: {0}/openapi.json", server.base_url);
+            eprintln!(
+                "Lyceum is listening on {0}\n  Swagger UI:   {0}/docs\n  OpenAPI JSON: {0}/openapi.json",
+                server.base_url
+            );
             shutdown_signal().await;
             tracing::info!("shutting down: finishing in-flight requests");
             server.stop().await?;
         }
         Command::Migrate => {
             let db = connect(&config).await?;
-            db.migrate().await.map_err(|e| StartError::Database(e.to_string()))?;
+            db.migrate()
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?;
             eprintln!("migrations applied to {}", redact(&config.database_url));
         }
         Command::Openapi => {
             println!("{}", lyceum_server::openapi_document(&config).await?);
         }
-        Command::CreateAdmin { email, username, first_name, last_name } => {
+        Command::CreateAdmin {
+            email,
+            username,
+            first_name,
+            last_name,
+        } => {
             let password = match std::env::var("LYCEUM_ADMIN_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
@@ -100,21 +120,42 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                 }
             };
             let db = connect(&config).await?;
-            db.migrate().await.map_err(|e| StartError::Database(e.to_string()))?;
+            db.migrate()
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?;
             let app = wire(&config, &db)?;
-            let registration = Registration { email, username, password, first_name, last_name, role: "learner".into(), phone_number: None };
-            let admin = app.create_admin(registration).await.map_err(|e| format!("cannot create the admin: {e}"))?;
+            let registration = Registration {
+                email,
+                username,
+                password,
+                first_name,
+                last_name,
+                role: "learner".into(),
+                phone_number: None,
+            };
+            let admin = app
+                .create_admin(registration)
+                .await
+                .map_err(|e| format!("cannot create the admin: {e}"))?;
             println!("admin created: {} ({})", admin.username.as_str(), admin.id);
         }
         Command::SeedDemo => {
             let db = connect(&config).await?;
-            db.migrate().await.map_err(|e| StartError::Database(e.to_string()))?;
+            db.migrate()
+                .await
+                .map_err(|e| StartError::Database(e.to_string()))?;
             let app = wire(&config, &db)?;
-            let created = seed::seed_demo(&app).await.map_err(|e| format!("seeding failed: {e}"))?;
+            let created = seed::seed_demo(&app)
+                .await
+                .map_err(|e| format!("seeding failed: {e}"))?;
             if created.is_empty() {
                 println!("demo accounts already exist");
             } else {
-                println!("created demo accounts (password {}): {}", seed::DEMO_PASSWORD, created.join(", "));
+                println!(
+                    "created demo accounts (password {}): {}",
+                    seed::DEMO_PASSWORD,
+                    created.join(", ")
+                );
             }
         }
     }
@@ -124,7 +165,9 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
 /// The database URL without credentials, for logs.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***{}", &url[..scheme], &url[at..])
+        }
         _ => url.to_owned(),
     }
 }

@@ -19,12 +19,66 @@ struct DemoPerson {
 }
 
 const PEOPLE: &[DemoPerson] = &[
-    DemoPerson { username: "priya_mentor", first: "Priya", last: "Raman", role: "mentor", bio: "Backend engineer; ten years of Rust and PostgreSQL.", keywords: &["Rust", "PostgreSQL", "System design"], specializations: &["Back-end development", "Databases"], timezone: "Asia/Kolkata" },
-    DemoPerson { username: "diego_mentor", first: "Diego", last: "Alvarez", role: "mentor", bio: "ML engineer who loves teaching statistics.", keywords: &["Python", "PyTorch", "Statistics"], specializations: &["Machine learning", "Data science"], timezone: "America/New_York" },
-    DemoPerson { username: "mei_mentor1", first: "Mei", last: "Tanaka", role: "mentor", bio: "Cloud architect and DevOps coach.", keywords: &["Kubernetes", "AWS", "Terraform"], specializations: &["Cloud computing", "DevOps"], timezone: "Asia/Tokyo" },
-    DemoPerson { username: "arjun_learns", first: "Arjun", last: "Mehta", role: "learner", bio: "Junior developer moving into backend work.", keywords: &["Rust", "APIs"], specializations: &[], timezone: "Asia/Kolkata" },
-    DemoPerson { username: "sofia_learns", first: "Sofia", last: "Rossi", role: "learner", bio: "Data analyst learning machine learning.", keywords: &["Machine learning"], specializations: &[], timezone: "Europe/Rome" },
-    DemoPerson { username: "kwame_learns", first: "Kwame", last: "Mensah", role: "learner", bio: "Student preparing for cloud certifications.", keywords: &["Cloud"], specializations: &[], timezone: "Africa/Accra" },
+    DemoPerson {
+        username: "priya_mentor",
+        first: "Priya",
+        last: "Raman",
+        role: "mentor",
+        bio: "Backend engineer; ten years of Rust and PostgreSQL.",
+        keywords: &["Rust", "PostgreSQL", "System design"],
+        specializations: &["Back-end development", "Databases"],
+        timezone: "Asia/Kolkata",
+    },
+    DemoPerson {
+        username: "diego_mentor",
+        first: "Diego",
+        last: "Alvarez",
+        role: "mentor",
+        bio: "ML engineer who loves teaching statistics.",
+        keywords: &["Python", "PyTorch", "Statistics"],
+        specializations: &["Machine learning", "Data science"],
+        timezone: "America/New_York",
+    },
+    DemoPerson {
+        username: "mei_mentor1",
+        first: "Mei",
+        last: "Tanaka",
+        role: "mentor",
+        bio: "Cloud architect and DevOps coach.",
+        keywords: &["Kubernetes", "AWS", "Terraform"],
+        specializations: &["Cloud computing", "DevOps"],
+        timezone: "Asia/Tokyo",
+    },
+    DemoPerson {
+        username: "arjun_learns",
+        first: "Arjun",
+        last: "Mehta",
+        role: "learner",
+        bio: "Junior developer moving into backend work.",
+        keywords: &["Rust", "APIs"],
+        specializations: &[],
+        timezone: "Asia/Kolkata",
+    },
+    DemoPerson {
+        username: "sofia_learns",
+        first: "Sofia",
+        last: "Rossi",
+        role: "learner",
+        bio: "Data analyst learning machine learning.",
+        keywords: &["Machine learning"],
+        specializations: &[],
+        timezone: "Europe/Rome",
+    },
+    DemoPerson {
+        username: "kwame_learns",
+        first: "Kwame",
+        last: "Mensah",
+        role: "learner",
+        bio: "Student preparing for cloud certifications.",
+        keywords: &["Cloud"],
+        specializations: &[],
+        timezone: "Africa/Accra",
+    },
 ];
 
 /// Creates the demo accounts that do not exist yet; returns the usernames created.
@@ -46,7 +100,9 @@ pub async fn seed_demo(app: &Lyceum) -> Result<Vec<String>, AppError> {
             Err(AppError::Conflict { .. }) => continue,
             Err(other) => return Err(other),
         }
-        let pair = app.login(person.username, DEMO_PASSWORD, Default::default()).await?;
+        let pair = app
+            .login(person.username, DEMO_PASSWORD, Default::default())
+            .await?;
         let actor: Actor = app.authenticate(&pair.access_token).await?;
         let words: Vec<String> = person.keywords.iter().map(|k| (*k).to_owned()).collect();
         let mut patch = ProfilePatch {

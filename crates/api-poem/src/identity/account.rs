@@ -74,7 +74,11 @@ impl AccountApi {
     /// fields — including roles, ids, email, verification, balance and ban fields — are
     /// refused with 400.
     #[oai(path = "/me", method = "patch", operation_id = "updateMe")]
-    async fn update_me(&self, auth: BearerAuth, body: Json<UpdateMeRequest>) -> ApiResult<Json<UserDto>> {
+    async fn update_me(
+        &self,
+        auth: BearerAuth,
+        body: Json<UpdateMeRequest>,
+    ) -> ApiResult<Json<UserDto>> {
         let actor = auth.actor(&self.app).await?;
         let user = self.app.update_my_account(&actor, body.0.into()).await?;
         Ok(Json(UserDto::from(&user)))
@@ -103,15 +107,28 @@ impl AccountApi {
     }
 
     /// My signed-in devices
-    #[oai(path = "/me/auth-sessions", method = "get", operation_id = "listMyAuthSessions")]
+    #[oai(
+        path = "/me/auth-sessions",
+        method = "get",
+        operation_id = "listMyAuthSessions"
+    )]
     async fn auth_sessions(&self, auth: BearerAuth) -> ApiResult<Json<Vec<AuthSessionDto>>> {
         let actor = auth.actor(&self.app).await?;
         let sessions = self.app.auth_sessions(&actor).await?;
-        Ok(Json(sessions.iter().map(|s| AuthSessionDto::new(s, actor.session_id)).collect()))
+        Ok(Json(
+            sessions
+                .iter()
+                .map(|s| AuthSessionDto::new(s, actor.session_id))
+                .collect(),
+        ))
     }
 
     /// Sign out one of my devices
-    #[oai(path = "/me/auth-sessions/:id", method = "delete", operation_id = "revokeMyAuthSession")]
+    #[oai(
+        path = "/me/auth-sessions/:id",
+        method = "delete",
+        operation_id = "revokeMyAuthSession"
+    )]
     async fn revoke_auth_session(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.revoke_auth_session(&actor, id.0).await?;
@@ -127,10 +144,20 @@ impl AccountApi {
     }
 
     /// A user's declared certificates
-    #[oai(path = "/users/:id/certificates", method = "get", operation_id = "listUserCertificates")]
+    #[oai(
+        path = "/users/:id/certificates",
+        method = "get",
+        operation_id = "listUserCertificates"
+    )]
     async fn user_certificates(&self, id: Path<Uuid>) -> ApiResult<Json<Vec<CertificateDto>>> {
         let profile = self.app.public_profile(id.0).await?;
-        Ok(Json(profile.certificates.iter().map(CertificateDto::from).collect()))
+        Ok(Json(
+            profile
+                .certificates
+                .iter()
+                .map(CertificateDto::from)
+                .collect(),
+        ))
     }
 
     /// Find mentors
@@ -153,7 +180,10 @@ impl AccountApi {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let filter = MentorFilter {
             specialization_id: specialization.0,
-            expertise: expertise.0.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()),
+            expertise: expertise
+                .0
+                .map(|e| e.trim().to_owned())
+                .filter(|e| !e.is_empty()),
         };
         let found = self.app.mentors(filter, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);

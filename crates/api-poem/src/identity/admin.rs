@@ -61,47 +61,101 @@ impl AdminApi {
     #[oai(path = "/users/:id", method = "get", operation_id = "adminGetUser")]
     async fn get_user(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(AdminUserDto::from(&self.app.admin_user(&actor, id.0).await?)))
+        Ok(Json(AdminUserDto::from(
+            &self.app.admin_user(&actor, id.0).await?,
+        )))
     }
 
     /// Ban an account (admin)
     ///
     /// Temporary with `expires_at`, permanent without. The account is signed out
     /// everywhere and cannot sign in until the ban ends.
-    #[oai(path = "/users/:id/ban", method = "post", operation_id = "adminBanUser")]
-    async fn ban(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<BanRequestDto>) -> ApiResult<Json<AdminUserDto>> {
+    #[oai(
+        path = "/users/:id/ban",
+        method = "post",
+        operation_id = "adminBanUser"
+    )]
+    async fn ban(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<BanRequestDto>,
+    ) -> ApiResult<Json<AdminUserDto>> {
         let actor = auth.actor(&self.app).await?;
-        let request = BanRequest { reason: body.0.reason, expires_at: body.0.expires_at };
-        Ok(Json(AdminUserDto::from(&self.app.admin_ban(&actor, id.0, request).await?)))
+        let request = BanRequest {
+            reason: body.0.reason,
+            expires_at: body.0.expires_at,
+        };
+        Ok(Json(AdminUserDto::from(
+            &self.app.admin_ban(&actor, id.0, request).await?,
+        )))
     }
 
     /// Lift a ban (admin)
-    #[oai(path = "/users/:id/unban", method = "post", operation_id = "adminUnbanUser")]
+    #[oai(
+        path = "/users/:id/unban",
+        method = "post",
+        operation_id = "adminUnbanUser"
+    )]
     async fn unban(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(AdminUserDto::from(&self.app.admin_unban(&actor, id.0).await?)))
+        Ok(Json(AdminUserDto::from(
+            &self.app.admin_unban(&actor, id.0).await?,
+        )))
     }
 
     /// Grant a role (admin)
-    #[oai(path = "/users/:id/roles", method = "post", operation_id = "adminGrantRole")]
-    async fn grant_role(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<RoleRequest>) -> ApiResult<Json<AdminUserDto>> {
+    #[oai(
+        path = "/users/:id/roles",
+        method = "post",
+        operation_id = "adminGrantRole"
+    )]
+    async fn grant_role(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<RoleRequest>,
+    ) -> ApiResult<Json<AdminUserDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(AdminUserDto::from(&self.app.admin_grant_role(&actor, id.0, body.0.role.into()).await?)))
+        Ok(Json(AdminUserDto::from(
+            &self
+                .app
+                .admin_grant_role(&actor, id.0, body.0.role.into())
+                .await?,
+        )))
     }
 
     /// Remove a role (admin)
     ///
     /// Admins cannot remove their own admin role (409 `admin.self_demotion`).
-    #[oai(path = "/users/:id/roles/:role", method = "delete", operation_id = "adminRemoveRole")]
-    async fn remove_role(&self, auth: BearerAuth, id: Path<Uuid>, role: Path<RoleDto>) -> ApiResult<Json<AdminUserDto>> {
+    #[oai(
+        path = "/users/:id/roles/:role",
+        method = "delete",
+        operation_id = "adminRemoveRole"
+    )]
+    async fn remove_role(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        role: Path<RoleDto>,
+    ) -> ApiResult<Json<AdminUserDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(AdminUserDto::from(&self.app.admin_remove_role(&actor, id.0, role.0.into()).await?)))
+        Ok(Json(AdminUserDto::from(
+            &self
+                .app
+                .admin_remove_role(&actor, id.0, role.0.into())
+                .await?,
+        )))
     }
 
     /// Soft-delete an account (admin)
     ///
     /// The account stays for records but cannot sign in and leaves public listings.
-    #[oai(path = "/users/:id", method = "delete", operation_id = "adminDeleteUser")]
+    #[oai(
+        path = "/users/:id",
+        method = "delete",
+        operation_id = "adminDeleteUser"
+    )]
     async fn soft_delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.admin_soft_delete(&actor, id.0).await?;

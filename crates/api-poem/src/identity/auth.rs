@@ -39,7 +39,10 @@ impl AuthApi {
                 phone_number: body.phone_number,
             })
             .await?;
-        Ok(Created::Created(Json(UserDto::from(&user)), format!("/api/v1/users/{}", user.id)))
+        Ok(Created::Created(
+            Json(UserDto::from(&user)),
+            format!("/api/v1/users/{}", user.id),
+        ))
     }
 
     /// Sign in
@@ -48,8 +51,15 @@ impl AuthApi {
     /// for fifteen minutes (403 `auth.account_locked`); banned accounts get 403
     /// `auth.banned`.
     #[oai(path = "/login", method = "post", operation_id = "login")]
-    async fn login(&self, req: &Request, body: Json<LoginRequest>) -> ApiResult<Json<TokenPairDto>> {
-        let pair = self.app.login(&body.0.login, &body.0.password, client_info(req)).await?;
+    async fn login(
+        &self,
+        req: &Request,
+        body: Json<LoginRequest>,
+    ) -> ApiResult<Json<TokenPairDto>> {
+        let pair = self
+            .app
+            .login(&body.0.login, &body.0.password, client_info(req))
+            .await?;
         Ok(Json(pair.into()))
     }
 
@@ -82,7 +92,11 @@ impl AuthApi {
     }
 
     /// Resend the verification mail
-    #[oai(path = "/email/verification", method = "post", operation_id = "resendEmailVerification")]
+    #[oai(
+        path = "/email/verification",
+        method = "post",
+        operation_id = "resendEmailVerification"
+    )]
     async fn resend_verification(&self, auth: BearerAuth) -> ApiResult<Accepted> {
         let actor = auth.actor(&self.app).await?;
         self.app.resend_email_verification(&actor).await?;
@@ -93,7 +107,11 @@ impl AuthApi {
     ///
     /// Mails a reset code if an account has this email. The answer is the same whether
     /// or not it does.
-    #[oai(path = "/password/forgot", method = "post", operation_id = "forgotPassword")]
+    #[oai(
+        path = "/password/forgot",
+        method = "post",
+        operation_id = "forgotPassword"
+    )]
     async fn forgot_password(&self, body: Json<ForgotPasswordRequest>) -> ApiResult<Accepted> {
         self.app.forgot_password(&body.0.email).await?;
         Ok(Accepted::Accepted)
@@ -103,9 +121,15 @@ impl AuthApi {
     ///
     /// Sets a new password with the code from the reset mail and signs the account out
     /// on every device.
-    #[oai(path = "/password/reset", method = "post", operation_id = "resetPassword")]
+    #[oai(
+        path = "/password/reset",
+        method = "post",
+        operation_id = "resetPassword"
+    )]
     async fn reset_password(&self, body: Json<ResetPasswordRequest>) -> ApiResult<NoContent> {
-        self.app.reset_password(&body.0.token, &body.0.new_password).await?;
+        self.app
+            .reset_password(&body.0.token, &body.0.new_password)
+            .await?;
         Ok(NoContent::NoContent)
     }
 }

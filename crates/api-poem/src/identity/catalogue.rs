@@ -2,10 +2,10 @@
 
 use lyceum_app::Lyceum;
 use lyceum_app::identity;
+use poem_openapi::ApiResponse;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::ApiResponse;
 use uuid::Uuid;
 
 use super::dto::*;
@@ -34,31 +34,72 @@ pub enum BillingAddressPut {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Identity")]
 impl CatalogueApi {
     /// All specializations
-    #[oai(path = "/specializations", method = "get", operation_id = "listSpecializations")]
+    #[oai(
+        path = "/specializations",
+        method = "get",
+        operation_id = "listSpecializations"
+    )]
     async fn list(&self) -> ApiResult<Json<Vec<SpecializationDto>>> {
-        Ok(Json(self.app.specializations().await?.iter().map(SpecializationDto::from).collect()))
+        Ok(Json(
+            self.app
+                .specializations()
+                .await?
+                .iter()
+                .map(SpecializationDto::from)
+                .collect(),
+        ))
     }
 
     /// Create a specialization (admin)
-    #[oai(path = "/specializations", method = "post", operation_id = "createSpecialization")]
-    async fn create(&self, auth: BearerAuth, body: Json<SpecializationRequest>) -> ApiResult<Created<SpecializationDto>> {
+    #[oai(
+        path = "/specializations",
+        method = "post",
+        operation_id = "createSpecialization"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: Json<SpecializationRequest>,
+    ) -> ApiResult<Created<SpecializationDto>> {
         let actor = auth.actor(&self.app).await?;
-        let s = self.app.create_specialization(&actor, &body.0.name, body.0.description).await?;
-        Ok(Created::Created(Json(SpecializationDto::from(&s)), format!("/api/v1/specializations/{}", s.id)))
+        let s = self
+            .app
+            .create_specialization(&actor, &body.0.name, body.0.description)
+            .await?;
+        Ok(Created::Created(
+            Json(SpecializationDto::from(&s)),
+            format!("/api/v1/specializations/{}", s.id),
+        ))
     }
 
     /// Rename a specialization (admin)
-    #[oai(path = "/specializations/:id", method = "patch", operation_id = "updateSpecialization")]
-    async fn update(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<SpecializationRequest>) -> ApiResult<Json<SpecializationDto>> {
+    #[oai(
+        path = "/specializations/:id",
+        method = "patch",
+        operation_id = "updateSpecialization"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<SpecializationRequest>,
+    ) -> ApiResult<Json<SpecializationDto>> {
         let actor = auth.actor(&self.app).await?;
-        let s = self.app.update_specialization(&actor, id.0, &body.0.name, body.0.description).await?;
+        let s = self
+            .app
+            .update_specialization(&actor, id.0, &body.0.name, body.0.description)
+            .await?;
         Ok(Json(SpecializationDto::from(&s)))
     }
 
     /// Delete a specialization (admin)
     ///
     /// Also removes it from every user who listed it.
-    #[oai(path = "/specializations/:id", method = "delete", operation_id = "deleteSpecialization")]
+    #[oai(
+        path = "/specializations/:id",
+        method = "delete",
+        operation_id = "deleteSpecialization"
+    )]
     async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.delete_specialization(&actor, id.0).await?;
@@ -66,24 +107,53 @@ impl CatalogueApi {
     }
 
     /// My specializations
-    #[oai(path = "/me/specializations", method = "get", operation_id = "listMySpecializations")]
+    #[oai(
+        path = "/me/specializations",
+        method = "get",
+        operation_id = "listMySpecializations"
+    )]
     async fn mine(&self, auth: BearerAuth) -> ApiResult<Json<Vec<SpecializationDto>>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(self.app.my_specializations(&actor).await?.iter().map(SpecializationDto::from).collect()))
+        Ok(Json(
+            self.app
+                .my_specializations(&actor)
+                .await?
+                .iter()
+                .map(SpecializationDto::from)
+                .collect(),
+        ))
     }
 
     /// Add a specialization to my profile
     ///
     /// Adding one twice is 409 `specialization.already_added`.
-    #[oai(path = "/me/specializations", method = "post", operation_id = "addMySpecialization")]
-    async fn add_mine(&self, auth: BearerAuth, body: Json<AddSpecializationRequest>) -> ApiResult<Created<SpecializationDto>> {
+    #[oai(
+        path = "/me/specializations",
+        method = "post",
+        operation_id = "addMySpecialization"
+    )]
+    async fn add_mine(
+        &self,
+        auth: BearerAuth,
+        body: Json<AddSpecializationRequest>,
+    ) -> ApiResult<Created<SpecializationDto>> {
         let actor = auth.actor(&self.app).await?;
-        let s = self.app.add_my_specialization(&actor, body.0.specialization_id).await?;
-        Ok(Created::Created(Json(SpecializationDto::from(&s)), format!("/api/v1/me/specializations/{}", s.id)))
+        let s = self
+            .app
+            .add_my_specialization(&actor, body.0.specialization_id)
+            .await?;
+        Ok(Created::Created(
+            Json(SpecializationDto::from(&s)),
+            format!("/api/v1/me/specializations/{}", s.id),
+        ))
     }
 
     /// Remove a specialization from my profile
-    #[oai(path = "/me/specializations/:id", method = "delete", operation_id = "removeMySpecialization")]
+    #[oai(
+        path = "/me/specializations/:id",
+        method = "delete",
+        operation_id = "removeMySpecialization"
+    )]
     async fn remove_mine(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.remove_my_specialization(&actor, id.0).await?;
@@ -91,17 +161,36 @@ impl CatalogueApi {
     }
 
     /// My declared certificates
-    #[oai(path = "/me/certificates", method = "get", operation_id = "listMyCertificates")]
+    #[oai(
+        path = "/me/certificates",
+        method = "get",
+        operation_id = "listMyCertificates"
+    )]
     async fn my_certificates(&self, auth: BearerAuth) -> ApiResult<Json<Vec<CertificateDto>>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(self.app.certificates_of(actor.id()).await?.iter().map(CertificateDto::from).collect()))
+        Ok(Json(
+            self.app
+                .certificates_of(actor.id())
+                .await?
+                .iter()
+                .map(CertificateDto::from)
+                .collect(),
+        ))
     }
 
     /// Declare a certificate
     ///
     /// Shown publicly on my profile.
-    #[oai(path = "/me/certificates", method = "post", operation_id = "addMyCertificate")]
-    async fn add_certificate(&self, auth: BearerAuth, body: Json<CertificateRequest>) -> ApiResult<Created<CertificateDto>> {
+    #[oai(
+        path = "/me/certificates",
+        method = "post",
+        operation_id = "addMyCertificate"
+    )]
+    async fn add_certificate(
+        &self,
+        auth: BearerAuth,
+        body: Json<CertificateRequest>,
+    ) -> ApiResult<Created<CertificateDto>> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let c = self
@@ -116,11 +205,18 @@ impl CatalogueApi {
                 },
             )
             .await?;
-        Ok(Created::Created(Json(CertificateDto::from(&c)), format!("/api/v1/me/certificates/{}", c.id)))
+        Ok(Created::Created(
+            Json(CertificateDto::from(&c)),
+            format!("/api/v1/me/certificates/{}", c.id),
+        ))
     }
 
     /// Withdraw a certificate
-    #[oai(path = "/me/certificates/:id", method = "delete", operation_id = "removeMyCertificate")]
+    #[oai(
+        path = "/me/certificates/:id",
+        method = "delete",
+        operation_id = "removeMyCertificate"
+    )]
     async fn remove_certificate(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.remove_my_certificate(&actor, id.0).await?;
@@ -128,17 +224,31 @@ impl CatalogueApi {
     }
 
     /// My billing address
-    #[oai(path = "/me/billing-address", method = "get", operation_id = "getMyBillingAddress")]
+    #[oai(
+        path = "/me/billing-address",
+        method = "get",
+        operation_id = "getMyBillingAddress"
+    )]
     async fn billing_address(&self, auth: BearerAuth) -> ApiResult<Json<BillingAddressDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(BillingAddressDto::from(&self.app.my_billing_address(&actor).await?)))
+        Ok(Json(BillingAddressDto::from(
+            &self.app.my_billing_address(&actor).await?,
+        )))
     }
 
     /// Set my billing address
     ///
     /// Creates it (201) or replaces it (200): a user has at most one.
-    #[oai(path = "/me/billing-address", method = "put", operation_id = "putMyBillingAddress")]
-    async fn put_billing_address(&self, auth: BearerAuth, body: Json<BillingAddressRequest>) -> ApiResult<BillingAddressPut> {
+    #[oai(
+        path = "/me/billing-address",
+        method = "put",
+        operation_id = "putMyBillingAddress"
+    )]
+    async fn put_billing_address(
+        &self,
+        auth: BearerAuth,
+        body: Json<BillingAddressRequest>,
+    ) -> ApiResult<BillingAddressPut> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let request = identity::BillingAddressRequest {
@@ -166,7 +276,11 @@ impl CatalogueApi {
     }
 
     /// Delete my billing address
-    #[oai(path = "/me/billing-address", method = "delete", operation_id = "deleteMyBillingAddress")]
+    #[oai(
+        path = "/me/billing-address",
+        method = "delete",
+        operation_id = "deleteMyBillingAddress"
+    )]
     async fn delete_billing_address(&self, auth: BearerAuth) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.delete_my_billing_address(&actor).await?;

@@ -148,7 +148,10 @@ pub struct MoneyDto {
 
 impl From<Money> for MoneyDto {
     fn from(money: Money) -> Self {
-        Self { amount_minor: money.amount_minor(), currency: money.currency().to_string() }
+        Self {
+            amount_minor: money.amount_minor(),
+            currency: money.currency().to_string(),
+        }
     }
 }
 
@@ -202,7 +205,8 @@ pub struct ProfileDto {
 
 impl From<&Profile> for ProfileDto {
     fn from(p: &Profile) -> Self {
-        let url = |u: &Option<lyceum_domain::identity::WebUrl>| u.as_ref().map(|u| u.as_str().to_owned());
+        let url =
+            |u: &Option<lyceum_domain::identity::WebUrl>| u.as_ref().map(|u| u.as_str().to_owned());
         Self {
             bio: p.bio.as_ref().map(|t| t.as_str().to_owned()),
             profile_image: url(&p.profile_image),
@@ -312,7 +316,10 @@ impl From<&User> for AdminUserDto {
     fn from(u: &User) -> Self {
         Self {
             account: UserDto::from(u),
-            ban: u.ban.as_ref().map(|b| BanDto { reason: b.reason.clone(), expires_at: b.expires_at }),
+            ban: u.ban.as_ref().map(|b| BanDto {
+                reason: b.reason.clone(),
+                expires_at: b.expires_at,
+            }),
             failed_login_count: u.failed_login_count,
             locked_until: u.locked_until,
             deleted_at: u.deleted_at,
@@ -378,7 +385,11 @@ impl From<PublicProfile> for PublicProfileDto {
     fn from(p: PublicProfile) -> Self {
         Self {
             user: PublicUserDto::from(&p.user),
-            specializations: p.specializations.iter().map(SpecializationDto::from).collect(),
+            specializations: p
+                .specializations
+                .iter()
+                .map(SpecializationDto::from)
+                .collect(),
             certificates: p.certificates.iter().map(CertificateDto::from).collect(),
         }
     }
@@ -584,7 +595,10 @@ pub struct BillingAddressDto {
 impl From<&BillingAddress> for BillingAddressDto {
     fn from(b: &BillingAddress) -> Self {
         let a = &b.address;
-        let opt = |t: &Option<_>| t.as_ref().map(|t: &lyceum_domain::identity::BoundedText<200>| t.as_str().to_owned());
+        let opt = |t: &Option<_>| {
+            t.as_ref()
+                .map(|t: &lyceum_domain::identity::BoundedText<200>| t.as_str().to_owned())
+        };
         Self {
             id: b.id,
             first_name: a.first_name.as_str().to_owned(),
@@ -714,12 +728,20 @@ impl AccountExportDto {
     pub fn new(e: AccountExport, current: Uuid) -> Self {
         Self {
             account: UserDto::from(&e.user),
-            specializations: e.specializations.iter().map(SpecializationDto::from).collect(),
+            specializations: e
+                .specializations
+                .iter()
+                .map(SpecializationDto::from)
+                .collect(),
             certificates: e.certificates.iter().map(CertificateDto::from).collect(),
             billing_address: e.billing_address.as_ref().map(BillingAddressDto::from),
             wallet: e.wallet.as_ref().map(WalletDto::from),
             ledger: e.ledger.iter().map(LedgerEntryDto::from).collect(),
-            auth_sessions: e.auth_sessions.iter().map(|s| AuthSessionDto::new(s, current)).collect(),
+            auth_sessions: e
+                .auth_sessions
+                .iter()
+                .map(|s| AuthSessionDto::new(s, current))
+                .collect(),
             login_history: e.login_history.iter().map(LoginAttemptDto::from).collect(),
             exported_at: OffsetDateTime::now_utc(),
         }

@@ -102,33 +102,125 @@ impl ProfilePatch {
         let mut first_name = user.first_name.clone();
         let mut last_name = user.last_name.clone();
         if let Some(raw) = self.first_name {
-            first_name = e.check("first_name", PersonName::parse(&raw)).unwrap_or(first_name);
+            first_name = e
+                .check("first_name", PersonName::parse(&raw))
+                .unwrap_or(first_name);
         }
         if let Some(raw) = self.last_name {
-            last_name = e.check("last_name", PersonName::parse(&raw)).unwrap_or(last_name);
+            last_name = e
+                .check("last_name", PersonName::parse(&raw))
+                .unwrap_or(last_name);
         }
         let mut phone_number = user.phone_number.clone();
-        patch_opt(&mut e, "phone_number", &mut phone_number, self.phone_number, PhoneNumber::parse);
+        patch_opt(
+            &mut e,
+            "phone_number",
+            &mut phone_number,
+            self.phone_number,
+            PhoneNumber::parse,
+        );
         let mut p: Profile = user.profile.clone();
         patch_opt(&mut e, "bio", &mut p.bio, self.bio, BoundedText::parse);
-        patch_opt(&mut e, "profile_image", &mut p.profile_image, self.profile_image, WebUrl::parse);
-        patch_opt(&mut e, "location", &mut p.location, self.location, BoundedText::parse);
-        patch_opt(&mut e, "timezone", &mut p.timezone, self.timezone, Timezone::parse);
-        patch_opt(&mut e, "designation", &mut p.designation, self.designation, BoundedText::parse);
-        patch_opt(&mut e, "website", &mut p.social.website, self.website, WebUrl::parse);
-        patch_opt(&mut e, "github", &mut p.social.github, self.github, WebUrl::parse);
-        patch_opt(&mut e, "linkedin", &mut p.social.linkedin, self.linkedin, WebUrl::parse);
-        patch_opt(&mut e, "twitter", &mut p.social.twitter, self.twitter, WebUrl::parse);
-        patch_opt(&mut e, "facebook", &mut p.social.facebook, self.facebook, WebUrl::parse);
-        patch_opt(&mut e, "domain", &mut p.domain, self.domain, BoundedText::parse);
-        patch_opt(&mut e, "goals", &mut p.goals, self.goals, BoundedText::parse);
-        patch_opt(&mut e, "career_goals", &mut p.career_goals, self.career_goals, BoundedText::parse);
-        patch_opt(&mut e, "experience_level", &mut p.experience_level, self.experience_level, ExperienceLevel::parse);
+        patch_opt(
+            &mut e,
+            "profile_image",
+            &mut p.profile_image,
+            self.profile_image,
+            WebUrl::parse,
+        );
+        patch_opt(
+            &mut e,
+            "location",
+            &mut p.location,
+            self.location,
+            BoundedText::parse,
+        );
+        patch_opt(
+            &mut e,
+            "timezone",
+            &mut p.timezone,
+            self.timezone,
+            Timezone::parse,
+        );
+        patch_opt(
+            &mut e,
+            "designation",
+            &mut p.designation,
+            self.designation,
+            BoundedText::parse,
+        );
+        patch_opt(
+            &mut e,
+            "website",
+            &mut p.social.website,
+            self.website,
+            WebUrl::parse,
+        );
+        patch_opt(
+            &mut e,
+            "github",
+            &mut p.social.github,
+            self.github,
+            WebUrl::parse,
+        );
+        patch_opt(
+            &mut e,
+            "linkedin",
+            &mut p.social.linkedin,
+            self.linkedin,
+            WebUrl::parse,
+        );
+        patch_opt(
+            &mut e,
+            "twitter",
+            &mut p.social.twitter,
+            self.twitter,
+            WebUrl::parse,
+        );
+        patch_opt(
+            &mut e,
+            "facebook",
+            &mut p.social.facebook,
+            self.facebook,
+            WebUrl::parse,
+        );
+        patch_opt(
+            &mut e,
+            "domain",
+            &mut p.domain,
+            self.domain,
+            BoundedText::parse,
+        );
+        patch_opt(
+            &mut e,
+            "goals",
+            &mut p.goals,
+            self.goals,
+            BoundedText::parse,
+        );
+        patch_opt(
+            &mut e,
+            "career_goals",
+            &mut p.career_goals,
+            self.career_goals,
+            BoundedText::parse,
+        );
+        patch_opt(
+            &mut e,
+            "experience_level",
+            &mut p.experience_level,
+            self.experience_level,
+            ExperienceLevel::parse,
+        );
         if let Some(words) = self.expertise {
-            p.expertise = e.check("expertise", Keywords::parse(&words)).unwrap_or(p.expertise);
+            p.expertise = e
+                .check("expertise", Keywords::parse(&words))
+                .unwrap_or(p.expertise);
         }
         if let Some(words) = self.interests {
-            p.interests = e.check("interests", Keywords::parse(&words)).unwrap_or(p.interests);
+            p.interests = e
+                .check("interests", Keywords::parse(&words))
+                .unwrap_or(p.interests);
         }
         match self.hourly_rate {
             None => {}
@@ -144,21 +236,36 @@ impl ProfilePatch {
             None => {}
             Some(None) => p.years_experience = None,
             Some(Some(years)) => {
-                if let Some(years) = e.check("years_experience", Profile::parse_years_experience(years)) {
+                if let Some(years) =
+                    e.check("years_experience", Profile::parse_years_experience(years))
+                {
                     p.years_experience = Some(years);
                 }
             }
         }
         e.into_result()?;
-        Ok(AccountDetails { first_name, last_name, phone_number, profile: p })
+        Ok(AccountDetails {
+            first_name,
+            last_name,
+            phone_number,
+            profile: p,
+        })
     }
 }
 
 impl Lyceum {
     /// Updates my names, phone and profile. Nothing is saved unless every field is valid.
-    pub async fn update_my_account(&self, actor: &Actor, patch: ProfilePatch) -> Result<User, AppError> {
+    pub async fn update_my_account(
+        &self,
+        actor: &Actor,
+        patch: ProfilePatch,
+    ) -> Result<User, AppError> {
         let details = patch.apply(&actor.user)?;
-        Ok(self.ports.users.save_details(actor.id(), details, self.ports.clock.now()).await?)
+        Ok(self
+            .ports
+            .users
+            .save_details(actor.id(), details, self.ports.clock.now())
+            .await?)
     }
 
     /// A user's public profile; deleted and unknown accounts are "not found".
@@ -172,11 +279,19 @@ impl Lyceum {
             .ok_or(AppError::NotFound("user"))?;
         let specializations = self.ports.specializations.of_user(user_id).await?;
         let certificates = self.ports.certificates.of_user(user_id).await?;
-        Ok(PublicProfile { user, specializations, certificates })
+        Ok(PublicProfile {
+            user,
+            specializations,
+            certificates,
+        })
     }
 
     /// The mentor directory.
-    pub async fn mentors(&self, filter: MentorFilter, page: PageRequest) -> Result<Page<User>, AppError> {
+    pub async fn mentors(
+        &self,
+        filter: MentorFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>, AppError> {
         let page = self.ports.users.mentors(filter, page).await?;
         debug_assert!(page.items.iter().all(|u| u.has_role(Role::Mentor)));
         Ok(page)
@@ -202,7 +317,11 @@ impl Lyceum {
             billing_address: self.ports.billing_addresses.of_user(id).await?,
             wallet: self.ports.wallets.wallet(id).await?,
             ledger,
-            auth_sessions: self.ports.auth_sessions.active(id, self.ports.clock.now()).await?,
+            auth_sessions: self
+                .ports
+                .auth_sessions
+                .active(id, self.ports.clock.now())
+                .await?,
             login_history: self.ports.login_history.for_user(id, 1000).await?,
         })
     }

@@ -27,24 +27,40 @@ impl Lyceum {
     /// not enough: the session must still be live (logout and password reset end it) and
     /// the account must be active and not banned.
     pub async fn authenticate(&self, access_token: &str) -> Result<Actor, AppError> {
-        let claims = self.ports.access_tokens.verify(access_token).map_err(|error| match error {
-            TokenError::Crypto(e) => AppError::Internal(e.to_string()),
-            TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
-        })?;
+        let claims =
+            self.ports
+                .access_tokens
+                .verify(access_token)
+                .map_err(|error| match error {
+                    TokenError::Crypto(e) => AppError::Internal(e.to_string()),
+                    TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
+                })?;
         let now = self.ports.clock.now();
         let session = self.ports.auth_sessions.by_id(claims.session_id).await?;
         if !session.is_some_and(|s| s.user_id == claims.user_id && s.is_active(now)) {
             return Err(AppError::Unauthenticated);
         }
-        let user = self.ports.users.by_id(claims.user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let user = self
+            .ports
+            .users
+            .by_id(claims.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         match user.refusal(now) {
-            None | Some(LoginRefusal::Locked { .. }) => Ok(Actor { user, session_id: claims.session_id }),
+            None | Some(LoginRefusal::Locked { .. }) => Ok(Actor {
+                user,
+                session_id: claims.session_id,
+            }),
             Some(LoginRefusal::Banned { until, reason }) => Err(AppError::Banned { until, reason }),
             Some(LoginRefusal::Inactive) => Err(AppError::Unauthenticated),
         }
     }
 
     pub(crate) fn require_admin(actor: &Actor) -> Result<(), AppError> {
-        if actor.user.has_role(Role::Admin) { Ok(()) } else { Err(AppError::Forbidden) }
+        if actor.user.has_role(Role::Admin) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }

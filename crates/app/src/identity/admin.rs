@@ -21,7 +21,12 @@ pub struct BanRequest {
 
 impl Lyceum {
     /// Lists and searches accounts.
-    pub async fn admin_list_users(&self, actor: &Actor, query: UserQuery, page: PageRequest) -> Result<Page<User>, AppError> {
+    pub async fn admin_list_users(
+        &self,
+        actor: &Actor,
+        query: UserQuery,
+        page: PageRequest,
+    ) -> Result<Page<User>, AppError> {
         Self::require_admin(actor)?;
         Ok(self.ports.users.search(query, page).await?)
     }
@@ -29,14 +34,26 @@ impl Lyceum {
     /// One account with everything an admin may see.
     pub async fn admin_user(&self, actor: &Actor, user_id: Uuid) -> Result<User, AppError> {
         Self::require_admin(actor)?;
-        self.ports.users.by_id(user_id).await?.ok_or(AppError::NotFound("user"))
+        self.ports
+            .users
+            .by_id(user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))
     }
 
     /// Bans an account and signs it out everywhere.
-    pub async fn admin_ban(&self, actor: &Actor, user_id: Uuid, request: BanRequest) -> Result<User, AppError> {
+    pub async fn admin_ban(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        request: BanRequest,
+    ) -> Result<User, AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() {
-            return Err(AppError::conflict("admin.self_moderation", "Admins cannot ban themselves."));
+            return Err(AppError::conflict(
+                "admin.self_moderation",
+                "Admins cannot ban themselves.",
+            ));
         }
         let now = self.ports.clock.now();
         let reason = request.reason.trim();
@@ -44,10 +61,21 @@ impl Lyceum {
             return Err(AppError::invalid("reason", "must be 1 to 500 characters"));
         }
         if request.expires_at.is_some_and(|at| at <= now) {
-            return Err(AppError::invalid("expires_at", "must be in the future (omit it for a permanent ban)"));
+            return Err(AppError::invalid(
+                "expires_at",
+                "must be in the future (omit it for a permanent ban)",
+            ));
         }
-        let ban = Ban { reason: reason.to_owned(), expires_at: request.expires_at };
-        let user = self.ports.users.set_ban(user_id, Some(ban), now).await.map_err(AppError::from_repo("user"))?;
+        let ban = Ban {
+            reason: reason.to_owned(),
+            expires_at: request.expires_at,
+        };
+        let user = self
+            .ports
+            .users
+            .set_ban(user_id, Some(ban), now)
+            .await
+            .map_err(AppError::from_repo("user"))?;
         self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(user)
     }
@@ -56,33 +84,68 @@ impl Lyceum {
     pub async fn admin_unban(&self, actor: &Actor, user_id: Uuid) -> Result<User, AppError> {
         Self::require_admin(actor)?;
         let now = self.ports.clock.now();
-        self.ports.users.set_ban(user_id, None, now).await.map_err(AppError::from_repo("user"))
+        self.ports
+            .users
+            .set_ban(user_id, None, now)
+            .await
+            .map_err(AppError::from_repo("user"))
     }
 
     /// Grants a role (granting one already held changes nothing).
-    pub async fn admin_grant_role(&self, actor: &Actor, user_id: Uuid, role: Role) -> Result<User, AppError> {
+    pub async fn admin_grant_role(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        role: Role,
+    ) -> Result<User, AppError> {
         Self::require_admin(actor)?;
-        let user = self.ports.users.by_id(user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let user = self
+            .ports
+            .users
+            .by_id(user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         let mut roles = user.roles.clone();
         if !roles.grant(role) {
             return Ok(user);
         }
-        Ok(self.ports.users.set_roles(user_id, roles, self.ports.clock.now()).await?)
+        Ok(self
+            .ports
+            .users
+            .set_roles(user_id, roles, self.ports.clock.now())
+            .await?)
     }
 
     /// Removes a role. An admin cannot remove their own admin role (someone else must),
     /// so the last admin cannot lock everyone out by accident.
-    pub async fn admin_remove_role(&self, actor: &Actor, user_id: Uuid, role: Role) -> Result<User, AppError> {
+    pub async fn admin_remove_role(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        role: Role,
+    ) -> Result<User, AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() && role == Role::Admin {
-            return Err(AppError::conflict("admin.self_demotion", "Admins cannot remove their own admin role."));
+            return Err(AppError::conflict(
+                "admin.self_demotion",
+                "Admins cannot remove their own admin role.",
+            ));
         }
-        let user = self.ports.users.by_id(user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let user = self
+            .ports
+            .users
+            .by_id(user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         let mut roles = user.roles.clone();
         if !roles.remove(role) {
             return Ok(user);
         }
-        Ok(self.ports.users.set_roles(user_id, roles, self.ports.clock.now()).await?)
+        Ok(self
+            .ports
+            .users
+            .set_roles(user_id, roles, self.ports.clock.now())
+            .await?)
     }
 
     /// Soft-deletes an account: it stays for records, cannot sign in, and disappears from
@@ -90,10 +153,17 @@ impl Lyceum {
     pub async fn admin_soft_delete(&self, actor: &Actor, user_id: Uuid) -> Result<(), AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() {
-            return Err(AppError::conflict("admin.self_moderation", "Admins cannot delete their own account this way."));
+            return Err(AppError::conflict(
+                "admin.self_moderation",
+                "Admins cannot delete their own account this way.",
+            ));
         }
         let now = self.ports.clock.now();
-        self.ports.users.soft_delete(user_id, now).await.map_err(AppError::from_repo("user"))?;
+        self.ports
+            .users
+            .soft_delete(user_id, now)
+            .await
+            .map_err(AppError::from_repo("user"))?;
         self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Specializations, declared certificates and billing addresses.
 
 use lyceum_domain::identity::{
-    BillingAddress, BillingAddressInput, CertificateInput, RawBillingAddress, Specialization, SpecializationName,
-    UserCertificate,
+    BillingAddress, BillingAddressInput, CertificateInput, RawBillingAddress, Specialization,
+    SpecializationName, UserCertificate,
 };
 use time::Date;
 use uuid::Uuid;
@@ -42,11 +42,23 @@ pub struct BillingAddressRequest {
     pub notes: Option<String>,
 }
 
-fn parse_specialization(name: &str, description: Option<String>) -> Result<(SpecializationName, Option<String>), AppError> {
-    let name = SpecializationName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    let description = description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
-    if description.as_ref().is_some_and(|d| d.chars().count() > 1000) {
-        return Err(AppError::invalid("description", "must be at most 1000 characters"));
+fn parse_specialization(
+    name: &str,
+    description: Option<String>,
+) -> Result<(SpecializationName, Option<String>), AppError> {
+    let name =
+        SpecializationName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
+    let description = description
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty());
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 1000)
+    {
+        return Err(AppError::invalid(
+            "description",
+            "must be at most 1000 characters",
+        ));
     }
     Ok((name, description))
 }
@@ -58,11 +70,22 @@ impl Lyceum {
     }
 
     /// Adds a specialization to the catalogue (admin).
-    pub async fn create_specialization(&self, actor: &Actor, name: &str, description: Option<String>) -> Result<Specialization, AppError> {
+    pub async fn create_specialization(
+        &self,
+        actor: &Actor,
+        name: &str,
+        description: Option<String>,
+    ) -> Result<Specialization, AppError> {
         Self::require_admin(actor)?;
         let (name, description) = parse_specialization(name, description)?;
         let now = self.ports.clock.now();
-        let specialization = Specialization { id: self.ports.ids.new_id(), name, description, created_at: now, updated_at: now };
+        let specialization = Specialization {
+            id: self.ports.ids.new_id(),
+            name,
+            description,
+            created_at: now,
+            updated_at: now,
+        };
         Ok(self.ports.specializations.create(specialization).await?)
     }
 
@@ -86,7 +109,11 @@ impl Lyceum {
     /// Removes a specialization and every user's link to it (admin).
     pub async fn delete_specialization(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         Self::require_admin(actor)?;
-        self.ports.specializations.delete(id).await.map_err(AppError::from_repo("specialization"))
+        self.ports
+            .specializations
+            .delete(id)
+            .await
+            .map_err(AppError::from_repo("specialization"))
     }
 
     /// My specializations.
@@ -95,24 +122,46 @@ impl Lyceum {
     }
 
     /// Claims a specialization; claiming one twice is a conflict.
-    pub async fn add_my_specialization(&self, actor: &Actor, id: Uuid) -> Result<Specialization, AppError> {
+    pub async fn add_my_specialization(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Specialization, AppError> {
         self.ports
             .specializations
             .add_to_user(actor.id(), id, self.ports.clock.now())
             .await
             .map_err(AppError::from_repo("specialization"))?;
-        self.ports.specializations.by_id(id).await?.ok_or(AppError::NotFound("specialization"))
+        self.ports
+            .specializations
+            .by_id(id)
+            .await?
+            .ok_or(AppError::NotFound("specialization"))
     }
 
     /// Drops a claimed specialization.
     pub async fn remove_my_specialization(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-        self.ports.specializations.remove_from_user(actor.id(), id).await.map_err(AppError::from_repo("specialization"))
+        self.ports
+            .specializations
+            .remove_from_user(actor.id(), id)
+            .await
+            .map_err(AppError::from_repo("specialization"))
     }
 
     /// Declares a certificate.
-    pub async fn add_my_certificate(&self, actor: &Actor, request: CertificateRequest) -> Result<UserCertificate, AppError> {
+    pub async fn add_my_certificate(
+        &self,
+        actor: &Actor,
+        request: CertificateRequest,
+    ) -> Result<UserCertificate, AppError> {
         let now = self.ports.clock.now();
-        let input = CertificateInput::parse(&request.title, &request.issuer, request.issue_date, &request.certificate_url, now.date())?;
+        let input = CertificateInput::parse(
+            &request.title,
+            &request.issuer,
+            request.issue_date,
+            &request.certificate_url,
+            now.date(),
+        )?;
         let certificate = UserCertificate {
             id: self.ports.ids.new_id(),
             user_id: actor.id(),
@@ -133,12 +182,20 @@ impl Lyceum {
 
     /// Withdraws one of my certificates.
     pub async fn remove_my_certificate(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-        self.ports.certificates.remove(actor.id(), id).await.map_err(AppError::from_repo("certificate"))
+        self.ports
+            .certificates
+            .remove(actor.id(), id)
+            .await
+            .map_err(AppError::from_repo("certificate"))
     }
 
     /// My billing address.
     pub async fn my_billing_address(&self, actor: &Actor) -> Result<BillingAddress, AppError> {
-        self.ports.billing_addresses.of_user(actor.id()).await?.ok_or(AppError::NotFound("billing address"))
+        self.ports
+            .billing_addresses
+            .of_user(actor.id())
+            .await?
+            .ok_or(AppError::NotFound("billing address"))
     }
 
     /// Creates or replaces my billing address; returns it and whether it was created.
@@ -163,12 +220,22 @@ impl Lyceum {
             notes: request.notes.as_deref(),
         })?;
         let now = self.ports.clock.now();
-        let address = BillingAddress { id: self.ports.ids.new_id(), user_id: actor.id(), address, created_at: now, updated_at: now };
+        let address = BillingAddress {
+            id: self.ports.ids.new_id(),
+            user_id: actor.id(),
+            address,
+            created_at: now,
+            updated_at: now,
+        };
         Ok(self.ports.billing_addresses.put(address).await?)
     }
 
     /// Deletes my billing address.
     pub async fn delete_my_billing_address(&self, actor: &Actor) -> Result<(), AppError> {
-        self.ports.billing_addresses.remove(actor.id()).await.map_err(AppError::from_repo("billing address"))
+        self.ports
+            .billing_addresses
+            .remove(actor.id())
+            .await
+            .map_err(AppError::from_repo("billing address"))
     }
 }

@@ -25,7 +25,10 @@ impl Lyceum {
     /// Sends a new verification mail to a signed-in user whose email is not verified yet.
     pub async fn resend_email_verification(&self, actor: &Actor) -> Result<(), AppError> {
         if actor.user.email_verified {
-            return Err(AppError::conflict("user.email_already_verified", "Your email address is already verified."));
+            return Err(AppError::conflict(
+                "user.email_already_verified",
+                "Your email address is already verified.",
+            ));
         }
         self.send_email_verification(&actor.user).await
     }
@@ -75,7 +78,8 @@ impl Lyceum {
     /// Sets a new password with a reset token (single use) and signs the account out
     /// everywhere: whoever knew the old password loses their sessions.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
-        let password = Password::parse(new_password).map_err(|e| AppError::invalid("new_password", e.to_string()))?;
+        let password = Password::parse(new_password)
+            .map_err(|e| AppError::invalid("new_password", e.to_string()))?;
         let now = self.ports.clock.now();
         let digest = self.ports.secrets.digest(token.trim());
         let user_id = self
@@ -84,8 +88,16 @@ impl Lyceum {
             .consume(TokenPurpose::PasswordReset, &digest, now)
             .await?
             .ok_or(AppError::InvalidVerificationToken)?;
-        let hash = self.ports.hasher.hash(&password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-        self.ports.users.set_password_hash(user_id, hash, now).await?;
+        let hash = self
+            .ports
+            .hasher
+            .hash(&password)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.ports
+            .users
+            .set_password_hash(user_id, hash, now)
+            .await?;
         self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(())
     }

@@ -1,7 +1,9 @@
 //! Signing up.
 
 use lyceum_domain::FieldErrors;
-use lyceum_domain::identity::{Email, Password, PersonName, PhoneNumber, Role, Roles, User, Username};
+use lyceum_domain::identity::{
+    Email, Password, PersonName, PhoneNumber, Role, Roles, User, Username,
+};
 use lyceum_ports::identity::{NewUser, NewVerificationToken, TokenPurpose};
 use lyceum_ports::system::OutgoingMail;
 
@@ -55,10 +57,34 @@ impl Registration {
                 None
             }
         };
-        match (email, username, password, first_name, last_name, phone_number, role) {
-            (Some(email), Some(username), Some(password), Some(first_name), Some(last_name), Some(phone_number), Some(role)) => {
-                Ok((ParsedRegistration { email, username, password, first_name, last_name, phone_number }, role))
-            }
+        match (
+            email,
+            username,
+            password,
+            first_name,
+            last_name,
+            phone_number,
+            role,
+        ) {
+            (
+                Some(email),
+                Some(username),
+                Some(password),
+                Some(first_name),
+                Some(last_name),
+                Some(phone_number),
+                Some(role),
+            ) => Ok((
+                ParsedRegistration {
+                    email,
+                    username,
+                    password,
+                    first_name,
+                    last_name,
+                    phone_number,
+                },
+                role,
+            )),
             _ => Err(e),
         }
     }
@@ -76,15 +102,32 @@ impl Lyceum {
     /// Creates an administrator account — for the `create-admin` command, which is how
     /// the first admin comes to exist. The email counts as verified: the operator typed it.
     pub async fn create_admin(&self, registration: Registration) -> Result<User, AppError> {
-        let (parsed, _) = Registration { role: "learner".into(), ..registration }.parse()?;
-        let user = self.create_account(parsed, [Role::Admin, Role::Learner].into_iter().collect()).await?;
-        self.ports.users.mark_email_verified(user.id, self.ports.clock.now()).await?;
+        let (parsed, _) = Registration {
+            role: "learner".into(),
+            ..registration
+        }
+        .parse()?;
+        let user = self
+            .create_account(parsed, [Role::Admin, Role::Learner].into_iter().collect())
+            .await?;
+        self.ports
+            .users
+            .mark_email_verified(user.id, self.ports.clock.now())
+            .await?;
         Ok(self.ports.users.by_id(user.id).await?.unwrap_or(user))
     }
 
-    async fn create_account(&self, parsed: ParsedRegistration, roles: Roles) -> Result<User, AppError> {
-        let password_hash =
-            self.ports.hasher.hash(&parsed.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    async fn create_account(
+        &self,
+        parsed: ParsedRegistration,
+        roles: Roles,
+    ) -> Result<User, AppError> {
+        let password_hash = self
+            .ports
+            .hasher
+            .hash(&parsed.password)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let user = self
             .ports
             .users

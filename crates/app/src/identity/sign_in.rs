@@ -1,7 +1,9 @@
 //! Signing in, refreshing, signing out and managing signed-in devices.
 
 use lyceum_domain::identity::{LoginRefusal, User};
-use lyceum_ports::identity::{AuthSession, LoginAttempt, NewAuthSession, Rotation, RotationOutcome};
+use lyceum_ports::identity::{
+    AuthSession, LoginAttempt, NewAuthSession, Rotation, RotationOutcome,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -35,7 +37,12 @@ impl Lyceum {
     /// passwords get the same answer and cost the same hashing time; locked and banned
     /// accounts are refused before the password is even checked; every attempt is
     /// written to the login history.
-    pub async fn login(&self, login: &str, password: &str, client: ClientInfo) -> Result<TokenPair, AppError> {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<TokenPair, AppError> {
         let now = self.ports.clock.now();
         let found = self.ports.users.by_login(login.trim()).await?;
         let attempt = |user_id: Option<Uuid>, failure: Option<&str>| LoginAttempt {
@@ -50,43 +57,78 @@ impl Lyceum {
         };
         let Some((user, hash)) = found else {
             self.verify_password(password, None).await?;
-            self.ports.login_history.record(attempt(None, Some("invalid_credentials"))).await?;
+            self.ports
+                .login_history
+                .record(attempt(None, Some("invalid_credentials")))
+                .await?;
             return Err(AppError::InvalidCredentials);
         };
         match user.refusal(now) {
             Some(LoginRefusal::Banned { until, reason }) => {
-                self.ports.login_history.record(attempt(Some(user.id), Some("banned"))).await?;
+                self.ports
+                    .login_history
+                    .record(attempt(Some(user.id), Some("banned")))
+                    .await?;
                 return Err(AppError::Banned { until, reason });
             }
             Some(LoginRefusal::Locked { until }) => {
-                self.ports.login_history.record(attempt(Some(user.id), Some("locked"))).await?;
+                self.ports
+                    .login_history
+                    .record(attempt(Some(user.id), Some("locked")))
+                    .await?;
                 return Err(AppError::AccountLocked { until });
             }
             Some(LoginRefusal::Inactive) => {
                 self.verify_password(password, None).await?;
-                self.ports.login_history.record(attempt(Some(user.id), Some("inactive"))).await?;
+                self.ports
+                    .login_history
+                    .record(attempt(Some(user.id), Some("inactive")))
+                    .await?;
                 return Err(AppError::InvalidCredentials);
             }
             None => {}
         }
         if !self.verify_password(password, Some(hash)).await? {
-            let locked = self.ports.users.record_login_failure(user.id, self.settings.lockout, now).await?;
-            self.ports.login_history.record(attempt(Some(user.id), Some("invalid_credentials"))).await?;
+            let locked = self
+                .ports
+                .users
+                .record_login_failure(user.id, self.settings.lockout, now)
+                .await?;
+            self.ports
+                .login_history
+                .record(attempt(Some(user.id), Some("invalid_credentials")))
+                .await?;
             return Err(match locked {
                 Some(until) => AppError::AccountLocked { until },
                 None => AppError::InvalidCredentials,
             });
         }
         self.ports.users.record_login_success(user.id, now).await?;
-        self.ports.login_history.record(attempt(Some(user.id), None)).await?;
+        self.ports
+            .login_history
+            .record(attempt(Some(user.id), None))
+            .await?;
         self.start_session(&user, client, now).await
     }
 
-    async fn verify_password(&self, candidate: &str, hash: Option<String>) -> Result<bool, AppError> {
-        self.ports.hasher.verify(candidate, hash).await.map_err(|e| AppError::Internal(e.to_string()))
+    async fn verify_password(
+        &self,
+        candidate: &str,
+        hash: Option<String>,
+    ) -> Result<bool, AppError> {
+        self.ports
+            .hasher
+            .verify(candidate, hash)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))
     }
 
-    async fn start_session(&self, user: &User, client: ClientInfo, now: OffsetDateTime) -> Result<TokenPair, AppError> {
+    async fn start_session(
+        &self,
+        user: &User,
+        client: ClientInfo,
+        now: OffsetDateTime,
+    ) -> Result<TokenPair, AppError> {
         let secret = self.ports.secrets.mint();
         let session = self
             .ports
@@ -105,13 +147,24 @@ impl Lyceum {
         self.token_pair(user, session.id, secret.plain, now)
     }
 
-    fn token_pair(&self, user: &User, session_id: Uuid, refresh_token: String, now: OffsetDateTime) -> Result<TokenPair, AppError> {
+    fn token_pair(
+        &self,
+        user: &User,
+        session_id: Uuid,
+        refresh_token: String,
+        now: OffsetDateTime,
+    ) -> Result<TokenPair, AppError> {
         let access = self
             .ports
             .access_tokens
             .issue(user.id, session_id, &user.roles, now)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(TokenPair { access_token: access.token, refresh_token, expires_in: access.expires_in, session_id })
+        Ok(TokenPair {
+            access_token: access.token,
+            refresh_token,
+            expires_in: access.expires_in,
+            session_id,
+        })
     }
 
     /// Exchanges a refresh token for a new pair. The presented token dies; presenting it
@@ -134,14 +187,24 @@ impl Lyceum {
             RotationOutcome::Rotated(session) => session,
             RotationOutcome::Reused(session) => {
                 tracing::warn!(session_id = %session.id, user_id = %session.user_id, "refresh token reused; revoking its session");
-                self.ports.auth_sessions.revoke(session.user_id, session.id, now).await?;
+                self.ports
+                    .auth_sessions
+                    .revoke(session.user_id, session.id, now)
+                    .await?;
                 return Err(AppError::InvalidRefreshToken);
             }
             RotationOutcome::Rejected => return Err(AppError::InvalidRefreshToken),
         };
-        let user = self.ports.users.by_id(session.user_id).await?.ok_or(AppError::InvalidRefreshToken)?;
+        let user = self
+            .ports
+            .users
+            .by_id(session.user_id)
+            .await?
+            .ok_or(AppError::InvalidRefreshToken)?;
         match user.refusal(now) {
-            Some(LoginRefusal::Banned { until, reason }) => return Err(AppError::Banned { until, reason }),
+            Some(LoginRefusal::Banned { until, reason }) => {
+                return Err(AppError::Banned { until, reason });
+            }
             Some(LoginRefusal::Inactive) => return Err(AppError::InvalidRefreshToken),
             Some(LoginRefusal::Locked { .. }) | None => {}
         }
@@ -150,17 +213,28 @@ impl Lyceum {
 
     /// Signs out the device the access token belongs to.
     pub async fn logout(&self, actor: &Actor) -> Result<(), AppError> {
-        self.ports.auth_sessions.revoke(actor.id(), actor.session_id, self.ports.clock.now()).await?;
+        self.ports
+            .auth_sessions
+            .revoke(actor.id(), actor.session_id, self.ports.clock.now())
+            .await?;
         Ok(())
     }
 
     /// My signed-in devices.
     pub async fn auth_sessions(&self, actor: &Actor) -> Result<Vec<AuthSession>, AppError> {
-        Ok(self.ports.auth_sessions.active(actor.id(), self.ports.clock.now()).await?)
+        Ok(self
+            .ports
+            .auth_sessions
+            .active(actor.id(), self.ports.clock.now())
+            .await?)
     }
 
     /// Signs out one of my devices; another user's session is "not found".
-    pub async fn revoke_auth_session(&self, actor: &Actor, session_id: Uuid) -> Result<(), AppError> {
+    pub async fn revoke_auth_session(
+        &self,
+        actor: &Actor,
+        session_id: Uuid,
+    ) -> Result<(), AppError> {
         self.ports
             .auth_sessions
             .revoke(actor.id(), session_id, self.ports.clock.now())

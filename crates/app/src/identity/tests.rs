@@ -2,17 +2,15 @@
 
 use std::sync::Arc;
 
-use lyceum_domain::identity::{
-    Ban, Email, PersonName, Profile, Role, Roles, User, Username,
-};
+use lyceum_domain::identity::{Ban, Email, PersonName, Profile, Role, Roles, User, Username};
 use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
+use lyceum_ports::RepoError;
 use lyceum_ports::identity::*;
 use lyceum_ports::system::*;
 use lyceum_ports::wallet::MockWalletRepository;
-use lyceum_ports::RepoError;
 use mockall::predicate::eq;
-use time::macros::datetime;
 use time::OffsetDateTime;
+use time::macros::datetime;
 use uuid::Uuid;
 
 use super::*;
@@ -57,8 +55,13 @@ impl Mocks {
         let mut ids = MockIdGenerator::new();
         ids.expect_new_id().returning(Uuid::now_v7);
         let mut secrets = MockSecretMinter::new();
-        secrets.expect_mint().returning(|| MintedSecret { plain: "plain-secret".into(), digest: "digest".into() });
-        secrets.expect_digest().returning(|plain| format!("digest-of-{plain}"));
+        secrets.expect_mint().returning(|| MintedSecret {
+            plain: "plain-secret".into(),
+            digest: "digest".into(),
+        });
+        secrets
+            .expect_digest()
+            .returning(|plain| format!("digest-of-{plain}"));
         Lyceum::new(
             Ports {
                 users: Arc::new(self.users),
@@ -104,7 +107,10 @@ fn user(roles: &[Role]) -> User {
 }
 
 fn actor(roles: &[Role]) -> Actor {
-    Actor { user: user(roles), session_id: Uuid::now_v7() }
+    Actor {
+        user: user(roles),
+        session_id: Uuid::now_v7(),
+    }
 }
 
 fn session(user_id: Uuid) -> AuthSession {
@@ -136,8 +142,15 @@ fn registration(role: &str) -> Registration {
 async fn registration_reports_every_bad_field_and_stores_nothing() {
     // No expectations on the repository: any call would fail the test.
     let app = Mocks::new().build();
-    let bad = Registration { email: "nope".into(), username: "1bad".into(), password: "weak".into(), ..registration("admin") };
-    let Err(AppError::Validation(errors)) = app.register(bad).await else { panic!("expected a validation error") };
+    let bad = Registration {
+        email: "nope".into(),
+        username: "1bad".into(),
+        password: "weak".into(),
+        ..registration("admin")
+    };
+    let Err(AppError::Validation(errors)) = app.register(bad).await else {
+        panic!("expected a validation error")
+    };
     let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
     assert_eq!(fields, ["email", "username", "password", "role"]);
 }
@@ -145,7 +158,10 @@ async fn registration_reports_every_bad_field_and_stores_nothing() {
 #[tokio::test]
 async fn registration_hashes_the_password_and_mails_a_verification_token() {
     let mut m = Mocks::new();
-    m.hasher.expect_hash().times(1).returning(|_| Ok("argon2-hash".into()));
+    m.hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok("argon2-hash".into()));
     m.users
         .expect_register()
         .withf(|u| u.password_hash == "argon2-hash" && u.roles == Roles::single(Role::Mentor))
@@ -160,7 +176,11 @@ async fn registration_hashes_the_password_and_mails_a_verification_token() {
         .withf(|t| t.purpose == TokenPurpose::EmailVerification && t.digest == "digest")
         .times(1)
         .returning(|_| Ok(()));
-    m.mailer.expect_send().withf(|mail| mail.body.contains("plain-secret")).times(1).returning(|_| Ok(()));
+    m.mailer
+        .expect_send()
+        .withf(|mail| mail.body.contains("plain-secret"))
+        .times(1)
+        .returning(|_| Ok(()));
     let created = m.build().register(registration("mentor")).await.unwrap();
     assert!(created.has_role(Role::Mentor));
 }
@@ -169,13 +189,24 @@ async fn registration_hashes_the_password_and_mails_a_verification_token() {
 async fn unknown_login_costs_a_dummy_verification_and_is_recorded() {
     let mut m = Mocks::new();
     m.users.expect_by_login().returning(|_| Ok(None));
-    m.hasher.expect_verify().with(eq("Secret123"), eq(None)).times(1).returning(|_, _| Ok(false));
+    m.hasher
+        .expect_verify()
+        .with(eq("Secret123"), eq(None))
+        .times(1)
+        .returning(|_, _| Ok(false));
     m.login_history
         .expect_record()
-        .withf(|a| a.user_id.is_none() && !a.success && a.failure_reason.as_deref() == Some("invalid_credentials"))
+        .withf(|a| {
+            a.user_id.is_none()
+                && !a.success
+                && a.failure_reason.as_deref() == Some("invalid_credentials")
+        })
         .times(1)
         .returning(|_| Ok(()));
-    let result = m.build().login("ghost@example.com", "Secret123", ClientInfo::default()).await;
+    let result = m
+        .build()
+        .login("ghost@example.com", "Secret123", ClientInfo::default())
+        .await;
     assert_eq!(result, Err(AppError::InvalidCredentials));
 }
 
@@ -184,10 +215,18 @@ async fn locked_account_is_refused_even_with_the_right_password() {
     let mut m = Mocks::new();
     let mut locked = user(&[Role::Learner]);
     locked.locked_until = Some(NOW + time::Duration::minutes(10));
-    m.users.expect_by_login().returning(move |_| Ok(Some((locked.clone(), "hash".into()))));
+    m.users
+        .expect_by_login()
+        .returning(move |_| Ok(Some((locked.clone(), "hash".into()))));
     m.hasher.expect_verify().never();
-    m.login_history.expect_record().withf(|a| a.failure_reason.as_deref() == Some("locked")).returning(|_| Ok(()));
-    let result = m.build().login("ashakumar", "Secret123", ClientInfo::default()).await;
+    m.login_history
+        .expect_record()
+        .withf(|a| a.failure_reason.as_deref() == Some("locked"))
+        .returning(|_| Ok(()));
+    let result = m
+        .build()
+        .login("ashakumar", "Secret123", ClientInfo::default())
+        .await;
     assert!(matches!(result, Err(AppError::AccountLocked { .. })));
 }
 
@@ -196,12 +235,20 @@ async fn the_failure_that_reaches_the_limit_locks_the_account() {
     let mut m = Mocks::new();
     let u = user(&[Role::Learner]);
     let id = u.id;
-    m.users.expect_by_login().returning(move |_| Ok(Some((u.clone(), "hash".into()))));
+    m.users
+        .expect_by_login()
+        .returning(move |_| Ok(Some((u.clone(), "hash".into()))));
     m.hasher.expect_verify().returning(|_, _| Ok(false));
     let until = NOW + time::Duration::minutes(15);
-    m.users.expect_record_login_failure().withf(move |uid, p, _| *uid == id && p.max_failures == 5).returning(move |_, _, _| Ok(Some(until)));
+    m.users
+        .expect_record_login_failure()
+        .withf(move |uid, p, _| *uid == id && p.max_failures == 5)
+        .returning(move |_, _, _| Ok(Some(until)));
     m.login_history.expect_record().returning(|_| Ok(()));
-    let result = m.build().login("ashakumar", "Wrong1234", ClientInfo::default()).await;
+    let result = m
+        .build()
+        .login("ashakumar", "Wrong1234", ClientInfo::default())
+        .await;
     assert_eq!(result, Err(AppError::AccountLocked { until }));
 }
 
@@ -209,10 +256,21 @@ async fn the_failure_that_reaches_the_limit_locks_the_account() {
 async fn banned_user_cannot_sign_in_until_the_ban_expires() {
     let mut m = Mocks::new();
     let mut banned = user(&[Role::Learner]);
-    banned.ban = Some(Ban { reason: "spam".into(), expires_at: Some(NOW + time::Duration::days(1)) });
-    m.users.expect_by_login().returning(move |_| Ok(Some((banned.clone(), "hash".into()))));
-    m.login_history.expect_record().withf(|a| a.failure_reason.as_deref() == Some("banned")).returning(|_| Ok(()));
-    let result = m.build().login("ashakumar", "Secret123", ClientInfo::default()).await;
+    banned.ban = Some(Ban {
+        reason: "spam".into(),
+        expires_at: Some(NOW + time::Duration::days(1)),
+    });
+    m.users
+        .expect_by_login()
+        .returning(move |_| Ok(Some((banned.clone(), "hash".into()))));
+    m.login_history
+        .expect_record()
+        .withf(|a| a.failure_reason.as_deref() == Some("banned"))
+        .returning(|_| Ok(()));
+    let result = m
+        .build()
+        .login("ashakumar", "Secret123", ClientInfo::default())
+        .await;
     assert!(matches!(result, Err(AppError::Banned { reason, .. }) if reason == "spam"));
 }
 
@@ -221,14 +279,46 @@ async fn successful_sign_in_starts_a_session_and_issues_tokens() {
     let mut m = Mocks::new();
     let u = user(&[Role::Learner]);
     let id = u.id;
-    m.users.expect_by_login().returning(move |_| Ok(Some((u.clone(), "hash".into()))));
-    m.hasher.expect_verify().with(eq("Secret123"), eq(Some("hash".to_owned()))).returning(|_, _| Ok(true));
-    m.users.expect_record_login_success().with(eq(id), eq(NOW)).times(1).returning(|_, _| Ok(()));
-    m.login_history.expect_record().withf(|a| a.success).times(1).returning(|_| Ok(()));
-    m.auth_sessions.expect_start().withf(|s| s.refresh_token_digest == "digest").returning(|s| Ok(session(s.user_id)));
-    m.access_tokens.expect_issue().returning(|_, _, _, _| Ok(IssuedAccessToken { token: "jwt".into(), expires_in: 900 }));
-    let pair = m.build().login("asha@example.com", "Secret123", ClientInfo::default()).await.unwrap();
-    assert_eq!((pair.access_token.as_str(), pair.refresh_token.as_str(), pair.expires_in), ("jwt", "plain-secret", 900));
+    m.users
+        .expect_by_login()
+        .returning(move |_| Ok(Some((u.clone(), "hash".into()))));
+    m.hasher
+        .expect_verify()
+        .with(eq("Secret123"), eq(Some("hash".to_owned())))
+        .returning(|_, _| Ok(true));
+    m.users
+        .expect_record_login_success()
+        .with(eq(id), eq(NOW))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.login_history
+        .expect_record()
+        .withf(|a| a.success)
+        .times(1)
+        .returning(|_| Ok(()));
+    m.auth_sessions
+        .expect_start()
+        .withf(|s| s.refresh_token_digest == "digest")
+        .returning(|s| Ok(session(s.user_id)));
+    m.access_tokens.expect_issue().returning(|_, _, _, _| {
+        Ok(IssuedAccessToken {
+            token: "jwt".into(),
+            expires_in: 900,
+        })
+    });
+    let pair = m
+        .build()
+        .login("asha@example.com", "Secret123", ClientInfo::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            pair.access_token.as_str(),
+            pair.refresh_token.as_str(),
+            pair.expires_in
+        ),
+        ("jwt", "plain-secret", 900)
+    );
 }
 
 #[tokio::test]
@@ -240,8 +330,15 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
         .expect_rotate()
         .withf(|r| r.presented_digest == "digest-of-stolen")
         .returning(move |_| Ok(RotationOutcome::Reused(s.clone())));
-    m.auth_sessions.expect_revoke().with(eq(uid), eq(sid), eq(NOW)).times(1).returning(|_, _, _| Ok(()));
-    assert_eq!(m.build().refresh("stolen").await, Err(AppError::InvalidRefreshToken));
+    m.auth_sessions
+        .expect_revoke()
+        .with(eq(uid), eq(sid), eq(NOW))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    assert_eq!(
+        m.build().refresh("stolen").await,
+        Err(AppError::InvalidRefreshToken)
+    );
 }
 
 #[tokio::test]
@@ -252,14 +349,29 @@ async fn admin_rights_come_from_the_database_not_the_token() {
     let s = session(uid);
     let sid = s.id;
     m.access_tokens.expect_verify().returning(move |_| {
-        Ok(AccessClaims { user_id: uid, session_id: sid, roles: Roles::single(Role::Admin), expires_at: NOW })
+        Ok(AccessClaims {
+            user_id: uid,
+            session_id: sid,
+            roles: Roles::single(Role::Admin),
+            expires_at: NOW,
+        })
     });
-    m.auth_sessions.expect_by_id().returning(move |_| Ok(Some(s.clone())));
-    m.users.expect_by_id().returning(move |_| Ok(Some(stored.clone())));
+    m.auth_sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.users
+        .expect_by_id()
+        .returning(move |_| Ok(Some(stored.clone())));
     m.users.expect_search().never();
     let app = m.build();
     let caller = app.authenticate("token-claiming-admin").await.unwrap();
-    let result = app.admin_list_users(&caller, UserQuery::default(), lyceum_ports::PageRequest::first(20)).await;
+    let result = app
+        .admin_list_users(
+            &caller,
+            UserQuery::default(),
+            lyceum_ports::PageRequest::first(20),
+        )
+        .await;
     assert_eq!(result, Err(AppError::Forbidden));
 }
 
@@ -270,10 +382,20 @@ async fn a_revoked_session_ends_its_access_tokens() {
     s.revoked_at = Some(NOW);
     let (uid, sid) = (s.user_id, s.id);
     m.access_tokens.expect_verify().returning(move |_| {
-        Ok(AccessClaims { user_id: uid, session_id: sid, roles: Roles::default(), expires_at: NOW })
+        Ok(AccessClaims {
+            user_id: uid,
+            session_id: sid,
+            roles: Roles::default(),
+            expires_at: NOW,
+        })
     });
-    m.auth_sessions.expect_by_id().returning(move |_| Ok(Some(s.clone())));
-    assert_eq!(m.build().authenticate("t").await, Err(AppError::Unauthenticated));
+    m.auth_sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    assert_eq!(
+        m.build().authenticate("t").await,
+        Err(AppError::Unauthenticated)
+    );
 }
 
 #[tokio::test]
@@ -294,17 +416,33 @@ async fn password_reset_signs_the_account_out_everywhere() {
         .withf(|p, d, _| *p == TokenPurpose::PasswordReset && d == "digest-of-reset-token")
         .returning(move |_, _, _| Ok(Some(uid)));
     m.hasher.expect_hash().returning(|_| Ok("new-hash".into()));
-    m.users.expect_set_password_hash().with(eq(uid), eq("new-hash".to_owned()), eq(NOW)).times(1).returning(|_, _, _| Ok(()));
-    m.auth_sessions.expect_revoke_all().with(eq(uid), eq(NOW)).times(1).returning(|_, _| Ok(()));
-    assert_eq!(m.build().reset_password("reset-token", "NewSecret9").await, Ok(()));
+    m.users
+        .expect_set_password_hash()
+        .with(eq(uid), eq("new-hash".to_owned()), eq(NOW))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.auth_sessions
+        .expect_revoke_all()
+        .with(eq(uid), eq(NOW))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    assert_eq!(
+        m.build().reset_password("reset-token", "NewSecret9").await,
+        Ok(())
+    );
 }
 
 #[tokio::test]
 async fn a_used_reset_token_is_refused() {
     let mut m = Mocks::new();
-    m.verification_tokens.expect_consume().returning(|_, _, _| Ok(None));
+    m.verification_tokens
+        .expect_consume()
+        .returning(|_, _, _| Ok(None));
     m.users.expect_set_password_hash().never();
-    assert_eq!(m.build().reset_password("used", "NewSecret9").await, Err(AppError::InvalidVerificationToken));
+    assert_eq!(
+        m.build().reset_password("used", "NewSecret9").await,
+        Err(AppError::InvalidVerificationToken)
+    );
 }
 
 #[tokio::test]
@@ -317,7 +455,11 @@ async fn profile_update_reports_every_bad_field_and_saves_nothing() {
         bio: Some(Some("b".repeat(1001))),
         ..Default::default()
     };
-    let Err(AppError::Validation(errors)) = m.build().update_my_account(&actor(&[Role::Learner]), patch).await else {
+    let Err(AppError::Validation(errors)) = m
+        .build()
+        .update_my_account(&actor(&[Role::Learner]), patch)
+        .await
+    else {
         panic!("expected a validation error")
     };
     let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
@@ -328,8 +470,17 @@ async fn profile_update_reports_every_bad_field_and_saves_nothing() {
 async fn admin_cannot_remove_their_own_admin_role() {
     let m = Mocks::new();
     let admin = actor(&[Role::Admin]);
-    let result = m.build().admin_remove_role(&admin, admin.id(), Role::Admin).await;
-    assert!(matches!(result, Err(AppError::Conflict { code: "admin.self_demotion", .. })));
+    let result = m
+        .build()
+        .admin_remove_role(&admin, admin.id(), Role::Admin)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::Conflict {
+            code: "admin.self_demotion",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]
@@ -337,25 +488,56 @@ async fn ban_signs_the_user_out_everywhere() {
     let mut m = Mocks::new();
     let target = user(&[Role::Learner]);
     let tid = target.id;
-    m.users.expect_set_ban().withf(move |id, ban, _| *id == tid && ban.as_ref().is_some_and(|b| b.expires_at.is_none())).returning(move |_, _, _| Ok(target.clone()));
-    m.auth_sessions.expect_revoke_all().with(eq(tid), eq(NOW)).times(1).returning(|_, _| Ok(()));
-    let request = BanRequest { reason: "abuse".into(), expires_at: None };
-    assert!(m.build().admin_ban(&actor(&[Role::Admin]), tid, request).await.is_ok());
+    m.users
+        .expect_set_ban()
+        .withf(move |id, ban, _| *id == tid && ban.as_ref().is_some_and(|b| b.expires_at.is_none()))
+        .returning(move |_, _, _| Ok(target.clone()));
+    m.auth_sessions
+        .expect_revoke_all()
+        .with(eq(tid), eq(NOW))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let request = BanRequest {
+        reason: "abuse".into(),
+        expires_at: None,
+    };
+    assert!(
+        m.build()
+            .admin_ban(&actor(&[Role::Admin]), tid, request)
+            .await
+            .is_ok()
+    );
 }
 
 fn wallet_of(user_id: Uuid, balance: i64) -> Wallet {
-    Wallet { user_id, balance: Points::new(balance).unwrap(), created_at: NOW, updated_at: NOW }
+    Wallet {
+        user_id,
+        balance: Points::new(balance).unwrap(),
+        created_at: NOW,
+        updated_at: NOW,
+    }
 }
 
 #[tokio::test]
 async fn deduction_beyond_the_balance_is_refused_before_writing() {
     let mut m = Mocks::new();
     let uid = Uuid::now_v7();
-    m.wallets.expect_wallet().returning(move |id| Ok(Some(wallet_of(id, 2))));
+    m.wallets
+        .expect_wallet()
+        .returning(move |id| Ok(Some(wallet_of(id, 2))));
     m.wallets.expect_append_ledger_entry().never();
     let deduct = Adjustment::new(AdjustmentDirection::Deduct, 3, "correction").unwrap();
-    let result = m.build().admin_adjust_wallet(&actor(&[Role::Admin]), uid, deduct, None).await;
-    assert_eq!(result, Err(AppError::InsufficientPoints { balance: 2, requested: 3 }));
+    let result = m
+        .build()
+        .admin_adjust_wallet(&actor(&[Role::Admin]), uid, deduct, None)
+        .await;
+    assert_eq!(
+        result,
+        Err(AppError::InsufficientPoints {
+            balance: 2,
+            requested: 3
+        })
+    );
 }
 
 #[tokio::test]
@@ -364,16 +546,24 @@ async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
     let admin = actor(&[Role::Admin]);
     let scope = format!("wallet_adjustment:{}", admin.id());
     let uid = Uuid::now_v7();
-    m.wallets.expect_wallet().returning(move |id| Ok(Some(wallet_of(id, 0))));
+    m.wallets
+        .expect_wallet()
+        .returning(move |id| Ok(Some(wallet_of(id, 0))));
     m.wallets
         .expect_append_ledger_entry()
         .withf(move |e, claim, _| {
-            e.delta == 5 && claim.as_ref().is_some_and(|c| c.scope == scope && c.key == "k1" && c.fingerprint == "fp")
+            e.delta == 5
+                && claim
+                    .as_ref()
+                    .is_some_and(|c| c.scope == scope && c.key == "k1" && c.fingerprint == "fp")
         })
         .times(1)
         .returning(|_, _, _| Err(RepoError::IdempotencyKeyMismatch));
     let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "welcome").unwrap();
-    let result = m.build().admin_adjust_wallet(&admin, uid, grant, Some(("k1".into(), "fp".into()))).await;
+    let result = m
+        .build()
+        .admin_adjust_wallet(&admin, uid, grant, Some(("k1".into(), "fp".into())))
+        .await;
     assert_eq!(result, Err(AppError::IdempotencyKeyMismatch));
 }
 
@@ -382,6 +572,9 @@ async fn only_admins_adjust_wallets() {
     let mut m = Mocks::new();
     m.wallets.expect_append_ledger_entry().never();
     let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "gift").unwrap();
-    let result = m.build().admin_adjust_wallet(&actor(&[Role::Mentor]), Uuid::now_v7(), grant, None).await;
+    let result = m
+        .build()
+        .admin_adjust_wallet(&actor(&[Role::Mentor]), Uuid::now_v7(), grant, None)
+        .await;
     assert_eq!(result, Err(AppError::Forbidden));
 }

@@ -24,11 +24,19 @@ pub struct AdjustmentResult {
 impl Lyceum {
     /// My wallet.
     pub async fn my_wallet(&self, actor: &Actor) -> Result<Wallet, AppError> {
-        self.ports.wallets.wallet(actor.id()).await?.ok_or(AppError::NotFound("wallet"))
+        self.ports
+            .wallets
+            .wallet(actor.id())
+            .await?
+            .ok_or(AppError::NotFound("wallet"))
     }
 
     /// My ledger, newest first.
-    pub async fn my_ledger(&self, actor: &Actor, page: PageRequest) -> Result<Page<LedgerEntry>, AppError> {
+    pub async fn my_ledger(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, AppError> {
         Ok(self.ports.wallets.ledger(actor.id(), page).await?)
     }
 
@@ -43,7 +51,12 @@ impl Lyceum {
         idempotency: Option<(String, String)>,
     ) -> Result<AdjustmentResult, AppError> {
         Self::require_admin(actor)?;
-        let wallet = self.ports.wallets.wallet(user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let wallet = self
+            .ports
+            .wallets
+            .wallet(user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         let claim = idempotency.map(|(key, fingerprint)| IdempotencyClaim {
             scope: format!("wallet_adjustment:{}", actor.id()),
             key,
@@ -53,10 +66,14 @@ impl Lyceum {
         // so the early balance check is skipped when a key is present; the database check
         // inside the write still applies.
         if claim.is_none() {
-            wallet.balance_after(adjustment.delta()).map_err(|e| match e {
-                WalletError::InsufficientPoints { balance, requested } => AppError::InsufficientPoints { balance, requested },
-                other => AppError::invalid("points", other.to_string()),
-            })?;
+            wallet
+                .balance_after(adjustment.delta())
+                .map_err(|e| match e {
+                    WalletError::InsufficientPoints { balance, requested } => {
+                        AppError::InsufficientPoints { balance, requested }
+                    }
+                    other => AppError::invalid("points", other.to_string()),
+                })?;
         }
         let entry = NewLedgerEntry {
             id: self.ports.ids.new_id(),
@@ -73,15 +90,22 @@ impl Lyceum {
             .append_ledger_entry(entry, claim, self.ports.clock.now())
             .await
             .map_err(|e| match e {
-                RepoError::InsufficientPoints { balance } => {
-                    AppError::InsufficientPoints { balance, requested: adjustment.points.value() }
-                }
+                RepoError::InsufficientPoints { balance } => AppError::InsufficientPoints {
+                    balance,
+                    requested: adjustment.points.value(),
+                },
                 RepoError::NotFound => AppError::NotFound("user"),
                 other => other.into(),
             })?;
         Ok(match outcome {
-            AppendOutcome::Applied(entry) => AdjustmentResult { entry, replayed: false },
-            AppendOutcome::Replayed(entry) => AdjustmentResult { entry, replayed: true },
+            AppendOutcome::Applied(entry) => AdjustmentResult {
+                entry,
+                replayed: false,
+            },
+            AppendOutcome::Replayed(entry) => AdjustmentResult {
+                entry,
+                replayed: true,
+            },
         })
     }
 }

@@ -15,7 +15,9 @@ pub enum ValueError {
     #[error("must be '+' followed by 7 to 15 digits")]
     Phone,
     /// Password rule of the Mentori and PeerLearn seeds.
-    #[error("must be at least 8 characters with an upper-case letter, a lower-case letter and a digit")]
+    #[error(
+        "must be at least 8 characters with an upper-case letter, a lower-case letter and a digit"
+    )]
     WeakPassword,
     /// Passwords longer than this only cost hashing time.
     #[error("must be at most 128 characters")]
@@ -39,10 +41,14 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c.is_control());
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c.is_control());
         if email.len() > 254 || !domain_ok || !local_ok {
             return Err(ValueError::Email);
         }
@@ -179,12 +185,22 @@ mod tests {
 
     #[test]
     fn email_is_normalized_to_lower_case() {
-        assert_eq!(Email::parse("  Asha@Example.COM ").unwrap().as_str(), "asha@example.com");
+        assert_eq!(
+            Email::parse("  Asha@Example.COM ").unwrap().as_str(),
+            "asha@example.com"
+        );
     }
 
     #[test]
     fn email_without_domain_dot_or_at_is_refused() {
-        for bad in ["asha", "asha@", "@example.com", "asha@example", "asha@.com", "a b@example.com"] {
+        for bad in [
+            "asha",
+            "asha@",
+            "@example.com",
+            "asha@example",
+            "asha@.com",
+            "a b@example.com",
+        ] {
             assert_eq!(Email::parse(bad), Err(ValueError::Email), "{bad}");
         }
     }
@@ -194,22 +210,37 @@ mod tests {
         assert!(Username::parse("asha_k99").is_ok());
         assert!(Username::parse("Abcdefghijklmnop").is_ok());
         assert_eq!(Username::parse("short1"), Err(ValueError::Username));
-        assert_eq!(Username::parse("1startswithdigit"), Err(ValueError::Username));
-        assert_eq!(Username::parse("abcdefghijklmnopq"), Err(ValueError::Username));
+        assert_eq!(
+            Username::parse("1startswithdigit"),
+            Err(ValueError::Username)
+        );
+        assert_eq!(
+            Username::parse("abcdefghijklmnopq"),
+            Err(ValueError::Username)
+        );
         assert_eq!(Username::parse("has space1"), Err(ValueError::Username));
     }
 
     #[test]
     fn username_key_ignores_case() {
-        assert_eq!(Username::parse("AshaKumar").unwrap().key(), Username::parse("ashakumar").unwrap().key());
+        assert_eq!(
+            Username::parse("AshaKumar").unwrap().key(),
+            Username::parse("ashakumar").unwrap().key()
+        );
     }
 
     #[test]
     fn phone_needs_plus_and_7_to_15_digits() {
-        assert_eq!(PhoneNumber::parse("+91 98765-43210").unwrap().as_str(), "+919876543210");
+        assert_eq!(
+            PhoneNumber::parse("+91 98765-43210").unwrap().as_str(),
+            "+919876543210"
+        );
         assert_eq!(PhoneNumber::parse("9876543210"), Err(ValueError::Phone));
         assert_eq!(PhoneNumber::parse("+123456"), Err(ValueError::Phone));
-        assert_eq!(PhoneNumber::parse("+1234567890123456"), Err(ValueError::Phone));
+        assert_eq!(
+            PhoneNumber::parse("+1234567890123456"),
+            Err(ValueError::Phone)
+        );
         assert_eq!(PhoneNumber::parse("+12345a7890"), Err(ValueError::Phone));
     }
 
@@ -217,9 +248,16 @@ mod tests {
     fn password_needs_upper_lower_and_digit() {
         assert!(Password::parse("Secret123").is_ok());
         for weak in ["secret123", "SECRET123", "SecretSecret", "Sec12"] {
-            assert_eq!(Password::parse(weak), Err(ValueError::WeakPassword), "{weak}");
+            assert_eq!(
+                Password::parse(weak),
+                Err(ValueError::WeakPassword),
+                "{weak}"
+            );
         }
-        assert_eq!(Password::parse(&format!("Aa1{}", "x".repeat(130))), Err(ValueError::LongPassword));
+        assert_eq!(
+            Password::parse(&format!("Aa1{}", "x".repeat(130))),
+            Err(ValueError::LongPassword)
+        );
     }
 
     #[test]

@@ -73,19 +73,31 @@ impl BillingAddressInput {
     /// Parses every field and reports all problems together.
     pub fn parse(raw: RawBillingAddress<'_>) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::new();
-        let first_name = e.check("first_name", BoundedText::parse(raw.first_name).and_then(non_empty));
-        let last_name = e.check("last_name", BoundedText::parse(raw.last_name).and_then(non_empty));
+        let first_name = e.check(
+            "first_name",
+            BoundedText::parse(raw.first_name).and_then(non_empty),
+        );
+        let last_name = e.check(
+            "last_name",
+            BoundedText::parse(raw.last_name).and_then(non_empty),
+        );
         let company_name = optional(&mut e, "company_name", raw.company_name);
         let phone_number = match raw.phone_number {
             Some(p) => e.check("phone_number", PhoneNumber::parse(p)),
             None => None,
         };
         let email = e.check("email", Email::parse(raw.email));
-        let address_line1 = e.check("address_line1", BoundedText::parse(raw.address_line1).and_then(non_empty));
+        let address_line1 = e.check(
+            "address_line1",
+            BoundedText::parse(raw.address_line1).and_then(non_empty),
+        );
         let address_line2 = optional(&mut e, "address_line2", raw.address_line2);
         let city = e.check("city", BoundedText::parse(raw.city).and_then(non_empty));
         let state = e.check("state", BoundedText::parse(raw.state).and_then(non_empty));
-        let postal_code = e.check("postal_code", BoundedText::parse(raw.postal_code).and_then(non_empty));
+        let postal_code = e.check(
+            "postal_code",
+            BoundedText::parse(raw.postal_code).and_then(non_empty),
+        );
         let country = raw.country.trim();
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
             e.push("country", "must be an ISO 3166-1 alpha-2 code such as 'IN'");
@@ -95,30 +107,48 @@ impl BillingAddressInput {
         if raw.phone_number.is_some() && phone_number.is_none() || !e.is_empty() {
             return Err(e);
         }
-        match (first_name, last_name, email, address_line1, city, state, postal_code) {
-            (Some(first_name), Some(last_name), Some(email), Some(address_line1), Some(city), Some(state), Some(postal_code)) => {
-                Ok(Self {
-                    first_name,
-                    last_name,
-                    company_name,
-                    phone_number,
-                    email,
-                    address_line1,
-                    address_line2,
-                    city,
-                    state,
-                    postal_code,
-                    country: country.to_owned(),
-                    vat_number,
-                    notes,
-                })
-            }
+        match (
+            first_name,
+            last_name,
+            email,
+            address_line1,
+            city,
+            state,
+            postal_code,
+        ) {
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(address_line1),
+                Some(city),
+                Some(state),
+                Some(postal_code),
+            ) => Ok(Self {
+                first_name,
+                last_name,
+                company_name,
+                phone_number,
+                email,
+                address_line1,
+                address_line2,
+                city,
+                state,
+                postal_code,
+                country: country.to_owned(),
+                vat_number,
+                notes,
+            }),
             _ => Err(e),
         }
     }
 }
 
-fn optional<const N: usize>(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<BoundedText<N>> {
+fn optional<const N: usize>(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+) -> Option<BoundedText<N>> {
     let text = errors.check(field, BoundedText::<N>::parse(raw?))?;
     (!text.as_str().is_empty()).then_some(text)
 }
@@ -163,8 +193,18 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported() {
-        let raw = RawBillingAddress { city: "", country: "India", phone_number: Some("123"), ..valid() };
-        let fields: Vec<_> = BillingAddressInput::parse(raw).unwrap_err().into_vec().into_iter().map(|e| e.field).collect();
+        let raw = RawBillingAddress {
+            city: "",
+            country: "India",
+            phone_number: Some("123"),
+            ..valid()
+        };
+        let fields: Vec<_> = BillingAddressInput::parse(raw)
+            .unwrap_err()
+            .into_vec()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["phone_number", "city", "country"]);
     }
 }

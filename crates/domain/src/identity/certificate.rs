@@ -45,7 +45,13 @@ pub struct CertificateInput {
 impl CertificateInput {
     /// Parses every field, reporting all problems at once. A certificate cannot be
     /// issued in the future (`today` comes from the caller's clock).
-    pub fn parse(title: &str, issuer: &str, issue_date: Date, url: &str, today: Date) -> Result<Self, FieldErrors> {
+    pub fn parse(
+        title: &str,
+        issuer: &str,
+        issue_date: Date,
+        url: &str,
+        today: Date,
+    ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let title = errors.check("title", BoundedText::parse(title).and_then(non_empty));
         let issuer = errors.check("issuer", BoundedText::parse(issuer).and_then(non_empty));
@@ -54,17 +60,26 @@ impl CertificateInput {
             errors.push("issue_date", "must not be in the future");
         }
         match (title, issuer, certificate_url) {
-            (Some(title), Some(issuer), Some(certificate_url)) if errors.is_empty() => {
-                Ok(Self { title, issuer, issue_date, certificate_url })
-            }
+            (Some(title), Some(issuer), Some(certificate_url)) if errors.is_empty() => Ok(Self {
+                title,
+                issuer,
+                issue_date,
+                certificate_url,
+            }),
             _ => Err(errors),
         }
     }
 }
 
 /// Required text: present and not blank.
-pub(crate) fn non_empty<const N: usize>(text: BoundedText<N>) -> Result<BoundedText<N>, super::ProfileError> {
-    if text.as_str().is_empty() { Err(super::ProfileError::Empty) } else { Ok(text) }
+pub(crate) fn non_empty<const N: usize>(
+    text: BoundedText<N>,
+) -> Result<BoundedText<N>, super::ProfileError> {
+    if text.as_str().is_empty() {
+        Err(super::ProfileError::Empty)
+    } else {
+        Ok(text)
+    }
 }
 
 #[cfg(test)]
@@ -75,9 +90,16 @@ mod tests {
     #[test]
     fn certificate_needs_a_valid_url_and_past_date() {
         let today = date!(2026 - 06 - 01);
-        let ok = CertificateInput::parse("AWS SA", "Amazon", date!(2025 - 01 - 10), "https://aws.example/c/1", today);
+        let ok = CertificateInput::parse(
+            "AWS SA",
+            "Amazon",
+            date!(2025 - 01 - 10),
+            "https://aws.example/c/1",
+            today,
+        );
         assert!(ok.is_ok());
-        let bad = CertificateInput::parse("", "Amazon", date!(2027 - 01 - 10), "not a url", today).unwrap_err();
+        let bad = CertificateInput::parse("", "Amazon", date!(2027 - 01 - 10), "not a url", today)
+            .unwrap_err();
         let fields: Vec<_> = bad.into_vec().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["title", "certificate_url", "issue_date"]);
     }

@@ -37,14 +37,21 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        Self { max_failures: 5, lock_for: Duration::minutes(15) }
+        Self {
+            max_failures: 5,
+            lock_for: Duration::minutes(15),
+        }
     }
 }
 
 impl LockoutPolicy {
     /// Given the count of consecutive failures including the one that just happened,
     /// returns when the account must stay locked until, if this failure crosses the limit.
-    pub fn lock_after_failure(&self, consecutive_failures: u32, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    pub fn lock_after_failure(
+        &self,
+        consecutive_failures: u32,
+        now: OffsetDateTime,
+    ) -> Option<OffsetDateTime> {
         (consecutive_failures >= self.max_failures.max(1)).then(|| now + self.lock_for)
     }
 }
@@ -59,6 +66,9 @@ mod tests {
         let policy = LockoutPolicy::default();
         let now = datetime!(2026-01-01 10:00 UTC);
         assert_eq!(policy.lock_after_failure(4, now), None);
-        assert_eq!(policy.lock_after_failure(5, now), Some(datetime!(2026-01-01 10:15 UTC)));
+        assert_eq!(
+            policy.lock_after_failure(5, now),
+            Some(datetime!(2026-01-01 10:15 UTC))
+        );
     }
 }

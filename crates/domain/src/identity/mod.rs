@@ -23,7 +23,9 @@ pub use account::{Email, Password, PersonName, PhoneNumber, Username, ValueError
 pub use billing_address::{BillingAddress, BillingAddressInput, RawBillingAddress};
 pub use certificate::{CertificateInput, UserCertificate};
 pub use login::{LockoutPolicy, LoginRefusal};
-pub use profile::{BoundedText, ExperienceLevel, Keywords, Profile, ProfileError, SocialLinks, Timezone, WebUrl};
+pub use profile::{
+    BoundedText, ExperienceLevel, Keywords, Profile, ProfileError, SocialLinks, Timezone, WebUrl,
+};
 pub use role::{Role, Roles, UnknownRole};
 pub use specialization::{PREDEFINED_SPECIALIZATIONS, Specialization, SpecializationName};
 pub use user::{Ban, User};

@@ -83,7 +83,10 @@ impl WebUrl {
     /// Refuses relative URLs, other schemes (`javascript:`) and URLs without a host.
     pub fn parse(raw: &str) -> Result<Self, ProfileError> {
         let url = url::Url::parse(raw.trim()).map_err(|_| ProfileError::Url)?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) || raw.len() > 2048 {
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host_str().is_none_or(str::is_empty)
+            || raw.len() > 2048
+        {
             return Err(ProfileError::Url);
         }
         Ok(Self(url.to_string()))
@@ -218,7 +221,10 @@ pub struct Profile {
 impl Profile {
     /// Checks years of experience: a mentor with 200 years is a typo, not a mentor.
     pub fn parse_years_experience(years: i64) -> Result<u8, ProfileError> {
-        u8::try_from(years).ok().filter(|y| *y <= 80).ok_or(ProfileError::YearsExperience)
+        u8::try_from(years)
+            .ok()
+            .filter(|y| *y <= 80)
+            .ok_or(ProfileError::YearsExperience)
     }
 }
 
@@ -229,7 +235,10 @@ mod tests {
     #[test]
     fn bio_is_limited_to_1000_characters() {
         assert!(BoundedText::<1000>::parse(&"a".repeat(1000)).is_ok());
-        assert_eq!(BoundedText::<1000>::parse(&"a".repeat(1001)), Err(ProfileError::TooLong { max: 1000 }));
+        assert_eq!(
+            BoundedText::<1000>::parse(&"a".repeat(1001)),
+            Err(ProfileError::TooLong { max: 1000 })
+        );
     }
 
     #[test]

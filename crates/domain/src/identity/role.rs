@@ -81,7 +81,11 @@ impl Roles {
 
     /// Comma-separated form used for storage (`learner,mentor`).
     pub fn to_csv(&self) -> String {
-        self.0.iter().map(Role::as_str).collect::<Vec<_>>().join(",")
+        self.0
+            .iter()
+            .map(Role::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Reads the stored comma-separated form; unknown names are an error because a

@@ -67,8 +67,10 @@ mod tests {
 
     #[test]
     fn predefined_names_are_valid_and_distinct_ignoring_case() {
-        let keys: std::collections::HashSet<_> =
-            PREDEFINED_SPECIALIZATIONS.iter().map(|n| SpecializationName::parse(n).unwrap().key()).collect();
+        let keys: std::collections::HashSet<_> = PREDEFINED_SPECIALIZATIONS
+            .iter()
+            .map(|n| SpecializationName::parse(n).unwrap().key())
+            .collect();
         assert_eq!(keys.len(), 10);
     }
 

@@ -80,7 +80,10 @@ impl User {
             return Some(LoginRefusal::Inactive);
         }
         if let Some(ban) = self.active_ban(now) {
-            return Some(LoginRefusal::Banned { until: ban.expires_at, reason: ban.reason.clone() });
+            return Some(LoginRefusal::Banned {
+                until: ban.expires_at,
+                reason: ban.reason.clone(),
+            });
         }
         match self.locked_until {
             Some(until) if until > now => Some(LoginRefusal::Locked { until }),
@@ -128,15 +131,24 @@ mod tests {
     fn temporary_ban_refuses_until_it_expires() {
         let now = datetime!(2026-02-01 12:00 UTC);
         let mut user = learner();
-        user.ban = Some(Ban { reason: "spam".into(), expires_at: Some(datetime!(2026-02-02 00:00 UTC)) });
-        assert!(matches!(user.refusal(now), Some(LoginRefusal::Banned { .. })));
+        user.ban = Some(Ban {
+            reason: "spam".into(),
+            expires_at: Some(datetime!(2026-02-02 00:00 UTC)),
+        });
+        assert!(matches!(
+            user.refusal(now),
+            Some(LoginRefusal::Banned { .. })
+        ));
         assert_eq!(user.refusal(datetime!(2026-02-02 00:01 UTC)), None);
     }
 
     #[test]
     fn permanent_ban_never_expires() {
         let mut user = learner();
-        user.ban = Some(Ban { reason: "fraud".into(), expires_at: None });
+        user.ban = Some(Ban {
+            reason: "fraud".into(),
+            expires_at: None,
+        });
         assert!(user.refusal(datetime!(2099-01-01 00:00 UTC)).is_some());
     }
 
@@ -144,7 +156,10 @@ mod tests {
     fn lock_applies_until_its_time() {
         let mut user = learner();
         user.locked_until = Some(datetime!(2026-02-01 12:15 UTC));
-        assert!(matches!(user.refusal(datetime!(2026-02-01 12:00 UTC)), Some(LoginRefusal::Locked { .. })));
+        assert!(matches!(
+            user.refusal(datetime!(2026-02-01 12:00 UTC)),
+            Some(LoginRefusal::Locked { .. })
+        ));
         assert_eq!(user.refusal(datetime!(2026-02-01 12:16 UTC)), None);
     }
 
@@ -152,6 +167,9 @@ mod tests {
     fn deleted_user_is_inactive() {
         let mut user = learner();
         user.deleted_at = Some(datetime!(2026-01-02 00:00 UTC));
-        assert_eq!(user.refusal(datetime!(2026-01-03 00:00 UTC)), Some(LoginRefusal::Inactive));
+        assert_eq!(
+            user.refusal(datetime!(2026-01-03 00:00 UTC)),
+            Some(LoginRefusal::Inactive)
+        );
     }
 }

@@ -92,7 +92,11 @@ pub enum AdjustmentError {
 
 impl Adjustment {
     /// An adjustment always states why: the ledger is read by the wallet owner.
-    pub fn new(direction: AdjustmentDirection, points: i64, reason: &str) -> Result<Self, AdjustmentError> {
+    pub fn new(
+        direction: AdjustmentDirection,
+        points: i64,
+        reason: &str,
+    ) -> Result<Self, AdjustmentError> {
         let points = Points::new(points)?;
         if points == Points::ZERO {
             return Err(WalletError::Zero.into());
@@ -101,7 +105,11 @@ impl Adjustment {
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(AdjustmentError::Reason);
         }
-        Ok(Self { direction, points, reason: reason.to_owned() })
+        Ok(Self {
+            direction,
+            points,
+            reason: reason.to_owned(),
+        })
     }
 
     /// The signed change.
@@ -134,8 +142,14 @@ mod tests {
 
     #[test]
     fn zero_points_or_blank_reason_are_refused() {
-        assert_eq!(Adjustment::new(AdjustmentDirection::Grant, 0, "x"), Err(AdjustmentError::Points(WalletError::Zero)));
-        assert_eq!(Adjustment::new(AdjustmentDirection::Grant, 5, "  "), Err(AdjustmentError::Reason));
+        assert_eq!(
+            Adjustment::new(AdjustmentDirection::Grant, 0, "x"),
+            Err(AdjustmentError::Points(WalletError::Zero))
+        );
+        assert_eq!(
+            Adjustment::new(AdjustmentDirection::Grant, 5, "  "),
+            Err(AdjustmentError::Reason)
+        );
         assert!(Adjustment::new(AdjustmentDirection::Grant, -5, "x").is_err());
     }
 }

@@ -35,7 +35,11 @@ impl Points {
 
     /// Refuses negative values.
     pub fn new(value: i64) -> Result<Self, WalletError> {
-        if value < 0 { Err(WalletError::Negative) } else { Ok(Self(value)) }
+        if value < 0 {
+            Err(WalletError::Negative)
+        } else {
+            Ok(Self(value))
+        }
     }
 
     /// The count.
@@ -61,9 +65,16 @@ impl Wallet {
     /// The balance after applying `delta`, or why it cannot be applied. The database
     /// repeats this check atomically; this one gives a clear error without a round trip.
     pub fn balance_after(&self, delta: i64) -> Result<Points, WalletError> {
-        let next = self.balance.0.checked_add(delta).ok_or(WalletError::Overflow)?;
+        let next = self
+            .balance
+            .0
+            .checked_add(delta)
+            .ok_or(WalletError::Overflow)?;
         if next < 0 {
-            return Err(WalletError::InsufficientPoints { balance: self.balance.0, requested: -delta });
+            return Err(WalletError::InsufficientPoints {
+                balance: self.balance.0,
+                requested: -delta,
+            });
         }
         Ok(Points(next))
     }
@@ -77,12 +88,23 @@ mod tests {
 
     fn wallet(balance: i64) -> Wallet {
         let at = datetime!(2026-01-01 00:00 UTC);
-        Wallet { user_id: Uuid::nil(), balance: Points::new(balance).unwrap(), created_at: at, updated_at: at }
+        Wallet {
+            user_id: Uuid::nil(),
+            balance: Points::new(balance).unwrap(),
+            created_at: at,
+            updated_at: at,
+        }
     }
 
     #[test]
     fn deduction_beyond_balance_is_refused() {
-        assert_eq!(wallet(2).balance_after(-3), Err(WalletError::InsufficientPoints { balance: 2, requested: 3 }));
+        assert_eq!(
+            wallet(2).balance_after(-3),
+            Err(WalletError::InsufficientPoints {
+                balance: 2,
+                requested: 3
+            })
+        );
         assert_eq!(wallet(3).balance_after(-3), Ok(Points::ZERO));
     }
 

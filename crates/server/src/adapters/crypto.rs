@@ -8,10 +8,13 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation, decode, encode, errors::ErrorKind};
+use jsonwebtoken::{
+    DecodingKey, EncodingKey, Header, Validation, decode, encode, errors::ErrorKind,
+};
 use lyceum_domain::identity::{Password, Roles};
 use lyceum_ports::system::{
-    AccessClaims, AccessTokens, CryptoError, IssuedAccessToken, MintedSecret, PasswordHasher, SecretMinter, TokenError,
+    AccessClaims, AccessTokens, CryptoError, IssuedAccessToken, MintedSecret, PasswordHasher,
+    SecretMinter, TokenError,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -40,16 +43,26 @@ impl Argon2Hasher {
             .hash_password(Uuid::now_v7().to_string().as_bytes(), &salt)
             .map_err(|e| CryptoError(e.to_string()))?
             .to_string();
-        Ok(Self { argon2: Arc::new(argon2), permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: Arc::new(dummy) })
+        Ok(Self {
+            argon2: Arc::new(argon2),
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: Arc::new(dummy),
+        })
     }
 
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, CryptoError> {
-        let _permit = self.permits.acquire().await.map_err(|e| CryptoError(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| CryptoError(e.to_string()))?;
         let argon2 = self.argon2.clone();
-        tokio::task::spawn_blocking(move || work(&argon2)).await.map_err(|e| CryptoError(e.to_string()))
+        tokio::task::spawn_blocking(move || work(&argon2))
+            .await
+            .map_err(|e| CryptoError(e.to_string()))
     }
 }
 
@@ -59,7 +72,10 @@ impl PasswordHasher for Argon2Hasher {
         let secret = password.expose().to_owned();
         self.blocking(move |argon2| {
             let salt = SaltString::generate(&mut OsRng);
-            argon2.hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| CryptoError(e.to_string()))
+            argon2
+                .hash_password(secret.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| CryptoError(e.to_string()))
         })
         .await?
     }
@@ -70,7 +86,9 @@ impl PasswordHasher for Argon2Hasher {
         let candidate = candidate.to_owned();
         let matches = self
             .blocking(move |argon2| match PasswordHash::new(&hash) {
-                Ok(parsed) => argon2.verify_password(candidate.as_bytes(), &parsed).is_ok(),
+                Ok(parsed) => argon2
+                    .verify_password(candidate.as_bytes(), &parsed)
+                    .is_ok(),
                 Err(_) => false,
             })
             .await?;
@@ -131,7 +149,13 @@ impl JwtAccessTokens {
 }
 
 impl AccessTokens for JwtAccessTokens {
-    fn issue(&self, user_id: Uuid, session_id: Uuid, roles: &Roles, now: OffsetDateTime) -> Result<IssuedAccessToken, TokenError> {
+    fn issue(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        roles: &Roles,
+        now: OffsetDateTime,
+    ) -> Result<IssuedAccessToken, TokenError> {
         let claims = Claims {
             sub: user_id,
             sid: session_id,
@@ -142,20 +166,36 @@ impl AccessTokens for JwtAccessTokens {
             exp: now.unix_timestamp() + self.settings.ttl_seconds,
             jti: Uuid::now_v7(),
         };
-        let token = encode(&Header::new(jsonwebtoken::Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| TokenError::Crypto(CryptoError(e.to_string())))?;
-        Ok(IssuedAccessToken { token, expires_in: self.settings.ttl_seconds })
+        let token = encode(
+            &Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )
+        .map_err(|e| TokenError::Crypto(CryptoError(e.to_string())))?;
+        Ok(IssuedAccessToken {
+            token,
+            expires_in: self.settings.ttl_seconds,
+        })
     }
 
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid,
-        })?;
+        let data =
+            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => TokenError::Expired,
+                    _ => TokenError::Invalid,
+                }
+            })?;
         let c = data.claims;
         let roles = Roles::from_csv(&c.roles.join(",")).map_err(|_| TokenError::Invalid)?;
-        let expires_at = OffsetDateTime::from_unix_timestamp(c.exp).map_err(|_| TokenError::Invalid)?;
-        Ok(AccessClaims { user_id: c.sub, session_id: c.sid, roles, expires_at })
+        let expires_at =
+            OffsetDateTime::from_unix_timestamp(c.exp).map_err(|_| TokenError::Invalid)?;
+        Ok(AccessClaims {
+            user_id: c.sub,
+            session_id: c.sid,
+            roles,
+            expires_at,
+        })
     }
 }
 
@@ -174,7 +214,10 @@ impl SecretMinter for Sha256Secrets {
     }
 
     fn digest(&self, plain: &str) -> String {
-        Sha256::digest(plain.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        Sha256::digest(plain.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -196,7 +239,14 @@ mod tests {
     fn access_token_round_trips() {
         let t = tokens("secret-secret-secret-secret-secret", "lyceum-api");
         let (user, session) = (Uuid::now_v7(), Uuid::now_v7());
-        let issued = t.issue(user, session, &Roles::single(Role::Mentor), OffsetDateTime::now_utc()).unwrap();
+        let issued = t
+            .issue(
+                user,
+                session,
+                &Roles::single(Role::Mentor),
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
         let claims = t.verify(&issued.token).unwrap();
         assert_eq!((claims.user_id, claims.session_id), (user, session));
         assert!(claims.roles.has(Role::Mentor));
@@ -206,11 +256,22 @@ mod tests {
     fn tokens_with_another_key_audience_or_in_the_past_are_refused() {
         let t = tokens("secret-secret-secret-secret-secret", "lyceum-api");
         let now = OffsetDateTime::now_utc();
-        let other_key = tokens("another-secret-another-secret-xx", "lyceum-api").issue(Uuid::nil(), Uuid::nil(), &Roles::default(), now).unwrap();
+        let other_key = tokens("another-secret-another-secret-xx", "lyceum-api")
+            .issue(Uuid::nil(), Uuid::nil(), &Roles::default(), now)
+            .unwrap();
         assert_eq!(t.verify(&other_key.token), Err(TokenError::Invalid));
-        let other_aud = tokens("secret-secret-secret-secret-secret", "elsewhere").issue(Uuid::nil(), Uuid::nil(), &Roles::default(), now).unwrap();
+        let other_aud = tokens("secret-secret-secret-secret-secret", "elsewhere")
+            .issue(Uuid::nil(), Uuid::nil(), &Roles::default(), now)
+            .unwrap();
         assert_eq!(t.verify(&other_aud.token), Err(TokenError::Invalid));
-        let old = t.issue(Uuid::nil(), Uuid::nil(), &Roles::default(), now - time::Duration::hours(1)).unwrap();
+        let old = t
+            .issue(
+                Uuid::nil(),
+                Uuid::nil(),
+                &Roles::default(),
+                now - time::Duration::hours(1),
+            )
+            .unwrap();
         assert_eq!(t.verify(&old.token), Err(TokenError::Expired));
     }
 
@@ -224,15 +285,26 @@ mod tests {
             r#"{{"sub":"{0}","sid":"{0}","roles":["admin"],"iss":"lyceum","aud":"lyceum-api","iat":0,"exp":{exp},"jti":"{0}"}}"#,
             Uuid::nil()
         ));
-        assert_eq!(t.verify(&format!("{header}.{body}.")), Err(TokenError::Invalid));
+        assert_eq!(
+            t.verify(&format!("{header}.{body}.")),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[tokio::test]
     async fn password_hash_verifies_only_the_right_password_and_unknown_users_never_match() {
         let hasher = Argon2Hasher::new(2).unwrap();
-        let hash = hasher.hash(&Password::parse("Secret123").unwrap()).await.unwrap();
+        let hash = hasher
+            .hash(&Password::parse("Secret123").unwrap())
+            .await
+            .unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(hasher.verify("Secret123", Some(hash.clone())).await.unwrap());
+        assert!(
+            hasher
+                .verify("Secret123", Some(hash.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!hasher.verify("Secret124", Some(hash)).await.unwrap());
         assert!(!hasher.verify("Secret123", None).await.unwrap());
     }

@@ -21,8 +21,14 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| MailError(format!("LYCEUM_SMTP_URL: {e}")))?
             .build();
-        let from = from.parse().map_err(|e| MailError(format!("LYCEUM_MAIL_FROM: {e}")))?;
-        Ok(Self { outbox, transport, from })
+        let from = from
+            .parse()
+            .map_err(|e| MailError(format!("LYCEUM_MAIL_FROM: {e}")))?;
+        Ok(Self {
+            outbox,
+            transport,
+            from,
+        })
     }
 }
 
@@ -30,7 +36,10 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
         self.outbox.send(mail.clone()).await?;
-        let to: Mailbox = mail.to.parse().map_err(|e| MailError(format!("recipient: {e}")))?;
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| MailError(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -39,7 +48,11 @@ impl Mailer for SmtpMailer {
             .map_err(|e| MailError(e.to_string()))?;
         match self.transport.send(message).await {
             Ok(_) => {
-                if let Err(error) = self.outbox.mark_sent(mail.id, OffsetDateTime::now_utc()).await {
+                if let Err(error) = self
+                    .outbox
+                    .mark_sent(mail.id, OffsetDateTime::now_utc())
+                    .await
+                {
                     tracing::warn!(mail_id = %mail.id, %error, "mail sent but not marked in the outbox");
                 }
                 Ok(())
