@@ -1,7 +1,7 @@
 //! `lyceum`: the Lyceum server and its operator commands.
 #![forbid(unsafe_code)]
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -102,7 +102,14 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
             eprintln!("migrations applied to {}", redact(&config.database_url));
         }
         Command::Openapi => {
-            println!("{}", lyceum_server::openapi_document(&config).await?);
+            let document = lyceum_server::openapi_document(&config).await?;
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`lyceum openapi | head`) is not an error worth a panic.
+            if let Err(error) = writeln!(stdout, "{document}")
+                && error.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(error.into());
+            }
         }
         Command::CreateAdmin {
             email,
