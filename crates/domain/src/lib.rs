@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod identity;
+pub mod mentoring;
 pub mod money;
 pub mod validation;
 pub mod wallet;

@@ -1,0 +1,16 @@
+//! Mentoring (PeerLearn, Mentori, MedicalEdu).
+//!
+//! Seed rules implemented here:
+//! - PeerLearn Session / MedicalEdu AvailabilitySlot: a mentoring session has a mentor, a
+//!   duration of 15–480 minutes, a price (0 = free), a capacity of at least one and a
+//!   start in the future; `scheduled → active → completed`, `scheduled|active → cancelled`.
+//! - PeerLearn Booking / MedicalEdu Bookings: one learner's seat; never more seats taken
+//!   than capacity; one live booking per learner per session; `pending → confirmed →
+//!   completed`, `pending|confirmed → cancelled`; rescheduling moves the seat atomically.
+//! - Mentori Session / PeerLearn Request: a mentorship request with its strict state
+//!   machine; accepting creates a 1:1 session with a confirmed booking.
+//! - MedicalEdu recurring availability in the mentor's time zone, with exceptions.
+//! - PeerLearn Feedback (seven 1–5 scores) and Mentori ratings, after completion only.
+//! - Mentori messages: 1–2000 characters between people who share mentoring.
+
+pub mod availability;
