@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod community;
 pub mod identity;
 pub mod mentoring;
 pub mod money;

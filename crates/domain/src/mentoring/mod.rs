@@ -13,4 +13,22 @@
 //! - PeerLearn Feedback (seven 1–5 scores) and Mentori ratings, after completion only.
 //! - Mentori messages: 1–2000 characters between people who share mentoring.
 
+/// Weekly availability in the mentor's time zone, expanded into free UTC slots.
 pub mod availability;
+mod booking;
+mod feedback;
+mod message;
+mod request;
+mod session;
+
+pub use booking::{
+    Booking, BookingError, BookingStart, BookingStatus, Canceller, PaymentStatus, check_booking, check_cancellation,
+    check_reschedule,
+};
+pub use feedback::{Feedback, FeedbackScores, LearnerRating, Rating, RatingError, RatingSummary};
+pub use message::{Message, MessageBody, MessageBodyError};
+pub use request::{MentorshipRequest, RequestDetails, RequestError, RequestStatus};
+pub use session::{
+    Capacity, MentoringSession, Popularity, SessionDetails, SessionDuration, SessionError, SessionStatus,
+    generated_meeting_url,
+};

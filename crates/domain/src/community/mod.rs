@@ -1,0 +1,8 @@
+//! Community and notifications (PeerLearn, Edupeak).
+//!
+//! Seed rules implemented here: notifications per user with a type, title, message, link
+//! and data, read or unread (PeerLearn Notification, Edupeak notification).
+
+mod notification;
+
+pub use notification::{Notification, NotificationKind};

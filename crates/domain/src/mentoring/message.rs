@@ -1,0 +1,58 @@
+//! Messages between people who share mentoring (Mentori Messages).
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A message text outside 1–2000 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be 1 to 2000 characters")]
+pub struct MessageBodyError;
+
+/// A message's text: 1–2000 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageBody(String);
+
+impl MessageBody {
+    /// Trims and bounds the text.
+    pub fn parse(raw: &str) -> Result<Self, MessageBodyError> {
+        let text = raw.trim();
+        if text.is_empty() || text.chars().count() > 2000 {
+            return Err(MessageBodyError);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One direct message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Id (UUIDv7: orders the history).
+    pub id: Uuid,
+    /// Author.
+    pub sender_id: Uuid,
+    /// Addressee.
+    pub recipient_id: Uuid,
+    /// Text.
+    pub body: String,
+    /// Sent at.
+    pub created_at: OffsetDateTime,
+    /// When the recipient read it.
+    pub read_at: Option<OffsetDateTime>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_is_one_to_two_thousand_characters() {
+        assert_eq!(MessageBody::parse("   "), Err(MessageBodyError));
+        assert!(MessageBody::parse(&"x".repeat(2000)).is_ok());
+        assert_eq!(MessageBody::parse(&"x".repeat(2001)), Err(MessageBodyError));
+    }
+}

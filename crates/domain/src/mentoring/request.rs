@@ -1,0 +1,218 @@
+//! Mentorship requests: a learner asks a specific mentor for a 1:1 meeting (Mentori
+//! Session in `pending`, PeerLearn Request).
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Why a request was refused or could not change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Subject missing or too long.
+    #[error("subject must be 1 to 200 characters")]
+    Subject,
+    /// Message or notes too long.
+    #[error("must be at most 2000 characters")]
+    TooLong,
+    /// Duration outside 30–180 minutes.
+    #[error("duration must be between 30 and 180 minutes")]
+    Duration,
+    /// Proposed time not in the future.
+    #[error("proposed start must be in the future")]
+    StartInPast,
+    /// Nobody requests themself.
+    #[error("you cannot request a session with yourself")]
+    SelfRequest,
+    /// A transition the state machine does not allow.
+    #[error("a {from} request cannot become {to}")]
+    InvalidTransition {
+        /// Current status.
+        from: RequestStatus,
+        /// Wanted status.
+        to: RequestStatus,
+    },
+}
+
+/// A request's life: `pending → accepted → completed`, `pending → declined`,
+/// `pending|accepted → cancelled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestStatus {
+    /// Waiting for the mentor.
+    Pending,
+    /// The mentor said yes; a 1:1 session exists.
+    Accepted,
+    /// The mentor said no.
+    Declined,
+    /// Withdrawn (pending) or called off (accepted).
+    Cancelled,
+    /// The 1:1 took place.
+    Completed,
+}
+
+impl RequestStatus {
+    /// Stable name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Cancelled => "cancelled",
+            Self::Completed => "completed",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "pending" => Some(Self::Pending),
+            "accepted" => Some(Self::Accepted),
+            "declined" => Some(Self::Declined),
+            "cancelled" => Some(Self::Cancelled),
+            "completed" => Some(Self::Completed),
+            _ => None,
+        }
+    }
+
+    /// `Ok(to)` if domain.md's state machine allows it, otherwise the typed error.
+    pub fn transition(&self, to: RequestStatus) -> Result<RequestStatus, RequestError> {
+        use RequestStatus::*;
+        let allowed = matches!(
+            (self, to),
+            (Pending, Accepted) | (Accepted, Completed) | (Pending, Declined) | (Pending | Accepted, Cancelled)
+        );
+        if allowed { Ok(to) } else { Err(RequestError::InvalidTransition { from: *self, to }) }
+    }
+}
+
+impl std::fmt::Display for RequestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A learner's request for a 1:1 with a mentor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorshipRequest {
+    /// Id.
+    pub id: Uuid,
+    /// Who asks.
+    pub learner_id: Uuid,
+    /// Whom.
+    pub mentor_id: Uuid,
+    /// About what.
+    pub subject: String,
+    /// The learner's message.
+    pub message: String,
+    /// Proposed start (UTC).
+    pub proposed_start: OffsetDateTime,
+    /// Proposed length, 30–180 minutes.
+    pub duration_minutes: u16,
+    /// Extra notes.
+    pub notes: Option<String>,
+    /// Status.
+    pub status: RequestStatus,
+    /// The mentor's answer (required wording on decline).
+    pub response_message: Option<String>,
+    /// The 1:1 session created on acceptance.
+    pub session_id: Option<Uuid>,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+impl MentorshipRequest {
+    /// End of the proposed meeting.
+    pub fn proposed_end(&self) -> OffsetDateTime {
+        self.proposed_start + time::Duration::minutes(i64::from(self.duration_minutes))
+    }
+}
+
+/// The validated fields of a new request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestDetails {
+    /// Subject.
+    pub subject: String,
+    /// Message.
+    pub message: String,
+    /// Proposed start.
+    pub proposed_start: OffsetDateTime,
+    /// 30–180 minutes.
+    pub duration_minutes: u16,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+impl RequestDetails {
+    /// Applies the Mentori rules: subject 1–200, message and notes ≤ 2000, a future start,
+    /// 30–180 minutes, and never to oneself.
+    pub fn parse(
+        learner_id: Uuid,
+        mentor_id: Uuid,
+        subject: &str,
+        message: &str,
+        proposed_start: OffsetDateTime,
+        duration_minutes: i64,
+        notes: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Self, Vec<(&'static str, RequestError)>> {
+        let mut errors = Vec::new();
+        if learner_id == mentor_id {
+            errors.push(("mentor_id", RequestError::SelfRequest));
+        }
+        let subject = subject.trim();
+        if subject.is_empty() || subject.chars().count() > 200 {
+            errors.push(("subject", RequestError::Subject));
+        }
+        if message.chars().count() > 2000 {
+            errors.push(("message", RequestError::TooLong));
+        }
+        if notes.is_some_and(|n| n.chars().count() > 2000) {
+            errors.push(("notes", RequestError::TooLong));
+        }
+        if proposed_start <= now {
+            errors.push(("proposed_start", RequestError::StartInPast));
+        }
+        let duration = u16::try_from(duration_minutes).ok().filter(|d| (30..=180).contains(d));
+        if duration.is_none() {
+            errors.push(("duration_minutes", RequestError::Duration));
+        }
+        match duration {
+            Some(duration_minutes) if errors.is_empty() => Ok(Self {
+                subject: subject.to_owned(),
+                message: message.trim().to_owned(),
+                proposed_start,
+                duration_minutes,
+                notes: notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn only_the_allowed_transitions_exist() {
+        use RequestStatus::*;
+        let all = [Pending, Accepted, Declined, Cancelled, Completed];
+        let allowed = [(Pending, Accepted), (Accepted, Completed), (Pending, Declined), (Pending, Cancelled), (Accepted, Cancelled)];
+        for from in all {
+            for to in all {
+                assert_eq!(from.transition(to).is_ok(), allowed.contains(&(from, to)), "{from} -> {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_requests_themself_and_every_bad_field_is_reported() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let me = Uuid::from_u128(1);
+        let errors = RequestDetails::parse(me, me, "", "hi", now, 20, None, now).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["mentor_id", "subject", "proposed_start", "duration_minutes"]);
+        assert!(RequestDetails::parse(me, Uuid::from_u128(2), "Rust", "hi", now + time::Duration::days(1), 60, None, now).is_ok());
+    }
+}

@@ -1,0 +1,309 @@
+//! Mentoring sessions: a scheduled live meeting run by a mentor, with a capacity (1 is a
+//! one-to-one, more is a group).
+
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Money;
+
+/// Why a session value or change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// Title missing or too long.
+    #[error("title must be 1 to 200 characters")]
+    Title,
+    /// Description too long.
+    #[error("description must be at most 5000 characters")]
+    Description,
+    /// Duration outside 15–480 minutes.
+    #[error("duration must be between 15 and 480 minutes")]
+    Duration,
+    /// Capacity below one or absurdly high.
+    #[error("capacity must be between 1 and 1000")]
+    Capacity,
+    /// Start not in the future.
+    #[error("start must be in the future")]
+    StartInPast,
+    /// A meeting URL that is not http(s).
+    #[error("meeting URL must be an absolute http or https URL")]
+    MeetingUrl,
+    /// Lowering capacity below the seats already taken.
+    #[error("capacity {requested} is below the {taken} seats already taken")]
+    CapacityBelowSeatsTaken {
+        /// Capacity asked for.
+        requested: u32,
+        /// Seats taken now.
+        taken: u32,
+    },
+    /// A transition the state machine does not allow.
+    #[error("a {from} session cannot become {to}")]
+    InvalidTransition {
+        /// Current status.
+        from: SessionStatus,
+        /// Wanted status.
+        to: SessionStatus,
+    },
+    /// Only scheduled sessions can be edited.
+    #[error("only scheduled sessions can be edited")]
+    NotEditable,
+}
+
+/// A session's duration: 15 to 480 minutes (PeerLearn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionDuration(u16);
+
+impl SessionDuration {
+    /// Refuses durations outside 15–480 minutes.
+    pub fn minutes(minutes: i64) -> Result<Self, SessionError> {
+        u16::try_from(minutes).ok().filter(|m| (15..=480).contains(m)).map(Self).ok_or(SessionError::Duration)
+    }
+
+    /// Length in minutes.
+    pub fn as_minutes(&self) -> u16 {
+        self.0
+    }
+
+    /// Length as a duration.
+    pub fn as_duration(&self) -> Duration {
+        Duration::minutes(i64::from(self.0))
+    }
+}
+
+/// How many learners a session seats: 1 to 1000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Capacity(u32);
+
+impl Capacity {
+    /// Refuses 0 and anything above 1000.
+    pub fn new(seats: i64) -> Result<Self, SessionError> {
+        u32::try_from(seats).ok().filter(|s| (1..=1000).contains(s)).map(Self).ok_or(SessionError::Capacity)
+    }
+
+    /// Seats.
+    pub fn seats(&self) -> u32 {
+        self.0
+    }
+}
+
+/// Where a session's status stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionStatus {
+    /// Announced; bookable while in the future.
+    Scheduled,
+    /// Running now.
+    Active,
+    /// Over; feedback may be left.
+    Completed,
+    /// Called off; its bookings are cancelled.
+    Cancelled,
+}
+
+impl SessionStatus {
+    /// Stable name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Active => "active",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "scheduled" => Some(Self::Scheduled),
+            "active" => Some(Self::Active),
+            "completed" => Some(Self::Completed),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+
+    /// The allowed transitions: `scheduled → active → completed`,
+    /// `scheduled|active → cancelled`.
+    pub fn can_become(&self, to: SessionStatus) -> bool {
+        use SessionStatus::*;
+        matches!((self, to), (Scheduled, Active) | (Active, Completed) | (Scheduled, Completed) | (Scheduled | Active, Cancelled))
+    }
+
+    /// `Ok(to)` if allowed, otherwise the typed error.
+    pub fn transition(&self, to: SessionStatus) -> Result<SessionStatus, SessionError> {
+        if self.can_become(to) { Ok(to) } else { Err(SessionError::InvalidTransition { from: *self, to }) }
+    }
+}
+
+impl std::fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Popularity of a session (PeerLearn popularity metrics), kept current by the events
+/// that change it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Popularity {
+    /// Times the session page was viewed.
+    pub views: i64,
+    /// Bookings ever made (cancelled ones included).
+    pub bookings: i64,
+    /// Bookings that reached `completed`.
+    pub completed_bookings: i64,
+    /// Average `session_rating` of its feedback, if any.
+    pub rating_average: Option<f64>,
+    /// How many feedbacks.
+    pub rating_count: i64,
+}
+
+impl Popularity {
+    /// Completed bookings over bookings that were not cancelled before the session, in
+    /// percent; `None` before anyone booked.
+    pub fn completion_rate(&self) -> Option<f64> {
+        (self.bookings > 0).then(|| 100.0 * self.completed_bookings as f64 / self.bookings as f64)
+    }
+}
+
+/// A scheduled live meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentoringSession {
+    /// Id.
+    pub id: Uuid,
+    /// Who runs it.
+    pub mentor_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// What it covers.
+    pub description: String,
+    /// Optional specialization, for discovery.
+    pub specialization_id: Option<Uuid>,
+    /// Length.
+    pub duration: SessionDuration,
+    /// Price per seat (zero = free).
+    pub price: Money,
+    /// Seats.
+    pub capacity: Capacity,
+    /// Seats held by pending or confirmed bookings.
+    pub seats_taken: u32,
+    /// Start (UTC).
+    pub starts_at: OffsetDateTime,
+    /// Video room.
+    pub meeting_url: String,
+    /// Status.
+    pub status: SessionStatus,
+    /// The mentorship request it came from, for 1:1 sessions created by accepting one.
+    pub request_id: Option<Uuid>,
+    /// Popularity.
+    pub popularity: Popularity,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+impl MentoringSession {
+    /// End (UTC).
+    pub fn ends_at(&self) -> OffsetDateTime {
+        self.starts_at + self.duration.as_duration()
+    }
+
+    /// Seats still free.
+    pub fn seats_left(&self) -> u32 {
+        self.capacity.seats().saturating_sub(self.seats_taken)
+    }
+
+    /// Whether a learner may take a seat at `now`: scheduled, not started, not full.
+    pub fn is_bookable(&self, now: OffsetDateTime) -> bool {
+        self.status == SessionStatus::Scheduled && self.starts_at > now && self.seats_left() > 0
+    }
+
+    /// Checks a capacity change: never below the seats already taken (the database
+    /// repeats this check in the same statement that writes it).
+    pub fn check_capacity(&self, capacity: Capacity) -> Result<Capacity, SessionError> {
+        if capacity.seats() < self.seats_taken {
+            return Err(SessionError::CapacityBelowSeatsTaken { requested: capacity.seats(), taken: self.seats_taken });
+        }
+        Ok(capacity)
+    }
+}
+
+/// The validated fields of a session being created or edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionDetails {
+    /// Title, 1–200 characters.
+    pub title: String,
+    /// Description, ≤ 5000 characters.
+    pub description: String,
+    /// Length.
+    pub duration: SessionDuration,
+    /// Price.
+    pub price: Money,
+    /// Seats.
+    pub capacity: Capacity,
+    /// Start, in the future.
+    pub starts_at: OffsetDateTime,
+    /// Video room, if the mentor brings one.
+    pub meeting_url: Option<String>,
+    /// Optional specialization.
+    pub specialization_id: Option<Uuid>,
+}
+
+impl SessionDetails {
+    /// Checks title and description length.
+    pub fn check_texts(title: &str, description: &str) -> Result<(String, String), SessionError> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(SessionError::Title);
+        }
+        let description = description.trim();
+        if description.chars().count() > 5000 {
+            return Err(SessionError::Description);
+        }
+        Ok((title.to_owned(), description.to_owned()))
+    }
+
+    /// A start must lie in the future when a session is created or moved.
+    pub fn check_start(starts_at: OffsetDateTime, now: OffsetDateTime) -> Result<OffsetDateTime, SessionError> {
+        if starts_at <= now { Err(SessionError::StartInPast) } else { Ok(starts_at) }
+    }
+
+    /// Accepts absolute http(s) URLs only.
+    pub fn check_meeting_url(raw: &str) -> Result<String, SessionError> {
+        crate::identity::WebUrl::parse(raw).map(|u| u.as_str().to_owned()).map_err(|_| SessionError::MeetingUrl)
+    }
+}
+
+/// The video room Lyceum generates when a mentor brings none: unique because it embeds the
+/// session id.
+pub fn generated_meeting_url(session_id: Uuid) -> String {
+    format!("https://meet.lyceum.dev/{}", session_id.simple())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_is_15_to_480_minutes() {
+        assert!(SessionDuration::minutes(15).is_ok());
+        assert!(SessionDuration::minutes(480).is_ok());
+        assert_eq!(SessionDuration::minutes(14), Err(SessionError::Duration));
+        assert_eq!(SessionDuration::minutes(481), Err(SessionError::Duration));
+    }
+
+    #[test]
+    fn capacity_is_at_least_one() {
+        assert_eq!(Capacity::new(0), Err(SessionError::Capacity));
+        assert_eq!(Capacity::new(1).unwrap().seats(), 1);
+    }
+
+    #[test]
+    fn status_follows_the_state_machine() {
+        use SessionStatus::*;
+        assert!(Scheduled.can_become(Active));
+        assert!(Active.can_become(Completed));
+        assert!(Active.can_become(Cancelled));
+        assert!(!Completed.can_become(Cancelled));
+        assert!(!Cancelled.can_become(Scheduled));
+        assert_eq!(Completed.transition(Active), Err(SessionError::InvalidTransition { from: Completed, to: Active }));
+    }
+}
