@@ -137,6 +137,31 @@ fn conflict_error(conflict: Conflict) -> AppError {
             "specialization.already_added",
             "You already listed this specialization.",
         ),
+        Conflict::SessionFull => (
+            "booking.session_full",
+            "All seats of this session are taken.",
+        ),
+        Conflict::BookingDuplicate => (
+            "booking.duplicate",
+            "You already hold a seat in this session.",
+        ),
+        Conflict::SessionNotBookable => (
+            "booking.session_not_bookable",
+            "The session is not open for booking.",
+        ),
+        Conflict::CapacityBelowSeatsTaken => (
+            "session.capacity_below_seats_taken",
+            "The capacity cannot go below the seats already taken.",
+        ),
+        Conflict::StaleState => (
+            "state.changed",
+            "The resource changed state meanwhile; reload and retry.",
+        ),
+        Conflict::FeedbackExists => (
+            "feedback.duplicate",
+            "Feedback for this booking already exists.",
+        ),
+        Conflict::RatingExists => ("rating.duplicate", "This session was already rated."),
     };
     AppError::conflict(code, detail)
 }

@@ -5,9 +5,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod community;
 mod error;
 pub mod identity;
 mod lyceum;
+pub mod mentoring;
+#[cfg(test)]
+mod test_support;
 pub mod wallet;
 pub use wallet::AdjustmentResult;
 

@@ -4,10 +4,15 @@
 use std::sync::Arc;
 
 use lyceum_domain::identity::LockoutPolicy;
+use lyceum_ports::community::Notifications;
 use lyceum_ports::identity::{
     AuthSessions, BillingAddresses, Certificates, LoginHistory, Specializations, UserRepository,
     VerificationTokens,
 };
+use lyceum_ports::mentoring::{
+    AvailabilityStore, Bookings, Feedbacks, MentoringSessions, MentorshipRequests, Messages,
+};
+use lyceum_ports::payments::PaymentGateway;
 use lyceum_ports::system::{
     AccessTokens, Clock, IdGenerator, Mailer, PasswordHasher, SecretMinter,
 };
@@ -33,6 +38,22 @@ pub struct Ports {
     pub billing_addresses: Arc<dyn BillingAddresses>,
     /// Wallets and ledgers.
     pub wallets: Arc<dyn WalletRepository>,
+    /// Mentoring sessions.
+    pub sessions: Arc<dyn MentoringSessions>,
+    /// Bookings.
+    pub bookings: Arc<dyn Bookings>,
+    /// Mentorship requests.
+    pub requests: Arc<dyn MentorshipRequests>,
+    /// Mentors' availability.
+    pub availability: Arc<dyn AvailabilityStore>,
+    /// Direct messages.
+    pub messages: Arc<dyn Messages>,
+    /// Feedback and ratings.
+    pub feedbacks: Arc<dyn Feedbacks>,
+    /// Notifications.
+    pub notifications: Arc<dyn Notifications>,
+    /// Charges and refunds.
+    pub payments: Arc<dyn PaymentGateway>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Ids.
@@ -58,6 +79,12 @@ pub struct Settings {
     pub email_verification_ttl: Duration,
     /// How long a password reset link works.
     pub password_reset_ttl: Duration,
+    /// How long a pending booking of a paid session holds its seat awaiting payment.
+    pub booking_hold: Duration,
+    /// Learners may cancel their booking until this long before the start.
+    pub learner_cancellation_cutoff: Duration,
+    /// Currency of the free 1:1 sessions created by accepting a mentorship request.
+    pub default_currency: String,
 }
 
 impl Default for Settings {
@@ -67,6 +94,9 @@ impl Default for Settings {
             refresh_token_ttl: Duration::days(30),
             email_verification_ttl: Duration::hours(48),
             password_reset_ttl: Duration::hours(1),
+            booking_hold: Duration::minutes(15),
+            learner_cancellation_cutoff: Duration::hours(2),
+            default_currency: "INR".into(),
         }
     }
 }

@@ -15,6 +15,20 @@ pub enum Conflict {
     SpecializationNameTaken,
     /// The user already listed this specialization.
     SpecializationAlreadyAdded,
+    /// Every seat of the session is taken.
+    SessionFull,
+    /// The learner already holds a live booking in this session.
+    BookingDuplicate,
+    /// The session is not scheduled in the future any more.
+    SessionNotBookable,
+    /// A capacity below the seats already taken.
+    CapacityBelowSeatsTaken,
+    /// The row changed state since it was read (a concurrent transition won).
+    StaleState,
+    /// Feedback for this booking already exists.
+    FeedbackExists,
+    /// This rater already rated this session.
+    RatingExists,
 }
 
 /// Why a repository call failed.

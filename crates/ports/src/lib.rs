@@ -8,10 +8,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod community;
 mod error;
 pub mod idempotency;
 pub mod identity;
+pub mod mentoring;
 mod page;
+pub mod payments;
 pub mod system;
 pub mod wallet;
 

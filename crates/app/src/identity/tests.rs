@@ -1,88 +1,16 @@
 //! Use-case tests with mocked ports: each asserts the result and the calls made (or not).
 
-use std::sync::Arc;
-
 use lyceum_domain::identity::{Ban, Email, PersonName, Profile, Role, Roles, User, Username};
 use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::*;
 use lyceum_ports::system::*;
-use lyceum_ports::wallet::MockWalletRepository;
 use mockall::predicate::eq;
-use time::OffsetDateTime;
-use time::macros::datetime;
 use uuid::Uuid;
 
 use super::*;
-use crate::{AppError, Lyceum, Ports, Settings};
-
-const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
-
-struct Mocks {
-    users: MockUserRepository,
-    login_history: MockLoginHistory,
-    auth_sessions: MockAuthSessions,
-    verification_tokens: MockVerificationTokens,
-    specializations: MockSpecializations,
-    certificates: MockCertificates,
-    billing_addresses: MockBillingAddresses,
-    wallets: MockWalletRepository,
-    hasher: MockPasswordHasher,
-    access_tokens: MockAccessTokens,
-    mailer: MockMailer,
-}
-
-impl Mocks {
-    fn new() -> Self {
-        Self {
-            users: MockUserRepository::new(),
-            login_history: MockLoginHistory::new(),
-            auth_sessions: MockAuthSessions::new(),
-            verification_tokens: MockVerificationTokens::new(),
-            specializations: MockSpecializations::new(),
-            certificates: MockCertificates::new(),
-            billing_addresses: MockBillingAddresses::new(),
-            wallets: MockWalletRepository::new(),
-            hasher: MockPasswordHasher::new(),
-            access_tokens: MockAccessTokens::new(),
-            mailer: MockMailer::new(),
-        }
-    }
-
-    fn build(self) -> Lyceum {
-        let mut clock = MockClock::new();
-        clock.expect_now().return_const(NOW);
-        let mut ids = MockIdGenerator::new();
-        ids.expect_new_id().returning(Uuid::now_v7);
-        let mut secrets = MockSecretMinter::new();
-        secrets.expect_mint().returning(|| MintedSecret {
-            plain: "plain-secret".into(),
-            digest: "digest".into(),
-        });
-        secrets
-            .expect_digest()
-            .returning(|plain| format!("digest-of-{plain}"));
-        Lyceum::new(
-            Ports {
-                users: Arc::new(self.users),
-                login_history: Arc::new(self.login_history),
-                auth_sessions: Arc::new(self.auth_sessions),
-                verification_tokens: Arc::new(self.verification_tokens),
-                specializations: Arc::new(self.specializations),
-                certificates: Arc::new(self.certificates),
-                billing_addresses: Arc::new(self.billing_addresses),
-                wallets: Arc::new(self.wallets),
-                clock: Arc::new(clock),
-                ids: Arc::new(ids),
-                hasher: Arc::new(self.hasher),
-                access_tokens: Arc::new(self.access_tokens),
-                secrets: Arc::new(secrets),
-                mailer: Arc::new(self.mailer),
-            },
-            Settings::default(),
-        )
-    }
-}
+use crate::AppError;
+use crate::test_support::{Mocks, NOW};
 
 fn user(roles: &[Role]) -> User {
     User {

@@ -101,7 +101,11 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_stable_names() {
-        for kind in [NotificationKind::NewMessage, NotificationKind::SessionReminder1h, NotificationKind::RequestDeclined] {
+        for kind in [
+            NotificationKind::NewMessage,
+            NotificationKind::SessionReminder1h,
+            NotificationKind::RequestDeclined,
+        ] {
             assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NotificationKind::parse("nope"), None);

@@ -93,8 +93,15 @@ impl BookingStatus {
     /// `Ok(to)` if the state machine allows it.
     pub fn transition(&self, to: BookingStatus) -> Result<BookingStatus, BookingError> {
         use BookingStatus::*;
-        let allowed = matches!((self, to), (Pending, Confirmed) | (Confirmed, Completed) | (Pending | Confirmed, Cancelled));
-        if allowed { Ok(to) } else { Err(BookingError::InvalidTransition { from: *self, to }) }
+        let allowed = matches!(
+            (self, to),
+            (Pending, Confirmed) | (Confirmed, Completed) | (Pending | Confirmed, Cancelled)
+        );
+        if allowed {
+            Ok(to)
+        } else {
+            Err(BookingError::InvalidTransition { from: *self, to })
+        }
     }
 }
 
@@ -182,7 +189,12 @@ pub struct BookingStart {
 
 /// The rules for taking a seat, checked before the database repeats the capacity check
 /// atomically.
-pub fn check_booking(session: &MentoringSession, learner_id: Uuid, now: OffsetDateTime, hold: Duration) -> Result<BookingStart, BookingError> {
+pub fn check_booking(
+    session: &MentoringSession,
+    learner_id: Uuid,
+    now: OffsetDateTime,
+    hold: Duration,
+) -> Result<BookingStart, BookingError> {
     if session.mentor_id == learner_id {
         return Err(BookingError::OwnSession);
     }
@@ -190,12 +202,22 @@ pub fn check_booking(session: &MentoringSession, learner_id: Uuid, now: OffsetDa
         return Err(BookingError::SessionNotBookable);
     }
     if session.seats_left() == 0 {
-        return Err(BookingError::SessionFull { capacity: session.capacity.seats() });
+        return Err(BookingError::SessionFull {
+            capacity: session.capacity.seats(),
+        });
     }
     Ok(if session.price.is_zero() {
-        BookingStart { status: BookingStatus::Confirmed, payment_status: PaymentStatus::Paid, hold_expires_at: None }
+        BookingStart {
+            status: BookingStatus::Confirmed,
+            payment_status: PaymentStatus::Paid,
+            hold_expires_at: None,
+        }
     } else {
-        BookingStart { status: BookingStatus::Pending, payment_status: PaymentStatus::Pending, hold_expires_at: Some(now + hold) }
+        BookingStart {
+            status: BookingStatus::Pending,
+            payment_status: PaymentStatus::Pending,
+            hold_expires_at: Some(now + hold),
+        }
     })
 }
 
@@ -229,9 +251,17 @@ pub fn check_cancellation(
 
 /// Checks moving a booking to `target`: same mentor, same price, a live booking, and a
 /// bookable target. The seat move itself is one database transaction.
-pub fn check_reschedule(booking: &Booking, from: &MentoringSession, target: &MentoringSession, now: OffsetDateTime) -> Result<(), BookingError> {
+pub fn check_reschedule(
+    booking: &Booking,
+    from: &MentoringSession,
+    target: &MentoringSession,
+    now: OffsetDateTime,
+) -> Result<(), BookingError> {
     if !booking.status.holds_seat() {
-        return Err(BookingError::InvalidTransition { from: booking.status, to: booking.status });
+        return Err(BookingError::InvalidTransition {
+            from: booking.status,
+            to: booking.status,
+        });
     }
     if target.id == from.id {
         return Err(BookingError::SameSession);
@@ -246,7 +276,9 @@ pub fn check_reschedule(booking: &Booking, from: &MentoringSession, target: &Men
         return Err(BookingError::SessionNotBookable);
     }
     if target.seats_left() == 0 {
-        return Err(BookingError::SessionFull { capacity: target.capacity.seats() });
+        return Err(BookingError::SessionFull {
+            capacity: target.capacity.seats(),
+        });
     }
     Ok(())
 }
@@ -301,9 +333,24 @@ mod tests {
 
     #[test]
     fn free_sessions_confirm_at_once_and_paid_ones_hold_the_seat() {
-        let free = check_booking(&session(0, 5, 0), Uuid::from_u128(3), NOW, Duration::minutes(15)).unwrap();
-        assert_eq!((free.status, free.payment_status, free.hold_expires_at), (BookingStatus::Confirmed, PaymentStatus::Paid, None));
-        let paid = check_booking(&session(49900, 5, 0), Uuid::from_u128(3), NOW, Duration::minutes(15)).unwrap();
+        let free = check_booking(
+            &session(0, 5, 0),
+            Uuid::from_u128(3),
+            NOW,
+            Duration::minutes(15),
+        )
+        .unwrap();
+        assert_eq!(
+            (free.status, free.payment_status, free.hold_expires_at),
+            (BookingStatus::Confirmed, PaymentStatus::Paid, None)
+        );
+        let paid = check_booking(
+            &session(49900, 5, 0),
+            Uuid::from_u128(3),
+            NOW,
+            Duration::minutes(15),
+        )
+        .unwrap();
         assert_eq!(paid.status, BookingStatus::Pending);
         assert_eq!(paid.hold_expires_at, Some(NOW + Duration::minutes(15)));
     }
@@ -311,11 +358,20 @@ mod tests {
     #[test]
     fn mentors_cannot_book_their_own_session_and_full_or_past_sessions_refuse() {
         let s = session(0, 2, 2);
-        assert_eq!(check_booking(&s, s.mentor_id, NOW, Duration::minutes(15)), Err(BookingError::OwnSession));
-        assert_eq!(check_booking(&s, Uuid::from_u128(3), NOW, Duration::minutes(15)), Err(BookingError::SessionFull { capacity: 2 }));
+        assert_eq!(
+            check_booking(&s, s.mentor_id, NOW, Duration::minutes(15)),
+            Err(BookingError::OwnSession)
+        );
+        assert_eq!(
+            check_booking(&s, Uuid::from_u128(3), NOW, Duration::minutes(15)),
+            Err(BookingError::SessionFull { capacity: 2 })
+        );
         let mut past = session(0, 2, 0);
         past.starts_at = NOW - Duration::minutes(1);
-        assert_eq!(check_booking(&past, Uuid::from_u128(3), NOW, Duration::minutes(15)), Err(BookingError::SessionNotBookable));
+        assert_eq!(
+            check_booking(&past, Uuid::from_u128(3), NOW, Duration::minutes(15)),
+            Err(BookingError::SessionNotBookable)
+        );
     }
 
     #[test]
@@ -323,9 +379,18 @@ mod tests {
         let s = session(0, 2, 1);
         let b = booking(&s);
         let late = s.starts_at - Duration::hours(1);
-        assert!(matches!(check_cancellation(&b, &s, Canceller::Learner, late, Duration::hours(2)), Err(BookingError::CancellationClosed { .. })));
-        assert_eq!(check_cancellation(&b, &s, Canceller::Mentor, late, Duration::hours(2)), Ok(()));
-        assert_eq!(check_cancellation(&b, &s, Canceller::Learner, NOW, Duration::hours(2)), Ok(()));
+        assert!(matches!(
+            check_cancellation(&b, &s, Canceller::Learner, late, Duration::hours(2)),
+            Err(BookingError::CancellationClosed { .. })
+        ));
+        assert_eq!(
+            check_cancellation(&b, &s, Canceller::Mentor, late, Duration::hours(2)),
+            Ok(())
+        );
+        assert_eq!(
+            check_cancellation(&b, &s, Canceller::Learner, NOW, Duration::hours(2)),
+            Ok(())
+        );
     }
 
     #[test]
@@ -333,7 +398,10 @@ mod tests {
         let s = session(0, 2, 1);
         let mut b = booking(&s);
         b.status = BookingStatus::Completed;
-        assert!(matches!(check_cancellation(&b, &s, Canceller::Mentor, NOW, Duration::ZERO), Err(BookingError::InvalidTransition { .. })));
+        assert!(matches!(
+            check_cancellation(&b, &s, Canceller::Mentor, NOW, Duration::ZERO),
+            Err(BookingError::InvalidTransition { .. })
+        ));
     }
 
     #[test]
@@ -344,13 +412,22 @@ mod tests {
         target.id = Uuid::from_u128(5);
         assert_eq!(check_reschedule(&b, &from, &target, NOW), Ok(()));
         target.seats_taken = 1;
-        assert_eq!(check_reschedule(&b, &from, &target, NOW), Err(BookingError::SessionFull { capacity: 1 }));
+        assert_eq!(
+            check_reschedule(&b, &from, &target, NOW),
+            Err(BookingError::SessionFull { capacity: 1 })
+        );
         target.seats_taken = 0;
         target.mentor_id = Uuid::from_u128(77);
-        assert_eq!(check_reschedule(&b, &from, &target, NOW), Err(BookingError::OtherMentor));
+        assert_eq!(
+            check_reschedule(&b, &from, &target, NOW),
+            Err(BookingError::OtherMentor)
+        );
         let mut pricier = session(100, 3, 0);
         pricier.id = Uuid::from_u128(6);
-        assert_eq!(check_reschedule(&b, &from, &pricier, NOW), Err(BookingError::PriceDiffers));
+        assert_eq!(
+            check_reschedule(&b, &from, &pricier, NOW),
+            Err(BookingError::PriceDiffers)
+        );
     }
 
     proptest! {

@@ -16,7 +16,11 @@ pub struct RatingError;
 impl Rating {
     /// Accepts 1..=5.
     pub fn new(value: i64) -> Result<Self, RatingError> {
-        u8::try_from(value).ok().filter(|v| (1..=5).contains(v)).map(Self).ok_or(RatingError)
+        u8::try_from(value)
+            .ok()
+            .filter(|v| (1..=5).contains(v))
+            .map(Self)
+            .ok_or(RatingError)
     }
 
     /// The score.

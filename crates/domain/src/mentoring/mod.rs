@@ -22,13 +22,13 @@ mod request;
 mod session;
 
 pub use booking::{
-    Booking, BookingError, BookingStart, BookingStatus, Canceller, PaymentStatus, check_booking, check_cancellation,
-    check_reschedule,
+    Booking, BookingError, BookingStart, BookingStatus, Canceller, PaymentStatus, check_booking,
+    check_cancellation, check_reschedule,
 };
 pub use feedback::{Feedback, FeedbackScores, LearnerRating, Rating, RatingError, RatingSummary};
 pub use message::{Message, MessageBody, MessageBodyError};
 pub use request::{MentorshipRequest, RequestDetails, RequestError, RequestStatus};
 pub use session::{
-    Capacity, MentoringSession, Popularity, SessionDetails, SessionDuration, SessionError, SessionStatus,
-    generated_meeting_url,
+    Capacity, MentoringSession, Popularity, SessionDetails, SessionDuration, SessionError,
+    SessionStatus, generated_meeting_url,
 };

@@ -77,9 +77,16 @@ impl RequestStatus {
         use RequestStatus::*;
         let allowed = matches!(
             (self, to),
-            (Pending, Accepted) | (Accepted, Completed) | (Pending, Declined) | (Pending | Accepted, Cancelled)
+            (Pending, Accepted)
+                | (Accepted, Completed)
+                | (Pending, Declined)
+                | (Pending | Accepted, Cancelled)
         );
-        if allowed { Ok(to) } else { Err(RequestError::InvalidTransition { from: *self, to }) }
+        if allowed {
+            Ok(to)
+        } else {
+            Err(RequestError::InvalidTransition { from: *self, to })
+        }
     }
 }
 
@@ -145,6 +152,7 @@ pub struct RequestDetails {
 impl RequestDetails {
     /// Applies the Mentori rules: subject 1–200, message and notes ≤ 2000, a future start,
     /// 30–180 minutes, and never to oneself.
+    #[allow(clippy::too_many_arguments)] // one argument per form field, all checked together
     pub fn parse(
         learner_id: Uuid,
         mentor_id: Uuid,
@@ -172,7 +180,9 @@ impl RequestDetails {
         if proposed_start <= now {
             errors.push(("proposed_start", RequestError::StartInPast));
         }
-        let duration = u16::try_from(duration_minutes).ok().filter(|d| (30..=180).contains(d));
+        let duration = u16::try_from(duration_minutes)
+            .ok()
+            .filter(|d| (30..=180).contains(d));
         if duration.is_none() {
             errors.push(("duration_minutes", RequestError::Duration));
         }
@@ -198,10 +208,20 @@ mod tests {
     fn only_the_allowed_transitions_exist() {
         use RequestStatus::*;
         let all = [Pending, Accepted, Declined, Cancelled, Completed];
-        let allowed = [(Pending, Accepted), (Accepted, Completed), (Pending, Declined), (Pending, Cancelled), (Accepted, Cancelled)];
+        let allowed = [
+            (Pending, Accepted),
+            (Accepted, Completed),
+            (Pending, Declined),
+            (Pending, Cancelled),
+            (Accepted, Cancelled),
+        ];
         for from in all {
             for to in all {
-                assert_eq!(from.transition(to).is_ok(), allowed.contains(&(from, to)), "{from} -> {to}");
+                assert_eq!(
+                    from.transition(to).is_ok(),
+                    allowed.contains(&(from, to)),
+                    "{from} -> {to}"
+                );
             }
         }
     }
@@ -212,7 +232,22 @@ mod tests {
         let me = Uuid::from_u128(1);
         let errors = RequestDetails::parse(me, me, "", "hi", now, 20, None, now).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, ["mentor_id", "subject", "proposed_start", "duration_minutes"]);
-        assert!(RequestDetails::parse(me, Uuid::from_u128(2), "Rust", "hi", now + time::Duration::days(1), 60, None, now).is_ok());
+        assert_eq!(
+            fields,
+            ["mentor_id", "subject", "proposed_start", "duration_minutes"]
+        );
+        assert!(
+            RequestDetails::parse(
+                me,
+                Uuid::from_u128(2),
+                "Rust",
+                "hi",
+                now + time::Duration::days(1),
+                60,
+                None,
+                now
+            )
+            .is_ok()
+        );
     }
 }

@@ -55,7 +55,11 @@ pub struct SessionDuration(u16);
 impl SessionDuration {
     /// Refuses durations outside 15–480 minutes.
     pub fn minutes(minutes: i64) -> Result<Self, SessionError> {
-        u16::try_from(minutes).ok().filter(|m| (15..=480).contains(m)).map(Self).ok_or(SessionError::Duration)
+        u16::try_from(minutes)
+            .ok()
+            .filter(|m| (15..=480).contains(m))
+            .map(Self)
+            .ok_or(SessionError::Duration)
     }
 
     /// Length in minutes.
@@ -76,7 +80,11 @@ pub struct Capacity(u32);
 impl Capacity {
     /// Refuses 0 and anything above 1000.
     pub fn new(seats: i64) -> Result<Self, SessionError> {
-        u32::try_from(seats).ok().filter(|s| (1..=1000).contains(s)).map(Self).ok_or(SessionError::Capacity)
+        u32::try_from(seats)
+            .ok()
+            .filter(|s| (1..=1000).contains(s))
+            .map(Self)
+            .ok_or(SessionError::Capacity)
     }
 
     /// Seats.
@@ -124,12 +132,22 @@ impl SessionStatus {
     /// `scheduled|active → cancelled`.
     pub fn can_become(&self, to: SessionStatus) -> bool {
         use SessionStatus::*;
-        matches!((self, to), (Scheduled, Active) | (Active, Completed) | (Scheduled, Completed) | (Scheduled | Active, Cancelled))
+        matches!(
+            (self, to),
+            (Scheduled, Active)
+                | (Active, Completed)
+                | (Scheduled, Completed)
+                | (Scheduled | Active, Cancelled)
+        )
     }
 
     /// `Ok(to)` if allowed, otherwise the typed error.
     pub fn transition(&self, to: SessionStatus) -> Result<SessionStatus, SessionError> {
-        if self.can_become(to) { Ok(to) } else { Err(SessionError::InvalidTransition { from: *self, to }) }
+        if self.can_become(to) {
+            Ok(to)
+        } else {
+            Err(SessionError::InvalidTransition { from: *self, to })
+        }
     }
 }
 
@@ -220,7 +238,10 @@ impl MentoringSession {
     /// repeats this check in the same statement that writes it).
     pub fn check_capacity(&self, capacity: Capacity) -> Result<Capacity, SessionError> {
         if capacity.seats() < self.seats_taken {
-            return Err(SessionError::CapacityBelowSeatsTaken { requested: capacity.seats(), taken: self.seats_taken });
+            return Err(SessionError::CapacityBelowSeatsTaken {
+                requested: capacity.seats(),
+                taken: self.seats_taken,
+            });
         }
         Ok(capacity)
     }
@@ -262,13 +283,22 @@ impl SessionDetails {
     }
 
     /// A start must lie in the future when a session is created or moved.
-    pub fn check_start(starts_at: OffsetDateTime, now: OffsetDateTime) -> Result<OffsetDateTime, SessionError> {
-        if starts_at <= now { Err(SessionError::StartInPast) } else { Ok(starts_at) }
+    pub fn check_start(
+        starts_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<OffsetDateTime, SessionError> {
+        if starts_at <= now {
+            Err(SessionError::StartInPast)
+        } else {
+            Ok(starts_at)
+        }
     }
 
     /// Accepts absolute http(s) URLs only.
     pub fn check_meeting_url(raw: &str) -> Result<String, SessionError> {
-        crate::identity::WebUrl::parse(raw).map(|u| u.as_str().to_owned()).map_err(|_| SessionError::MeetingUrl)
+        crate::identity::WebUrl::parse(raw)
+            .map(|u| u.as_str().to_owned())
+            .map_err(|_| SessionError::MeetingUrl)
     }
 }
 
@@ -304,6 +334,12 @@ mod tests {
         assert!(Active.can_become(Cancelled));
         assert!(!Completed.can_become(Cancelled));
         assert!(!Cancelled.can_become(Scheduled));
-        assert_eq!(Completed.transition(Active), Err(SessionError::InvalidTransition { from: Completed, to: Active }));
+        assert_eq!(
+            Completed.transition(Active),
+            Err(SessionError::InvalidTransition {
+                from: Completed,
+                to: Active
+            })
+        );
     }
 }

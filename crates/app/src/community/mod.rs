@@ -1,0 +1,133 @@
+//! Notifications: created by other use cases when something happens to a user, listed
+//! and marked read by the user, and streamed live.
+//!
+//! Seed rules: PeerLearn and Edupeak notifications per user with type, title, message,
+//! link, data and read status.
+
+use lyceum_domain::community::{Notification, NotificationKind};
+use lyceum_domain::mentoring::Message;
+use lyceum_ports::{Page, PageRequest};
+use uuid::Uuid;
+
+use crate::identity::Actor;
+use crate::{AppError, Lyceum};
+
+/// What a notification says, before it gets an id and a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationDraft {
+    /// For whom.
+    pub user_id: Uuid,
+    /// What about.
+    pub kind: NotificationKind,
+    /// Short title.
+    pub title: String,
+    /// One or two sentences.
+    pub message: String,
+    /// API path of the subject.
+    pub link: Option<String>,
+    /// Facts for clients, as JSON.
+    pub data: serde_json::Value,
+}
+
+/// New things for a live stream since the client's last position.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveEvents {
+    /// New notifications, oldest first.
+    pub notifications: Vec<Notification>,
+    /// New messages to me, oldest first.
+    pub messages: Vec<Message>,
+}
+
+impl Lyceum {
+    /// Stores a notification. Notifying is a side effect of something that already
+    /// happened, so a failure is logged rather than undoing that; returns whether it was
+    /// stored (false also when `dedupe_key` was already used).
+    pub(crate) async fn notify(
+        &self,
+        draft: NotificationDraft,
+        dedupe_key: Option<String>,
+    ) -> bool {
+        let notification = Notification {
+            id: self.ports.ids.new_id(),
+            user_id: draft.user_id,
+            kind: draft.kind,
+            title: draft.title,
+            message: draft.message,
+            link: draft.link,
+            data: draft.data.to_string(),
+            read_at: None,
+            created_at: self.ports.clock.now(),
+        };
+        match self
+            .ports
+            .notifications
+            .create(notification, dedupe_key)
+            .await
+        {
+            Ok(stored) => stored,
+            Err(error) => {
+                tracing::warn!(user_id = %draft.user_id, kind = draft.kind.as_str(), %error, "could not store a notification");
+                false
+            }
+        }
+    }
+
+    /// My notifications, newest first.
+    pub async fn my_notifications(
+        &self,
+        actor: &Actor,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Notification>, AppError> {
+        Ok(self
+            .ports
+            .notifications
+            .of_user(actor.id(), unread_only, page)
+            .await?)
+    }
+
+    /// Marks one of my notifications read.
+    pub async fn mark_notification_read(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        self.ports
+            .notifications
+            .mark_read(actor.id(), id, self.ports.clock.now())
+            .await
+            .map_err(AppError::from_repo("notification"))
+    }
+
+    /// Marks all my notifications read; returns how many changed.
+    pub async fn mark_all_notifications_read(&self, actor: &Actor) -> Result<u64, AppError> {
+        Ok(self
+            .ports
+            .notifications
+            .mark_all_read(actor.id(), self.ports.clock.now())
+            .await?)
+    }
+
+    /// How many of my notifications are unread.
+    pub async fn unread_notification_count(&self, actor: &Actor) -> Result<i64, AppError> {
+        Ok(self.ports.notifications.unread_count(actor.id()).await?)
+    }
+
+    /// What arrived for me after the given positions. Read from the database, so a stream
+    /// served by one process sees what another process created.
+    pub async fn live_events(
+        &self,
+        actor: &Actor,
+        after_notification: Option<Uuid>,
+        after_message: Option<Uuid>,
+    ) -> Result<LiveEvents, AppError> {
+        Ok(LiveEvents {
+            notifications: self
+                .ports
+                .notifications
+                .since(actor.id(), after_notification, 100)
+                .await?,
+            messages: self
+                .ports
+                .messages
+                .received_since(actor.id(), after_message, 100)
+                .await?,
+        })
+    }
+}

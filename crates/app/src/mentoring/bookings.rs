@@ -1,0 +1,339 @@
+//! Taking, paying, cancelling and moving seats.
+
+use lyceum_domain::community::NotificationKind;
+use lyceum_domain::identity::Role;
+use lyceum_domain::mentoring::{
+    Booking, BookingStatus, Canceller, MentoringSession, PaymentStatus, check_booking,
+    check_cancellation, check_reschedule,
+};
+use lyceum_ports::idempotency::IdempotencyClaim;
+use lyceum_ports::mentoring::{BookingFilter, ReserveOutcome};
+use lyceum_ports::payments::{ChargeRequest, PaymentError};
+use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
+use uuid::Uuid;
+
+use super::sessions::session_conflict;
+use crate::community::NotificationDraft;
+use crate::identity::Actor;
+use crate::{AppError, Lyceum};
+
+/// A booking request's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingResult {
+    /// The booking (the first request's on a replay).
+    pub booking: Booking,
+    /// True when an earlier request with the same idempotency key produced it.
+    pub replayed: bool,
+}
+
+fn booking_stale(error: RepoError, code: &'static str, detail: &str) -> AppError {
+    match error {
+        RepoError::Conflict(Conflict::StaleState) => AppError::conflict(code, detail),
+        RepoError::NotFound => AppError::NotFound("booking"),
+        other => other.into(),
+    }
+}
+
+impl Lyceum {
+    /// Takes a seat for the caller. Free sessions confirm at once; paid sessions hold the
+    /// seat for the configured time awaiting payment. The capacity is guarded by the
+    /// database, so concurrent requests never overbook. With an idempotency key, a retry
+    /// returns the first booking.
+    pub async fn book_session(
+        &self,
+        actor: &Actor,
+        session_id: Uuid,
+        idempotency: Option<(String, String)>,
+    ) -> Result<BookingResult, AppError> {
+        let session = self.load_session(session_id).await?;
+        let now = self.ports.clock.now();
+        let start = match check_booking(&session, actor.id(), now, self.settings.booking_hold) {
+            Ok(start) => start,
+            // With a key, a full or started session may still be a replay of the first
+            // request: let the repository decide.
+            Err(
+                lyceum_domain::mentoring::BookingError::SessionFull { .. }
+                | lyceum_domain::mentoring::BookingError::SessionNotBookable,
+            ) if idempotency.is_some() => lyceum_domain::mentoring::BookingStart {
+                status: BookingStatus::Confirmed,
+                payment_status: PaymentStatus::Paid,
+                hold_expires_at: None,
+            },
+            Err(error) => return Err(error.into()),
+        };
+        let booking = Booking {
+            id: self.ports.ids.new_id(),
+            session_id,
+            learner_id: actor.id(),
+            status: start.status,
+            payment_status: start.payment_status,
+            amount: session.price,
+            hold_expires_at: start.hold_expires_at,
+            payment_reference: None,
+            cancelled_by: None,
+            cancellation_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let claim = idempotency.map(|(key, fingerprint)| IdempotencyClaim {
+            scope: format!("booking:{}", actor.id()),
+            key,
+            fingerprint,
+        });
+        let outcome = self
+            .ports
+            .bookings
+            .reserve_seat(booking, claim, now)
+            .await
+            .map_err(|e| session_conflict(e, Some(&session)))?;
+        let (booking, replayed) = match outcome {
+            ReserveOutcome::Created(booking) => (booking, false),
+            ReserveOutcome::Replayed(booking) => (booking, true),
+        };
+        if !replayed {
+            self.after_booking(&session, &booking).await;
+        }
+        Ok(BookingResult { booking, replayed })
+    }
+
+    async fn after_booking(&self, session: &MentoringSession, booking: &Booking) {
+        if booking.status == BookingStatus::Confirmed {
+            self.notify_booking_confirmed(session, booking).await;
+        }
+        self.notify(
+            NotificationDraft {
+                user_id: session.mentor_id,
+                kind: NotificationKind::BookingConfirmed,
+                title: "New booking".into(),
+                message: format!("A learner booked a seat in \"{}\".", session.title),
+                link: Some(format!("/api/v1/mentoring-sessions/{}/bookings", session.id)),
+                data: serde_json::json!({"session_id": session.id, "booking_id": booking.id, "status": booking.status.as_str()}),
+            },
+            None,
+        )
+        .await;
+    }
+
+    async fn notify_booking_confirmed(&self, session: &MentoringSession, booking: &Booking) {
+        self.notify(
+            NotificationDraft {
+                user_id: booking.learner_id,
+                kind: NotificationKind::BookingConfirmed,
+                title: "Booking confirmed".into(),
+                message: format!(
+                    "Your seat in \"{}\" on {} is confirmed.",
+                    session.title, session.starts_at
+                ),
+                link: Some(format!("/api/v1/bookings/{}", booking.id)),
+                data: serde_json::json!({"session_id": session.id, "booking_id": booking.id}),
+            },
+            None,
+        )
+        .await;
+    }
+
+    /// A booking, for its learner or the session's mentor; anyone else gets "not found".
+    pub async fn booking(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Booking, MentoringSession), AppError> {
+        let booking = self
+            .ports
+            .bookings
+            .by_id(id)
+            .await?
+            .ok_or(AppError::NotFound("booking"))?;
+        let session = self.load_session(booking.session_id).await?;
+        if booking.learner_id != actor.id()
+            && session.mentor_id != actor.id()
+            && !actor.user.has_role(Role::Admin)
+        {
+            return Err(AppError::NotFound("booking"));
+        }
+        Ok((booking, session))
+    }
+
+    /// Pays a pending booking through the payment gateway and confirms it. A hold that
+    /// expired meanwhile is a conflict and nothing is charged twice: the charge carries the
+    /// booking id as its idempotency key.
+    pub async fn pay_booking(&self, actor: &Actor, id: Uuid) -> Result<Booking, AppError> {
+        let (booking, session) = self.booking(actor, id).await?;
+        if booking.learner_id != actor.id() {
+            return Err(AppError::Forbidden);
+        }
+        booking.status.transition(BookingStatus::Confirmed)?;
+        let now = self.ports.clock.now();
+        if booking.hold_expires_at.is_some_and(|until| until <= now) {
+            return Err(AppError::conflict(
+                "booking.hold_expired",
+                "The seat hold expired; book again.",
+            ));
+        }
+        let receipt = self
+            .ports
+            .payments
+            .charge(ChargeRequest {
+                booking_id: booking.id,
+                payer_id: actor.id(),
+                amount: booking.amount,
+                idempotency_key: format!("booking-{}", booking.id),
+            })
+            .await
+            .map_err(|e| match e {
+                PaymentError::Declined(why) => AppError::conflict("payment.declined", why),
+                PaymentError::Unavailable(why) => AppError::Internal(why),
+            })?;
+        let confirmed = self
+            .ports
+            .bookings
+            .confirm_payment(id, receipt.reference.clone(), now)
+            .await
+            .map_err(|e| {
+                booking_stale(
+                    e,
+                    "booking.hold_expired",
+                    "The seat hold expired before the payment was recorded.",
+                )
+            })?;
+        self.notify_booking_confirmed(&session, &confirmed).await;
+        Ok(confirmed)
+    }
+
+    /// Cancels a booking: its learner until the cut-off before the start, the session's
+    /// mentor any time. The seat is freed in the same transaction; a paid seat is refunded.
+    pub async fn cancel_booking(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        reason: Option<String>,
+    ) -> Result<Booking, AppError> {
+        let (booking, session) = self.booking(actor, id).await?;
+        let by = if booking.learner_id == actor.id() {
+            Canceller::Learner
+        } else if session.mentor_id == actor.id() {
+            Canceller::Mentor
+        } else {
+            return Err(AppError::Forbidden);
+        };
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+            return Err(AppError::invalid(
+                "reason",
+                "must be at most 500 characters",
+            ));
+        }
+        let now = self.ports.clock.now();
+        check_cancellation(
+            &booking,
+            &session,
+            by,
+            now,
+            self.settings.learner_cancellation_cutoff,
+        )?;
+        let payment_status = match booking.payment_status {
+            PaymentStatus::Paid if !booking.amount.is_zero() => PaymentStatus::Refunded,
+            PaymentStatus::Pending => PaymentStatus::Failed,
+            other => other,
+        };
+        let cancelled = self
+            .ports
+            .bookings
+            .cancel(id, actor.id(), reason, payment_status, now)
+            .await
+            .map_err(|e| {
+                booking_stale(
+                    e,
+                    "booking.invalid_transition",
+                    "The booking is no longer live.",
+                )
+            })?;
+        self.refund_if_paid(&cancelled).await;
+        let (notify, message) = match by {
+            Canceller::Learner => (
+                session.mentor_id,
+                format!("A learner cancelled their seat in \"{}\".", session.title),
+            ),
+            Canceller::Mentor => (
+                booking.learner_id,
+                format!(
+                    "Your seat in \"{}\" was cancelled by the mentor.",
+                    session.title
+                ),
+            ),
+        };
+        self.notify(
+            NotificationDraft {
+                user_id: notify,
+                kind: NotificationKind::BookingCancelled,
+                title: "Booking cancelled".into(),
+                message,
+                link: Some(format!("/api/v1/mentoring-sessions/{}", session.id)),
+                data: serde_json::json!({"session_id": session.id, "booking_id": id}),
+            },
+            None,
+        )
+        .await;
+        Ok(cancelled)
+    }
+
+    /// Moves my booking to another session of the same mentor at the same price: the seat
+    /// is taken there and released here in one transaction, or nothing changes.
+    pub async fn reschedule_booking(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        target_session_id: Uuid,
+    ) -> Result<Booking, AppError> {
+        let (booking, from) = self.booking(actor, id).await?;
+        if booking.learner_id != actor.id() {
+            return Err(AppError::Forbidden);
+        }
+        let target = self.load_session(target_session_id).await?;
+        let now = self.ports.clock.now();
+        check_reschedule(&booking, &from, &target, now)?;
+        let moved = self
+            .ports
+            .bookings
+            .reschedule(id, target_session_id, now)
+            .await
+            .map_err(|e| match e {
+                RepoError::Conflict(Conflict::StaleState) => AppError::conflict(
+                    "booking.invalid_transition",
+                    "The booking is no longer live.",
+                ),
+                other => session_conflict(other, Some(&target)),
+            })?;
+        for user_id in [from.mentor_id, booking.learner_id] {
+            self.notify(
+                NotificationDraft {
+                    user_id,
+                    kind: NotificationKind::SessionRescheduled,
+                    title: "Booking moved".into(),
+                    message: format!("A seat moved from \"{}\" ({}) to \"{}\" ({}).", from.title, from.starts_at, target.title, target.starts_at),
+                    link: Some(format!("/api/v1/bookings/{id}")),
+                    data: serde_json::json!({"booking_id": id, "from_session_id": from.id, "to_session_id": target.id}),
+                },
+                None,
+            )
+            .await;
+        }
+        Ok(moved)
+    }
+
+    /// My bookings, newest first.
+    pub async fn my_bookings(
+        &self,
+        actor: &Actor,
+        filter: BookingFilter,
+        page: PageRequest,
+    ) -> Result<Page<Booking>, AppError> {
+        Ok(self
+            .ports
+            .bookings
+            .of_learner(actor.id(), filter, page)
+            .await?)
+    }
+}

@@ -1,0 +1,222 @@
+//! Feedback on completed sessions and mentors' ratings of learners.
+
+use lyceum_domain::FieldErrors;
+use lyceum_domain::community::NotificationKind;
+use lyceum_domain::mentoring::{Feedback, FeedbackScores, LearnerRating, Rating, SessionStatus};
+use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
+use uuid::Uuid;
+
+use crate::community::NotificationDraft;
+use crate::identity::Actor;
+use crate::{AppError, Lyceum};
+
+/// The PeerLearn feedback form as the learner fills it.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackInput {
+    pub mentor_rating: i64,
+    pub session_rating: i64,
+    pub content_quality: i64,
+    pub communication: i64,
+    pub helpfulness: i64,
+    pub platform_rating: i64,
+    pub overall_experience: i64,
+    pub would_recommend: bool,
+    pub comments: Option<String>,
+    pub improvement_suggestions: Option<String>,
+    pub is_public: bool,
+}
+
+impl FeedbackInput {
+    fn scores(&self) -> Result<FeedbackScores, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let mut score = |field: &str, value: i64| e.check(field, Rating::new(value));
+        let scores = (
+            score("mentor_rating", self.mentor_rating),
+            score("session_rating", self.session_rating),
+            score("content_quality", self.content_quality),
+            score("communication", self.communication),
+            score("helpfulness", self.helpfulness),
+            score("platform_rating", self.platform_rating),
+            score("overall_experience", self.overall_experience),
+        );
+        for (field, text) in [
+            ("comments", &self.comments),
+            ("improvement_suggestions", &self.improvement_suggestions),
+        ] {
+            if text.as_ref().is_some_and(|t| t.chars().count() > 2000) {
+                e.push(field, "must be at most 2000 characters");
+            }
+        }
+        match scores {
+            (
+                Some(mentor_rating),
+                Some(session_rating),
+                Some(content_quality),
+                Some(communication),
+                Some(helpfulness),
+                Some(platform_rating),
+                Some(overall_experience),
+            ) if e.is_empty() => Ok(FeedbackScores {
+                mentor_rating,
+                session_rating,
+                content_quality,
+                communication,
+                helpfulness,
+                platform_rating,
+                overall_experience,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+impl Lyceum {
+    /// Leaves feedback on my booking's session: only once it is completed (409 before),
+    /// once per booking (409 twice), every score 1–5 (422 otherwise).
+    pub async fn leave_feedback(
+        &self,
+        actor: &Actor,
+        booking_id: Uuid,
+        input: FeedbackInput,
+    ) -> Result<Feedback, AppError> {
+        let (booking, session) = self.booking(actor, booking_id).await?;
+        if booking.learner_id != actor.id() {
+            return Err(AppError::Forbidden);
+        }
+        let scores = input.scores()?;
+        if session.status != SessionStatus::Completed
+            || booking.status != lyceum_domain::mentoring::BookingStatus::Completed
+        {
+            return Err(AppError::conflict(
+                "feedback.session_not_completed",
+                "Feedback opens once the session is completed.",
+            ));
+        }
+        let clean = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        let feedback = Feedback {
+            id: self.ports.ids.new_id(),
+            booking_id,
+            session_id: session.id,
+            mentor_id: session.mentor_id,
+            learner_id: actor.id(),
+            scores,
+            would_recommend: input.would_recommend,
+            comments: clean(input.comments),
+            improvement_suggestions: clean(input.improvement_suggestions),
+            is_public: input.is_public,
+            created_at: self.ports.clock.now(),
+        };
+        let stored = self
+            .ports
+            .feedbacks
+            .leave(feedback)
+            .await
+            .map_err(|e| match e {
+                RepoError::Conflict(Conflict::FeedbackExists) => AppError::conflict(
+                    "feedback.duplicate",
+                    "You already left feedback for this booking.",
+                ),
+                other => other.into(),
+            })?;
+        self.notify(
+            NotificationDraft {
+                user_id: session.mentor_id,
+                kind: NotificationKind::FeedbackReceived,
+                title: "New feedback".into(),
+                message: format!(
+                    "A learner rated \"{}\" {}/5.",
+                    session.title,
+                    stored.scores.session_rating.value()
+                ),
+                link: Some(format!("/api/v1/mentors/{}/feedback", session.mentor_id)),
+                data: serde_json::json!({"feedback_id": stored.id, "session_id": session.id}),
+            },
+            None,
+        )
+        .await;
+        Ok(stored)
+    }
+
+    /// The mentor of a completed 1:1 rates its learner, once.
+    pub async fn rate_learner(
+        &self,
+        actor: &Actor,
+        session_id: Uuid,
+        rating: i64,
+        comment: Option<String>,
+    ) -> Result<LearnerRating, AppError> {
+        let session = self.load_session(session_id).await?;
+        if session.mentor_id != actor.id() {
+            return Err(AppError::Forbidden);
+        }
+        let rating = Rating::new(rating).map_err(|e| AppError::invalid("rating", e.to_string()))?;
+        if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+            return Err(AppError::invalid(
+                "comment",
+                "must be at most 2000 characters",
+            ));
+        }
+        if session.capacity.seats() != 1 {
+            return Err(AppError::conflict(
+                "rating.not_one_to_one",
+                "Learners are rated in 1:1 sessions only.",
+            ));
+        }
+        if session.status != SessionStatus::Completed {
+            return Err(AppError::conflict(
+                "rating.session_not_completed",
+                "Ratings open once the session is completed.",
+            ));
+        }
+        let bookings = self
+            .ports
+            .bookings
+            .of_session(session_id, PageRequest::first(10))
+            .await?;
+        let learner = bookings
+            .items
+            .iter()
+            .find(|b| b.status == lyceum_domain::mentoring::BookingStatus::Completed)
+            .map(|b| b.learner_id)
+            .ok_or_else(|| {
+                AppError::conflict("rating.no_learner", "Nobody attended this session.")
+            })?;
+        let stored = self
+            .ports
+            .feedbacks
+            .rate_learner(LearnerRating {
+                id: self.ports.ids.new_id(),
+                session_id,
+                rater_id: actor.id(),
+                ratee_id: learner,
+                rating,
+                comment: comment
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty()),
+                created_at: self.ports.clock.now(),
+            })
+            .await
+            .map_err(|e| match e {
+                RepoError::Conflict(Conflict::RatingExists) => AppError::conflict(
+                    "rating.duplicate",
+                    "You already rated this session's learner.",
+                ),
+                other => other.into(),
+            })?;
+        Ok(stored)
+    }
+
+    /// A mentor's public feedback, newest first.
+    pub async fn mentor_feedback(
+        &self,
+        mentor_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Feedback>, AppError> {
+        Ok(self
+            .ports
+            .feedbacks
+            .public_for_mentor(mentor_id, page)
+            .await?)
+    }
+}

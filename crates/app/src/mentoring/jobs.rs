@@ -1,0 +1,88 @@
+//! Time-driven work: expiring seat holds, starting and completing sessions, and session
+//! reminders. Each step claims its work through guarded database updates (a row changes
+//! state for exactly one caller) and reminders are deduplicated by key, so several server
+//! processes on one PostgreSQL can run the jobs at once without doing anything twice, and
+//! work missed during a restart is picked up by the next run.
+
+use lyceum_domain::community::NotificationKind;
+use time::Duration;
+
+use crate::community::NotificationDraft;
+use crate::{AppError, Lyceum};
+
+/// What one run of the jobs did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobReport {
+    /// Holds expired (seats freed).
+    pub holds_expired: usize,
+    /// Sessions that became active.
+    pub sessions_started: usize,
+    /// Sessions completed.
+    pub sessions_completed: usize,
+    /// Reminders sent.
+    pub reminders_sent: usize,
+}
+
+impl Lyceum {
+    /// Runs every job once.
+    pub async fn run_jobs(&self) -> Result<JobReport, AppError> {
+        let now = self.ports.clock.now();
+        let mut report = JobReport::default();
+
+        let expired = self.ports.bookings.expire_holds(now).await?;
+        report.holds_expired = expired.len();
+        for booking in &expired {
+            self.notify(
+                NotificationDraft {
+                    user_id: booking.learner_id,
+                    kind: NotificationKind::BookingCancelled,
+                    title: "Seat released".into(),
+                    message: "Your seat hold expired before payment, so the seat was released.".into(),
+                    link: Some(format!("/api/v1/bookings/{}", booking.id)),
+                    data: serde_json::json!({"booking_id": booking.id, "session_id": booking.session_id, "reason": "hold_expired"}),
+                },
+                None,
+            )
+            .await;
+        }
+
+        report.sessions_started = self.ports.sessions.start_due(now).await?.len();
+        report.sessions_completed = self.ports.sessions.complete_due(now).await?.len();
+
+        let reminders = [
+            (
+                NotificationKind::SessionReminder24h,
+                "reminder_24h",
+                Duration::hours(1),
+                Duration::hours(24),
+                "tomorrow",
+            ),
+            (
+                NotificationKind::SessionReminder1h,
+                "reminder_1h",
+                Duration::ZERO,
+                Duration::hours(1),
+                "within the hour",
+            ),
+        ];
+        for (kind, key, from, to, when) in reminders {
+            for (booking, session) in self.ports.bookings.starting_within(now, from, to).await? {
+                let sent = self
+                    .notify(
+                        NotificationDraft {
+                            user_id: booking.learner_id,
+                            kind,
+                            title: "Session reminder".into(),
+                            message: format!("\"{}\" starts {when}, at {}.", session.title, session.starts_at),
+                            link: Some(format!("/api/v1/mentoring-sessions/{}", session.id)),
+                            data: serde_json::json!({"session_id": session.id, "booking_id": booking.id, "meeting_url": session.meeting_url}),
+                        },
+                        Some(format!("{key}:{}", booking.id)),
+                    )
+                    .await;
+                report.reminders_sent += usize::from(sent);
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,101 @@
+//! Direct messages between people who share mentoring (Mentori).
+
+use lyceum_domain::community::NotificationKind;
+use lyceum_domain::mentoring::{Message, MessageBody};
+use lyceum_ports::mentoring::ConversationSummary;
+use lyceum_ports::{Page, PageRequest};
+use uuid::Uuid;
+
+use crate::community::NotificationDraft;
+use crate::identity::Actor;
+use crate::{AppError, Lyceum};
+
+impl Lyceum {
+    /// Sends a message. Only people who share a booking, a session or a request may write
+    /// to each other (403 otherwise), so the inbox cannot be used for spam.
+    pub async fn send_message(
+        &self,
+        actor: &Actor,
+        recipient_id: Uuid,
+        body: &str,
+    ) -> Result<Message, AppError> {
+        let body =
+            MessageBody::parse(body).map_err(|e| AppError::invalid("body", e.to_string()))?;
+        if recipient_id == actor.id() {
+            return Err(AppError::invalid(
+                "recipient_id",
+                "you cannot write to yourself",
+            ));
+        }
+        let recipient = self.ports.users.by_id(recipient_id).await?;
+        if !recipient.is_some_and(|r| r.deleted_at.is_none() && r.is_active) {
+            return Err(AppError::NotFound("user"));
+        }
+        if !self
+            .ports
+            .messages
+            .share_mentoring(actor.id(), recipient_id)
+            .await?
+        {
+            return Err(AppError::Forbidden);
+        }
+        let message = Message {
+            id: self.ports.ids.new_id(),
+            sender_id: actor.id(),
+            recipient_id,
+            body: body.as_str().to_owned(),
+            created_at: self.ports.clock.now(),
+            read_at: None,
+        };
+        let stored = self.ports.messages.send(message).await?;
+        let preview: String = stored.body.chars().take(80).collect();
+        self.notify(
+            NotificationDraft {
+                user_id: recipient_id,
+                kind: NotificationKind::NewMessage,
+                title: format!("Message from {}", actor.user.username.as_str()),
+                message: preview,
+                link: Some(format!("/api/v1/me/conversations/{}", actor.id())),
+                data: serde_json::json!({"message_id": stored.id, "sender_id": actor.id()}),
+            },
+            None,
+        )
+        .await;
+        Ok(stored)
+    }
+
+    /// My conversations with the last message and unread count.
+    pub async fn my_conversations(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<ConversationSummary>, AppError> {
+        Ok(self.ports.messages.conversations(actor.id()).await?)
+    }
+
+    /// The history with one person, newest first.
+    pub async fn conversation(
+        &self,
+        actor: &Actor,
+        other_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Message>, AppError> {
+        Ok(self
+            .ports
+            .messages
+            .between(actor.id(), other_id, page)
+            .await?)
+    }
+
+    /// Marks everything the other person sent me as read (read receipts).
+    pub async fn mark_conversation_read(
+        &self,
+        actor: &Actor,
+        other_id: Uuid,
+    ) -> Result<u64, AppError> {
+        Ok(self
+            .ports
+            .messages
+            .mark_read(actor.id(), other_id, self.ports.clock.now())
+            .await?)
+    }
+}

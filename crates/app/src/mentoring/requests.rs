@@ -1,0 +1,364 @@
+//! Mentorship requests: a learner asks a mentor for a 1:1.
+
+use lyceum_domain::community::NotificationKind;
+use lyceum_domain::identity::Role;
+use lyceum_domain::mentoring::{
+    Booking, BookingStatus, Capacity, MentoringSession, MentorshipRequest, PaymentStatus,
+    Popularity, RequestDetails, RequestStatus, SessionDetails, SessionDuration, SessionStatus,
+    generated_meeting_url,
+};
+use lyceum_domain::{Currency, FieldErrors, Money};
+use lyceum_ports::mentoring::RequestSide;
+use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::community::NotificationDraft;
+use crate::identity::Actor;
+use crate::{AppError, Lyceum};
+
+/// A request as the learner types it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestInput {
+    /// The mentor asked.
+    pub mentor_id: Uuid,
+    /// Subject.
+    pub subject: String,
+    /// Message.
+    pub message: String,
+    /// Proposed start.
+    pub proposed_start: OffsetDateTime,
+    /// 30–180 minutes.
+    pub duration_minutes: i64,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// What a participant does to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestAction {
+    /// The mentor accepts, optionally with a meeting link and a message.
+    Accept {
+        /// Video room; generated when absent.
+        meeting_url: Option<String>,
+        /// Answer to the learner.
+        response_message: Option<String>,
+    },
+    /// The mentor declines with a message.
+    Decline {
+        /// Why (required).
+        response_message: String,
+    },
+    /// The learner withdraws a pending request, or either side calls off an accepted one.
+    Cancel,
+}
+
+fn stale(error: RepoError) -> AppError {
+    match error {
+        RepoError::Conflict(Conflict::StaleState) => AppError::conflict(
+            "request.invalid_transition",
+            "The request changed state meanwhile.",
+        ),
+        RepoError::NotFound => AppError::NotFound("mentorship request"),
+        other => other.into(),
+    }
+}
+
+impl Lyceum {
+    /// Sends a request to a mentor. Nobody can request themself; the mentor must exist and
+    /// hold the mentor role.
+    pub async fn request_mentorship(
+        &self,
+        actor: &Actor,
+        input: RequestInput,
+    ) -> Result<MentorshipRequest, AppError> {
+        let now = self.ports.clock.now();
+        let details = RequestDetails::parse(
+            actor.id(),
+            input.mentor_id,
+            &input.subject,
+            &input.message,
+            input.proposed_start,
+            input.duration_minutes,
+            input.notes.as_deref(),
+            now,
+        )
+        .map_err(|errors| {
+            let mut e = FieldErrors::new();
+            for (field, error) in errors {
+                e.push(field, error.to_string());
+            }
+            AppError::Validation(e)
+        })?;
+        let mentor = self.ports.users.by_id(input.mentor_id).await?;
+        if !mentor
+            .is_some_and(|m| m.has_role(Role::Mentor) && m.deleted_at.is_none() && m.is_active)
+        {
+            return Err(AppError::NotFound("mentor"));
+        }
+        let request = MentorshipRequest {
+            id: self.ports.ids.new_id(),
+            learner_id: actor.id(),
+            mentor_id: input.mentor_id,
+            subject: details.subject,
+            message: details.message,
+            proposed_start: details.proposed_start,
+            duration_minutes: details.duration_minutes,
+            notes: details.notes,
+            status: RequestStatus::Pending,
+            response_message: None,
+            session_id: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let stored = self.ports.requests.create(request).await?;
+        self.notify_request(
+            &stored,
+            stored.mentor_id,
+            NotificationKind::RequestReceived,
+            "New mentorship request",
+            format!("You were asked for a 1:1: \"{}\".", stored.subject),
+        )
+        .await;
+        Ok(stored)
+    }
+
+    async fn notify_request(
+        &self,
+        request: &MentorshipRequest,
+        user_id: Uuid,
+        kind: NotificationKind,
+        title: &str,
+        message: String,
+    ) {
+        self.notify(
+            NotificationDraft {
+                user_id,
+                kind,
+                title: title.to_owned(),
+                message,
+                link: Some(format!("/api/v1/mentorship-requests/{}", request.id)),
+                data: serde_json::json!({"request_id": request.id, "status": request.status.as_str(), "session_id": request.session_id}),
+            },
+            None,
+        )
+        .await;
+    }
+
+    /// A request, for its two participants only; anyone else gets "not found".
+    pub async fn mentorship_request(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<MentorshipRequest, AppError> {
+        let request = self
+            .ports
+            .requests
+            .by_id(id)
+            .await?
+            .ok_or(AppError::NotFound("mentorship request"))?;
+        if request.learner_id != actor.id() && request.mentor_id != actor.id() {
+            return Err(AppError::NotFound("mentorship request"));
+        }
+        Ok(request)
+    }
+
+    /// Applies a participant's action under domain.md's state machine; any other
+    /// transition is 409 `request.invalid_transition`, and only the mentor accepts or
+    /// declines.
+    pub async fn act_on_request(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        action: RequestAction,
+    ) -> Result<MentorshipRequest, AppError> {
+        let request = self.mentorship_request(actor, id).await?;
+        let now = self.ports.clock.now();
+        let is_mentor = request.mentor_id == actor.id();
+        match action {
+            RequestAction::Accept {
+                meeting_url,
+                response_message,
+            } => {
+                if !is_mentor {
+                    return Err(AppError::Forbidden);
+                }
+                request.status.transition(RequestStatus::Accepted)?;
+                if request.proposed_start <= now {
+                    return Err(AppError::conflict(
+                        "request.start_passed",
+                        "The proposed start has passed; ask the learner for a new time.",
+                    ));
+                }
+                let meeting_url = match meeting_url
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                {
+                    Some(url) => Some(SessionDetails::check_meeting_url(url)?),
+                    None => None,
+                };
+                let session = self.one_to_one_session(&request, meeting_url, now)?;
+                let booking = Booking {
+                    id: self.ports.ids.new_id(),
+                    session_id: session.id,
+                    learner_id: request.learner_id,
+                    status: BookingStatus::Confirmed,
+                    payment_status: PaymentStatus::Paid,
+                    amount: session.price,
+                    hold_expires_at: None,
+                    payment_reference: None,
+                    cancelled_by: None,
+                    cancellation_reason: None,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let accepted = self
+                    .ports
+                    .requests
+                    .accept(id, session, booking, clean(response_message), now)
+                    .await
+                    .map_err(stale)?;
+                self.notify_request(
+                    &accepted,
+                    accepted.learner_id,
+                    NotificationKind::RequestAccepted,
+                    "Request accepted",
+                    format!("Your request \"{}\" was accepted.", accepted.subject),
+                )
+                .await;
+                Ok(accepted)
+            }
+            RequestAction::Decline { response_message } => {
+                if !is_mentor {
+                    return Err(AppError::Forbidden);
+                }
+                request.status.transition(RequestStatus::Declined)?;
+                let message = clean(Some(response_message)).ok_or_else(|| {
+                    AppError::invalid("response_message", "a reason is required when declining")
+                })?;
+                if message.chars().count() > 2000 {
+                    return Err(AppError::invalid(
+                        "response_message",
+                        "must be at most 2000 characters",
+                    ));
+                }
+                let declined = self
+                    .ports
+                    .requests
+                    .transition(
+                        id,
+                        RequestStatus::Pending,
+                        RequestStatus::Declined,
+                        Some(message),
+                        now,
+                    )
+                    .await
+                    .map_err(stale)?;
+                self.notify_request(
+                    &declined,
+                    declined.learner_id,
+                    NotificationKind::RequestDeclined,
+                    "Request declined",
+                    format!("Your request \"{}\" was declined.", declined.subject),
+                )
+                .await;
+                Ok(declined)
+            }
+            RequestAction::Cancel => {
+                request.status.transition(RequestStatus::Cancelled)?;
+                let cancelled = match request.status {
+                    RequestStatus::Pending if !is_mentor => self
+                        .ports
+                        .requests
+                        .transition(
+                            id,
+                            RequestStatus::Pending,
+                            RequestStatus::Cancelled,
+                            None,
+                            now,
+                        )
+                        .await
+                        .map_err(stale)?,
+                    RequestStatus::Pending => {
+                        return Err(AppError::conflict(
+                            "request.invalid_transition",
+                            "A mentor declines a pending request rather than cancelling it.",
+                        ));
+                    }
+                    _ => self
+                        .ports
+                        .requests
+                        .cancel_accepted(id, actor.id(), now)
+                        .await
+                        .map_err(stale)?,
+                };
+                let other = if is_mentor {
+                    cancelled.learner_id
+                } else {
+                    cancelled.mentor_id
+                };
+                self.notify_request(
+                    &cancelled,
+                    other,
+                    NotificationKind::RequestCancelled,
+                    "Request cancelled",
+                    format!("The request \"{}\" was cancelled.", cancelled.subject),
+                )
+                .await;
+                Ok(cancelled)
+            }
+        }
+    }
+
+    fn one_to_one_session(
+        &self,
+        request: &MentorshipRequest,
+        meeting_url: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<MentoringSession, AppError> {
+        let id = self.ports.ids.new_id();
+        let currency = Currency::parse(&self.settings.default_currency)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(MentoringSession {
+            id,
+            mentor_id: request.mentor_id,
+            title: request.subject.clone(),
+            description: request.message.clone(),
+            specialization_id: None,
+            duration: SessionDuration::minutes(i64::from(request.duration_minutes))?,
+            price: Money::new(0, currency).map_err(|e| AppError::Internal(e.to_string()))?,
+            capacity: Capacity::new(1)?,
+            seats_taken: 1,
+            starts_at: request.proposed_start,
+            meeting_url: meeting_url.unwrap_or_else(|| generated_meeting_url(id)),
+            status: SessionStatus::Scheduled,
+            request_id: Some(request.id),
+            popularity: Popularity {
+                bookings: 1,
+                ..Popularity::default()
+            },
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    /// My requests, sent or received, newest first.
+    pub async fn my_requests(
+        &self,
+        actor: &Actor,
+        side: RequestSide,
+        status: Option<RequestStatus>,
+        page: PageRequest,
+    ) -> Result<Page<MentorshipRequest>, AppError> {
+        Ok(self
+            .ports
+            .requests
+            .of_user(actor.id(), side, status, page)
+            .await?)
+    }
+}
+
+fn clean(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}

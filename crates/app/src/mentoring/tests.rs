@@ -1,0 +1,672 @@
+//! Mentoring use-case tests with mocked ports: each asserts the result and the calls made.
+
+use lyceum_domain::identity::{Email, PersonName, Profile, Role, User, Username};
+use lyceum_domain::mentoring::*;
+use lyceum_domain::{Currency, Money};
+use lyceum_ports::mentoring::{ReserveOutcome, SessionChanges};
+use lyceum_ports::{Conflict, Page, RepoError};
+use mockall::predicate::eq;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::*;
+use crate::AppError;
+use crate::identity::Actor;
+use crate::test_support::{Mocks, NOW};
+
+fn actor(roles: &[Role]) -> Actor {
+    let user = User {
+        id: Uuid::now_v7(),
+        email: Email::parse("m@example.com").unwrap(),
+        username: Username::parse("mentor_one").unwrap(),
+        phone_number: None,
+        first_name: PersonName::parse("M").unwrap(),
+        last_name: PersonName::parse("O").unwrap(),
+        roles: roles.iter().copied().collect(),
+        is_active: true,
+        email_verified: true,
+        last_login_at: None,
+        ban: None,
+        failed_login_count: 0,
+        locked_until: None,
+        deleted_at: None,
+        profile: Profile::default(),
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    Actor {
+        user,
+        session_id: Uuid::now_v7(),
+    }
+}
+
+fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
+    MentoringSession {
+        id: Uuid::now_v7(),
+        mentor_id,
+        title: "Rust ownership".into(),
+        description: String::new(),
+        specialization_id: None,
+        duration: SessionDuration::minutes(60).unwrap(),
+        price: Money::new(price, Currency::parse("INR").unwrap()).unwrap(),
+        capacity: Capacity::new(capacity).unwrap(),
+        seats_taken: taken,
+        starts_at: NOW + Duration::days(3),
+        meeting_url: "https://meet.example/x".into(),
+        status: SessionStatus::Scheduled,
+        request_id: None,
+        popularity: Popularity::default(),
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+fn booking_in(s: &MentoringSession, learner: Uuid, status: BookingStatus) -> Booking {
+    Booking {
+        id: Uuid::now_v7(),
+        session_id: s.id,
+        learner_id: learner,
+        status,
+        payment_status: PaymentStatus::Paid,
+        amount: s.price,
+        hold_expires_at: None,
+        payment_reference: None,
+        cancelled_by: None,
+        cancellation_reason: None,
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+fn input(starts_at: OffsetDateTime, duration: i64, capacity: i64) -> SessionInput {
+    SessionInput {
+        title: "Rust ownership".into(),
+        description: "Borrowing without tears".into(),
+        duration_minutes: duration,
+        price_amount_minor: 0,
+        price_currency: "INR".into(),
+        capacity,
+        starts_at,
+        meeting_url: None,
+        specialization_id: None,
+    }
+}
+
+#[tokio::test]
+async fn only_mentors_create_sessions() {
+    let mut m = Mocks::new();
+    m.sessions.expect_create().never();
+    let result = m
+        .build()
+        .create_session(
+            &actor(&[Role::Learner]),
+            input(NOW + Duration::days(1), 60, 5),
+        )
+        .await;
+    assert_eq!(result, Err(AppError::Forbidden));
+}
+
+#[tokio::test]
+async fn session_creation_reports_every_bad_field_and_generates_a_meeting_url() {
+    let mut m = Mocks::new();
+    m.sessions.expect_create().times(1).returning(Ok);
+    let app = m.build();
+    let mentor = actor(&[Role::Mentor]);
+    let Err(AppError::Validation(errors)) = app
+        .create_session(&mentor, input(NOW - Duration::minutes(1), 10, 0))
+        .await
+    else {
+        panic!("expected validation errors")
+    };
+    let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["duration_minutes", "capacity", "starts_at"]);
+    let created = app
+        .create_session(&mentor, input(NOW + Duration::days(1), 60, 5))
+        .await
+        .unwrap();
+    assert_eq!(created.meeting_url, generated_meeting_url(created.id));
+    assert_eq!(
+        (created.status, created.seats_taken, created.mentor_id),
+        (SessionStatus::Scheduled, 0, mentor.id())
+    );
+}
+
+#[tokio::test]
+async fn capacity_cannot_drop_below_seats_taken() {
+    let mut m = Mocks::new();
+    let mentor = actor(&[Role::Mentor]);
+    let s = session(mentor.id(), 0, 5, 3);
+    let id = s.id;
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.sessions.expect_update().never();
+    let patch = SessionPatch {
+        capacity: Some(2),
+        ..Default::default()
+    };
+    let result = m.build().update_session(&mentor, id, patch).await;
+    assert!(matches!(
+        result,
+        Err(AppError::Conflict {
+            code: "session.capacity_below_seats_taken",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn moving_a_session_tells_its_booked_learners() {
+    let mut m = Mocks::new();
+    let mentor = actor(&[Role::Mentor]);
+    let s = session(mentor.id(), 0, 5, 1);
+    let (id, moved) = (s.id, s.clone());
+    let learner = Uuid::now_v7();
+    let b = booking_in(&s, learner, BookingStatus::Confirmed);
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.sessions
+        .expect_update()
+        .withf(|_, c: &SessionChanges, _| c.starts_at == NOW + Duration::days(5))
+        .returning(move |_, c, _| {
+            let mut updated = moved.clone();
+            updated.starts_at = c.starts_at;
+            Ok(updated)
+        });
+    m.bookings.expect_of_session().returning(move |_, _| {
+        Ok(Page {
+            items: vec![b.clone()],
+            next_after: None,
+        })
+    });
+    m.notifications
+        .expect_create()
+        .withf(move |n, _| {
+            n.user_id == learner
+                && n.kind == lyceum_domain::community::NotificationKind::SessionRescheduled
+        })
+        .times(1)
+        .returning(|_, _| Ok(true));
+    let patch = SessionPatch {
+        starts_at: Some(NOW + Duration::days(5)),
+        ..Default::default()
+    };
+    assert!(m.build().update_session(&mentor, id, patch).await.is_ok());
+}
+
+#[tokio::test]
+async fn mentors_cannot_book_their_own_session() {
+    let mut m = Mocks::new();
+    let mentor = actor(&[Role::Mentor, Role::Learner]);
+    let s = session(mentor.id(), 0, 5, 0);
+    let id = s.id;
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.bookings.expect_reserve_seat().never();
+    let result = m.build().book_session(&mentor, id, None).await;
+    assert!(matches!(
+        result,
+        Err(AppError::Conflict {
+            code: "booking.own_session",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn a_full_session_is_refused_before_writing() {
+    let mut m = Mocks::new();
+    let s = session(Uuid::now_v7(), 0, 2, 2);
+    let id = s.id;
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.bookings.expect_reserve_seat().never();
+    let result = m
+        .build()
+        .book_session(&actor(&[Role::Learner]), id, None)
+        .await;
+    assert!(matches!(
+        result,
+        Err(AppError::Conflict {
+            code: "booking.session_full",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn the_database_guard_decides_a_race_for_the_last_seat() {
+    let mut m = Mocks::new();
+    let s = session(Uuid::now_v7(), 0, 5, 4);
+    let id = s.id;
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.bookings
+        .expect_reserve_seat()
+        .times(1)
+        .returning(|_, _, _| Err(RepoError::Conflict(Conflict::SessionFull)));
+    let result = m
+        .build()
+        .book_session(&actor(&[Role::Learner]), id, None)
+        .await;
+    let Err(AppError::Conflict { code, detail }) = result else {
+        panic!("expected a conflict")
+    };
+    assert_eq!(
+        (code, detail.as_str()),
+        (
+            "booking.session_full",
+            "All 5 seats of this session are taken."
+        )
+    );
+}
+
+#[tokio::test]
+async fn free_sessions_confirm_at_once_and_paid_ones_hold_the_seat_for_fifteen_minutes() {
+    for (price, status, hold) in [
+        (0, BookingStatus::Confirmed, None),
+        (
+            49900,
+            BookingStatus::Pending,
+            Some(NOW + Duration::minutes(15)),
+        ),
+    ] {
+        let mut m = Mocks::new();
+        let s = session(Uuid::now_v7(), price, 5, 0);
+        let (id, amount) = (s.id, s.price);
+        m.sessions
+            .expect_by_id()
+            .returning(move |_| Ok(Some(s.clone())));
+        m.bookings
+            .expect_reserve_seat()
+            .withf(move |b, claim, _| {
+                b.status == status
+                    && b.hold_expires_at == hold
+                    && b.amount == amount
+                    && claim.is_none()
+            })
+            .times(1)
+            .returning(|b, _, _| Ok(ReserveOutcome::Created(b)));
+        m.notifications.expect_create().returning(|_, _| Ok(true));
+        let result = m
+            .build()
+            .book_session(&actor(&[Role::Learner]), id, None)
+            .await
+            .unwrap();
+        assert_eq!(result.booking.status, status);
+    }
+}
+
+#[tokio::test]
+async fn learners_cancel_until_the_cutoff_and_mentors_any_time() {
+    let mentor = actor(&[Role::Mentor]);
+    let learner = actor(&[Role::Learner]);
+    let mut s = session(mentor.id(), 0, 5, 1);
+    s.starts_at = NOW + Duration::hours(1);
+    let b = booking_in(&s, learner.id(), BookingStatus::Confirmed);
+    let bid = b.id;
+    let mut m = Mocks::new();
+    let (s2, b2) = (s.clone(), b.clone());
+    m.bookings
+        .expect_by_id()
+        .returning(move |_| Ok(Some(b2.clone())));
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s2.clone())));
+    let learner_id = learner.id();
+    m.bookings
+        .expect_cancel()
+        .withf(move |id, by, _, _, _| *id == bid && *by != learner_id)
+        .times(1)
+        .returning(move |_, by, _, _, _| {
+            let mut c = b.clone();
+            c.status = BookingStatus::Cancelled;
+            c.cancelled_by = Some(by);
+            Ok(c)
+        });
+    m.notifications
+        .expect_create()
+        .withf(move |n, _| n.user_id == learner_id)
+        .times(1)
+        .returning(|_, _| Ok(true));
+    let app = m.build();
+    let too_late = app.cancel_booking(&learner, bid, None).await;
+    assert!(matches!(
+        too_late,
+        Err(AppError::Conflict {
+            code: "booking.cancellation_closed",
+            ..
+        })
+    ));
+    let by_mentor = app
+        .cancel_booking(&mentor, bid, Some("illness".into()))
+        .await
+        .unwrap();
+    assert_eq!(by_mentor.status, BookingStatus::Cancelled);
+}
+
+#[tokio::test]
+async fn someone_elses_booking_is_not_found() {
+    let mut m = Mocks::new();
+    let s = session(Uuid::now_v7(), 0, 5, 1);
+    let b = booking_in(&s, Uuid::now_v7(), BookingStatus::Confirmed);
+    m.bookings
+        .expect_by_id()
+        .returning(move |_| Ok(Some(b.clone())));
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    let result = m
+        .build()
+        .cancel_booking(&actor(&[Role::Learner]), Uuid::now_v7(), None)
+        .await;
+    assert_eq!(result, Err(AppError::NotFound("booking")));
+}
+
+#[tokio::test]
+async fn cancelling_a_session_tells_and_refunds_every_booked_learner() {
+    let mut m = Mocks::new();
+    let mentor = actor(&[Role::Mentor]);
+    let s = session(mentor.id(), 49900, 5, 2);
+    let id = s.id;
+    let mut paid = booking_in(&s, Uuid::now_v7(), BookingStatus::Cancelled);
+    paid.payment_status = PaymentStatus::Refunded;
+    paid.payment_reference = Some("sandbox_1".into());
+    let other = booking_in(&s, Uuid::now_v7(), BookingStatus::Cancelled);
+    let cancelled = vec![paid, other];
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.sessions
+        .expect_cancel()
+        .with(eq(id), eq(mentor.id()), eq(NOW))
+        .times(1)
+        .returning(move |_, _, _| Ok(cancelled.clone()));
+    m.payments
+        .expect_refund()
+        .with(eq("sandbox_1"), mockall::predicate::always())
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.notifications
+        .expect_create()
+        .times(2)
+        .returning(|_, _| Ok(true));
+    assert!(m.build().cancel_session(&mentor, id).await.is_ok());
+}
+
+#[tokio::test]
+async fn reschedule_is_refused_to_another_mentors_session() {
+    let mut m = Mocks::new();
+    let learner = actor(&[Role::Learner]);
+    let from = session(Uuid::now_v7(), 0, 5, 1);
+    let target = session(Uuid::now_v7(), 0, 5, 0);
+    let b = booking_in(&from, learner.id(), BookingStatus::Confirmed);
+    let (fid, tid, bid) = (from.id, target.id, b.id);
+    m.bookings
+        .expect_by_id()
+        .returning(move |_| Ok(Some(b.clone())));
+    m.sessions.expect_by_id().returning(move |id| {
+        Ok(Some(if id == fid {
+            from.clone()
+        } else {
+            target.clone()
+        }))
+    });
+    m.bookings.expect_reschedule().never();
+    let result = m.build().reschedule_booking(&learner, bid, tid).await;
+    assert!(matches!(
+        result,
+        Err(AppError::Conflict {
+            code: "booking.other_mentor",
+            ..
+        })
+    ));
+}
+
+fn request(learner: Uuid, mentor: Uuid, status: RequestStatus) -> MentorshipRequest {
+    MentorshipRequest {
+        id: Uuid::now_v7(),
+        learner_id: learner,
+        mentor_id: mentor,
+        subject: "Career advice".into(),
+        message: "Could we talk?".into(),
+        proposed_start: NOW + Duration::days(2),
+        duration_minutes: 45,
+        notes: None,
+        status,
+        response_message: None,
+        session_id: None,
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+#[tokio::test]
+async fn nobody_requests_themself() {
+    let mut m = Mocks::new();
+    m.requests.expect_create().never();
+    let me = actor(&[Role::Mentor, Role::Learner]);
+    let input = RequestInput {
+        mentor_id: me.id(),
+        subject: "Hi".into(),
+        message: String::new(),
+        proposed_start: NOW + Duration::days(1),
+        duration_minutes: 60,
+        notes: None,
+    };
+    let Err(AppError::Validation(errors)) = m.build().request_mentorship(&me, input).await else {
+        panic!("expected 422")
+    };
+    assert_eq!(errors.into_vec()[0].field, "mentor_id");
+}
+
+#[tokio::test]
+async fn accepting_creates_a_one_to_one_session_with_a_confirmed_booking() {
+    let mut m = Mocks::new();
+    let mentor = actor(&[Role::Mentor]);
+    let r = request(Uuid::now_v7(), mentor.id(), RequestStatus::Pending);
+    let (rid, learner) = (r.id, r.learner_id);
+    let stored = r.clone();
+    m.requests
+        .expect_by_id()
+        .returning(move |_| Ok(Some(r.clone())));
+    m.requests
+        .expect_accept()
+        .withf(move |id, s, b, _, _| {
+            *id == rid
+                && s.capacity.seats() == 1
+                && s.seats_taken == 1
+                && s.duration.as_minutes() == 45
+                && s.request_id == Some(rid)
+                && b.learner_id == learner
+                && b.session_id == s.id
+                && b.status == BookingStatus::Confirmed
+        })
+        .times(1)
+        .returning(move |_, s, _, _, _| {
+            let mut accepted = stored.clone();
+            accepted.status = RequestStatus::Accepted;
+            accepted.session_id = Some(s.id);
+            Ok(accepted)
+        });
+    m.notifications
+        .expect_create()
+        .withf(move |n, _| n.user_id == learner)
+        .returning(|_, _| Ok(true));
+    let accepted = m
+        .build()
+        .act_on_request(
+            &mentor,
+            rid,
+            RequestAction::Accept {
+                meeting_url: None,
+                response_message: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted.status, RequestStatus::Accepted);
+}
+
+#[tokio::test]
+async fn only_the_mentor_accepts_and_only_from_pending() {
+    let learner = actor(&[Role::Learner]);
+    let mentor = actor(&[Role::Mentor]);
+    let pending = request(learner.id(), mentor.id(), RequestStatus::Pending);
+    let declined = request(learner.id(), mentor.id(), RequestStatus::Declined);
+    let (pid, did) = (pending.id, declined.id);
+    let mut m = Mocks::new();
+    m.requests.expect_by_id().returning(move |id| {
+        Ok(Some(if id == pid {
+            pending.clone()
+        } else {
+            declined.clone()
+        }))
+    });
+    m.requests.expect_accept().never();
+    let app = m.build();
+    let accept = || RequestAction::Accept {
+        meeting_url: None,
+        response_message: None,
+    };
+    assert_eq!(
+        app.act_on_request(&learner, pid, accept()).await,
+        Err(AppError::Forbidden)
+    );
+    let again = app.act_on_request(&mentor, did, accept()).await;
+    assert!(matches!(
+        again,
+        Err(AppError::Conflict {
+            code: "request.invalid_transition",
+            ..
+        })
+    ));
+    let outsider = app
+        .act_on_request(&actor(&[Role::Mentor]), pid, accept())
+        .await;
+    assert_eq!(outsider, Err(AppError::NotFound("mentorship request")));
+}
+
+#[tokio::test]
+async fn declining_needs_a_response_message() {
+    let mentor = actor(&[Role::Mentor]);
+    let r = request(Uuid::now_v7(), mentor.id(), RequestStatus::Pending);
+    let rid = r.id;
+    let mut m = Mocks::new();
+    m.requests
+        .expect_by_id()
+        .returning(move |_| Ok(Some(r.clone())));
+    m.requests.expect_transition().never();
+    let result = m
+        .build()
+        .act_on_request(
+            &mentor,
+            rid,
+            RequestAction::Decline {
+                response_message: "  ".into(),
+            },
+        )
+        .await;
+    assert!(matches!(result, Err(AppError::Validation(_))));
+}
+
+#[tokio::test]
+async fn strangers_cannot_message_each_other() {
+    let mut m = Mocks::new();
+    let me = actor(&[Role::Learner]);
+    let other = actor(&[Role::Mentor]).user;
+    let oid = other.id;
+    m.users
+        .expect_by_id()
+        .returning(move |_| Ok(Some(other.clone())));
+    m.messages
+        .expect_share_mentoring()
+        .with(eq(me.id()), eq(oid))
+        .returning(|_, _| Ok(false));
+    m.messages.expect_send().never();
+    assert_eq!(
+        m.build().send_message(&me, oid, "hello").await,
+        Err(AppError::Forbidden)
+    );
+}
+
+fn feedback_input(score: i64) -> FeedbackInput {
+    FeedbackInput {
+        mentor_rating: score,
+        session_rating: 5,
+        content_quality: 5,
+        communication: 5,
+        helpfulness: 5,
+        platform_rating: 5,
+        overall_experience: 5,
+        would_recommend: true,
+        comments: None,
+        improvement_suggestions: None,
+        is_public: true,
+    }
+}
+
+#[tokio::test]
+async fn feedback_waits_for_completion_and_scores_are_one_to_five() {
+    let learner = actor(&[Role::Learner]);
+    let s = session(Uuid::now_v7(), 0, 5, 1);
+    let b = booking_in(&s, learner.id(), BookingStatus::Confirmed);
+    let bid = b.id;
+    let mut m = Mocks::new();
+    m.bookings
+        .expect_by_id()
+        .returning(move |_| Ok(Some(b.clone())));
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.feedbacks.expect_leave().never();
+    let app = m.build();
+    let early = app.leave_feedback(&learner, bid, feedback_input(5)).await;
+    assert!(matches!(
+        early,
+        Err(AppError::Conflict {
+            code: "feedback.session_not_completed",
+            ..
+        })
+    ));
+    let Err(AppError::Validation(errors)) =
+        app.leave_feedback(&learner, bid, feedback_input(6)).await
+    else {
+        panic!("expected 422")
+    };
+    assert_eq!(errors.into_vec()[0].field, "mentor_rating");
+}
+
+#[tokio::test]
+async fn reminders_are_deduplicated_by_booking_and_kind() {
+    let mut m = Mocks::new();
+    let s = session(Uuid::now_v7(), 0, 5, 1);
+    let b = booking_in(&s, Uuid::now_v7(), BookingStatus::Confirmed);
+    let key_24h = format!("reminder_24h:{}", b.id);
+    m.bookings.expect_expire_holds().returning(|_| Ok(vec![]));
+    m.sessions.expect_start_due().returning(|_| Ok(vec![]));
+    m.sessions.expect_complete_due().returning(|_| Ok(vec![]));
+    m.bookings
+        .expect_starting_within()
+        .returning(move |_, from, _| {
+            Ok(if from == Duration::hours(1) {
+                vec![(b.clone(), s.clone())]
+            } else {
+                vec![]
+            })
+        });
+    m.notifications
+        .expect_create()
+        .withf(move |_, key| key.as_deref() == Some(key_24h.as_str()))
+        .times(1)
+        .returning(|_, _| Ok(false));
+    let report = m.build().run_jobs().await.unwrap();
+    assert_eq!(
+        report.reminders_sent, 0,
+        "an already-sent reminder is not counted again"
+    );
+}

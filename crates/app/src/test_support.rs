@@ -1,0 +1,107 @@
+//! Mocks of every port, for use-case tests.
+
+use std::sync::Arc;
+
+use lyceum_ports::community::MockNotifications;
+use lyceum_ports::identity::*;
+use lyceum_ports::mentoring::*;
+use lyceum_ports::payments::MockPaymentGateway;
+use lyceum_ports::system::*;
+use lyceum_ports::wallet::MockWalletRepository;
+use time::OffsetDateTime;
+use time::macros::datetime;
+use uuid::Uuid;
+
+use crate::{Lyceum, Ports, Settings};
+
+pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
+
+pub(crate) struct Mocks {
+    pub(crate) users: MockUserRepository,
+    pub(crate) login_history: MockLoginHistory,
+    pub(crate) auth_sessions: MockAuthSessions,
+    pub(crate) verification_tokens: MockVerificationTokens,
+    pub(crate) specializations: MockSpecializations,
+    pub(crate) certificates: MockCertificates,
+    pub(crate) billing_addresses: MockBillingAddresses,
+    pub(crate) wallets: MockWalletRepository,
+    pub(crate) hasher: MockPasswordHasher,
+    pub(crate) access_tokens: MockAccessTokens,
+    pub(crate) mailer: MockMailer,
+    pub(crate) sessions: MockMentoringSessions,
+    pub(crate) bookings: MockBookings,
+    pub(crate) requests: MockMentorshipRequests,
+    pub(crate) availability: MockAvailabilityStore,
+    pub(crate) messages: MockMessages,
+    pub(crate) feedbacks: MockFeedbacks,
+    pub(crate) notifications: MockNotifications,
+    pub(crate) payments: MockPaymentGateway,
+}
+
+impl Mocks {
+    pub(crate) fn new() -> Self {
+        Self {
+            users: MockUserRepository::new(),
+            login_history: MockLoginHistory::new(),
+            auth_sessions: MockAuthSessions::new(),
+            verification_tokens: MockVerificationTokens::new(),
+            specializations: MockSpecializations::new(),
+            certificates: MockCertificates::new(),
+            billing_addresses: MockBillingAddresses::new(),
+            wallets: MockWalletRepository::new(),
+            hasher: MockPasswordHasher::new(),
+            access_tokens: MockAccessTokens::new(),
+            mailer: MockMailer::new(),
+            sessions: MockMentoringSessions::new(),
+            bookings: MockBookings::new(),
+            requests: MockMentorshipRequests::new(),
+            availability: MockAvailabilityStore::new(),
+            messages: MockMessages::new(),
+            feedbacks: MockFeedbacks::new(),
+            notifications: MockNotifications::new(),
+            payments: MockPaymentGateway::new(),
+        }
+    }
+
+    pub(crate) fn build(self) -> Lyceum {
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(NOW);
+        let mut ids = MockIdGenerator::new();
+        ids.expect_new_id().returning(Uuid::now_v7);
+        let mut secrets = MockSecretMinter::new();
+        secrets.expect_mint().returning(|| MintedSecret {
+            plain: "plain-secret".into(),
+            digest: "digest".into(),
+        });
+        secrets
+            .expect_digest()
+            .returning(|plain| format!("digest-of-{plain}"));
+        Lyceum::new(
+            Ports {
+                users: Arc::new(self.users),
+                login_history: Arc::new(self.login_history),
+                auth_sessions: Arc::new(self.auth_sessions),
+                verification_tokens: Arc::new(self.verification_tokens),
+                specializations: Arc::new(self.specializations),
+                certificates: Arc::new(self.certificates),
+                billing_addresses: Arc::new(self.billing_addresses),
+                wallets: Arc::new(self.wallets),
+                clock: Arc::new(clock),
+                ids: Arc::new(ids),
+                hasher: Arc::new(self.hasher),
+                access_tokens: Arc::new(self.access_tokens),
+                secrets: Arc::new(secrets),
+                mailer: Arc::new(self.mailer),
+                sessions: Arc::new(self.sessions),
+                bookings: Arc::new(self.bookings),
+                requests: Arc::new(self.requests),
+                availability: Arc::new(self.availability),
+                messages: Arc::new(self.messages),
+                feedbacks: Arc::new(self.feedbacks),
+                notifications: Arc::new(self.notifications),
+                payments: Arc::new(self.payments),
+            },
+            Settings::default(),
+        )
+    }
+}
