@@ -6,7 +6,9 @@
 // document; errors are the rare path, so boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod community;
 pub mod identity;
+pub mod mentoring;
 pub mod middleware;
 pub mod pagination;
 pub mod problem;
@@ -20,7 +22,9 @@ use lyceum_app::Lyceum;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, web::Data};
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::community::CommunityApi;
 use crate::identity::{AccountApi, AdminApi, AuthApi, CatalogueApi};
+use crate::mentoring::{BookingsApi, MentorsApi, MessagesApi, RequestsApi, SessionsApi};
 use crate::middleware::{Pipeline, RateLimiter};
 use crate::wallet::WalletApi;
 
@@ -32,6 +36,11 @@ pub enum ApiTags {
     Identity,
     /// The points wallet and its ledger.
     Wallet,
+    /// Mentoring sessions, availability, bookings, mentorship requests, messages,
+    /// feedback and ratings.
+    Mentoring,
+    /// Notifications and the live event stream.
+    Community,
 }
 
 /// How the HTTP layer behaves.
@@ -54,15 +63,29 @@ pub trait Readiness: Send + Sync {
     async fn ready(&self) -> Result<(), String>;
 }
 
-type Service = OpenApiService<(AuthApi, AccountApi, CatalogueApi, AdminApi, WalletApi), ()>;
+type Apis = (
+    (AuthApi, AccountApi, CatalogueApi, AdminApi, WalletApi),
+    (SessionsApi, BookingsApi, RequestsApi, MentorsApi, MessagesApi, CommunityApi),
+);
+type Service = OpenApiService<Apis, ()>;
 
 fn service(app: &Lyceum, public_url: &str) -> Service {
     let apis = (
-        AuthApi { app: app.clone() },
-        AccountApi { app: app.clone() },
-        CatalogueApi { app: app.clone() },
-        AdminApi { app: app.clone() },
-        WalletApi { app: app.clone() },
+        (
+            AuthApi { app: app.clone() },
+            AccountApi { app: app.clone() },
+            CatalogueApi { app: app.clone() },
+            AdminApi { app: app.clone() },
+            WalletApi { app: app.clone() },
+        ),
+        (
+            SessionsApi { app: app.clone() },
+            BookingsApi { app: app.clone() },
+            RequestsApi { app: app.clone() },
+            MentorsApi { app: app.clone() },
+            MessagesApi { app: app.clone() },
+            CommunityApi { app: app.clone(), poll_interval: std::time::Duration::from_secs(1) },
+        ),
     );
     OpenApiService::new(apis, "Lyceum API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -48,6 +48,21 @@ fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
         .ok_or_else(invalid)
 }
 
+/// The opaque form of a position in a sorted list: the sort key and the id.
+pub fn encode_keyed_cursor(key: i64, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("k1:{key}:{id}"))
+}
+
+/// Reads a cursor made by [`encode_keyed_cursor`].
+pub fn decode_keyed_cursor(cursor: &str) -> Result<(i64, Uuid), ApiError> {
+    let invalid = || ApiError::bad_request("pagination.invalid_cursor", "cursor is not one this API returned");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let rest = text.strip_prefix("k1:").ok_or_else(invalid)?;
+    let (key, id) = rest.split_once(':').ok_or_else(invalid)?;
+    Ok((key.parse().map_err(|_| invalid())?, Uuid::parse_str(id).map_err(|_| invalid())?))
+}
+
 /// The `Link` header pointing at the next page of the current request, if there is one.
 pub fn next_link(req: &Request, next_cursor: Option<&str>) -> Option<String> {
     let cursor = next_cursor?;

@@ -1,0 +1,205 @@
+//! HTTP operations of the community context (tag `Community`): my notifications, and a
+//! Server-Sent Events stream of my new notifications and messages.
+
+use std::time::Duration;
+
+use futures_util::stream::{self, BoxStream, StreamExt};
+use lyceum_app::Lyceum;
+use lyceum_domain::community::Notification;
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{EventStream, Json};
+use poem_openapi::{Object, OpenApi};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::ApiTags;
+use crate::mentoring::dto::{MarkedRead, MessageDto};
+use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::problem::ApiResult;
+use crate::responses::{Listed, NoContent};
+use crate::security::BearerAuth;
+
+/// A notification.
+#[derive(Debug, Clone, Object)]
+pub struct NotificationDto {
+    /// Id.
+    pub id: Uuid,
+    /// What about: `booking_confirmed`, `booking_cancelled`, `session_cancelled`,
+    /// `session_rescheduled`, `request_received`, `request_accepted`, `request_declined`,
+    /// `request_cancelled`, `new_message`, `feedback_received`, `session_reminder_24h`,
+    /// `session_reminder_1h`.
+    pub kind: String,
+    /// Short title.
+    pub title: String,
+    /// Text.
+    pub message: String,
+    /// API path of the subject.
+    pub link: Option<String>,
+    /// Ids and facts, as a JSON object.
+    pub data: serde_json::Value,
+    /// When read; null while unread.
+    pub read_at: Option<OffsetDateTime>,
+    /// Created.
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&Notification> for NotificationDto {
+    fn from(n: &Notification) -> Self {
+        Self {
+            id: n.id,
+            kind: n.kind.as_str().to_owned(),
+            title: n.title.clone(),
+            message: n.message.clone(),
+            link: n.link.clone(),
+            data: serde_json::from_str(&n.data).unwrap_or(serde_json::Value::Null),
+            read_at: n.read_at,
+            created_at: n.created_at,
+        }
+    }
+}
+
+/// A page of notifications, newest first.
+#[derive(Debug, Clone, Object)]
+pub struct NotificationPage {
+    /// Notifications.
+    pub items: Vec<NotificationDto>,
+    /// Cursor of the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The unread count.
+#[derive(Debug, Clone, Object)]
+pub struct UnreadCount {
+    /// Unread notifications.
+    pub unread: i64,
+}
+
+/// One live event: a new notification or a new message to me.
+#[derive(Debug, Clone, Object)]
+pub struct LiveEventDto {
+    /// `notification` or `message`.
+    pub event: String,
+    /// Set for `notification`.
+    pub notification: Option<NotificationDto>,
+    /// Set for `message`.
+    pub message: Option<MessageDto>,
+}
+
+/// Notification operations.
+pub struct CommunityApi {
+    /// The application.
+    pub app: Lyceum,
+    /// How often the live stream looks for news.
+    pub poll_interval: Duration,
+}
+
+struct StreamState {
+    app: Lyceum,
+    token: String,
+    after_notification: Option<Uuid>,
+    after_message: Option<Uuid>,
+    pending: std::collections::VecDeque<LiveEventDto>,
+    interval: Duration,
+    first: bool,
+}
+
+#[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Community")]
+impl CommunityApi {
+    /// My notifications
+    #[oai(path = "/notifications", method = "get", operation_id = "listMyNotifications")]
+    async fn list(
+        &self,
+        req: &Request,
+        auth: BearerAuth,
+        /// Only unread ones.
+        unread: Query<Option<bool>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Listed<NotificationPage>> {
+        let actor = auth.actor(&self.app).await?;
+        let page = page_request(limit.0, cursor.0.as_deref())?;
+        let found = self.app.my_notifications(&actor, unread.0.unwrap_or(false), page).await?;
+        let next_cursor = found.next_after.map(encode_cursor);
+        let link = next_link(req, next_cursor.as_deref());
+        let items = found.items.iter().map(NotificationDto::from).collect();
+        Ok(Listed::Ok(Json(NotificationPage { items, next_cursor }), link))
+    }
+
+    /// My unread notification count
+    #[oai(path = "/notifications/unread-count", method = "get", operation_id = "countMyUnreadNotifications")]
+    async fn unread_count(&self, auth: BearerAuth) -> ApiResult<Json<UnreadCount>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(UnreadCount { unread: self.app.unread_notification_count(&actor).await? }))
+    }
+
+    /// Mark a notification read
+    #[oai(path = "/notifications/:id/read", method = "post", operation_id = "markNotificationRead")]
+    async fn mark_read(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
+        let actor = auth.actor(&self.app).await?;
+        self.app.mark_notification_read(&actor, id.0).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// Mark all my notifications read
+    #[oai(path = "/notifications/read-all", method = "post", operation_id = "markAllNotificationsRead")]
+    async fn mark_all_read(&self, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(MarkedRead { marked: self.app.mark_all_notifications_read(&actor).await? }))
+    }
+
+    /// Live events (Server-Sent Events)
+    ///
+    /// A `text/event-stream` of my new notifications and messages as they happen, each
+    /// event a JSON `LiveEvent`. Only what arrives after the stream opened is sent; the
+    /// stream ends when the access token's session ends.
+    #[oai(path = "/events", method = "get", operation_id = "streamMyEvents")]
+    async fn events(&self, auth: BearerAuth) -> ApiResult<EventStream<BoxStream<'static, LiveEventDto>>> {
+        let actor = auth.actor(&self.app).await?;
+        // Ids are UUIDv7, ordered by creation time: a fresh one marks "now", so the stream
+        // carries only news.
+        drop(actor);
+        let now_marker = Uuid::now_v7();
+        let state = StreamState {
+            app: self.app.clone(),
+            token: auth.0.token.clone(),
+            after_notification: Some(now_marker),
+            after_message: Some(now_marker),
+            pending: Default::default(),
+            interval: self.poll_interval,
+            first: true,
+        };
+        let events = stream::unfold(state, |mut state| async move {
+            loop {
+                if let Some(event) = state.pending.pop_front() {
+                    return Some((event, state));
+                }
+                if !state.first {
+                    tokio::time::sleep(state.interval).await;
+                }
+                state.first = false;
+                let actor = state.app.authenticate(&state.token).await.ok()?;
+                let news = state.app.live_events(&actor, state.after_notification, state.after_message).await.ok()?;
+                if let Some(last) = news.notifications.last() {
+                    state.after_notification = Some(last.id);
+                }
+                if let Some(last) = news.messages.last() {
+                    state.after_message = Some(last.id);
+                }
+                state.pending.extend(news.notifications.iter().map(|n| LiveEventDto {
+                    event: "notification".into(),
+                    notification: Some(NotificationDto::from(n)),
+                    message: None,
+                }));
+                state.pending.extend(news.messages.iter().map(|m| LiveEventDto {
+                    event: "message".into(),
+                    notification: None,
+                    message: Some(MessageDto::from(m)),
+                }));
+            }
+        });
+        Ok(EventStream::new(events.boxed()).keep_alive(Duration::from_secs(15)))
+    }
+}

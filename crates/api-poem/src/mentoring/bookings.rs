@@ -1,0 +1,176 @@
+//! Bookings: view, pay, cancel, move, leave feedback; my bookings and calendar feed.
+
+use lyceum_app::Lyceum;
+use lyceum_app::mentoring::FeedbackInput;
+use lyceum_domain::mentoring::{BookingStatus, MentoringSession};
+use lyceum_ports::mentoring::BookingFilter;
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, OpenApi};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::dto::*;
+use crate::ApiTags;
+use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::problem::ApiResult;
+use crate::responses::{Created, Listed};
+use crate::security::BearerAuth;
+
+/// Booking operations.
+pub struct BookingsApi {
+    /// The application.
+    pub app: Lyceum,
+}
+
+/// An iCalendar document.
+#[derive(ApiResponse)]
+pub enum Calendar {
+    /// `text/calendar` with one event per upcoming session.
+    #[oai(status = 200, content_type = "text/calendar; charset=utf-8")]
+    Ok(PlainText<String>),
+}
+
+fn ics_time(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute(), at.second())
+}
+
+/// Escapes text for an iCalendar property value (RFC 5545 §3.3.11).
+fn ics_text(text: &str) -> String {
+    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n").replace('\r', "")
+}
+
+/// Renders sessions as an iCalendar feed.
+pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String {
+    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Lyceum//Mentoring//EN\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:Lyceum sessions\r\n");
+    for s in sessions {
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&format!("UID:{}@lyceum\r\n", s.id));
+        out.push_str(&format!("DTSTAMP:{}\r\n", ics_time(stamp)));
+        out.push_str(&format!("DTSTART:{}\r\n", ics_time(s.starts_at)));
+        out.push_str(&format!("DTEND:{}\r\n", ics_time(s.ends_at())));
+        out.push_str(&format!("SUMMARY:{}\r\n", ics_text(&s.title)));
+        out.push_str(&format!("DESCRIPTION:{}\r\n", ics_text(&s.description)));
+        out.push_str(&format!("URL:{}\r\n", ics_text(&s.meeting_url)));
+        out.push_str(&format!("LOCATION:{}\r\n", ics_text(&s.meeting_url)));
+        out.push_str("END:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
+impl BookingsApi {
+    /// One booking (its learner or the session's mentor)
+    #[oai(path = "/bookings/:id", method = "get", operation_id = "getBooking")]
+    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(BookingDto::from(&self.app.booking(&actor, id.0).await?.0)))
+    }
+
+    /// Pay a pending booking
+    ///
+    /// Charges through the configured payment gateway (the `sandbox` gateway confirms)
+    /// and confirms the seat. A hold that expired is 409 `booking.hold_expired`.
+    #[oai(path = "/bookings/:id/pay", method = "post", operation_id = "payBooking")]
+    async fn pay(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(BookingDto::from(&self.app.pay_booking(&actor, id.0).await?)))
+    }
+
+    /// Cancel a booking
+    ///
+    /// The learner until the cut-off before the start (409 `booking.cancellation_closed`
+    /// after), the session's mentor any time. The seat becomes bookable again.
+    #[oai(path = "/bookings/:id/cancel", method = "post", operation_id = "cancelBooking")]
+    async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<Option<CancelBookingRequest>>) -> ApiResult<Json<BookingDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let reason = body.0.and_then(|b| b.reason);
+        Ok(Json(BookingDto::from(&self.app.cancel_booking(&actor, id.0, reason).await?)))
+    }
+
+    /// Move my booking to another session
+    ///
+    /// Same mentor, same price, a free seat: the seat is taken in the target and released
+    /// here atomically, or nothing changes.
+    #[oai(path = "/bookings/:id/reschedule", method = "post", operation_id = "rescheduleBooking")]
+    async fn reschedule(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<RescheduleRequest>) -> ApiResult<Json<BookingDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(BookingDto::from(&self.app.reschedule_booking(&actor, id.0, body.0.target_session_id).await?)))
+    }
+
+    /// Leave feedback on my completed session
+    ///
+    /// Once per booking (409 `feedback.duplicate`), after completion only (409
+    /// `feedback.session_not_completed`), every score 1–5 (422).
+    #[oai(path = "/bookings/:id/feedback", method = "post", operation_id = "leaveFeedback")]
+    async fn feedback(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<FeedbackRequest>) -> ApiResult<Created<FeedbackDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let b = body.0;
+        let input = FeedbackInput {
+            mentor_rating: b.mentor_rating,
+            session_rating: b.session_rating,
+            content_quality: b.content_quality,
+            communication: b.communication,
+            helpfulness: b.helpfulness,
+            platform_rating: b.platform_rating,
+            overall_experience: b.overall_experience,
+            would_recommend: b.would_recommend,
+            comments: b.comments,
+            improvement_suggestions: b.improvement_suggestions,
+            is_public: b.is_public,
+        };
+        let feedback = self.app.leave_feedback(&actor, id.0, input).await?;
+        Ok(Created::Created(Json(FeedbackDto::from(&feedback)), format!("/api/v1/mentors/{}/feedback", feedback.mentor_id)))
+    }
+
+    /// My bookings
+    #[oai(path = "/me/bookings", method = "get", operation_id = "listMyBookings")]
+    async fn mine(
+        &self,
+        req: &Request,
+        auth: BearerAuth,
+        /// Only this status.
+        status: Query<Option<BookingStatusDto>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Listed<BookingPage>> {
+        let actor = auth.actor(&self.app).await?;
+        let page = page_request(limit.0, cursor.0.as_deref())?;
+        let status = status.0.map(|s| match s {
+            BookingStatusDto::Pending => BookingStatus::Pending,
+            BookingStatusDto::Confirmed => BookingStatus::Confirmed,
+            BookingStatusDto::Completed => BookingStatus::Completed,
+            BookingStatusDto::Cancelled => BookingStatus::Cancelled,
+        });
+        let found = self.app.my_bookings(&actor, BookingFilter { status }, page).await?;
+        let next_cursor = found.next_after.map(encode_cursor);
+        let link = next_link(req, next_cursor.as_deref());
+        Ok(Listed::Ok(Json(BookingPage { items: found.items.iter().map(BookingDto::from).collect(), next_cursor }), link))
+    }
+
+    /// My calendar (iCalendar)
+    ///
+    /// Upcoming sessions I mentor or hold a seat in, for calendar apps.
+    #[oai(path = "/me/calendar.ics", method = "get", operation_id = "getMyCalendar")]
+    async fn calendar(&self, auth: BearerAuth) -> ApiResult<Calendar> {
+        let actor = auth.actor(&self.app).await?;
+        let sessions = self.app.my_upcoming_sessions(&actor).await?;
+        Ok(Calendar::Ok(PlainText(calendar(&sessions, OffsetDateTime::now_utc()))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ics_text_escapes_separators() {
+        assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(ics_time(time::macros::datetime!(2026-03-08 07:05:09 UTC)), "20260308T070509Z");
+    }
+}

@@ -1,0 +1,219 @@
+//! Sessions: create, discover, view, edit, cancel, book, list bookings, rate the learner.
+
+use lyceum_app::Lyceum;
+use lyceum_app::mentoring::{SessionInput, SessionPatch};
+use lyceum_ports::mentoring::{SessionCursor, SessionFilter, SessionSort};
+use poem::Request;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, OpenApi};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::dto::*;
+use crate::ApiTags;
+use crate::pagination::{decode_keyed_cursor, encode_cursor, encode_keyed_cursor, next_link, page_request};
+use crate::problem::{ApiError, ApiResult};
+use crate::responses::{Created, Listed};
+use crate::security::BearerAuth;
+
+/// Session operations.
+pub struct SessionsApi {
+    /// The application.
+    pub app: Lyceum,
+}
+
+/// A seat was taken, or an earlier identical request is replayed.
+#[derive(ApiResponse)]
+pub enum BookingCreated {
+    /// Booked (or the first response again, with `Idempotent-Replayed: true`).
+    #[oai(status = 201)]
+    Created(Json<BookingDto>, #[oai(header = "Location")] String, #[oai(header = "Idempotent-Replayed")] Option<String>),
+}
+
+/// Checks an `Idempotency-Key` header value.
+pub(crate) fn check_idempotency_key(key: Option<String>) -> Result<Option<String>, ApiError> {
+    match key {
+        Some(k) if k.is_empty() || k.len() > 255 || !k.chars().all(|c| c.is_ascii_graphic()) => Err(ApiError::bad_request(
+            "idempotency.invalid_key",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        )),
+        other => Ok(other),
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
+impl SessionsApi {
+    /// Create a session (mentors)
+    ///
+    /// A unique video-room URL is generated when `meeting_url` is absent.
+    #[oai(path = "/mentoring-sessions", method = "post", operation_id = "createSession")]
+    async fn create(&self, auth: BearerAuth, body: Json<CreateSessionRequest>) -> ApiResult<Created<SessionDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let b = body.0;
+        let session = self
+            .app
+            .create_session(
+                &actor,
+                SessionInput {
+                    title: b.title,
+                    description: b.description,
+                    duration_minutes: b.duration_minutes,
+                    price_amount_minor: b.price.amount_minor,
+                    price_currency: b.price.currency,
+                    capacity: b.capacity,
+                    starts_at: b.starts_at,
+                    meeting_url: b.meeting_url,
+                    specialization_id: b.specialization_id,
+                },
+            )
+            .await?;
+        Ok(Created::Created(Json(SessionDto::from(&session)), format!("/api/v1/mentoring-sessions/{}", session.id)))
+    }
+
+    /// Discover sessions
+    ///
+    /// Scheduled sessions that have not started, filtered and sorted, cursor-paginated.
+    /// Each item shows the seats left and the mentor's rating.
+    #[oai(path = "/mentoring-sessions", method = "get", operation_id = "discoverSessions")]
+    #[allow(clippy::too_many_arguments)]
+    async fn discover(
+        &self,
+        req: &Request,
+        /// Only this mentor's sessions.
+        mentor: Query<Option<Uuid>>,
+        /// Only this specialization.
+        specialization: Query<Option<Uuid>>,
+        /// Minimum price in minor units.
+        min_price: Query<Option<i64>>,
+        /// Maximum price in minor units.
+        max_price: Query<Option<i64>>,
+        /// Starting at or after (RFC 3339).
+        from: Query<Option<OffsetDateTime>>,
+        /// Starting before (RFC 3339).
+        to: Query<Option<OffsetDateTime>>,
+        /// Only sessions with a free seat.
+        only_with_free_seats: Query<Option<bool>>,
+        /// `soonest` (default), `price`, `rating` or `popularity`.
+        sort: Query<Option<SessionSortDto>>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Listed<SessionPage>> {
+        let page = page_request(limit.0, None)?;
+        let after = cursor.0.as_deref().map(decode_keyed_cursor).transpose()?.map(|(key, id)| SessionCursor { key, id });
+        let sort = match sort.0.unwrap_or(SessionSortDto::Soonest) {
+            SessionSortDto::Soonest => SessionSort::Soonest,
+            SessionSortDto::Price => SessionSort::Price,
+            SessionSortDto::Rating => SessionSort::Rating,
+            SessionSortDto::Popularity => SessionSort::Popularity,
+        };
+        let filter = SessionFilter {
+            mentor_id: mentor.0,
+            specialization_id: specialization.0,
+            min_price_minor: min_price.0,
+            max_price_minor: max_price.0,
+            starts_from: from.0,
+            starts_to: to.0,
+            only_with_free_seats: only_with_free_seats.0.unwrap_or(false),
+        };
+        let (items, next) = self.app.discover_sessions(filter, sort, page.limit, after).await?;
+        let next_cursor = next.map(|c| encode_keyed_cursor(c.key, c.id));
+        let link = next_link(req, next_cursor.as_deref());
+        Ok(Listed::Ok(Json(SessionPage { items: items.iter().map(SessionDto::from).collect(), next_cursor }), link))
+    }
+
+    /// One session
+    ///
+    /// Counts a view towards the session's popularity.
+    #[oai(path = "/mentoring-sessions/:id", method = "get", operation_id = "getSession")]
+    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
+        Ok(Json(SessionDto::from(&self.app.view_session(id.0).await?)))
+    }
+
+    /// Edit a session (its mentor)
+    ///
+    /// Only scheduled sessions; the capacity never drops below the seats taken (409
+    /// `session.capacity_below_seats_taken`). Booked learners are told when it moves.
+    #[oai(path = "/mentoring-sessions/:id", method = "patch", operation_id = "updateSession")]
+    async fn update(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<UpdateSessionRequest>) -> ApiResult<Json<SessionDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let b = body.0;
+        let patch = SessionPatch {
+            title: b.title,
+            description: b.description,
+            duration_minutes: b.duration_minutes,
+            price: b.price.map(|p| (p.amount_minor, p.currency)),
+            capacity: b.capacity,
+            starts_at: b.starts_at,
+            meeting_url: b.meeting_url,
+            specialization_id: match b.specialization_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+        };
+        Ok(Json(SessionDto::from(&self.app.update_session(&actor, id.0, patch).await?)))
+    }
+
+    /// Cancel a session (its mentor or an admin)
+    ///
+    /// Cancels every booking (paid seats are refunded) and notifies each booked learner.
+    #[oai(path = "/mentoring-sessions/:id/cancel", method = "post", operation_id = "cancelSession")]
+    async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
+        let actor = auth.actor(&self.app).await?;
+        Ok(Json(SessionDto::from(&self.app.cancel_session(&actor, id.0).await?)))
+    }
+
+    /// Book a seat
+    ///
+    /// Free sessions confirm at once; paid sessions create a `pending` booking that holds
+    /// the seat for 15 minutes awaiting `POST /bookings/{id}/pay`. Never more seats than
+    /// capacity (409 `booking.session_full`), one live booking per learner (409
+    /// `booking.duplicate`). Honours `Idempotency-Key`.
+    #[oai(path = "/mentoring-sessions/:id/bookings", method = "post", operation_id = "bookSession")]
+    async fn book(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// A unique key per intended booking (1–255 visible ASCII characters).
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+    ) -> ApiResult<BookingCreated> {
+        let actor = auth.actor(&self.app).await?;
+        let key = check_idempotency_key(idempotency_key.0)?;
+        let result = self.app.book_session(&actor, id.0, key.map(|k| (k, format!("book:{}", id.0)))).await?;
+        let location = format!("/api/v1/bookings/{}", result.booking.id);
+        Ok(BookingCreated::Created(Json(BookingDto::from(&result.booking)), location, result.replayed.then(|| "true".to_owned())))
+    }
+
+    /// A session's bookings (its mentor)
+    #[oai(path = "/mentoring-sessions/:id/bookings", method = "get", operation_id = "listSessionBookings")]
+    async fn bookings(
+        &self,
+        req: &Request,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        /// Page size, 1–100 (default 20).
+        limit: Query<Option<u32>>,
+        /// Cursor from the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Listed<BookingPage>> {
+        let actor = auth.actor(&self.app).await?;
+        let page = page_request(limit.0, cursor.0.as_deref())?;
+        let found = self.app.session_bookings(&actor, id.0, page).await?;
+        let next_cursor = found.next_after.map(encode_cursor);
+        let link = next_link(req, next_cursor.as_deref());
+        Ok(Listed::Ok(Json(BookingPage { items: found.items.iter().map(BookingDto::from).collect(), next_cursor }), link))
+    }
+
+    /// Rate the learner of a completed 1:1 (its mentor)
+    #[oai(path = "/mentoring-sessions/:id/learner-rating", method = "post", operation_id = "rateLearner")]
+    async fn rate_learner(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<LearnerRatingRequest>) -> ApiResult<Json<LearnerRatingDto>> {
+        let actor = auth.actor(&self.app).await?;
+        let rating = self.app.rate_learner(&actor, id.0, body.0.rating, body.0.comment).await?;
+        Ok(Json(LearnerRatingDto::from(&rating)))
+    }
+}
