@@ -54,6 +54,8 @@ pub struct HttpSettings {
     pub auth_rate_limit_per_minute: u32,
     /// Whether a trusted proxy sets `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// How often a live event stream looks for news.
+    pub events_poll_interval: std::time::Duration,
 }
 
 /// Checks whether the database answers, for `/readyz`.
@@ -69,7 +71,7 @@ type Apis = (
 );
 type Service = OpenApiService<Apis, ()>;
 
-fn service(app: &Lyceum, public_url: &str) -> Service {
+fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Duration) -> Service {
     let apis = (
         (
             AuthApi { app: app.clone() },
@@ -84,7 +86,7 @@ fn service(app: &Lyceum, public_url: &str) -> Service {
             RequestsApi { app: app.clone() },
             MentorsApi { app: app.clone() },
             MessagesApi { app: app.clone() },
-            CommunityApi { app: app.clone(), poll_interval: std::time::Duration::from_secs(1) },
+            CommunityApi { app: app.clone(), poll_interval: events_poll_interval },
         ),
     );
     OpenApiService::new(apis, "Lyceum API", env!("CARGO_PKG_VERSION"))
@@ -98,7 +100,7 @@ fn service(app: &Lyceum, public_url: &str) -> Service {
 
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn openapi_json(app: &Lyceum, public_url: &str) -> String {
-    service(app, public_url).spec()
+    service(app, public_url, std::time::Duration::from_secs(1)).spec()
 }
 
 #[handler]
@@ -126,7 +128,7 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> poem::Response {
 /// The whole HTTP surface: the API under `/api/v1`, `/openapi.json`, Swagger UI at
 /// `/docs`, `/healthz` and `/readyz`, wrapped in the request pipeline.
 pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>) -> impl Endpoint {
-    let api = service(&app, &settings.public_url);
+    let api = service(&app, &settings.public_url, settings.events_poll_interval);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let pipeline = Arc::new(Pipeline {

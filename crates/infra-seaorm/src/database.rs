@@ -167,6 +167,27 @@ impl Database {
     }
 }
 
+/// Ends a write transaction by its outcome: commits on success, rolls back on failure
+/// (PostgreSQL refuses every statement after a failed one, so nothing else can be done
+/// with it anyway).
+pub(crate) async fn finish<T>(
+    tx: DatabaseTransaction,
+    outcome: Result<T, RepoError>,
+) -> Result<T, RepoError> {
+    match outcome {
+        Ok(value) => {
+            tx.commit().await.map_err(unavailable)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The refusal is the answer; a failed rollback only means the connection is
+            // gone, and the pool discards it.
+            let _ = tx.rollback().await;
+            Err(error)
+        }
+    }
+}
+
 /// Every time the adapters store or compare: UTC, whole seconds. SQLite keeps times as
 /// RFC 3339 text and compares them as strings, which is only correct when every value
 /// has the same shape; dropping sub-seconds (on both backends, so they behave alike)

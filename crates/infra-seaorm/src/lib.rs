@@ -5,17 +5,24 @@
 //! errors here, at the boundary: no SeaORM type crosses a port.
 #![forbid(unsafe_code)]
 
+pub mod community;
 mod database;
+mod idempotency;
 pub mod identity;
+pub mod mentoring;
 mod outbox;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wallet;
 
+pub use community::NotificationStore;
 pub use database::{Backend, Database, DbError, DbSettings};
 pub use identity::{
     AuthSessionStore, BillingAddressStore, CertificateStore, LoginHistoryStore,
     SpecializationStore, UserStore, VerificationTokenStore,
+};
+pub use mentoring::{
+    BookingStore, FeedbackStore, MentorAvailabilityStore, MessageStore, RequestStore, SessionStore,
 };
 pub use outbox::OutboxMailer;
 pub use wallet::WalletStore;

@@ -77,6 +77,16 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// `LYCEUM_LOG_FORMAT` (`text` or `json`).
     pub log_json: bool,
+    /// `LYCEUM_BOOKING_HOLD_MINUTES`.
+    pub booking_hold_minutes: i64,
+    /// `LYCEUM_CANCELLATION_CUTOFF_MINUTES`.
+    pub cancellation_cutoff_minutes: i64,
+    /// `LYCEUM_JOB_INTERVAL_SECONDS` (0 = background jobs off).
+    pub job_interval_seconds: u64,
+    /// `LYCEUM_DEFAULT_CURRENCY`.
+    pub default_currency: String,
+    /// `LYCEUM_EVENTS_POLL_MILLIS`.
+    pub events_poll_millis: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -164,6 +174,11 @@ impl Config {
                 "expected true or false",
             )?,
             log_json: var("LYCEUM_LOG_FORMAT").is_some_and(|f| f == "json"),
+            booking_hold_minutes: parsed("LYCEUM_BOOKING_HOLD_MINUTES", 15, "expected minutes")?,
+            cancellation_cutoff_minutes: parsed("LYCEUM_CANCELLATION_CUTOFF_MINUTES", 120, "expected minutes")?,
+            job_interval_seconds: parsed("LYCEUM_JOB_INTERVAL_SECONDS", 30, "expected seconds (0 = off)")?,
+            default_currency: var("LYCEUM_DEFAULT_CURRENCY").unwrap_or_else(|| "INR".into()),
+            events_poll_millis: parsed("LYCEUM_EVENTS_POLL_MILLIS", 1000, "expected milliseconds")?,
         };
         config.check()?;
         Ok(config)
@@ -190,7 +205,23 @@ impl Config {
                 self.password_hash_concurrency as i64,
             ),
             ("LYCEUM_BODY_LIMIT_BYTES", self.body_limit_bytes as i64),
+            ("LYCEUM_BOOKING_HOLD_MINUTES", self.booking_hold_minutes),
+            ("LYCEUM_EVENTS_POLL_MILLIS", self.events_poll_millis as i64),
         ];
+        if self.cancellation_cutoff_minutes < 0 {
+            return Err(ConfigError::Invalid {
+                name: "LYCEUM_CANCELLATION_CUTOFF_MINUTES",
+                value: self.cancellation_cutoff_minutes.to_string(),
+                reason: "must not be negative",
+            });
+        }
+        if lyceum_domain::Currency::parse(&self.default_currency).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "LYCEUM_DEFAULT_CURRENCY",
+                value: self.default_currency.clone(),
+                reason: "expected an ISO 4217 code such as INR",
+            });
+        }
         for (name, value) in positive {
             if value <= 0 {
                 return Err(ConfigError::Invalid {
@@ -226,6 +257,11 @@ impl Config {
             mail_from: "Lyceum <no-reply@lyceum.local>".into(),
             trust_forwarded_for: false,
             log_json: false,
+            booking_hold_minutes: 15,
+            cancellation_cutoff_minutes: 120,
+            job_interval_seconds: 0,
+            default_currency: "INR".into(),
+            events_poll_millis: 200,
         }
     }
 }

@@ -14,17 +14,19 @@ use lyceum_api_poem::{HttpSettings, Readiness};
 use lyceum_app::{Lyceum, Ports, Settings};
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_infra_seaorm::{
-    AuthSessionStore, BillingAddressStore, CertificateStore, Database, DbSettings,
-    LoginHistoryStore, OutboxMailer, SpecializationStore, UserStore, VerificationTokenStore,
-    WalletStore,
+    AuthSessionStore, BillingAddressStore, BookingStore, CertificateStore, Database, DbSettings,
+    FeedbackStore, LoginHistoryStore, MentorAvailabilityStore, MessageStore, NotificationStore,
+    OutboxMailer, RequestStore, SessionStore, SpecializationStore, UserStore,
+    VerificationTokenStore, WalletStore,
 };
 use lyceum_ports::system::Mailer;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::adapters::{
-    Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets, SmtpMailer, SystemClock, UuidV7Ids,
+    Argon2Hasher, JwtAccessTokens, JwtSettings, SandboxPayments, Sha256Secrets, SmtpMailer,
+    SystemClock, UuidV7Ids,
 };
 use crate::config::Config;
 
@@ -82,6 +84,14 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
         certificates: Arc::new(CertificateStore::new(db)),
         billing_addresses: Arc::new(BillingAddressStore::new(db)),
         wallets: Arc::new(WalletStore::new(db)),
+        sessions: Arc::new(SessionStore::new(db)),
+        bookings: Arc::new(BookingStore::new(db)),
+        requests: Arc::new(RequestStore::new(db)),
+        availability: Arc::new(MentorAvailabilityStore::new(db)),
+        messages: Arc::new(MessageStore::new(db)),
+        feedbacks: Arc::new(FeedbackStore::new(db)),
+        notifications: Arc::new(NotificationStore::new(db)),
+        payments: Arc::new(SandboxPayments),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7Ids),
         hasher: Arc::new(hasher),
@@ -100,6 +110,9 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
             lock_for: time::Duration::minutes(config.login_lock_minutes),
         },
         refresh_token_ttl: time::Duration::days(config.refresh_token_ttl_days),
+        booking_hold: time::Duration::minutes(config.booking_hold_minutes),
+        learner_cancellation_cutoff: time::Duration::minutes(config.cancellation_cutoff_minutes),
+        default_currency: config.default_currency.clone(),
         ..Settings::default()
     };
     Ok(Lyceum::new(ports, settings))
@@ -121,6 +134,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
         body_limit: config.body_limit_bytes,
         auth_rate_limit_per_minute: config.auth_rate_limit_per_minute,
         trust_forwarded_for: config.trust_forwarded_for,
+        events_poll_interval: Duration::from_millis(config.events_poll_millis),
     }
 }
 
@@ -132,11 +146,16 @@ pub struct RunningServer {
     pub database: Database,
     shutdown: Option<oneshot::Sender<()>>,
     handle: JoinHandle<std::io::Result<()>>,
+    jobs: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl RunningServer {
     /// Stops accepting, lets in-flight requests finish (up to 10 s), and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some((stop, handle)) = self.jobs.take() {
+            let _ = stop.send(true);
+            let _ = handle.await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -153,6 +172,8 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| StartError::Database(e.to_string()))?;
     let app = wire(config, &db)?;
+    let jobs = (config.job_interval_seconds > 0)
+        .then(|| spawn_jobs(app.clone(), Duration::from_secs(config.job_interval_seconds)));
     let routes = lyceum_api_poem::routes(
         app,
         http_settings(config),
@@ -187,7 +208,30 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
         database: db,
         shutdown: Some(tx),
         handle,
+        jobs,
     })
+}
+
+/// Runs the background jobs every `interval` until told to stop. Several processes may
+/// run them against one database: every step claims its rows with guarded updates.
+fn spawn_jobs(app: Lyceum, interval: Duration) -> (watch::Sender<bool>, JoinHandle<()>) {
+    let (stop, mut stopped) = watch::channel(false);
+    let handle = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = stopped.changed() => return,
+            }
+            match app.run_jobs().await {
+                Ok(report) if report != Default::default() => tracing::info!(?report, "background jobs ran"),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "background jobs failed; retrying next tick"),
+            }
+        }
+    });
+    (stop, handle)
 }
 
 /// The OpenAPI document, without needing a real database.

@@ -2,6 +2,7 @@
 
 use lyceum_app::Lyceum;
 use lyceum_app::identity::ProfilePatch;
+use lyceum_domain::identity::Role;
 use lyceum_ports::identity::MentorFilter;
 use poem::Request;
 use poem_openapi::OpenApi;
@@ -140,7 +141,15 @@ impl AccountApi {
     /// No email, phone, billing or sign-in data.
     #[oai(path = "/users/:id", method = "get", operation_id = "getUserProfile")]
     async fn public_profile(&self, id: Path<Uuid>) -> ApiResult<Json<PublicProfileDto>> {
-        Ok(Json(self.app.public_profile(id.0).await?.into()))
+        let profile = self.app.public_profile(id.0).await?;
+        let rating = if profile.user.has_role(Role::Mentor) {
+            Some(self.app.mentor_ratings(vec![id.0]).await?.remove(&id.0).unwrap_or_default())
+        } else {
+            None
+        };
+        let mut dto = PublicProfileDto::from(profile);
+        dto.user = dto.user.with_rating(rating);
+        Ok(Json(dto))
     }
 
     /// A user's declared certificates
@@ -162,7 +171,7 @@ impl AccountApi {
 
     /// Find mentors
     ///
-    /// Active mentors, oldest account first, filtered by specialization id and by an
+    /// Active mentors with their average rating and feedback count, oldest account first, filtered by specialization id and by an
     /// expertise keyword (case-insensitive substring). Cursor-paginated.
     #[oai(path = "/mentors", method = "get", operation_id = "listMentors")]
     async fn mentors(
@@ -188,7 +197,12 @@ impl AccountApi {
         let found = self.app.mentors(filter, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        let items = found.items.iter().map(PublicUserDto::from).collect();
+        let ratings = self.app.mentor_ratings(found.items.iter().map(|u| u.id).collect()).await?;
+        let items = found
+            .items
+            .iter()
+            .map(|u| PublicUserDto::from(u).with_rating(Some(ratings.get(&u.id).copied().unwrap_or_default())))
+            .collect();
         Ok(Listed::Ok(Json(MentorPage { items, next_cursor }), link))
     }
 }

@@ -351,8 +351,18 @@ pub struct PublicUserDto {
     pub roles: Vec<String>,
     /// Profile.
     pub profile: ProfileDto,
+    /// Mentors: average rating and feedback count.
+    pub rating: Option<crate::mentoring::dto::RatingSummaryDto>,
     /// Member since.
     pub created_at: OffsetDateTime,
+}
+
+impl PublicUserDto {
+    /// Adds the mentor rating.
+    pub fn with_rating(mut self, rating: Option<lyceum_domain::mentoring::RatingSummary>) -> Self {
+        self.rating = rating.map(Into::into);
+        self
+    }
 }
 
 impl From<&User> for PublicUserDto {
@@ -364,6 +374,7 @@ impl From<&User> for PublicUserDto {
             last_name: u.last_name.as_str().to_owned(),
             roles: roles_of(u),
             profile: ProfileDto::from(&u.profile),
+            rating: None,
             created_at: u.created_at,
         }
     }

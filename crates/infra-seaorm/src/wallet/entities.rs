@@ -43,25 +43,3 @@ pub(crate) mod ledger_entries {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
-
-pub(crate) mod idempotency_keys {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "idempotency_keys")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub scope: String,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub key: String,
-        pub fingerprint: String,
-        pub resource_id: Uuid,
-        pub created_at: TimeDateTimeWithTimeZone,
-        pub expires_at: TimeDateTimeWithTimeZone,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}

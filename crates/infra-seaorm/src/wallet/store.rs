@@ -3,10 +3,9 @@
 
 use async_trait::async_trait;
 use lyceum_domain::wallet::{LedgerEntry, LedgerEntryKind, Points, Wallet};
-use lyceum_ports::idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim};
+use lyceum_ports::idempotency::IdempotencyClaim;
 use lyceum_ports::wallet::{AppendOutcome, NewLedgerEntry, WalletRepository};
 use lyceum_ports::{Page, PageRequest, RepoError};
-use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -14,10 +13,9 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::entities::{idempotency_keys, ledger_entries, wallets};
-use crate::database::{
-    Backend, Database, corrupt, db_time, is_check_violation, unavailable, unique_violation,
-};
+use super::entities::{ledger_entries, wallets};
+use crate::database::{Database, corrupt, db_time, is_check_violation, unavailable};
+use crate::idempotency::{claimed_resource, record_claim};
 
 /// Wallets and ledgers on SeaORM.
 #[derive(Debug, Clone)]
@@ -39,44 +37,11 @@ impl WalletStore {
         claim: &IdempotencyClaim,
         now: OffsetDateTime,
     ) -> Result<Option<LedgerEntry>, RepoError> {
-        if self.db.backend() == Backend::Postgres {
-            // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two
-            // requests with one key would both miss the row, so the key is locked for the
-            // rest of the transaction, and a second holder is told to retry.
-            let locked = tx
-                .query_one_raw(Statement::from_sql_and_values(
-                    self.db.db_backend(),
-                    "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
-                    [format!("{}:{}", claim.scope, claim.key).into()],
-                ))
-                .await
-                .map_err(unavailable)?
-                .map(|row| row.try_get::<bool>("", "locked"))
-                .transpose()
-                .map_err(unavailable)?
-                .unwrap_or(false);
-            if !locked {
-                return Err(RepoError::IdempotencyKeyInFlight);
-            }
-        }
-        // An expired key starts a new request.
-        idempotency_keys::Entity::delete_many()
-            .filter(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
-            .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
-            .filter(idempotency_keys::Column::ExpiresAt.lte(now))
-            .exec(tx)
-            .await
-            .map_err(unavailable)?;
-        let seen = idempotency_keys::Entity::find_by_id((claim.scope.clone(), claim.key.clone()))
-            .one(tx)
-            .await
-            .map_err(unavailable)?;
-        let Some(seen) = seen else { return Ok(None) };
-        if seen.fingerprint != claim.fingerprint {
-            return Err(RepoError::IdempotencyKeyMismatch);
-        }
+        let Some(entry_id) = claimed_resource(&self.db, tx, claim, now).await? else {
+            return Ok(None);
+        };
         // The entry is gone only if its wallet was erased since.
-        let entry = ledger_entries::Entity::find_by_id(seen.resource_id)
+        let entry = ledger_entries::Entity::find_by_id(entry_id)
             .one(tx)
             .await
             .map_err(unavailable)?
@@ -223,25 +188,7 @@ impl WalletRepository for WalletStore {
             .map_err(unavailable)?;
 
         if let Some(claim) = claim {
-            let key = idempotency_keys::ActiveModel {
-                scope: Set(claim.scope),
-                key: Set(claim.key),
-                fingerprint: Set(claim.fingerprint),
-                resource_id: Set(row.id),
-                created_at: Set(now),
-                expires_at: Set(now + IDEMPOTENCY_KEY_TTL),
-            };
-            idempotency_keys::Entity::insert(key)
-                .exec_without_returning(&tx)
-                .await
-                .map_err(|err| {
-                    // Another transaction recorded the key first: it is that request's effect.
-                    if unique_violation(&err).is_some() {
-                        RepoError::IdempotencyKeyInFlight
-                    } else {
-                        unavailable(err)
-                    }
-                })?;
+            record_claim(&tx, claim, row.id, now).await?;
         }
         tx.commit().await.map_err(unavailable)?;
         entry_from_row(row).map(AppendOutcome::Applied)

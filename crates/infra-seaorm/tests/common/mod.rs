@@ -34,3 +34,5 @@ pub fn with_phone(mut user: NewUser, phone: &str) -> NewUser {
 pub async fn registered(users: &UserStore, n: u32) -> User {
     users.register(new_user(n)).await.unwrap()
 }
+
+pub mod mentoring;

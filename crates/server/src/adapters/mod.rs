@@ -3,8 +3,10 @@
 
 mod crypto;
 mod mail;
+mod payments;
 mod system;
 
 pub use crypto::{Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets};
 pub use mail::SmtpMailer;
+pub use payments::SandboxPayments;
 pub use system::{SystemClock, UuidV7Ids};

@@ -1,0 +1,176 @@
+//! [`NotificationStore`]: notifications per user, deduplicated by key.
+
+use async_trait::async_trait;
+use lyceum_domain::community::{Notification, NotificationKind};
+use lyceum_ports::community::Notifications;
+use lyceum_ports::{Page, PageRequest, RepoError};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::entities::notifications;
+use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unavailable};
+
+/// Notifications on SeaORM.
+#[derive(Debug, Clone)]
+pub struct NotificationStore {
+    db: Database,
+}
+
+impl NotificationStore {
+    /// An adapter over `db`.
+    pub fn new(db: &Database) -> Self {
+        Self { db: db.clone() }
+    }
+}
+
+fn from_row(row: notifications::Model) -> Result<Notification, RepoError> {
+    Ok(Notification {
+        id: row.id,
+        user_id: row.user_id,
+        kind: NotificationKind::parse(&row.kind)
+            .ok_or_else(|| corrupt("notifications", format!("kind {}", row.kind)))?,
+        title: row.title,
+        message: row.message,
+        link: row.link,
+        data: row.data,
+        read_at: row.read_at,
+        created_at: row.created_at,
+    })
+}
+
+fn from_rows(rows: Vec<notifications::Model>) -> Result<Vec<Notification>, RepoError> {
+    rows.into_iter().map(from_row).collect()
+}
+
+#[async_trait]
+impl Notifications for NotificationStore {
+    async fn create(
+        &self,
+        notification: Notification,
+        dedupe_key: Option<String>,
+    ) -> Result<bool, RepoError> {
+        // A taken key is not an error: another process already told the user.
+        let result = self
+            .db
+            .connection()
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                "INSERT INTO notifications \
+                 (id, user_id, kind, title, message, link, data, read_at, dedupe_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+                [
+                    notification.id.into(),
+                    notification.user_id.into(),
+                    notification.kind.as_str().into(),
+                    notification.title.into(),
+                    notification.message.into(),
+                    notification.link.into(),
+                    notification.data.into(),
+                    notification.read_at.map(db_time).into(),
+                    dedupe_key.into(),
+                    db_time(notification.created_at).into(),
+                ],
+            ))
+            .await
+            .map_err(|err| {
+                if is_foreign_key_violation(&err) {
+                    RepoError::NotFound
+                } else {
+                    unavailable(err)
+                }
+            })?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn of_user(
+        &self,
+        user_id: Uuid,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Notification>, RepoError> {
+        use notifications::Column as C;
+        let mut select = notifications::Entity::find().filter(C::UserId.eq(user_id));
+        if unread_only {
+            select = select.filter(C::ReadAt.is_null());
+        }
+        if let Some(after) = page.after {
+            select = select.filter(C::Id.lt(after));
+        }
+        let rows = select
+            .order_by_desc(C::Id)
+            .limit(page.limit.saturating_add(1))
+            .all(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(Page::from_overfetch(from_rows(rows)?, page.limit, |n| n.id))
+    }
+
+    async fn mark_read(&self, user_id: Uuid, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
+        // COALESCE keeps the first read time and still counts the row as matched, so an
+        // already-read notification of mine is not mistaken for someone else's.
+        let result = self
+            .db
+            .connection()
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
+                 WHERE id = $2 AND user_id = $3",
+                [db_time(now).into(), id.into(), user_id.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        if result.rows_affected() == 0 {
+            return Err(RepoError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn mark_all_read(&self, user_id: Uuid, now: OffsetDateTime) -> Result<u64, RepoError> {
+        let result = self
+            .db
+            .connection()
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+                [db_time(now).into(), user_id.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        Ok(result.rows_affected())
+    }
+
+    async fn unread_count(&self, user_id: Uuid) -> Result<i64, RepoError> {
+        let count = notifications::Entity::find()
+            .filter(notifications::Column::UserId.eq(user_id))
+            .filter(notifications::Column::ReadAt.is_null())
+            .count(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+
+    async fn since(
+        &self,
+        user_id: Uuid,
+        after: Option<Uuid>,
+        limit: u64,
+    ) -> Result<Vec<Notification>, RepoError> {
+        let mut select =
+            notifications::Entity::find().filter(notifications::Column::UserId.eq(user_id));
+        if let Some(after) = after {
+            select = select.filter(notifications::Column::Id.gt(after));
+        }
+        let rows = select
+            .order_by_asc(notifications::Column::Id)
+            .limit(limit)
+            .all(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        from_rows(rows)
+    }
+}

@@ -1,0 +1,145 @@
+//! [`FeedbackStore`]: feedback on bookings and mentors' ratings of learners.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use lyceum_domain::mentoring::{Feedback, LearnerRating, RatingSummary};
+use lyceum_ports::mentoring::Feedbacks;
+use lyceum_ports::{Page, PageRequest, RepoError};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entities::{feedback, learner_ratings};
+use super::guards::stmt;
+use super::rows::{
+    feedback_from_row, feedback_row, mentoring_conflict, rating_from_row, rating_row,
+};
+use crate::database::{
+    Database, finish, is_foreign_key_violation, unavailable, unique_violation,
+};
+
+/// Feedback and ratings on SeaORM.
+#[derive(Debug, Clone)]
+pub struct FeedbackStore {
+    db: Database,
+}
+
+fn write_error(err: DbErr) -> RepoError {
+    if let Some(conflict) = unique_violation(&err).as_deref().and_then(mentoring_conflict) {
+        RepoError::Conflict(conflict)
+    } else if is_foreign_key_violation(&err) {
+        RepoError::NotFound
+    } else {
+        unavailable(err)
+    }
+}
+
+impl FeedbackStore {
+    /// An adapter over `db`.
+    pub fn new(db: &Database) -> Self {
+        Self { db: db.clone() }
+    }
+
+    async fn leave_in(
+        &self,
+        tx: &DatabaseTransaction,
+        row: feedback::Model,
+    ) -> Result<(), RepoError> {
+        // The insert first: a second feedback for the booking fails before any figure
+        // moves.
+        feedback::Entity::insert(feedback::ActiveModel::from(row.clone()))
+            .exec_without_returning(tx)
+            .await
+            .map_err(write_error)?;
+        // SET expressions read the old row on both backends: the average is computed
+        // from the new sum and count, rounded half up (see `rows::rating_avg_milli`).
+        tx.execute_raw(stmt(
+            self.db.db_backend(),
+            "UPDATE mentoring_sessions SET rating_count = rating_count + 1, \
+             rating_sum = rating_sum + $1, \
+             rating_avg_milli = (2000 * (rating_sum + $1) + (rating_count + 1)) \
+                                / (2 * (rating_count + 1)) \
+             WHERE id = $2",
+            vec![i64::from(row.session_rating).into(), row.session_id.into()],
+        ))
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Feedbacks for FeedbackStore {
+    async fn leave(&self, feedback: Feedback) -> Result<Feedback, RepoError> {
+        let row = feedback_row(&feedback);
+        let tx = self.db.begin_write().await?;
+        let outcome = self.leave_in(&tx, row.clone()).await;
+        finish(tx, outcome).await?;
+        feedback_from_row(row)
+    }
+
+    async fn rate_learner(&self, rating: LearnerRating) -> Result<LearnerRating, RepoError> {
+        let row = rating_row(&rating);
+        learner_ratings::Entity::insert(learner_ratings::ActiveModel::from(row.clone()))
+            .exec_without_returning(self.db.connection())
+            .await
+            .map_err(write_error)?;
+        rating_from_row(row)
+    }
+
+    async fn public_for_mentor(
+        &self,
+        mentor_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Page<Feedback>, RepoError> {
+        let mut select = feedback::Entity::find()
+            .filter(feedback::Column::MentorId.eq(mentor_id))
+            .filter(feedback::Column::IsPublic.eq(true));
+        if let Some(after) = page.after {
+            select = select.filter(feedback::Column::Id.lt(after));
+        }
+        let rows = select
+            .order_by_desc(feedback::Column::Id)
+            .limit(page.limit.saturating_add(1))
+            .all(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        let items = rows
+            .into_iter()
+            .map(feedback_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, page.limit, |f| f.id))
+    }
+
+    async fn summaries(
+        &self,
+        mentor_ids: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, RatingSummary>, RepoError> {
+        if mentor_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // Sum and count as integers (portable types); the average is taken here.
+        let rows: Vec<(Uuid, i64, i64)> = feedback::Entity::find()
+            .select_only()
+            .column(feedback::Column::MentorId)
+            .column_as(Expr::cust("CAST(SUM(mentor_rating) AS BIGINT)"), "total")
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .filter(feedback::Column::MentorId.is_in(mentor_ids))
+            .group_by(feedback::Column::MentorId)
+            .into_tuple()
+            .all(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|(mentor_id, total, count)| {
+                let average = (count > 0).then(|| total as f64 / count as f64);
+                (mentor_id, RatingSummary { average, count })
+            })
+            .collect())
+    }
+}

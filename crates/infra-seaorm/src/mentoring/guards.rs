@@ -1,0 +1,160 @@
+//! The database guards of the seat rules, shared by every adapter method that takes or
+//! frees a seat. Each runs inside the caller's write transaction.
+//!
+//! Lock order, to keep PostgreSQL free of deadlocks between concurrent writers: session
+//! rows first (in id order when several), then bookings, then requests. SQLite needs no
+//! row locks: `BEGIN IMMEDIATE` already serializes writers.
+
+use lyceum_ports::{Conflict, RepoError};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, Statement, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::entities::mentoring_sessions;
+use crate::database::{Backend, Database, is_check_violation, unavailable};
+
+/// Statuses of bookings that hold a seat, as SQL.
+pub(crate) const LIVE: &str = "('pending', 'confirmed')";
+
+/// What a cancelled booking's payment becomes when the platform cancels it: paid money
+/// is refunded, an awaited payment fails, anything else stays.
+pub(crate) const CANCELLED_PAYMENT: &str = "CASE \
+     WHEN payment_status = 'paid' AND amount_minor > 0 THEN 'refunded' \
+     WHEN payment_status = 'pending' THEN 'failed' \
+     ELSE payment_status END";
+
+/// `$first, $first+1, …` for an `IN (…)` list of `count` values.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A raw statement on `db`'s backend.
+pub(crate) fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Locks the session rows (PostgreSQL), in id order so that two transactions touching
+/// the same sessions queue instead of deadlocking.
+pub(crate) async fn lock_sessions(
+    db: &Database,
+    tx: &DatabaseTransaction,
+    ids: &[Uuid],
+) -> Result<(), RepoError> {
+    if db.backend() != Backend::Postgres || ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT id FROM mentoring_sessions WHERE id IN ({}) ORDER BY id FOR UPDATE",
+        placeholders(1, ids.len())
+    );
+    let values = ids.iter().map(|id| (*id).into()).collect();
+    tx.query_all_raw(stmt(db.db_backend(), &sql, values))
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Takes one seat of `session_id`: the counter moves only while the session is
+/// scheduled, in the future and not full, decided by the database on the row it locks.
+/// Refusals: `NotFound`, `SessionNotBookable`, `SessionFull`.
+pub(crate) async fn take_seat(
+    db: &Database,
+    tx: &DatabaseTransaction,
+    session_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), RepoError> {
+    let moved = tx
+        .execute_raw(stmt(
+            db.db_backend(),
+            "UPDATE mentoring_sessions \
+             SET seats_taken = seats_taken + 1, booking_count = booking_count + 1, updated_at = $1 \
+             WHERE id = $2 AND status = 'scheduled' AND starts_at > $1 AND seats_taken < capacity",
+            vec![now.into(), session_id.into()],
+        ))
+        .await;
+    match moved {
+        Ok(result) if result.rows_affected() == 1 => Ok(()),
+        Ok(_) => {
+            let session = mentoring_sessions::Entity::find_by_id(session_id)
+                .one(tx)
+                .await
+                .map_err(unavailable)?;
+            Err(match session {
+                None => RepoError::NotFound,
+                Some(s) if s.status != "scheduled" || s.starts_at <= now => {
+                    RepoError::Conflict(Conflict::SessionNotBookable)
+                }
+                Some(_) => RepoError::Conflict(Conflict::SessionFull),
+            })
+        }
+        // Belt and braces: `ck_mentoring_sessions_seats` refusing means the same thing.
+        Err(err) if is_check_violation(&err) => Err(RepoError::Conflict(Conflict::SessionFull)),
+        Err(err) => Err(unavailable(err)),
+    }
+}
+
+/// Frees one seat of `session_id` (its booking stopped holding one in this transaction).
+pub(crate) async fn release_seat(
+    db: &Database,
+    tx: &DatabaseTransaction,
+    session_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), RepoError> {
+    tx.execute_raw(stmt(
+        db.db_backend(),
+        "UPDATE mentoring_sessions SET seats_taken = seats_taken - 1, updated_at = $1 \
+         WHERE id = $2 AND seats_taken > 0",
+        vec![now.into(), session_id.into()],
+    ))
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Cancels every live booking of a session being cancelled (the caller sets its seats to
+/// zero); returns their ids.
+pub(crate) async fn cancel_live_bookings(
+    db: &Database,
+    tx: &DatabaseTransaction,
+    session_id: Uuid,
+    cancelled_by: Uuid,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<Uuid>, RepoError> {
+    let rows = tx
+        .query_all_raw(stmt(
+            db.db_backend(),
+            &format!("SELECT id FROM bookings WHERE session_id = $1 AND status IN {LIVE}"),
+            vec![session_id.into()],
+        ))
+        .await
+        .map_err(unavailable)?;
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "id"))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(unavailable)?;
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    tx.execute_raw(stmt(
+        db.db_backend(),
+        &format!(
+            "UPDATE bookings SET status = 'cancelled', payment_status = {CANCELLED_PAYMENT}, \
+             cancelled_by = $1, cancellation_reason = $2, cancelled_at = $3, updated_at = $3 \
+             WHERE session_id = $4 AND status IN {LIVE}"
+        ),
+        vec![
+            cancelled_by.into(),
+            reason.into(),
+            now.into(),
+            session_id.into(),
+        ],
+    ))
+    .await
+    .map_err(unavailable)?;
+    Ok(ids)
+}

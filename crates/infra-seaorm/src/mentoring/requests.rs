@@ -1,0 +1,266 @@
+//! [`RequestStore`]: mentorship requests; every transition is guarded by the status it
+//! leaves, so two concurrent answers cannot both win.
+
+use async_trait::async_trait;
+use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, RequestStatus};
+use lyceum_ports::mentoring::{MentorshipRequests, RequestSide};
+use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::entities::{bookings, mentoring_sessions as sessions, mentorship_requests as requests};
+use super::guards::{cancel_live_bookings, lock_sessions, stmt};
+use super::rows::{booking_row, mentoring_conflict, request_from_row, request_row, session_row};
+use crate::database::{
+    Database, db_time, finish, is_foreign_key_violation, unavailable, unique_violation,
+};
+
+/// Mentorship requests on SeaORM.
+#[derive(Debug, Clone)]
+pub struct RequestStore {
+    db: Database,
+}
+
+fn write_error(err: DbErr) -> RepoError {
+    if let Some(conflict) = unique_violation(&err).as_deref().and_then(mentoring_conflict) {
+        RepoError::Conflict(conflict)
+    } else if is_foreign_key_violation(&err) {
+        RepoError::NotFound
+    } else {
+        unavailable(err)
+    }
+}
+
+impl RequestStore {
+    /// An adapter over `db`.
+    pub fn new(db: &Database) -> Self {
+        Self { db: db.clone() }
+    }
+
+    async fn load(
+        conn: &impl ConnectionTrait,
+        id: Uuid,
+    ) -> Result<Option<requests::Model>, RepoError> {
+        requests::Entity::find_by_id(id)
+            .one(conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn reload(conn: &impl ConnectionTrait, id: Uuid) -> Result<MentorshipRequest, RepoError> {
+        Self::load(conn, id)
+            .await?
+            .ok_or(RepoError::NotFound)
+            .and_then(request_from_row)
+    }
+
+    async fn refusal(conn: &impl ConnectionTrait, id: Uuid) -> RepoError {
+        match Self::load(conn, id).await {
+            Ok(Some(_)) => RepoError::Conflict(Conflict::StaleState),
+            Ok(None) => RepoError::NotFound,
+            Err(err) => err,
+        }
+    }
+
+    async fn accept_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: Uuid,
+        session: MentoringSession,
+        booking: Booking,
+        response_message: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<MentorshipRequest, RepoError> {
+        let changed = tx
+            .execute_raw(stmt(
+                self.db.db_backend(),
+                "UPDATE mentorship_requests SET status = 'accepted', response_message = $1, \
+                 session_id = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'",
+                vec![
+                    response_message.into(),
+                    session.id.into(),
+                    now.into(),
+                    id.into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        if changed.rows_affected() == 0 {
+            return Err(Self::refusal(tx, id).await);
+        }
+        sessions::Entity::insert(sessions::ActiveModel::from(session_row(&session)))
+            .exec_without_returning(tx)
+            .await
+            .map_err(write_error)?;
+        bookings::Entity::insert(bookings::ActiveModel::from(booking_row(&booking)))
+            .exec_without_returning(tx)
+            .await
+            .map_err(write_error)?;
+        Self::reload(tx, id).await
+    }
+
+    async fn cancel_accepted_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: Uuid,
+        cancelled_by: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<MentorshipRequest, RepoError> {
+        let Some(current) = Self::load(tx, id).await? else {
+            return Err(RepoError::NotFound);
+        };
+        // Session first, then the request: the lock order every other writer uses.
+        if let Some(session_id) = current.session_id {
+            lock_sessions(&self.db, tx, &[session_id]).await?;
+        }
+        let backend = self.db.db_backend();
+        let changed = tx
+            .execute_raw(stmt(
+                backend,
+                "UPDATE mentorship_requests SET status = 'cancelled', updated_at = $1 \
+                 WHERE id = $2 AND status = 'accepted'",
+                vec![now.into(), id.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        if changed.rows_affected() == 0 {
+            return Err(Self::refusal(tx, id).await);
+        }
+        if let Some(session_id) = current.session_id {
+            let session = tx
+                .execute_raw(stmt(
+                    backend,
+                    "UPDATE mentoring_sessions SET status = 'cancelled', seats_taken = 0, \
+                     cancelled_at = $1, cancelled_by = $2, updated_at = $1 \
+                     WHERE id = $3 AND status IN ('scheduled', 'active')",
+                    vec![now.into(), cancelled_by.into(), session_id.into()],
+                ))
+                .await
+                .map_err(unavailable)?;
+            if session.rows_affected() > 0 {
+                cancel_live_bookings(
+                    &self.db,
+                    tx,
+                    session_id,
+                    cancelled_by,
+                    "request_cancelled",
+                    now,
+                )
+                .await?;
+            }
+        }
+        Self::reload(tx, id).await
+    }
+}
+
+#[async_trait]
+impl MentorshipRequests for RequestStore {
+    async fn create(&self, request: MentorshipRequest) -> Result<MentorshipRequest, RepoError> {
+        let row = request_row(&request);
+        requests::Entity::insert(requests::ActiveModel::from(row.clone()))
+            .exec_without_returning(self.db.connection())
+            .await
+            .map_err(write_error)?;
+        request_from_row(row)
+    }
+
+    async fn by_id(&self, id: Uuid) -> Result<Option<MentorshipRequest>, RepoError> {
+        Self::load(self.db.connection(), id)
+            .await?
+            .map(request_from_row)
+            .transpose()
+    }
+
+    async fn transition(
+        &self,
+        id: Uuid,
+        from: RequestStatus,
+        to: RequestStatus,
+        response_message: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<MentorshipRequest, RepoError> {
+        let conn = self.db.connection();
+        let changed = conn
+            .execute_raw(stmt(
+                self.db.db_backend(),
+                "UPDATE mentorship_requests SET status = $1, \
+                 response_message = COALESCE($2, response_message), updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+                vec![
+                    to.as_str().into(),
+                    response_message.into(),
+                    db_time(now).into(),
+                    id.into(),
+                    from.as_str().into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        if changed.rows_affected() == 0 {
+            return Err(Self::refusal(conn, id).await);
+        }
+        Self::reload(conn, id).await
+    }
+
+    async fn accept(
+        &self,
+        id: Uuid,
+        session: MentoringSession,
+        booking: Booking,
+        response_message: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<MentorshipRequest, RepoError> {
+        let now = db_time(now);
+        let tx = self.db.begin_write().await?;
+        let outcome = self
+            .accept_in(&tx, id, session, booking, response_message, now)
+            .await;
+        finish(tx, outcome).await
+    }
+
+    async fn cancel_accepted(
+        &self,
+        id: Uuid,
+        cancelled_by: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<MentorshipRequest, RepoError> {
+        let now = db_time(now);
+        let tx = self.db.begin_write().await?;
+        let outcome = self.cancel_accepted_in(&tx, id, cancelled_by, now).await;
+        finish(tx, outcome).await
+    }
+
+    async fn of_user(
+        &self,
+        user_id: Uuid,
+        side: RequestSide,
+        status: Option<RequestStatus>,
+        page: PageRequest,
+    ) -> Result<Page<MentorshipRequest>, RepoError> {
+        let mut select = requests::Entity::find().filter(match side {
+            RequestSide::AsLearner => requests::Column::LearnerId.eq(user_id),
+            RequestSide::AsMentor => requests::Column::MentorId.eq(user_id),
+        });
+        if let Some(status) = status {
+            select = select.filter(requests::Column::Status.eq(status.as_str()));
+        }
+        if let Some(after) = page.after {
+            select = select.filter(requests::Column::Id.lt(after));
+        }
+        let rows = select
+            .order_by_desc(requests::Column::Id)
+            .limit(page.limit.saturating_add(1))
+            .all(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        let items = rows
+            .into_iter()
+            .map(request_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, page.limit, |r| r.id))
+    }
+}

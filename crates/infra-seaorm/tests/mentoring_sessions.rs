@@ -1,0 +1,535 @@
+//! Mentoring sessions: edits under the seat guard, cancellation, life-cycle jobs,
+//! discovery and calendars.
+
+use std::collections::HashSet;
+
+use lyceum_domain::mentoring::{
+    BookingStatus, Capacity, MentorshipRequest, PaymentStatus, RequestStatus, SessionDuration,
+    SessionStatus,
+};
+use lyceum_infra_seaorm::testing::on_each_backend;
+use lyceum_infra_seaorm::{BookingStore, RequestStore, SessionStore, SpecializationStore};
+use lyceum_ports::identity::Specializations;
+use lyceum_ports::mentoring::{
+    Bookings, MentoringSessions, MentorshipRequests, SessionChanges, SessionCursor, SessionFilter,
+    SessionSort,
+};
+use lyceum_ports::{Conflict, RepoError};
+use sea_orm::{ConnectionTrait, Statement};
+use time::Duration;
+use uuid::Uuid;
+
+mod common;
+use common::NOW;
+use common::mentoring::{
+    assert_seats_consistent, booking, held, inr, reserve, session, users, wide_pool,
+};
+
+fn changes_of(s: &lyceum_domain::mentoring::MentoringSession) -> SessionChanges {
+    SessionChanges {
+        title: s.title.clone(),
+        description: s.description.clone(),
+        specialization_id: s.specialization_id,
+        duration: s.duration,
+        price: s.price,
+        capacity: s.capacity,
+        starts_at: s.starts_at,
+        meeting_url: s.meeting_url.clone(),
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 4).await;
+        let sessions = SessionStore::new(db);
+        let bookings = BookingStore::new(db);
+        let spec = SpecializationStore::new(db).list().await.unwrap()[0].id;
+        let mut new = session(ids[0], 3, 49900, Duration::days(2));
+        new.specialization_id = Some(spec);
+        let created = sessions.create(new.clone()).await.unwrap();
+        assert_eq!(created, new);
+        assert_eq!(sessions.by_id(new.id).await.unwrap(), Some(new.clone()));
+        assert_eq!(sessions.by_id(Uuid::now_v7()).await.unwrap(), None);
+        sessions.record_view(new.id).await.unwrap();
+        sessions.record_view(new.id).await.unwrap();
+        assert_eq!(
+            sessions.record_view(Uuid::now_v7()).await,
+            Err(RepoError::NotFound)
+        );
+
+        reserve(&bookings, booking(&new, ids[1])).await;
+        reserve(&bookings, booking(&new, ids[2])).await;
+
+        let later = NOW + Duration::hours(1);
+        let mut changes = changes_of(&new);
+        changes.title = "Lifetimes".into();
+        changes.duration = SessionDuration::minutes(90).unwrap();
+        changes.price = inr(19900);
+        changes.capacity = Capacity::new(2).unwrap();
+        changes.starts_at = NOW + Duration::days(3);
+        let updated = sessions.update(new.id, changes.clone(), later).await.unwrap();
+        assert_eq!(updated.title, "Lifetimes");
+        assert_eq!(updated.capacity.seats(), 2);
+        assert_eq!(updated.seats_taken, 2);
+        assert_eq!(updated.ends_at(), NOW + Duration::days(3) + Duration::minutes(90));
+        assert_eq!(updated.updated_at, later);
+        assert_eq!(updated.popularity.views, 2);
+        assert_eq!(updated.popularity.bookings, 2);
+        // `busy_for_mentor` reads the stored end.
+        let busy = sessions
+            .busy_for_mentor(
+                ids[0],
+                NOW + Duration::days(3) + Duration::minutes(80),
+                NOW + Duration::days(4),
+            )
+            .await
+            .unwrap();
+        assert_eq!(busy.iter().map(|s| s.id).collect::<Vec<_>>(), [new.id]);
+
+        changes.capacity = Capacity::new(1).unwrap();
+        assert_eq!(
+            sessions.update(new.id, changes.clone(), later).await,
+            Err(RepoError::Conflict(Conflict::CapacityBelowSeatsTaken))
+        );
+        assert_eq!(
+            sessions.update(Uuid::now_v7(), changes.clone(), later).await,
+            Err(RepoError::NotFound)
+        );
+        sessions.cancel(new.id, ids[0], later).await.unwrap();
+        changes.capacity = Capacity::new(5).unwrap();
+        assert_eq!(
+            sessions.update(new.id, changes, later).await,
+            Err(RepoError::Conflict(Conflict::StaleState))
+        );
+        // A missing mentor is refused by the foreign key.
+        assert_eq!(
+            sessions
+                .create(session(Uuid::now_v7(), 1, 0, Duration::days(1)))
+                .await,
+            Err(RepoError::NotFound)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cancelling_a_session_cancels_its_live_bookings_and_returns_them() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 5).await;
+        let sessions = SessionStore::new(db);
+        let bookings = BookingStore::new(db);
+        let s = sessions
+            .create(session(ids[0], 5, 49900, Duration::days(1)))
+            .await
+            .unwrap();
+        let paid = reserve(&bookings, held(&s, ids[1], NOW + Duration::minutes(15))).await;
+        bookings
+            .confirm_payment(paid.id, "pay_1".into(), NOW)
+            .await
+            .unwrap();
+        let pending = reserve(&bookings, held(&s, ids[2], NOW + Duration::minutes(15))).await;
+        let gone = reserve(&bookings, held(&s, ids[3], NOW + Duration::minutes(15))).await;
+        bookings
+            .cancel(gone.id, ids[3], None, PaymentStatus::Failed, NOW)
+            .await
+            .unwrap();
+
+        let later = NOW + Duration::hours(1);
+        let cancelled = sessions.cancel(s.id, ids[0], later).await.unwrap();
+        let mut got: Vec<_> = cancelled
+            .iter()
+            .map(|b| (b.id, b.status, b.payment_status, b.cancelled_by))
+            .collect();
+        got.sort_by_key(|g| g.0);
+        let mut want = vec![
+            (paid.id, BookingStatus::Cancelled, PaymentStatus::Refunded, Some(ids[0])),
+            (pending.id, BookingStatus::Cancelled, PaymentStatus::Failed, Some(ids[0])),
+        ];
+        want.sort_by_key(|w| w.0);
+        assert_eq!(got, want);
+        let stored = sessions.by_id(s.id).await.unwrap().unwrap();
+        assert_eq!((stored.status, stored.seats_taken), (SessionStatus::Cancelled, 0));
+        assert_seats_consistent(db, s.id).await;
+        assert_eq!(
+            sessions.cancel(s.id, ids[0], later).await,
+            Err(RepoError::Conflict(Conflict::StaleState))
+        );
+        assert_eq!(
+            sessions.cancel(Uuid::now_v7(), ids[0], later).await,
+            Err(RepoError::NotFound)
+        );
+        assert_eq!(
+            bookings.reserve_seat(booking(&s, ids[4]), None, NOW).await,
+            Err(RepoError::Conflict(Conflict::SessionNotBookable))
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 4).await;
+        let sessions = SessionStore::new(db);
+        let bookings = BookingStore::new(db);
+        let requests = RequestStore::new(db);
+        let group = sessions
+            .create(session(ids[0], 5, 0, Duration::hours(1)))
+            .await
+            .unwrap();
+        let later_one = sessions
+            .create(session(ids[0], 5, 0, Duration::days(1)))
+            .await
+            .unwrap();
+        let confirmed = reserve(&bookings, booking(&group, ids[1])).await;
+        let hold = reserve(&bookings, held(&group, ids[2], NOW + Duration::days(1))).await;
+        // A 1:1 from an accepted request, due at the same time.
+        let request = MentorshipRequest {
+            id: Uuid::now_v7(),
+            learner_id: ids[3],
+            mentor_id: ids[0],
+            subject: "Career advice".into(),
+            message: "Hello".into(),
+            proposed_start: NOW + Duration::minutes(30),
+            duration_minutes: 60,
+            notes: None,
+            status: RequestStatus::Pending,
+            response_message: None,
+            session_id: None,
+            created_at: NOW,
+            updated_at: NOW,
+        };
+        requests.create(request.clone()).await.unwrap();
+        let mut one = session(ids[0], 1, 0, Duration::minutes(30));
+        one.seats_taken = 1;
+        one.request_id = Some(request.id);
+        one.popularity.bookings = 1;
+        let one_booking = booking(&one, ids[3]);
+        requests
+            .accept(request.id, one.clone(), one_booking.clone(), None, NOW)
+            .await
+            .unwrap();
+
+        let at = NOW + Duration::minutes(45);
+        let started: HashSet<Uuid> = sessions
+            .start_due(at)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(started, HashSet::from([one.id]));
+        assert!(sessions.start_due(at).await.unwrap().is_empty());
+
+        let end = NOW + Duration::hours(3);
+        let pool = wide_pool(&t).await;
+        let (a, b) = (SessionStore::new(&pool), SessionStore::new(&pool));
+        let (first, second) = tokio::join!(
+            tokio::spawn(async move { a.complete_due(end).await }),
+            tokio::spawn(async move { b.complete_due(end).await })
+        );
+        let mut completed: Vec<Uuid> = first
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .chain(second.unwrap().unwrap())
+            .map(|s| {
+                assert_eq!(s.status, SessionStatus::Completed);
+                s.id
+            })
+            .collect();
+        completed.sort();
+        let mut want = vec![group.id, one.id];
+        want.sort();
+        assert_eq!(completed, want, "each due session is returned by exactly one call");
+        assert!(sessions.complete_due(end).await.unwrap().is_empty());
+        pool.close().await.unwrap();
+
+        let done = sessions.by_id(group.id).await.unwrap().unwrap();
+        assert_eq!(done.popularity.completed_bookings, 1);
+        assert_eq!(
+            bookings.by_id(confirmed.id).await.unwrap().unwrap().status,
+            BookingStatus::Completed
+        );
+        assert_eq!(
+            bookings.by_id(hold.id).await.unwrap().unwrap().status,
+            BookingStatus::Pending
+        );
+        assert_eq!(
+            requests.by_id(request.id).await.unwrap().unwrap().status,
+            RequestStatus::Completed
+        );
+        assert_eq!(
+            sessions.by_id(later_one.id).await.unwrap().unwrap().status,
+            SessionStatus::Scheduled
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn upcoming_sessions_are_the_ones_i_mentor_or_hold_a_seat_in() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 3).await;
+        let sessions = SessionStore::new(db);
+        let bookings = BookingStore::new(db);
+        let mine = sessions
+            .create(session(ids[1], 2, 0, Duration::days(3)))
+            .await
+            .unwrap();
+        let booked = sessions
+            .create(session(ids[0], 2, 0, Duration::days(1)))
+            .await
+            .unwrap();
+        let dropped = sessions
+            .create(session(ids[0], 2, 0, Duration::days(2)))
+            .await
+            .unwrap();
+        let other = sessions
+            .create(session(ids[0], 2, 0, Duration::days(4)))
+            .await
+            .unwrap();
+        reserve(&bookings, booking(&booked, ids[1])).await;
+        let b = reserve(&bookings, booking(&dropped, ids[1])).await;
+        bookings
+            .cancel(b.id, ids[1], None, PaymentStatus::Refunded, NOW)
+            .await
+            .unwrap();
+        reserve(&bookings, booking(&other, ids[2])).await;
+
+        let upcoming = sessions.upcoming_for_user(ids[1], NOW, 10).await.unwrap();
+        assert_eq!(
+            upcoming.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [booked.id, mine.id]
+        );
+        let first = sessions.upcoming_for_user(ids[1], NOW, 1).await.unwrap();
+        assert_eq!(first.len(), 1);
+        let after = sessions
+            .upcoming_for_user(ids[1], NOW + Duration::days(5), 10)
+            .await
+            .unwrap();
+        assert!(after.is_empty());
+    })
+    .await;
+}
+
+/// Walks every page of a discovery query.
+async fn all_pages(
+    sessions: &SessionStore,
+    filter: &SessionFilter,
+    sort: SessionSort,
+    limit: u64,
+) -> Vec<Uuid> {
+    let mut seen = Vec::new();
+    let mut after: Option<SessionCursor> = None;
+    loop {
+        let page = sessions
+            .discover(filter.clone(), sort, limit, after, NOW)
+            .await
+            .unwrap();
+        assert!(page.items.len() as u64 <= limit);
+        seen.extend(page.items.iter().map(|s| s.id));
+        match page.next {
+            Some(next) => {
+                assert_eq!(Some(&next.id), seen.last());
+                after = Some(next);
+            }
+            None => break,
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 3).await;
+        let (mentor_a, mentor_b) = (ids[0], ids[1]);
+        let sessions = SessionStore::new(db);
+        let spec = SpecializationStore::new(db).list().await.unwrap()[0].id;
+        // 12 sessions with repeated keys, so that ties cross page boundaries.
+        let mut made = Vec::new();
+        for i in 0..12i64 {
+            let mentor = if i % 3 == 0 { mentor_b } else { mentor_a };
+            let mut s = session(mentor, 2, (i % 4) * 10000, Duration::days(1 + i % 5));
+            if i % 2 == 0 {
+                s.specialization_id = Some(spec);
+            }
+            made.push(sessions.create(s).await.unwrap());
+        }
+        // Not discoverable: past, and cancelled.
+        let past = sessions
+            .create(session(mentor_a, 2, 0, Duration::days(1)))
+            .await
+            .unwrap();
+        let conn = db.connection();
+        conn.execute_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            "UPDATE mentoring_sessions SET starts_at = $1 WHERE id = $2",
+            [(NOW - Duration::hours(1)).into(), past.id.into()],
+        ))
+        .await
+        .unwrap();
+        let cancelled = sessions
+            .create(session(mentor_a, 2, 0, Duration::days(1)))
+            .await
+            .unwrap();
+        sessions.cancel(cancelled.id, mentor_a, NOW).await.unwrap();
+
+        // Popularity and rating figures, set directly.
+        for (i, s) in made.iter().enumerate() {
+            conn.execute_raw(Statement::from_sql_and_values(
+                conn.get_database_backend(),
+                "UPDATE mentoring_sessions SET booking_count = $1, rating_count = 2, \
+                 rating_sum = $2, rating_avg_milli = $2 * 500 WHERE id = $3",
+                [
+                    ((i % 3) as i64).into(),
+                    (((i * 7) % 4) as i64 + 5).into(),
+                    s.id.into(),
+                ],
+            ))
+            .await
+            .unwrap();
+        }
+        // Seats: fill one session (which also counts two bookings).
+        let full = &made[1];
+        let bookings = BookingStore::new(db);
+        reserve(&bookings, booking(full, ids[2])).await;
+        let other = users(db, 10, 1).await[0];
+        reserve(&bookings, booking(full, other)).await;
+        let reload = |id: Uuid| {
+            let sessions = sessions.clone();
+            async move { sessions.by_id(id).await.unwrap().unwrap() }
+        };
+        let mut stored = Vec::new();
+        for s in &made {
+            stored.push(reload(s.id).await);
+        }
+
+        let none = SessionFilter::default();
+        for (sort, limit) in [
+            (SessionSort::Soonest, 5),
+            (SessionSort::Price, 4),
+            (SessionSort::Rating, 3),
+            (SessionSort::Popularity, 5),
+        ] {
+            let mut expected = stored.clone();
+            match sort {
+                SessionSort::Soonest => expected.sort_by_key(|s| (s.starts_at, s.id)),
+                SessionSort::Price => expected.sort_by_key(|s| (s.price.amount_minor(), s.id)),
+                SessionSort::Rating => expected.sort_by_key(|s| {
+                    (
+                        -((s.popularity.rating_average.unwrap_or(0.0) * 1000.0).round() as i64),
+                        s.id,
+                    )
+                }),
+                SessionSort::Popularity => {
+                    expected.sort_by_key(|s| (-s.popularity.bookings, s.id))
+                }
+            }
+            let expected: Vec<Uuid> = expected.iter().map(|s| s.id).collect();
+            assert_eq!(all_pages(&sessions, &none, sort, limit).await, expected, "{sort:?}");
+        }
+
+        let by_mentor = SessionFilter {
+            mentor_id: Some(mentor_b),
+            ..SessionFilter::default()
+        };
+        let got: HashSet<Uuid> = all_pages(&sessions, &by_mentor, SessionSort::Soonest, 2)
+            .await
+            .into_iter()
+            .collect();
+        let want: HashSet<Uuid> = made
+            .iter()
+            .filter(|s| s.mentor_id == mentor_b)
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(got, want);
+
+        let filtered = SessionFilter {
+            specialization_id: Some(spec),
+            min_price_minor: Some(10000),
+            max_price_minor: Some(20000),
+            starts_from: Some(NOW + Duration::days(2)),
+            starts_to: Some(NOW + Duration::days(5)),
+            only_with_free_seats: true,
+            ..SessionFilter::default()
+        };
+        let got: HashSet<Uuid> = all_pages(&sessions, &filtered, SessionSort::Price, 2)
+            .await
+            .into_iter()
+            .collect();
+        let want: HashSet<Uuid> = made
+            .iter()
+            .filter(|s| {
+                s.specialization_id == Some(spec)
+                    && (10000..=20000).contains(&s.price.amount_minor())
+                    && s.starts_at >= NOW + Duration::days(2)
+                    && s.starts_at < NOW + Duration::days(5)
+                    && s.id != full.id
+            })
+            .map(|s| s.id)
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want);
+
+        let free = SessionFilter {
+            only_with_free_seats: true,
+            ..SessionFilter::default()
+        };
+        let got = all_pages(&sessions, &free, SessionSort::Soonest, 100).await;
+        assert_eq!(got.len(), 11);
+        assert!(!got.contains(&full.id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn discovery_reads_an_index_for_every_sort() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let conn = db.connection();
+        let backend = conn.get_database_backend();
+        let sqlite = t.backend == lyceum_infra_seaorm::Backend::Sqlite;
+        for order in [
+            "starts_at ASC, id ASC",
+            "price_amount_minor ASC, id ASC",
+            "rating_avg_milli DESC, id ASC",
+            "booking_count DESC, id ASC",
+        ] {
+            let query = format!(
+                "SELECT * FROM mentoring_sessions WHERE status = 'scheduled' \
+                 AND starts_at > $1 ORDER BY {order} LIMIT 21"
+            );
+            let explain = if sqlite {
+                format!("EXPLAIN QUERY PLAN {query}")
+            } else {
+                format!("EXPLAIN {query}")
+            };
+            let rows = conn
+                .query_all_raw(Statement::from_sql_and_values(
+                    backend,
+                    &explain,
+                    [NOW.into()],
+                ))
+                .await
+                .unwrap();
+            let plan: Vec<String> = rows
+                .iter()
+                .map(|row| {
+                    row.try_get::<String>("", if sqlite { "detail" } else { "QUERY PLAN" })
+                        .unwrap()
+                })
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("ix_mentoring_sessions"), "{order}:\n{plan}");
+        }
+    })
+    .await;
+}

@@ -1,0 +1,95 @@
+//! Seats under truly concurrent requests, on SQLite and PostgreSQL: the database guards
+//! capacity, not only the code.
+
+use std::sync::Arc;
+
+use lyceum_e2e::{TestDb, on_each_backend, spawn_app};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_hundred_simultaneous_bookings_take_exactly_the_five_seats() {
+    on_each_backend(|db: TestDb| async move {
+        let app = Arc::new(spawn_app(&db).await);
+        let (_, mentor, _) = app.signed_up("mentor_rush", "mentor").await;
+        let session = app.create_session(&mentor, 0, 5, 24).await["id"].as_str().unwrap().to_owned();
+        let mut learners = Vec::new();
+        for i in 0..100 {
+            learners.push(app.signed_up(&format!("rush_{i:05}"), "learner").await.1);
+        }
+        let tasks: Vec<_> = learners
+            .into_iter()
+            .map(|token| {
+                let (app, session) = (app.clone(), session.clone());
+                tokio::spawn(async move { app.book(&token, &session).await })
+            })
+            .collect();
+        let (mut booked, mut full) = (0, 0);
+        for task in tasks {
+            let answer = task.await.unwrap();
+            match (answer.status, answer.code()) {
+                (StatusCode::CREATED, _) => booked += 1,
+                (StatusCode::CONFLICT, "booking.session_full") => full += 1,
+                other => panic!("unexpected {other:?}: {:?}", answer.body),
+            }
+        }
+        assert_eq!((booked, full), (5, 95));
+        let view = app.get(&format!("/api/v1/mentoring-sessions/{session}"), None).await;
+        assert_eq!((view.body["seats_taken"].as_i64(), view.body["seats_left"].as_i64()), (Some(5), Some(0)));
+        let roster = app.get(&format!("/api/v1/mentoring-sessions/{session}/bookings?limit=100"), Some(&mentor)).await;
+        assert_eq!(roster.body["items"].as_array().unwrap().len(), 5, "seat counter equals bookings");
+        Arc::try_unwrap(app).ok().expect("sole owner").stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_reschedules_into_one_free_seat_move_exactly_one() {
+    on_each_backend(|db: TestDb| async move {
+        let app = Arc::new(spawn_app(&db).await);
+        let (_, mentor, _) = app.signed_up("mentor_shift", "mentor").await;
+        let target = app.create_session(&mentor, 0, 1, 48).await["id"].as_str().unwrap().to_owned();
+        let mut moves = Vec::new();
+        for i in 0..20 {
+            let from = app.create_session(&mentor, 0, 1, 24 + i).await["id"].as_str().unwrap().to_owned();
+            let learner = app.signed_up(&format!("shift_{i:05}"), "learner").await.1;
+            let booking = app.book(&learner, &from).await.body["id"].as_str().unwrap().to_owned();
+            moves.push((learner, booking, from));
+        }
+        let tasks: Vec<_> = moves
+            .iter()
+            .cloned()
+            .map(|(learner, booking, _)| {
+                let (app, target) = (app.clone(), target.clone());
+                tokio::spawn(async move {
+                    app.post(&format!("/api/v1/bookings/{booking}/reschedule"), Some(&learner), json!({"target_session_id": target})).await
+                })
+            })
+            .collect();
+        let (mut moved, mut full) = (0, 0);
+        for task in tasks {
+            let answer = task.await.unwrap();
+            match (answer.status, answer.code()) {
+                (StatusCode::OK, _) => moved += 1,
+                (StatusCode::CONFLICT, "booking.session_full") => full += 1,
+                other => panic!("unexpected {other:?}: {:?}", answer.body),
+            }
+        }
+        assert_eq!((moved, full), (1, 19));
+        assert_eq!(app.get(&format!("/api/v1/mentoring-sessions/{target}"), None).await.body["seats_taken"], 1);
+        let mut stayed = 0;
+        for (learner, booking, from) in &moves {
+            let b = app.get(&format!("/api/v1/bookings/{booking}"), Some(learner)).await;
+            let seats = app.get(&format!("/api/v1/mentoring-sessions/{from}"), None).await.body["seats_taken"].as_i64().unwrap();
+            if b.body["session_id"] == from.as_str() {
+                stayed += 1;
+                assert_eq!(seats, 1, "a booking that did not move keeps its seat");
+            } else {
+                assert_eq!(seats, 0, "the moved booking released its old seat");
+            }
+        }
+        assert_eq!(stayed, 19);
+        Arc::try_unwrap(app).ok().expect("sole owner").stop().await;
+    })
+    .await;
+}
