@@ -65,19 +65,43 @@ async fn discovery_filters_sorts_and_pages_with_a_cursor() {
         for (price, hours) in [(300, 30), (100, 10), (200, 20)] {
             app.create_session(&mentor, price, 2, hours).await;
         }
-        let by_price = app.get("/api/v1/mentoring-sessions?sort=price&limit=2", None).await;
-        let prices: Vec<i64> = by_price.body["items"].as_array().unwrap().iter().map(|s| s["price"]["amount_minor"].as_i64().unwrap()).collect();
+        let by_price = app
+            .get("/api/v1/mentoring-sessions?sort=price&limit=2", None)
+            .await;
+        let prices: Vec<i64> = by_price.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["price"]["amount_minor"].as_i64().unwrap())
+            .collect();
         assert_eq!(prices, [100, 200]);
         let cursor = by_price.body["next_cursor"].as_str().unwrap();
-        let rest = app.get(&format!("/api/v1/mentoring-sessions?sort=price&limit=2&cursor={cursor}"), None).await;
+        let rest = app
+            .get(
+                &format!("/api/v1/mentoring-sessions?sort=price&limit=2&cursor={cursor}"),
+                None,
+            )
+            .await;
         assert_eq!(rest.body["items"][0]["price"]["amount_minor"], 300);
         assert_eq!(rest.body["next_cursor"], json!(null));
         let soonest = app.get("/api/v1/mentoring-sessions", None).await;
-        let firsts: Vec<i64> = soonest.body["items"].as_array().unwrap().iter().map(|s| s["price"]["amount_minor"].as_i64().unwrap()).collect();
+        let firsts: Vec<i64> = soonest.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["price"]["amount_minor"].as_i64().unwrap())
+            .collect();
         assert_eq!(firsts, [100, 200, 300]);
-        let ranged = app.get("/api/v1/mentoring-sessions?min_price=150&max_price=250", None).await;
+        let ranged = app
+            .get(
+                "/api/v1/mentoring-sessions?min_price=150&max_price=250",
+                None,
+            )
+            .await;
         assert_eq!(ranged.body["items"].as_array().unwrap().len(), 1);
-        let bad = app.get("/api/v1/mentoring-sessions?sort=cheapest", None).await;
+        let bad = app
+            .get("/api/v1/mentoring-sessions?sort=cheapest", None)
+            .await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         app.stop().await;
     })
@@ -95,27 +119,75 @@ async fn paid_bookings_hold_the_seat_until_paid_and_expired_holds_free_it() {
         let id = session["id"].as_str().unwrap().to_owned();
 
         let held = app.book(&first, &id).await;
-        assert_eq!((held.body["status"].as_str(), held.body["payment_status"].as_str()), (Some("pending"), Some("pending")));
+        assert_eq!(
+            (
+                held.body["status"].as_str(),
+                held.body["payment_status"].as_str()
+            ),
+            (Some("pending"), Some("pending"))
+        );
         assert_eq!(held.body["amount"]["amount_minor"], 49900);
         assert!(held.body["hold_expires_at"].is_string());
         let full = app.book(&second, &id).await;
-        assert_eq!((full.status, full.code()), (StatusCode::CONFLICT, "booking.session_full"), "a held seat is taken");
+        assert_eq!(
+            (full.status, full.code()),
+            (StatusCode::CONFLICT, "booking.session_full"),
+            "a held seat is taken"
+        );
 
         let booking = held.body["id"].as_str().unwrap().to_owned();
         app.expire_hold(&booking).await;
         let report = app.lyceum().await.run_jobs().await.unwrap();
         assert_eq!(report.holds_expired, 1);
-        let expired = app.get(&format!("/api/v1/bookings/{booking}"), Some(&first)).await;
-        assert_eq!((expired.body["status"].as_str(), expired.body["payment_status"].as_str()), (Some("cancelled"), Some("failed")));
-        let late_pay = app.post(&format!("/api/v1/bookings/{booking}/pay"), Some(&first), json!({})).await;
+        let expired = app
+            .get(&format!("/api/v1/bookings/{booking}"), Some(&first))
+            .await;
+        assert_eq!(
+            (
+                expired.body["status"].as_str(),
+                expired.body["payment_status"].as_str()
+            ),
+            (Some("cancelled"), Some("failed"))
+        );
+        let late_pay = app
+            .post(
+                &format!("/api/v1/bookings/{booking}/pay"),
+                Some(&first),
+                json!({}),
+            )
+            .await;
         assert_eq!(late_pay.status, StatusCode::CONFLICT);
 
         let retaken = app.book(&second, &id).await;
-        assert_eq!(retaken.status, StatusCode::CREATED, "the freed seat is bookable again");
-        let paid = app.post(&format!("/api/v1/bookings/{}/pay", retaken.body["id"].as_str().unwrap()), Some(&second), json!({})).await;
+        assert_eq!(
+            retaken.status,
+            StatusCode::CREATED,
+            "the freed seat is bookable again"
+        );
+        let paid = app
+            .post(
+                &format!(
+                    "/api/v1/bookings/{}/pay",
+                    retaken.body["id"].as_str().unwrap()
+                ),
+                Some(&second),
+                json!({}),
+            )
+            .await;
         assert_eq!(paid.status, StatusCode::OK, "{:?}", paid.body);
-        assert_eq!((paid.body["status"].as_str(), paid.body["payment_status"].as_str()), (Some("confirmed"), Some("paid")));
-        assert!(paid.body["payment_reference"].as_str().unwrap().starts_with("sandbox_"));
+        assert_eq!(
+            (
+                paid.body["status"].as_str(),
+                paid.body["payment_status"].as_str()
+            ),
+            (Some("confirmed"), Some("paid"))
+        );
+        assert!(
+            paid.body["payment_reference"]
+                .as_str()
+                .unwrap()
+                .starts_with("sandbox_")
+        );
         app.stop().await;
     })
     .await;
@@ -130,28 +202,85 @@ async fn cancellations_free_seats_and_respect_the_cutoff() {
         let (_, other, _) = app.signed_up("learner_cut2", "learner").await;
         let session = app.create_session(&mentor, 0, 1, 24).await;
         let id = session["id"].as_str().unwrap().to_owned();
-        let booking = app.book(&learner, &id).await.body["id"].as_str().unwrap().to_owned();
+        let booking = app.book(&learner, &id).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
 
-        let lowered = app.patch(&format!("/api/v1/mentoring-sessions/{id}"), Some(&mentor), json!({"capacity": 0})).await;
+        let lowered = app
+            .patch(
+                &format!("/api/v1/mentoring-sessions/{id}"),
+                Some(&mentor),
+                json!({"capacity": 0}),
+            )
+            .await;
         assert_eq!(lowered.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         app.move_session_start(&id, 60, 60).await;
-        let too_late = app.post(&format!("/api/v1/bookings/{booking}/cancel"), Some(&learner), json!({})).await;
-        assert_eq!((too_late.status, too_late.code()), (StatusCode::CONFLICT, "booking.cancellation_closed"));
-        let stranger = app.post(&format!("/api/v1/bookings/{booking}/cancel"), Some(&other), json!({})).await;
+        let too_late = app
+            .post(
+                &format!("/api/v1/bookings/{booking}/cancel"),
+                Some(&learner),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (too_late.status, too_late.code()),
+            (StatusCode::CONFLICT, "booking.cancellation_closed")
+        );
+        let stranger = app
+            .post(
+                &format!("/api/v1/bookings/{booking}/cancel"),
+                Some(&other),
+                json!({}),
+            )
+            .await;
         assert_eq!(stranger.status, StatusCode::NOT_FOUND);
-        let by_mentor = app.post(&format!("/api/v1/bookings/{booking}/cancel"), Some(&mentor), json!({"reason": "travel"})).await;
+        let by_mentor = app
+            .post(
+                &format!("/api/v1/bookings/{booking}/cancel"),
+                Some(&mentor),
+                json!({"reason": "travel"}),
+            )
+            .await;
         assert_eq!(by_mentor.status, StatusCode::OK, "{:?}", by_mentor.body);
         assert_eq!(by_mentor.body["status"], "cancelled");
-        assert!(app.notification_kinds(&learner).await.contains(&"booking_cancelled".to_owned()));
-        assert_eq!(app.book(&other, &id).await.status, StatusCode::CREATED, "the seat is free again");
+        assert!(
+            app.notification_kinds(&learner)
+                .await
+                .contains(&"booking_cancelled".to_owned())
+        );
+        assert_eq!(
+            app.book(&other, &id).await.status,
+            StatusCode::CREATED,
+            "the seat is free again"
+        );
 
-        let cancelled = app.post(&format!("/api/v1/mentoring-sessions/{id}/cancel"), Some(&mentor), json!({})).await;
+        let cancelled = app
+            .post(
+                &format!("/api/v1/mentoring-sessions/{id}/cancel"),
+                Some(&mentor),
+                json!({}),
+            )
+            .await;
         assert_eq!(cancelled.body["status"], "cancelled");
         assert_eq!(cancelled.body["seats_taken"], 0);
-        assert!(app.notification_kinds(&other).await.contains(&"session_cancelled".to_owned()));
-        let twice = app.post(&format!("/api/v1/mentoring-sessions/{id}/cancel"), Some(&mentor), json!({})).await;
-        assert_eq!((twice.status, twice.code()), (StatusCode::CONFLICT, "session.invalid_transition"));
+        assert!(
+            app.notification_kinds(&other)
+                .await
+                .contains(&"session_cancelled".to_owned())
+        );
+        let twice = app
+            .post(
+                &format!("/api/v1/mentoring-sessions/{id}/cancel"),
+                Some(&mentor),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (twice.status, twice.code()),
+            (StatusCode::CONFLICT, "session.invalid_transition")
+        );
         app.stop().await;
     })
     .await;
@@ -164,17 +293,54 @@ async fn a_booking_moves_to_another_session_of_the_same_mentor() {
         let (_, mentor, _) = app.signed_up("mentor_move", "mentor").await;
         let (_, other_mentor, _) = app.signed_up("mentor_other", "mentor").await;
         let (_, learner, _) = app.signed_up("learner_move", "learner").await;
-        let from = app.create_session(&mentor, 0, 2, 24).await["id"].as_str().unwrap().to_owned();
-        let to = app.create_session(&mentor, 0, 2, 48).await["id"].as_str().unwrap().to_owned();
-        let elsewhere = app.create_session(&other_mentor, 0, 2, 48).await["id"].as_str().unwrap().to_owned();
-        let booking = app.book(&learner, &from).await.body["id"].as_str().unwrap().to_owned();
-        let wrong = app.post(&format!("/api/v1/bookings/{booking}/reschedule"), Some(&learner), json!({"target_session_id": elsewhere})).await;
-        assert_eq!((wrong.status, wrong.code()), (StatusCode::CONFLICT, "booking.other_mentor"));
-        let moved = app.post(&format!("/api/v1/bookings/{booking}/reschedule"), Some(&learner), json!({"target_session_id": to})).await;
+        let from = app.create_session(&mentor, 0, 2, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let to = app.create_session(&mentor, 0, 2, 48).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let elsewhere = app.create_session(&other_mentor, 0, 2, 48).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let booking = app.book(&learner, &from).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let wrong = app
+            .post(
+                &format!("/api/v1/bookings/{booking}/reschedule"),
+                Some(&learner),
+                json!({"target_session_id": elsewhere}),
+            )
+            .await;
+        assert_eq!(
+            (wrong.status, wrong.code()),
+            (StatusCode::CONFLICT, "booking.other_mentor")
+        );
+        let moved = app
+            .post(
+                &format!("/api/v1/bookings/{booking}/reschedule"),
+                Some(&learner),
+                json!({"target_session_id": to}),
+            )
+            .await;
         assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
         assert_eq!(moved.body["session_id"], to.as_str());
-        assert_eq!(app.get(&format!("/api/v1/mentoring-sessions/{from}"), None).await.body["seats_taken"], 0);
-        assert_eq!(app.get(&format!("/api/v1/mentoring-sessions/{to}"), None).await.body["seats_taken"], 1);
+        assert_eq!(
+            app.get(&format!("/api/v1/mentoring-sessions/{from}"), None)
+                .await
+                .body["seats_taken"],
+            0
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/mentoring-sessions/{to}"), None)
+                .await
+                .body["seats_taken"],
+            1
+        );
         app.stop().await;
     })
     .await;
@@ -244,22 +410,53 @@ async fn messages_flow_only_between_people_who_share_mentoring() {
         let path = format!("/api/v1/me/conversations/{mentor_id}/messages");
         let cold = app.post(&path, Some(&learner), json!({"body": "hi"})).await;
         assert_eq!(cold.status, StatusCode::FORBIDDEN, "strangers cannot write");
-        let id = app.create_session(&mentor, 0, 2, 24).await["id"].as_str().unwrap().to_owned();
+        let id = app.create_session(&mentor, 0, 2, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         app.book(&learner, &id).await;
-        let empty = app.post(&path, Some(&learner), json!({"body": "   "})).await;
+        let empty = app
+            .post(&path, Some(&learner), json!({"body": "   "}))
+            .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         for text in ["Hello!", "Looking forward to it."] {
-            assert_eq!(app.post(&path, Some(&learner), json!({"body": text})).await.status, StatusCode::CREATED);
+            assert_eq!(
+                app.post(&path, Some(&learner), json!({"body": text}))
+                    .await
+                    .status,
+                StatusCode::CREATED
+            );
         }
         let inbox = app.get("/api/v1/me/conversations", Some(&mentor)).await;
         assert_eq!(inbox.body[0]["user_id"], learner_id.as_str());
         assert_eq!(inbox.body[0]["unread_count"], 2);
-        assert_eq!(inbox.body[0]["last_message"]["body"], "Looking forward to it.");
-        let read = app.post(&format!("/api/v1/me/conversations/{learner_id}/read"), Some(&mentor), json!({})).await;
+        assert_eq!(
+            inbox.body[0]["last_message"]["body"],
+            "Looking forward to it."
+        );
+        let read = app
+            .post(
+                &format!("/api/v1/me/conversations/{learner_id}/read"),
+                Some(&mentor),
+                json!({}),
+            )
+            .await;
         assert_eq!(read.body["marked"], 2);
-        let history = app.get(&format!("/api/v1/me/conversations/{mentor_id}/messages"), Some(&learner)).await;
-        assert!(history.body["items"][0]["read_at"].is_string(), "read receipts are visible to the sender");
-        assert!(app.notification_kinds(&mentor).await.contains(&"new_message".to_owned()));
+        let history = app
+            .get(
+                &format!("/api/v1/me/conversations/{mentor_id}/messages"),
+                Some(&learner),
+            )
+            .await;
+        assert!(
+            history.body["items"][0]["read_at"].is_string(),
+            "read receipts are visible to the sender"
+        );
+        assert!(
+            app.notification_kinds(&mentor)
+                .await
+                .contains(&"new_message".to_owned())
+        );
         app.stop().await;
     })
     .await;
@@ -354,25 +551,81 @@ async fn reminders_are_sent_once_and_notifications_can_be_read() {
         let app = spawn_app(&db).await;
         let (_, mentor, _) = app.signed_up("mentor_rem", "mentor").await;
         let (_, learner, _) = app.signed_up("learner_rem", "learner").await;
-        let id = app.create_session(&mentor, 0, 2, 72).await["id"].as_str().unwrap().to_owned();
+        let id = app.create_session(&mentor, 0, 2, 72).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         app.book(&learner, &id).await;
         app.move_session_start(&id, 30, 60).await;
         let lyceum = app.lyceum().await;
         let (a, b) = tokio::join!(lyceum.run_jobs(), lyceum.run_jobs());
-        assert_eq!(a.unwrap().reminders_sent + b.unwrap().reminders_sent, 1, "two concurrent runs send one reminder");
-        assert_eq!(lyceum.run_jobs().await.unwrap().reminders_sent, 0, "and never again");
+        assert_eq!(
+            a.unwrap().reminders_sent + b.unwrap().reminders_sent,
+            1,
+            "two concurrent runs send one reminder"
+        );
+        assert_eq!(
+            lyceum.run_jobs().await.unwrap().reminders_sent,
+            0,
+            "and never again"
+        );
         let kinds = app.notification_kinds(&learner).await;
-        assert_eq!(kinds.iter().filter(|k| *k == "session_reminder_1h").count(), 1);
+        assert_eq!(
+            kinds.iter().filter(|k| *k == "session_reminder_1h").count(),
+            1
+        );
 
-        let unread = app.get("/api/v1/me/notifications/unread-count", Some(&learner)).await;
+        let unread = app
+            .get("/api/v1/me/notifications/unread-count", Some(&learner))
+            .await;
         assert_eq!(unread.body["unread"], 2, "booking confirmed + reminder");
-        let first = app.get("/api/v1/me/notifications?unread=true", Some(&learner)).await.body["items"][0]["id"].as_str().unwrap().to_owned();
-        assert_eq!(app.post(&format!("/api/v1/me/notifications/{first}/read"), Some(&learner), json!({})).await.status, StatusCode::NO_CONTENT);
-        assert_eq!(app.get("/api/v1/me/notifications/unread-count", Some(&learner)).await.body["unread"], 1);
-        assert_eq!(app.post(&format!("/api/v1/me/notifications/{first}/read"), Some(&mentor), json!({})).await.status, StatusCode::NOT_FOUND);
-        let all = app.post("/api/v1/me/notifications/read-all", Some(&learner), json!({})).await;
+        let first = app
+            .get("/api/v1/me/notifications?unread=true", Some(&learner))
+            .await
+            .body["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/me/notifications/{first}/read"),
+                Some(&learner),
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.get("/api/v1/me/notifications/unread-count", Some(&learner))
+                .await
+                .body["unread"],
+            1
+        );
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/me/notifications/{first}/read"),
+                Some(&mentor),
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        let all = app
+            .post(
+                "/api/v1/me/notifications/read-all",
+                Some(&learner),
+                json!({}),
+            )
+            .await;
         assert_eq!(all.body["marked"], 1);
-        assert_eq!(app.get("/api/v1/me/notifications?unread=true", Some(&learner)).await.body["items"], json!([]));
+        assert_eq!(
+            app.get("/api/v1/me/notifications?unread=true", Some(&learner))
+                .await
+                .body["items"],
+            json!([])
+        );
         app.stop().await;
     })
     .await;
@@ -385,22 +638,49 @@ async fn the_event_stream_pushes_new_messages_and_notifications() {
         let app = spawn_app(&db).await;
         let (mentor_id, mentor, _) = app.signed_up("mentor_sse", "mentor").await;
         let (_, learner, _) = app.signed_up("learner_sse", "learner").await;
-        let id = app.create_session(&mentor, 0, 2, 24).await["id"].as_str().unwrap().to_owned();
+        let id = app.create_session(&mentor, 0, 2, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         app.book(&learner, &id).await;
-        let response = app.http.get(format!("{}/api/v1/me/events", app.base)).bearer_auth(&mentor).send().await.unwrap();
+        let response = app
+            .http
+            .get(format!("{}/api/v1/me/events", app.base))
+            .bearer_auth(&mentor)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
         let mut body = response.bytes_stream();
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let sent = app.post(&format!("/api/v1/me/conversations/{mentor_id}/messages"), Some(&learner), json!({"body": "Are slides needed?"})).await;
+        let sent = app
+            .post(
+                &format!("/api/v1/me/conversations/{mentor_id}/messages"),
+                Some(&learner),
+                json!({"body": "Are slides needed?"}),
+            )
+            .await;
         assert_eq!(sent.status, StatusCode::CREATED);
         let mut seen = String::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         while !(seen.contains("Are slides needed?") && seen.contains("new_message")) {
-            let chunk = tokio::time::timeout_at(deadline, body.next()).await.expect("an event arrives in time").expect("stream open").unwrap();
+            let chunk = tokio::time::timeout_at(deadline, body.next())
+                .await
+                .expect("an event arrives in time")
+                .expect("stream open")
+                .unwrap();
             seen.push_str(&String::from_utf8_lossy(&chunk));
         }
-        assert!(!seen.contains("booking_confirmed"), "only news after the stream opened: {seen}");
+        assert!(
+            !seen.contains("booking_confirmed"),
+            "only news after the stream opened: {seen}"
+        );
         app.stop().await;
     })
     .await;

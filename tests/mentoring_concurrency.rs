@@ -12,7 +12,10 @@ async fn a_hundred_simultaneous_bookings_take_exactly_the_five_seats() {
     on_each_backend(|db: TestDb| async move {
         let app = Arc::new(spawn_app(&db).await);
         let (_, mentor, _) = app.signed_up("mentor_rush", "mentor").await;
-        let session = app.create_session(&mentor, 0, 5, 24).await["id"].as_str().unwrap().to_owned();
+        let session = app.create_session(&mentor, 0, 5, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let mut learners = Vec::new();
         for i in 0..100 {
             learners.push(app.signed_up(&format!("rush_{i:05}"), "learner").await.1);
@@ -34,10 +37,27 @@ async fn a_hundred_simultaneous_bookings_take_exactly_the_five_seats() {
             }
         }
         assert_eq!((booked, full), (5, 95));
-        let view = app.get(&format!("/api/v1/mentoring-sessions/{session}"), None).await;
-        assert_eq!((view.body["seats_taken"].as_i64(), view.body["seats_left"].as_i64()), (Some(5), Some(0)));
-        let roster = app.get(&format!("/api/v1/mentoring-sessions/{session}/bookings?limit=100"), Some(&mentor)).await;
-        assert_eq!(roster.body["items"].as_array().unwrap().len(), 5, "seat counter equals bookings");
+        let view = app
+            .get(&format!("/api/v1/mentoring-sessions/{session}"), None)
+            .await;
+        assert_eq!(
+            (
+                view.body["seats_taken"].as_i64(),
+                view.body["seats_left"].as_i64()
+            ),
+            (Some(5), Some(0))
+        );
+        let roster = app
+            .get(
+                &format!("/api/v1/mentoring-sessions/{session}/bookings?limit=100"),
+                Some(&mentor),
+            )
+            .await;
+        assert_eq!(
+            roster.body["items"].as_array().unwrap().len(),
+            5,
+            "seat counter equals bookings"
+        );
         Arc::try_unwrap(app).ok().expect("sole owner").stop().await;
     })
     .await;
@@ -48,12 +68,21 @@ async fn twenty_simultaneous_reschedules_into_one_free_seat_move_exactly_one() {
     on_each_backend(|db: TestDb| async move {
         let app = Arc::new(spawn_app(&db).await);
         let (_, mentor, _) = app.signed_up("mentor_shift", "mentor").await;
-        let target = app.create_session(&mentor, 0, 1, 48).await["id"].as_str().unwrap().to_owned();
+        let target = app.create_session(&mentor, 0, 1, 48).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let mut moves = Vec::new();
         for i in 0..20 {
-            let from = app.create_session(&mentor, 0, 1, 24 + i).await["id"].as_str().unwrap().to_owned();
+            let from = app.create_session(&mentor, 0, 1, 24 + i).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             let learner = app.signed_up(&format!("shift_{i:05}"), "learner").await.1;
-            let booking = app.book(&learner, &from).await.body["id"].as_str().unwrap().to_owned();
+            let booking = app.book(&learner, &from).await.body["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             moves.push((learner, booking, from));
         }
         let tasks: Vec<_> = moves
@@ -62,7 +91,12 @@ async fn twenty_simultaneous_reschedules_into_one_free_seat_move_exactly_one() {
             .map(|(learner, booking, _)| {
                 let (app, target) = (app.clone(), target.clone());
                 tokio::spawn(async move {
-                    app.post(&format!("/api/v1/bookings/{booking}/reschedule"), Some(&learner), json!({"target_session_id": target})).await
+                    app.post(
+                        &format!("/api/v1/bookings/{booking}/reschedule"),
+                        Some(&learner),
+                        json!({"target_session_id": target}),
+                    )
+                    .await
                 })
             })
             .collect();
@@ -76,11 +110,23 @@ async fn twenty_simultaneous_reschedules_into_one_free_seat_move_exactly_one() {
             }
         }
         assert_eq!((moved, full), (1, 19));
-        assert_eq!(app.get(&format!("/api/v1/mentoring-sessions/{target}"), None).await.body["seats_taken"], 1);
+        assert_eq!(
+            app.get(&format!("/api/v1/mentoring-sessions/{target}"), None)
+                .await
+                .body["seats_taken"],
+            1
+        );
         let mut stayed = 0;
         for (learner, booking, from) in &moves {
-            let b = app.get(&format!("/api/v1/bookings/{booking}"), Some(learner)).await;
-            let seats = app.get(&format!("/api/v1/mentoring-sessions/{from}"), None).await.body["seats_taken"].as_i64().unwrap();
+            let b = app
+                .get(&format!("/api/v1/bookings/{booking}"), Some(learner))
+                .await;
+            let seats = app
+                .get(&format!("/api/v1/mentoring-sessions/{from}"), None)
+                .await
+                .body["seats_taken"]
+                .as_i64()
+                .unwrap();
             if b.body["session_id"] == from.as_str() {
                 stayed += 1;
                 assert_eq!(seats, 1, "a booking that did not move keeps its seat");

@@ -191,8 +191,14 @@ impl TestApp {
         )
     }
 
-        /// Creates a session as `mentor` starting in `hours`, returns its JSON.
-    pub async fn create_session(&self, mentor: &str, price_minor: i64, capacity: i64, hours: i64) -> Value {
+    /// Creates a session as `mentor` starting in `hours`, returns its JSON.
+    pub async fn create_session(
+        &self,
+        mentor: &str,
+        price_minor: i64,
+        capacity: i64,
+        hours: i64,
+    ) -> Value {
         let starts_at = (time::OffsetDateTime::now_utc() + time::Duration::hours(hours))
             .replace_nanosecond(0)
             .expect("valid")
@@ -206,19 +212,36 @@ impl TestApp {
                        "price": {"amount_minor": price_minor, "currency": "INR"}, "capacity": capacity, "starts_at": starts_at}),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::CREATED, "create session: {:?}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "create session: {:?}",
+            answer.body
+        );
         answer.body
     }
 
     /// Books a seat; returns the answer.
     pub async fn book(&self, learner: &str, session_id: &str) -> Answer {
-        self.post(&format!("/api/v1/mentoring-sessions/{session_id}/bookings"), Some(learner), json!({})).await
+        self.post(
+            &format!("/api/v1/mentoring-sessions/{session_id}/bookings"),
+            Some(learner),
+            json!({}),
+        )
+        .await
     }
 
     /// The kinds of my notifications, newest first.
     pub async fn notification_kinds(&self, token: &str) -> Vec<String> {
-        let answer = self.get("/api/v1/me/notifications?limit=100", Some(token)).await;
-        answer.body["items"].as_array().expect("items").iter().map(|n| n["kind"].as_str().unwrap_or("").to_owned()).collect()
+        let answer = self
+            .get("/api/v1/me/notifications?limit=100", Some(token))
+            .await;
+        answer.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap_or("").to_owned())
+            .collect()
     }
 
     /// The application wired on the server's database, for driving what only time drives
@@ -235,40 +258,63 @@ impl TestApp {
         let backend = conn.get_database_backend();
         let sql = match backend {
             DatabaseBackend::Postgres => sql_pg.to_owned(),
-            _ => (1..=values.len()).rev().fold(sql_pg.to_owned(), |sql, i| sql.replace(&format!("${i}"), "?")),
+            _ => (1..=values.len()).rev().fold(sql_pg.to_owned(), |sql, i| {
+                sql.replace(&format!("${i}"), "?")
+            }),
         };
-        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.expect("test SQL runs");
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .expect("test SQL runs");
     }
 
     /// Moves a session into the past (started two hours ago, ended an hour ago), as if
     /// time had passed.
     pub async fn move_session_into_the_past(&self, session_id: &str) {
-        let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("valid");
+        let now = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .expect("valid");
         let id = uuid::Uuid::parse_str(session_id).expect("uuid");
         self.execute(
             "UPDATE mentoring_sessions SET starts_at = $1, ends_at = $2 WHERE id = $3",
-            vec![(now - time::Duration::hours(2)).into(), (now - time::Duration::hours(1)).into(), id.into()],
+            vec![
+                (now - time::Duration::hours(2)).into(),
+                (now - time::Duration::hours(1)).into(),
+                id.into(),
+            ],
         )
         .await;
     }
 
     /// Moves a session's start to `minutes` from now (for reminders and cut-offs).
     pub async fn move_session_start(&self, session_id: &str, minutes: i64, duration_minutes: i64) {
-        let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("valid");
+        let now = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .expect("valid");
         let start = now + time::Duration::minutes(minutes);
         let id = uuid::Uuid::parse_str(session_id).expect("uuid");
         self.execute(
             "UPDATE mentoring_sessions SET starts_at = $1, ends_at = $2 WHERE id = $3",
-            vec![start.into(), (start + time::Duration::minutes(duration_minutes)).into(), id.into()],
+            vec![
+                start.into(),
+                (start + time::Duration::minutes(duration_minutes)).into(),
+                id.into(),
+            ],
         )
         .await;
     }
 
     /// Makes a pending booking's hold expire.
     pub async fn expire_hold(&self, booking_id: &str) {
-        let past = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("valid") - time::Duration::minutes(1);
+        let past = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .expect("valid")
+            - time::Duration::minutes(1);
         let id = uuid::Uuid::parse_str(booking_id).expect("uuid");
-        self.execute("UPDATE bookings SET hold_expires_at = $1 WHERE id = $2", vec![past.into(), id.into()]).await;
+        self.execute(
+            "UPDATE bookings SET hold_expires_at = $1 WHERE id = $2",
+            vec![past.into(), id.into()],
+        )
+        .await;
     }
 
     /// The code in the newest mail sent to `email` (the line that is a bare token).

@@ -107,7 +107,11 @@ struct StreamState {
 #[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Community")]
 impl CommunityApi {
     /// My notifications
-    #[oai(path = "/notifications", method = "get", operation_id = "listMyNotifications")]
+    #[oai(
+        path = "/notifications",
+        method = "get",
+        operation_id = "listMyNotifications"
+    )]
     async fn list(
         &self,
         req: &Request,
@@ -121,22 +125,38 @@ impl CommunityApi {
     ) -> ApiResult<Listed<NotificationPage>> {
         let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let found = self.app.my_notifications(&actor, unread.0.unwrap_or(false), page).await?;
+        let found = self
+            .app
+            .my_notifications(&actor, unread.0.unwrap_or(false), page)
+            .await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
         let items = found.items.iter().map(NotificationDto::from).collect();
-        Ok(Listed::Ok(Json(NotificationPage { items, next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(NotificationPage { items, next_cursor }),
+            link,
+        ))
     }
 
     /// My unread notification count
-    #[oai(path = "/notifications/unread-count", method = "get", operation_id = "countMyUnreadNotifications")]
+    #[oai(
+        path = "/notifications/unread-count",
+        method = "get",
+        operation_id = "countMyUnreadNotifications"
+    )]
     async fn unread_count(&self, auth: BearerAuth) -> ApiResult<Json<UnreadCount>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(UnreadCount { unread: self.app.unread_notification_count(&actor).await? }))
+        Ok(Json(UnreadCount {
+            unread: self.app.unread_notification_count(&actor).await?,
+        }))
     }
 
     /// Mark a notification read
-    #[oai(path = "/notifications/:id/read", method = "post", operation_id = "markNotificationRead")]
+    #[oai(
+        path = "/notifications/:id/read",
+        method = "post",
+        operation_id = "markNotificationRead"
+    )]
     async fn mark_read(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
         let actor = auth.actor(&self.app).await?;
         self.app.mark_notification_read(&actor, id.0).await?;
@@ -144,10 +164,16 @@ impl CommunityApi {
     }
 
     /// Mark all my notifications read
-    #[oai(path = "/notifications/read-all", method = "post", operation_id = "markAllNotificationsRead")]
+    #[oai(
+        path = "/notifications/read-all",
+        method = "post",
+        operation_id = "markAllNotificationsRead"
+    )]
     async fn mark_all_read(&self, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(MarkedRead { marked: self.app.mark_all_notifications_read(&actor).await? }))
+        Ok(Json(MarkedRead {
+            marked: self.app.mark_all_notifications_read(&actor).await?,
+        }))
     }
 
     /// Live events (Server-Sent Events)
@@ -156,7 +182,10 @@ impl CommunityApi {
     /// event a JSON `LiveEvent`. Only what arrives after the stream opened is sent; the
     /// stream ends when the access token's session ends.
     #[oai(path = "/events", method = "get", operation_id = "streamMyEvents")]
-    async fn events(&self, auth: BearerAuth) -> ApiResult<EventStream<BoxStream<'static, LiveEventDto>>> {
+    async fn events(
+        &self,
+        auth: BearerAuth,
+    ) -> ApiResult<EventStream<BoxStream<'static, LiveEventDto>>> {
         let actor = auth.actor(&self.app).await?;
         // Ids are UUIDv7, ordered by creation time: a fresh one marks "now", so the stream
         // carries only news.
@@ -181,23 +210,31 @@ impl CommunityApi {
                 }
                 state.first = false;
                 let actor = state.app.authenticate(&state.token).await.ok()?;
-                let news = state.app.live_events(&actor, state.after_notification, state.after_message).await.ok()?;
+                let news = state
+                    .app
+                    .live_events(&actor, state.after_notification, state.after_message)
+                    .await
+                    .ok()?;
                 if let Some(last) = news.notifications.last() {
                     state.after_notification = Some(last.id);
                 }
                 if let Some(last) = news.messages.last() {
                     state.after_message = Some(last.id);
                 }
-                state.pending.extend(news.notifications.iter().map(|n| LiveEventDto {
-                    event: "notification".into(),
-                    notification: Some(NotificationDto::from(n)),
-                    message: None,
-                }));
-                state.pending.extend(news.messages.iter().map(|m| LiveEventDto {
-                    event: "message".into(),
-                    notification: None,
-                    message: Some(MessageDto::from(m)),
-                }));
+                state
+                    .pending
+                    .extend(news.notifications.iter().map(|n| LiveEventDto {
+                        event: "notification".into(),
+                        notification: Some(NotificationDto::from(n)),
+                        message: None,
+                    }));
+                state
+                    .pending
+                    .extend(news.messages.iter().map(|m| LiveEventDto {
+                        event: "message".into(),
+                        notification: None,
+                        message: Some(MessageDto::from(m)),
+                    }));
             }
         });
         Ok(EventStream::new(events.boxed()).keep_alive(Duration::from_secs(15)))

@@ -67,7 +67,14 @@ pub trait Readiness: Send + Sync {
 
 type Apis = (
     (AuthApi, AccountApi, CatalogueApi, AdminApi, WalletApi),
-    (SessionsApi, BookingsApi, RequestsApi, MentorsApi, MessagesApi, CommunityApi),
+    (
+        SessionsApi,
+        BookingsApi,
+        RequestsApi,
+        MentorsApi,
+        MessagesApi,
+        CommunityApi,
+    ),
 );
 type Service = OpenApiService<Apis, ()>;
 
@@ -86,7 +93,10 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
             RequestsApi { app: app.clone() },
             MentorsApi { app: app.clone() },
             MessagesApi { app: app.clone() },
-            CommunityApi { app: app.clone(), poll_interval: events_poll_interval },
+            CommunityApi {
+                app: app.clone(),
+                poll_interval: events_poll_interval,
+            },
         ),
     );
     OpenApiService::new(apis, "Lyceum API", env!("CARGO_PKG_VERSION"))

@@ -55,12 +55,20 @@ pub fn encode_keyed_cursor(key: i64, id: Uuid) -> String {
 
 /// Reads a cursor made by [`encode_keyed_cursor`].
 pub fn decode_keyed_cursor(cursor: &str) -> Result<(i64, Uuid), ApiError> {
-    let invalid = || ApiError::bad_request("pagination.invalid_cursor", "cursor is not one this API returned");
+    let invalid = || {
+        ApiError::bad_request(
+            "pagination.invalid_cursor",
+            "cursor is not one this API returned",
+        )
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let rest = text.strip_prefix("k1:").ok_or_else(invalid)?;
     let (key, id) = rest.split_once(':').ok_or_else(invalid)?;
-    Ok((key.parse().map_err(|_| invalid())?, Uuid::parse_str(id).map_err(|_| invalid())?))
+    Ok((
+        key.parse().map_err(|_| invalid())?,
+        Uuid::parse_str(id).map_err(|_| invalid())?,
+    ))
 }
 
 /// The `Link` header pointing at the next page of the current request, if there is one.

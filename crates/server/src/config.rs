@@ -175,8 +175,16 @@ impl Config {
             )?,
             log_json: var("LYCEUM_LOG_FORMAT").is_some_and(|f| f == "json"),
             booking_hold_minutes: parsed("LYCEUM_BOOKING_HOLD_MINUTES", 15, "expected minutes")?,
-            cancellation_cutoff_minutes: parsed("LYCEUM_CANCELLATION_CUTOFF_MINUTES", 120, "expected minutes")?,
-            job_interval_seconds: parsed("LYCEUM_JOB_INTERVAL_SECONDS", 30, "expected seconds (0 = off)")?,
+            cancellation_cutoff_minutes: parsed(
+                "LYCEUM_CANCELLATION_CUTOFF_MINUTES",
+                120,
+                "expected minutes",
+            )?,
+            job_interval_seconds: parsed(
+                "LYCEUM_JOB_INTERVAL_SECONDS",
+                30,
+                "expected seconds (0 = off)",
+            )?,
             default_currency: var("LYCEUM_DEFAULT_CURRENCY").unwrap_or_else(|| "INR".into()),
             events_poll_millis: parsed("LYCEUM_EVENTS_POLL_MILLIS", 1000, "expected milliseconds")?,
         };

@@ -172,8 +172,12 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| StartError::Database(e.to_string()))?;
     let app = wire(config, &db)?;
-    let jobs = (config.job_interval_seconds > 0)
-        .then(|| spawn_jobs(app.clone(), Duration::from_secs(config.job_interval_seconds)));
+    let jobs = (config.job_interval_seconds > 0).then(|| {
+        spawn_jobs(
+            app.clone(),
+            Duration::from_secs(config.job_interval_seconds),
+        )
+    });
     let routes = lyceum_api_poem::routes(
         app,
         http_settings(config),
@@ -225,7 +229,9 @@ fn spawn_jobs(app: Lyceum, interval: Duration) -> (watch::Sender<bool>, JoinHand
                 _ = stopped.changed() => return,
             }
             match app.run_jobs().await {
-                Ok(report) if report != Default::default() => tracing::info!(?report, "background jobs ran"),
+                Ok(report) if report != Default::default() => {
+                    tracing::info!(?report, "background jobs ran")
+                }
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "background jobs failed; retrying next tick"),
             }

@@ -143,7 +143,13 @@ impl AccountApi {
     async fn public_profile(&self, id: Path<Uuid>) -> ApiResult<Json<PublicProfileDto>> {
         let profile = self.app.public_profile(id.0).await?;
         let rating = if profile.user.has_role(Role::Mentor) {
-            Some(self.app.mentor_ratings(vec![id.0]).await?.remove(&id.0).unwrap_or_default())
+            Some(
+                self.app
+                    .mentor_ratings(vec![id.0])
+                    .await?
+                    .remove(&id.0)
+                    .unwrap_or_default(),
+            )
         } else {
             None
         };
@@ -197,11 +203,17 @@ impl AccountApi {
         let found = self.app.mentors(filter, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        let ratings = self.app.mentor_ratings(found.items.iter().map(|u| u.id).collect()).await?;
+        let ratings = self
+            .app
+            .mentor_ratings(found.items.iter().map(|u| u.id).collect())
+            .await?;
         let items = found
             .items
             .iter()
-            .map(|u| PublicUserDto::from(u).with_rating(Some(ratings.get(&u.id).copied().unwrap_or_default())))
+            .map(|u| {
+                PublicUserDto::from(u)
+                    .with_rating(Some(ratings.get(&u.id).copied().unwrap_or_default()))
+            })
             .collect();
         Ok(Listed::Ok(Json(MentorPage { items, next_cursor }), link))
     }

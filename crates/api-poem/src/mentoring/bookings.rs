@@ -34,17 +34,31 @@ pub enum Calendar {
 
 fn ics_time(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute(), at.second())
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 /// Escapes text for an iCalendar property value (RFC 5545 §3.3.11).
 fn ics_text(text: &str) -> String {
-    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n").replace('\r', "")
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+        .replace('\r', "")
 }
 
 /// Renders sessions as an iCalendar feed.
 pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String {
-    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Lyceum//Mentoring//EN\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:Lyceum sessions\r\n");
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Lyceum//Mentoring//EN\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:Lyceum sessions\r\n",
+    );
     for s in sessions {
         out.push_str("BEGIN:VEVENT\r\n");
         out.push_str(&format!("UID:{}@lyceum\r\n", s.id));
@@ -67,46 +81,88 @@ impl BookingsApi {
     #[oai(path = "/bookings/:id", method = "get", operation_id = "getBooking")]
     async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(BookingDto::from(&self.app.booking(&actor, id.0).await?.0)))
+        Ok(Json(BookingDto::from(
+            &self.app.booking(&actor, id.0).await?.0,
+        )))
     }
 
     /// Pay a pending booking
     ///
     /// Charges through the configured payment gateway (the `sandbox` gateway confirms)
     /// and confirms the seat. A hold that expired is 409 `booking.hold_expired`.
-    #[oai(path = "/bookings/:id/pay", method = "post", operation_id = "payBooking")]
+    #[oai(
+        path = "/bookings/:id/pay",
+        method = "post",
+        operation_id = "payBooking"
+    )]
     async fn pay(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(BookingDto::from(&self.app.pay_booking(&actor, id.0).await?)))
+        Ok(Json(BookingDto::from(
+            &self.app.pay_booking(&actor, id.0).await?,
+        )))
     }
 
     /// Cancel a booking
     ///
     /// The learner until the cut-off before the start (409 `booking.cancellation_closed`
     /// after), the session's mentor any time. The seat becomes bookable again.
-    #[oai(path = "/bookings/:id/cancel", method = "post", operation_id = "cancelBooking")]
-    async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<Option<CancelBookingRequest>>) -> ApiResult<Json<BookingDto>> {
+    #[oai(
+        path = "/bookings/:id/cancel",
+        method = "post",
+        operation_id = "cancelBooking"
+    )]
+    async fn cancel(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<Option<CancelBookingRequest>>,
+    ) -> ApiResult<Json<BookingDto>> {
         let actor = auth.actor(&self.app).await?;
         let reason = body.0.and_then(|b| b.reason);
-        Ok(Json(BookingDto::from(&self.app.cancel_booking(&actor, id.0, reason).await?)))
+        Ok(Json(BookingDto::from(
+            &self.app.cancel_booking(&actor, id.0, reason).await?,
+        )))
     }
 
     /// Move my booking to another session
     ///
     /// Same mentor, same price, a free seat: the seat is taken in the target and released
     /// here atomically, or nothing changes.
-    #[oai(path = "/bookings/:id/reschedule", method = "post", operation_id = "rescheduleBooking")]
-    async fn reschedule(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<RescheduleRequest>) -> ApiResult<Json<BookingDto>> {
+    #[oai(
+        path = "/bookings/:id/reschedule",
+        method = "post",
+        operation_id = "rescheduleBooking"
+    )]
+    async fn reschedule(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<RescheduleRequest>,
+    ) -> ApiResult<Json<BookingDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(BookingDto::from(&self.app.reschedule_booking(&actor, id.0, body.0.target_session_id).await?)))
+        Ok(Json(BookingDto::from(
+            &self
+                .app
+                .reschedule_booking(&actor, id.0, body.0.target_session_id)
+                .await?,
+        )))
     }
 
     /// Leave feedback on my completed session
     ///
     /// Once per booking (409 `feedback.duplicate`), after completion only (409
     /// `feedback.session_not_completed`), every score 1–5 (422).
-    #[oai(path = "/bookings/:id/feedback", method = "post", operation_id = "leaveFeedback")]
-    async fn feedback(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<FeedbackRequest>) -> ApiResult<Created<FeedbackDto>> {
+    #[oai(
+        path = "/bookings/:id/feedback",
+        method = "post",
+        operation_id = "leaveFeedback"
+    )]
+    async fn feedback(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<FeedbackRequest>,
+    ) -> ApiResult<Created<FeedbackDto>> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let input = FeedbackInput {
@@ -123,7 +179,10 @@ impl BookingsApi {
             is_public: b.is_public,
         };
         let feedback = self.app.leave_feedback(&actor, id.0, input).await?;
-        Ok(Created::Created(Json(FeedbackDto::from(&feedback)), format!("/api/v1/mentors/{}/feedback", feedback.mentor_id)))
+        Ok(Created::Created(
+            Json(FeedbackDto::from(&feedback)),
+            format!("/api/v1/mentors/{}/feedback", feedback.mentor_id),
+        ))
     }
 
     /// My bookings
@@ -147,20 +206,36 @@ impl BookingsApi {
             BookingStatusDto::Completed => BookingStatus::Completed,
             BookingStatusDto::Cancelled => BookingStatus::Cancelled,
         });
-        let found = self.app.my_bookings(&actor, BookingFilter { status }, page).await?;
+        let found = self
+            .app
+            .my_bookings(&actor, BookingFilter { status }, page)
+            .await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(Json(BookingPage { items: found.items.iter().map(BookingDto::from).collect(), next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(BookingPage {
+                items: found.items.iter().map(BookingDto::from).collect(),
+                next_cursor,
+            }),
+            link,
+        ))
     }
 
     /// My calendar (iCalendar)
     ///
     /// Upcoming sessions I mentor or hold a seat in, for calendar apps.
-    #[oai(path = "/me/calendar.ics", method = "get", operation_id = "getMyCalendar")]
+    #[oai(
+        path = "/me/calendar.ics",
+        method = "get",
+        operation_id = "getMyCalendar"
+    )]
     async fn calendar(&self, auth: BearerAuth) -> ApiResult<Calendar> {
         let actor = auth.actor(&self.app).await?;
         let sessions = self.app.my_upcoming_sessions(&actor).await?;
-        Ok(Calendar::Ok(PlainText(calendar(&sessions, OffsetDateTime::now_utc()))))
+        Ok(Calendar::Ok(PlainText(calendar(
+            &sessions,
+            OffsetDateTime::now_utc(),
+        ))))
     }
 }
 
@@ -171,6 +246,9 @@ mod tests {
     #[test]
     fn ics_text_escapes_separators() {
         assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
-        assert_eq!(ics_time(time::macros::datetime!(2026-03-08 07:05:09 UTC)), "20260308T070509Z");
+        assert_eq!(
+            ics_time(time::macros::datetime!(2026-03-08 07:05:09 UTC)),
+            "20260308T070509Z"
+        );
     }
 }

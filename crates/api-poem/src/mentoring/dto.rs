@@ -1,8 +1,12 @@
 //! Request and response bodies of the mentoring context.
 
 use lyceum_app::mentoring::SessionView;
-use lyceum_domain::mentoring::availability::{Availability, AvailabilityException, ExceptionKind, Interval, WeeklyWindow};
-use lyceum_domain::mentoring::{Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest, Message, RatingSummary};
+use lyceum_domain::mentoring::availability::{
+    Availability, AvailabilityException, ExceptionKind, Interval, WeeklyWindow,
+};
+use lyceum_domain::mentoring::{
+    Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest, Message, RatingSummary,
+};
 use lyceum_ports::mentoring::ConversationSummary;
 use poem_openapi::{Enum, Object};
 use time::{Date, OffsetDateTime};
@@ -21,7 +25,10 @@ pub struct RatingSummaryDto {
 
 impl From<RatingSummary> for RatingSummaryDto {
     fn from(r: RatingSummary) -> Self {
-        Self { average: r.average.map(|a| (a * 100.0).round() / 100.0), count: r.count }
+        Self {
+            average: r.average.map(|a| (a * 100.0).round() / 100.0),
+            count: r.count,
+        }
     }
 }
 
@@ -104,8 +111,14 @@ impl From<&MentoringSession> for SessionDto {
             popularity: PopularityDto {
                 views: s.popularity.views,
                 bookings: s.popularity.bookings,
-                completion_rate: s.popularity.completion_rate().map(|r| (r * 10.0).round() / 10.0),
-                rating_average: s.popularity.rating_average.map(|r| (r * 100.0).round() / 100.0),
+                completion_rate: s
+                    .popularity
+                    .completion_rate()
+                    .map(|r| (r * 10.0).round() / 10.0),
+                rating_average: s
+                    .popularity
+                    .rating_average
+                    .map(|r| (r * 100.0).round() / 100.0),
                 rating_count: s.popularity.rating_count,
             },
             mentor_rating: None,
@@ -117,7 +130,10 @@ impl From<&MentoringSession> for SessionDto {
 
 impl From<&SessionView> for SessionDto {
     fn from(v: &SessionView) -> Self {
-        Self { mentor_rating: Some(v.mentor_rating.into()), ..Self::from(&v.session) }
+        Self {
+            mentor_rating: Some(v.mentor_rating.into()),
+            ..Self::from(&v.session)
+        }
     }
 }
 
@@ -381,7 +397,14 @@ pub struct LearnerRatingDto {
 
 impl From<&LearnerRating> for LearnerRatingDto {
     fn from(r: &LearnerRating) -> Self {
-        Self { id: r.id, session_id: r.session_id, learner_id: r.ratee_id, rating: r.rating.value(), comment: r.comment.clone(), created_at: r.created_at }
+        Self {
+            id: r.id,
+            session_id: r.session_id,
+            learner_id: r.ratee_id,
+            rating: r.rating.value(),
+            comment: r.comment.clone(),
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -455,16 +478,28 @@ impl From<&Availability> for AvailabilityDto {
             windows: a
                 .windows()
                 .iter()
-                .map(|w: &WeeklyWindow| WeeklyWindowDto { weekday: w.weekday.to_string().to_lowercase(), start: hhmm(w.start), end: hhmm(w.end) })
+                .map(|w: &WeeklyWindow| WeeklyWindowDto {
+                    weekday: w.weekday.to_string().to_lowercase(),
+                    start: hhmm(w.start),
+                    end: hhmm(w.end),
+                })
                 .collect(),
             exceptions: a
                 .exceptions()
                 .iter()
                 .map(|e: &AvailabilityException| match e.kind {
-                    ExceptionKind::Blocked => AvailabilityExceptionDto { date: e.date, kind: "blocked".into(), start: None, end: None },
-                    ExceptionKind::ExtraWindow { start, end } => {
-                        AvailabilityExceptionDto { date: e.date, kind: "extra".into(), start: Some(hhmm(start)), end: Some(hhmm(end)) }
-                    }
+                    ExceptionKind::Blocked => AvailabilityExceptionDto {
+                        date: e.date,
+                        kind: "blocked".into(),
+                        start: None,
+                        end: None,
+                    },
+                    ExceptionKind::ExtraWindow { start, end } => AvailabilityExceptionDto {
+                        date: e.date,
+                        kind: "extra".into(),
+                        start: Some(hhmm(start)),
+                        end: Some(hhmm(end)),
+                    },
                 })
                 .collect(),
         }
@@ -482,7 +517,10 @@ pub struct SlotDto {
 
 impl From<&Interval> for SlotDto {
     fn from(i: &Interval) -> Self {
-        Self { start: i.start, end: i.end }
+        Self {
+            start: i.start,
+            end: i.end,
+        }
     }
 }
 
@@ -615,7 +653,14 @@ pub struct MessageDto {
 
 impl From<&Message> for MessageDto {
     fn from(m: &Message) -> Self {
-        Self { id: m.id, sender_id: m.sender_id, recipient_id: m.recipient_id, body: m.body.clone(), created_at: m.created_at, read_at: m.read_at }
+        Self {
+            id: m.id,
+            sender_id: m.sender_id,
+            recipient_id: m.recipient_id,
+            body: m.body.clone(),
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
     }
 }
 
@@ -650,7 +695,11 @@ pub struct ConversationDto {
 
 impl From<&ConversationSummary> for ConversationDto {
     fn from(c: &ConversationSummary) -> Self {
-        Self { user_id: c.other_user_id, last_message: MessageDto::from(&c.last_message), unread_count: c.unread_count }
+        Self {
+            user_id: c.other_user_id,
+            last_message: MessageDto::from(&c.last_message),
+            unread_count: c.unread_count,
+        }
     }
 }
 

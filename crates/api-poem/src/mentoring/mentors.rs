@@ -27,33 +27,53 @@ fn parse_availability(body: AvailabilityDto) -> Result<AvailabilityInput, ApiErr
     let mut errors = lyceum_domain::FieldErrors::new();
     let mut windows = Vec::new();
     for (i, w) in body.windows.iter().enumerate() {
-        match (parse_weekday(&w.weekday), parse_hhmm(&w.start), parse_hhmm(&w.end)) {
-            (Some(weekday), Some(start), Some(end)) => match WeeklyWindow::new(weekday, start, end) {
+        match (
+            parse_weekday(&w.weekday),
+            parse_hhmm(&w.start),
+            parse_hhmm(&w.end),
+        ) {
+            (Some(weekday), Some(start), Some(end)) => match WeeklyWindow::new(weekday, start, end)
+            {
                 Ok(window) => windows.push(window),
                 Err(e) => errors.push(format!("windows[{i}]"), e.to_string()),
             },
-            _ => errors.push(format!("windows[{i}]"), "weekday must be monday…sunday and times HH:MM"),
+            _ => errors.push(
+                format!("windows[{i}]"),
+                "weekday must be monday…sunday and times HH:MM",
+            ),
         }
     }
     let mut exceptions = Vec::new();
     for (i, e) in body.exceptions.iter().enumerate() {
         let kind = match e.kind.as_str() {
             "blocked" => Some(ExceptionKind::Blocked),
-            "extra" => match (e.start.as_deref().and_then(parse_hhmm), e.end.as_deref().and_then(parse_hhmm)) {
-                (Some(start), Some(end)) if end > start => Some(ExceptionKind::ExtraWindow { start, end }),
+            "extra" => match (
+                e.start.as_deref().and_then(parse_hhmm),
+                e.end.as_deref().and_then(parse_hhmm),
+            ) {
+                (Some(start), Some(end)) if end > start => {
+                    Some(ExceptionKind::ExtraWindow { start, end })
+                }
                 _ => None,
             },
             _ => None,
         };
         match kind {
             Some(kind) => exceptions.push(AvailabilityException { date: e.date, kind }),
-            None => errors.push(format!("exceptions[{i}]"), "kind must be 'blocked', or 'extra' with start < end as HH:MM"),
+            None => errors.push(
+                format!("exceptions[{i}]"),
+                "kind must be 'blocked', or 'extra' with start < end as HH:MM",
+            ),
         }
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors).into());
     }
-    Ok(AvailabilityInput { timezone: body.timezone, windows, exceptions })
+    Ok(AvailabilityInput {
+        timezone: body.timezone,
+        windows,
+        exceptions,
+    })
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -61,17 +81,35 @@ impl MentorsApi {
     /// Set my weekly availability (mentors)
     ///
     /// Weekly windows in my own IANA time zone plus date exceptions; replaces what was there.
-    #[oai(path = "/me/availability", method = "put", operation_id = "putMyAvailability")]
-    async fn put_availability(&self, auth: BearerAuth, body: Json<AvailabilityDto>) -> ApiResult<Json<AvailabilityDto>> {
+    #[oai(
+        path = "/me/availability",
+        method = "put",
+        operation_id = "putMyAvailability"
+    )]
+    async fn put_availability(
+        &self,
+        auth: BearerAuth,
+        body: Json<AvailabilityDto>,
+    ) -> ApiResult<Json<AvailabilityDto>> {
         let actor = auth.actor(&self.app).await?;
         let input = parse_availability(body.0)?;
-        Ok(Json(AvailabilityDto::from(&self.app.set_my_availability(&actor, input).await?)))
+        Ok(Json(AvailabilityDto::from(
+            &self.app.set_my_availability(&actor, input).await?,
+        )))
     }
 
     /// A mentor's availability rules
-    #[oai(path = "/mentors/:id/availability-rules", method = "get", operation_id = "getMentorAvailabilityRules")]
+    #[oai(
+        path = "/mentors/:id/availability-rules",
+        method = "get",
+        operation_id = "getMentorAvailabilityRules"
+    )]
     async fn rules(&self, id: Path<Uuid>) -> ApiResult<Json<AvailabilityDto>> {
-        let availability = self.app.mentor_availability(id.0).await?.ok_or(AppError::NotFound("availability"))?;
+        let availability = self
+            .app
+            .mentor_availability(id.0)
+            .await?
+            .ok_or(AppError::NotFound("availability"))?;
         Ok(Json(AvailabilityDto::from(&availability)))
     }
 
@@ -80,7 +118,11 @@ impl MentorsApi {
     /// Concrete free slots in UTC between `from` and `to` (at most 62 days), each
     /// `duration` minutes long, from the mentor's weekly availability in their time zone
     /// (correct across daylight-saving changes), minus their sessions and accepted requests.
-    #[oai(path = "/mentors/:id/availability", method = "get", operation_id = "getMentorFreeSlots")]
+    #[oai(
+        path = "/mentors/:id/availability",
+        method = "get",
+        operation_id = "getMentorFreeSlots"
+    )]
     async fn slots(
         &self,
         id: Path<Uuid>,
@@ -91,12 +133,19 @@ impl MentorsApi {
         /// Slot length in minutes (15–480, default 60).
         duration: Query<Option<i64>>,
     ) -> ApiResult<Json<Vec<SlotDto>>> {
-        let slots = self.app.free_slots(id.0, from.0, to.0, duration.0.unwrap_or(60)).await?;
+        let slots = self
+            .app
+            .free_slots(id.0, from.0, to.0, duration.0.unwrap_or(60))
+            .await?;
         Ok(Json(slots.iter().map(SlotDto::from).collect()))
     }
 
     /// A mentor's public feedback
-    #[oai(path = "/mentors/:id/feedback", method = "get", operation_id = "listMentorFeedback")]
+    #[oai(
+        path = "/mentors/:id/feedback",
+        method = "get",
+        operation_id = "listMentorFeedback"
+    )]
     async fn feedback(
         &self,
         req: &Request,
@@ -110,6 +159,12 @@ impl MentorsApi {
         let found = self.app.mentor_feedback(id.0, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(Json(FeedbackPage { items: found.items.iter().map(FeedbackDto::from).collect(), next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(FeedbackPage {
+                items: found.items.iter().map(FeedbackDto::from).collect(),
+                next_cursor,
+            }),
+            link,
+        ))
     }
 }

@@ -25,16 +25,31 @@ impl MessagesApi {
     /// My conversations
     ///
     /// One entry per person, with the newest message and how many of theirs are unread.
-    #[oai(path = "/me/conversations", method = "get", operation_id = "listMyConversations")]
+    #[oai(
+        path = "/me/conversations",
+        method = "get",
+        operation_id = "listMyConversations"
+    )]
     async fn conversations(&self, auth: BearerAuth) -> ApiResult<Json<Vec<ConversationDto>>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(self.app.my_conversations(&actor).await?.iter().map(ConversationDto::from).collect()))
+        Ok(Json(
+            self.app
+                .my_conversations(&actor)
+                .await?
+                .iter()
+                .map(ConversationDto::from)
+                .collect(),
+        ))
     }
 
     /// Messages with one person
     ///
     /// Newest first, cursor-paginated.
-    #[oai(path = "/me/conversations/:user_id/messages", method = "get", operation_id = "listConversationMessages")]
+    #[oai(
+        path = "/me/conversations/:user_id/messages",
+        method = "get",
+        operation_id = "listConversationMessages"
+    )]
     async fn history(
         &self,
         req: &Request,
@@ -50,26 +65,53 @@ impl MessagesApi {
         let found = self.app.conversation(&actor, user_id.0, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(Json(MessagePage { items: found.items.iter().map(MessageDto::from).collect(), next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(MessagePage {
+                items: found.items.iter().map(MessageDto::from).collect(),
+                next_cursor,
+            }),
+            link,
+        ))
     }
 
     /// Write to someone
     ///
     /// Only to people I share a booking, session or request with (403 otherwise);
     /// 1–2000 characters.
-    #[oai(path = "/me/conversations/:user_id/messages", method = "post", operation_id = "sendMessage")]
-    async fn send(&self, auth: BearerAuth, user_id: Path<Uuid>, body: Json<SendMessageRequest>) -> ApiResult<Created<MessageDto>> {
+    #[oai(
+        path = "/me/conversations/:user_id/messages",
+        method = "post",
+        operation_id = "sendMessage"
+    )]
+    async fn send(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<Uuid>,
+        body: Json<SendMessageRequest>,
+    ) -> ApiResult<Created<MessageDto>> {
         let actor = auth.actor(&self.app).await?;
-        let message = self.app.send_message(&actor, user_id.0, &body.0.body).await?;
-        Ok(Created::Created(Json(MessageDto::from(&message)), format!("/api/v1/me/conversations/{}/messages", user_id.0)))
+        let message = self
+            .app
+            .send_message(&actor, user_id.0, &body.0.body)
+            .await?;
+        Ok(Created::Created(
+            Json(MessageDto::from(&message)),
+            format!("/api/v1/me/conversations/{}/messages", user_id.0),
+        ))
     }
 
     /// Mark a conversation read
     ///
     /// Sets `read_at` on every message the other person sent me.
-    #[oai(path = "/me/conversations/:user_id/read", method = "post", operation_id = "markConversationRead")]
+    #[oai(
+        path = "/me/conversations/:user_id/read",
+        method = "post",
+        operation_id = "markConversationRead"
+    )]
     async fn read(&self, auth: BearerAuth, user_id: Path<Uuid>) -> ApiResult<Json<MarkedRead>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(MarkedRead { marked: self.app.mark_conversation_read(&actor, user_id.0).await? }))
+        Ok(Json(MarkedRead {
+            marked: self.app.mark_conversation_read(&actor, user_id.0).await?,
+        }))
     }
 }

@@ -29,8 +29,16 @@ impl RequestsApi {
     ///
     /// Subject, message, a proposed future start and 30–180 minutes. Nobody can request
     /// themself.
-    #[oai(path = "/mentorship-requests", method = "post", operation_id = "createMentorshipRequest")]
-    async fn create(&self, auth: BearerAuth, body: Json<CreateRequestRequest>) -> ApiResult<Created<RequestDto>> {
+    #[oai(
+        path = "/mentorship-requests",
+        method = "post",
+        operation_id = "createMentorshipRequest"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: Json<CreateRequestRequest>,
+    ) -> ApiResult<Created<RequestDto>> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let request = self
@@ -47,48 +55,97 @@ impl RequestsApi {
                 },
             )
             .await?;
-        Ok(Created::Created(Json(RequestDto::from(&request)), format!("/api/v1/mentorship-requests/{}", request.id)))
+        Ok(Created::Created(
+            Json(RequestDto::from(&request)),
+            format!("/api/v1/mentorship-requests/{}", request.id),
+        ))
     }
 
     /// One request (its learner or mentor)
-    #[oai(path = "/mentorship-requests/:id", method = "get", operation_id = "getMentorshipRequest")]
+    #[oai(
+        path = "/mentorship-requests/:id",
+        method = "get",
+        operation_id = "getMentorshipRequest"
+    )]
     async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(RequestDto::from(&self.app.mentorship_request(&actor, id.0).await?)))
+        Ok(Json(RequestDto::from(
+            &self.app.mentorship_request(&actor, id.0).await?,
+        )))
     }
 
     /// Accept a request (the mentor)
     ///
     /// Creates the 1:1 session and the learner's confirmed booking in one transaction.
     /// Only from `pending`; any other transition is 409 `request.invalid_transition`.
-    #[oai(path = "/mentorship-requests/:id/accept", method = "post", operation_id = "acceptMentorshipRequest")]
-    async fn accept(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<Option<AcceptRequestBody>>) -> ApiResult<Json<RequestDto>> {
+    #[oai(
+        path = "/mentorship-requests/:id/accept",
+        method = "post",
+        operation_id = "acceptMentorshipRequest"
+    )]
+    async fn accept(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<Option<AcceptRequestBody>>,
+    ) -> ApiResult<Json<RequestDto>> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0.unwrap_or_default();
-        let action = RequestAction::Accept { meeting_url: b.meeting_url, response_message: b.response_message };
-        Ok(Json(RequestDto::from(&self.app.act_on_request(&actor, id.0, action).await?)))
+        let action = RequestAction::Accept {
+            meeting_url: b.meeting_url,
+            response_message: b.response_message,
+        };
+        Ok(Json(RequestDto::from(
+            &self.app.act_on_request(&actor, id.0, action).await?,
+        )))
     }
 
     /// Decline a request (the mentor)
-    #[oai(path = "/mentorship-requests/:id/decline", method = "post", operation_id = "declineMentorshipRequest")]
-    async fn decline(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<DeclineRequestBody>) -> ApiResult<Json<RequestDto>> {
+    #[oai(
+        path = "/mentorship-requests/:id/decline",
+        method = "post",
+        operation_id = "declineMentorshipRequest"
+    )]
+    async fn decline(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<DeclineRequestBody>,
+    ) -> ApiResult<Json<RequestDto>> {
         let actor = auth.actor(&self.app).await?;
-        let action = RequestAction::Decline { response_message: body.0.response_message };
-        Ok(Json(RequestDto::from(&self.app.act_on_request(&actor, id.0, action).await?)))
+        let action = RequestAction::Decline {
+            response_message: body.0.response_message,
+        };
+        Ok(Json(RequestDto::from(
+            &self.app.act_on_request(&actor, id.0, action).await?,
+        )))
     }
 
     /// Withdraw or cancel a request
     ///
     /// The learner withdraws a pending request; either side cancels an accepted one
     /// (its session and booking are cancelled too).
-    #[oai(path = "/mentorship-requests/:id/cancel", method = "post", operation_id = "cancelMentorshipRequest")]
+    #[oai(
+        path = "/mentorship-requests/:id/cancel",
+        method = "post",
+        operation_id = "cancelMentorshipRequest"
+    )]
     async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(RequestDto::from(&self.app.act_on_request(&actor, id.0, RequestAction::Cancel).await?)))
+        Ok(Json(RequestDto::from(
+            &self
+                .app
+                .act_on_request(&actor, id.0, RequestAction::Cancel)
+                .await?,
+        )))
     }
 
     /// My requests
-    #[oai(path = "/me/mentorship-requests", method = "get", operation_id = "listMyMentorshipRequests")]
+    #[oai(
+        path = "/me/mentorship-requests",
+        method = "get",
+        operation_id = "listMyMentorshipRequests"
+    )]
     async fn mine(
         &self,
         req: &Request,
@@ -118,6 +175,12 @@ impl RequestsApi {
         let found = self.app.my_requests(&actor, side, status, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(Json(RequestPage { items: found.items.iter().map(RequestDto::from).collect(), next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(RequestPage {
+                items: found.items.iter().map(RequestDto::from).collect(),
+                next_cursor,
+            }),
+            link,
+        ))
     }
 }

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{decode_keyed_cursor, encode_cursor, encode_keyed_cursor, next_link, page_request};
+use crate::pagination::{
+    decode_keyed_cursor, encode_cursor, encode_keyed_cursor, next_link, page_request,
+};
 use crate::problem::{ApiError, ApiResult};
 use crate::responses::{Created, Listed};
 use crate::security::BearerAuth;
@@ -29,16 +31,22 @@ pub struct SessionsApi {
 pub enum BookingCreated {
     /// Booked (or the first response again, with `Idempotent-Replayed: true`).
     #[oai(status = 201)]
-    Created(Json<BookingDto>, #[oai(header = "Location")] String, #[oai(header = "Idempotent-Replayed")] Option<String>),
+    Created(
+        Json<BookingDto>,
+        #[oai(header = "Location")] String,
+        #[oai(header = "Idempotent-Replayed")] Option<String>,
+    ),
 }
 
 /// Checks an `Idempotency-Key` header value.
 pub(crate) fn check_idempotency_key(key: Option<String>) -> Result<Option<String>, ApiError> {
     match key {
-        Some(k) if k.is_empty() || k.len() > 255 || !k.chars().all(|c| c.is_ascii_graphic()) => Err(ApiError::bad_request(
-            "idempotency.invalid_key",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters",
-        )),
+        Some(k) if k.is_empty() || k.len() > 255 || !k.chars().all(|c| c.is_ascii_graphic()) => {
+            Err(ApiError::bad_request(
+                "idempotency.invalid_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            ))
+        }
         other => Ok(other),
     }
 }
@@ -48,8 +56,16 @@ impl SessionsApi {
     /// Create a session (mentors)
     ///
     /// A unique video-room URL is generated when `meeting_url` is absent.
-    #[oai(path = "/mentoring-sessions", method = "post", operation_id = "createSession")]
-    async fn create(&self, auth: BearerAuth, body: Json<CreateSessionRequest>) -> ApiResult<Created<SessionDto>> {
+    #[oai(
+        path = "/mentoring-sessions",
+        method = "post",
+        operation_id = "createSession"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: Json<CreateSessionRequest>,
+    ) -> ApiResult<Created<SessionDto>> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let session = self
@@ -69,14 +85,21 @@ impl SessionsApi {
                 },
             )
             .await?;
-        Ok(Created::Created(Json(SessionDto::from(&session)), format!("/api/v1/mentoring-sessions/{}", session.id)))
+        Ok(Created::Created(
+            Json(SessionDto::from(&session)),
+            format!("/api/v1/mentoring-sessions/{}", session.id),
+        ))
     }
 
     /// Discover sessions
     ///
     /// Scheduled sessions that have not started, filtered and sorted, cursor-paginated.
     /// Each item shows the seats left and the mentor's rating.
-    #[oai(path = "/mentoring-sessions", method = "get", operation_id = "discoverSessions")]
+    #[oai(
+        path = "/mentoring-sessions",
+        method = "get",
+        operation_id = "discoverSessions"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn discover(
         &self,
@@ -103,7 +126,12 @@ impl SessionsApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<SessionPage>> {
         let page = page_request(limit.0, None)?;
-        let after = cursor.0.as_deref().map(decode_keyed_cursor).transpose()?.map(|(key, id)| SessionCursor { key, id });
+        let after = cursor
+            .0
+            .as_deref()
+            .map(decode_keyed_cursor)
+            .transpose()?
+            .map(|(key, id)| SessionCursor { key, id });
         let sort = match sort.0.unwrap_or(SessionSortDto::Soonest) {
             SessionSortDto::Soonest => SessionSort::Soonest,
             SessionSortDto::Price => SessionSort::Price,
@@ -119,16 +147,29 @@ impl SessionsApi {
             starts_to: to.0,
             only_with_free_seats: only_with_free_seats.0.unwrap_or(false),
         };
-        let (items, next) = self.app.discover_sessions(filter, sort, page.limit, after).await?;
+        let (items, next) = self
+            .app
+            .discover_sessions(filter, sort, page.limit, after)
+            .await?;
         let next_cursor = next.map(|c| encode_keyed_cursor(c.key, c.id));
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(Json(SessionPage { items: items.iter().map(SessionDto::from).collect(), next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(SessionPage {
+                items: items.iter().map(SessionDto::from).collect(),
+                next_cursor,
+            }),
+            link,
+        ))
     }
 
     /// One session
     ///
     /// Counts a view towards the session's popularity.
-    #[oai(path = "/mentoring-sessions/:id", method = "get", operation_id = "getSession")]
+    #[oai(
+        path = "/mentoring-sessions/:id",
+        method = "get",
+        operation_id = "getSession"
+    )]
     async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
         Ok(Json(SessionDto::from(&self.app.view_session(id.0).await?)))
     }
@@ -137,8 +178,17 @@ impl SessionsApi {
     ///
     /// Only scheduled sessions; the capacity never drops below the seats taken (409
     /// `session.capacity_below_seats_taken`). Booked learners are told when it moves.
-    #[oai(path = "/mentoring-sessions/:id", method = "patch", operation_id = "updateSession")]
-    async fn update(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<UpdateSessionRequest>) -> ApiResult<Json<SessionDto>> {
+    #[oai(
+        path = "/mentoring-sessions/:id",
+        method = "patch",
+        operation_id = "updateSession"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<UpdateSessionRequest>,
+    ) -> ApiResult<Json<SessionDto>> {
         let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let patch = SessionPatch {
@@ -155,16 +205,24 @@ impl SessionsApi {
                 MaybeUndefined::Value(v) => Some(Some(v)),
             },
         };
-        Ok(Json(SessionDto::from(&self.app.update_session(&actor, id.0, patch).await?)))
+        Ok(Json(SessionDto::from(
+            &self.app.update_session(&actor, id.0, patch).await?,
+        )))
     }
 
     /// Cancel a session (its mentor or an admin)
     ///
     /// Cancels every booking (paid seats are refunded) and notifies each booked learner.
-    #[oai(path = "/mentoring-sessions/:id/cancel", method = "post", operation_id = "cancelSession")]
+    #[oai(
+        path = "/mentoring-sessions/:id/cancel",
+        method = "post",
+        operation_id = "cancelSession"
+    )]
     async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
         let actor = auth.actor(&self.app).await?;
-        Ok(Json(SessionDto::from(&self.app.cancel_session(&actor, id.0).await?)))
+        Ok(Json(SessionDto::from(
+            &self.app.cancel_session(&actor, id.0).await?,
+        )))
     }
 
     /// Book a seat
@@ -173,7 +231,11 @@ impl SessionsApi {
     /// the seat for 15 minutes awaiting `POST /bookings/{id}/pay`. Never more seats than
     /// capacity (409 `booking.session_full`), one live booking per learner (409
     /// `booking.duplicate`). Honours `Idempotency-Key`.
-    #[oai(path = "/mentoring-sessions/:id/bookings", method = "post", operation_id = "bookSession")]
+    #[oai(
+        path = "/mentoring-sessions/:id/bookings",
+        method = "post",
+        operation_id = "bookSession"
+    )]
     async fn book(
         &self,
         auth: BearerAuth,
@@ -184,13 +246,24 @@ impl SessionsApi {
     ) -> ApiResult<BookingCreated> {
         let actor = auth.actor(&self.app).await?;
         let key = check_idempotency_key(idempotency_key.0)?;
-        let result = self.app.book_session(&actor, id.0, key.map(|k| (k, format!("book:{}", id.0)))).await?;
+        let result = self
+            .app
+            .book_session(&actor, id.0, key.map(|k| (k, format!("book:{}", id.0))))
+            .await?;
         let location = format!("/api/v1/bookings/{}", result.booking.id);
-        Ok(BookingCreated::Created(Json(BookingDto::from(&result.booking)), location, result.replayed.then(|| "true".to_owned())))
+        Ok(BookingCreated::Created(
+            Json(BookingDto::from(&result.booking)),
+            location,
+            result.replayed.then(|| "true".to_owned()),
+        ))
     }
 
     /// A session's bookings (its mentor)
-    #[oai(path = "/mentoring-sessions/:id/bookings", method = "get", operation_id = "listSessionBookings")]
+    #[oai(
+        path = "/mentoring-sessions/:id/bookings",
+        method = "get",
+        operation_id = "listSessionBookings"
+    )]
     async fn bookings(
         &self,
         req: &Request,
@@ -206,14 +279,32 @@ impl SessionsApi {
         let found = self.app.session_bookings(&actor, id.0, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(Json(BookingPage { items: found.items.iter().map(BookingDto::from).collect(), next_cursor }), link))
+        Ok(Listed::Ok(
+            Json(BookingPage {
+                items: found.items.iter().map(BookingDto::from).collect(),
+                next_cursor,
+            }),
+            link,
+        ))
     }
 
     /// Rate the learner of a completed 1:1 (its mentor)
-    #[oai(path = "/mentoring-sessions/:id/learner-rating", method = "post", operation_id = "rateLearner")]
-    async fn rate_learner(&self, auth: BearerAuth, id: Path<Uuid>, body: Json<LearnerRatingRequest>) -> ApiResult<Json<LearnerRatingDto>> {
+    #[oai(
+        path = "/mentoring-sessions/:id/learner-rating",
+        method = "post",
+        operation_id = "rateLearner"
+    )]
+    async fn rate_learner(
+        &self,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<LearnerRatingRequest>,
+    ) -> ApiResult<Json<LearnerRatingDto>> {
         let actor = auth.actor(&self.app).await?;
-        let rating = self.app.rate_learner(&actor, id.0, body.0.rating, body.0.comment).await?;
+        let rating = self
+            .app
+            .rate_learner(&actor, id.0, body.0.rating, body.0.comment)
+            .await?;
         Ok(Json(LearnerRatingDto::from(&rating)))
     }
 }

@@ -15,7 +15,10 @@ pub struct SandboxPayments;
 impl PaymentGateway for SandboxPayments {
     async fn charge(&self, request: ChargeRequest) -> Result<PaymentReceipt, PaymentError> {
         tracing::info!(booking_id = %request.booking_id, amount = request.amount.amount_minor(), currency = %request.amount.currency(), "sandbox charge confirmed");
-        Ok(PaymentReceipt { provider: "sandbox".into(), reference: format!("sandbox_{}", request.idempotency_key) })
+        Ok(PaymentReceipt {
+            provider: "sandbox".into(),
+            reference: format!("sandbox_{}", request.idempotency_key),
+        })
     }
 
     async fn refund(&self, reference: &str, amount: Money) -> Result<(), PaymentError> {
