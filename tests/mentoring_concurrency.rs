@@ -139,3 +139,111 @@ async fn twenty_simultaneous_reschedules_into_one_free_seat_move_exactly_one() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_booking_retried_with_its_idempotency_key_takes_one_seat() {
+    on_each_backend(|db: TestDb| async move {
+        let app = spawn_app(&db).await;
+        let (_, mentor, _) = app.signed_up("mentor_idem", "mentor").await;
+        let (_, learner, _) = app.signed_up("learner_idem", "learner").await;
+        let session = app.create_session(&mentor, 0, 1, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/api/v1/mentoring-sessions/{session}/bookings");
+        let key = [("Idempotency-Key", "seat-for-learner-idem")];
+        let first = app
+            .send(
+                reqwest::Method::POST,
+                &path,
+                Some(&learner),
+                Some(json!({})),
+                &key,
+            )
+            .await;
+        let retry = app
+            .send(
+                reqwest::Method::POST,
+                &path,
+                Some(&learner),
+                Some(json!({})),
+                &key,
+            )
+            .await;
+        assert_eq!(
+            (first.status, retry.status),
+            (StatusCode::CREATED, StatusCode::CREATED),
+            "{:?}",
+            retry.body
+        );
+        assert_eq!(first.body["id"], retry.body["id"], "the same booking again");
+        assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+        assert_eq!(
+            app.get(&format!("/api/v1/mentoring-sessions/{session}"), None)
+                .await
+                .body["seats_taken"],
+            1
+        );
+        app.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_job_runners_on_one_database_do_each_job_once() {
+    on_each_backend(|db: TestDb| async move {
+        let app = spawn_app(&db).await;
+        let (_, mentor, _) = app.signed_up("mentor_jobs", "mentor").await;
+        let (_, learner, _) = app.signed_up("learner_jobs", "learner").await;
+        let done = app.create_session(&mentor, 0, 2, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let paid = app.create_session(&mentor, 50000, 2, 24).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let soon = app.create_session(&mentor, 0, 2, 72).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.book(&learner, &done).await;
+        let hold = app.book(&learner, &paid).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.book(&learner, &soon).await;
+        app.move_session_into_the_past(&done).await;
+        app.expire_hold(&hold).await;
+        app.move_session_start(&soon, 20 * 60, 60).await;
+
+        // Two independently wired applications with their own pools, like two processes.
+        let (one, two) = (app.lyceum().await, app.lyceum().await);
+        let (a, b) = tokio::join!(one.run_jobs(), two.run_jobs());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.sessions_completed + b.sessions_completed, 1);
+        assert_eq!(a.holds_expired + b.holds_expired, 1);
+        assert_eq!(
+            a.reminders_sent + b.reminders_sent,
+            1,
+            "the 24 h reminder, once"
+        );
+        let again = one.run_jobs().await.unwrap();
+        assert_eq!(
+            (
+                again.sessions_completed,
+                again.holds_expired,
+                again.reminders_sent
+            ),
+            (0, 0, 0)
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/mentoring-sessions/{paid}"), None)
+                .await
+                .body["seats_taken"],
+            0
+        );
+        app.stop().await;
+    })
+    .await;
+}
