@@ -12,6 +12,9 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
 
+use lyceum_domain::identity::{Email, PersonName, Profile, Role, User, Username};
+
+use crate::identity::Actor;
 use crate::{Lyceum, Ports, Settings};
 
 pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
@@ -104,4 +107,32 @@ impl Mocks {
             Settings::default(),
         )
     }
+}
+
+/// An active account holding `roles`, with a fresh id.
+pub(crate) fn user(roles: &[Role]) -> User {
+    User {
+        id: Uuid::now_v7(),
+        email: Email::parse("asha@example.com").unwrap(),
+        username: Username::parse("ashakumar").unwrap(),
+        phone_number: None,
+        first_name: PersonName::parse("Asha").unwrap(),
+        last_name: PersonName::parse("Kumar").unwrap(),
+        roles: roles.iter().copied().collect(),
+        is_active: true,
+        email_verified: false,
+        last_login_at: None,
+        ban: None,
+        failed_login_count: 0,
+        locked_until: None,
+        deleted_at: None,
+        profile: Profile::default(),
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+/// A signed-in caller holding `roles`.
+pub(crate) fn actor(roles: &[Role]) -> Actor {
+    Actor { user: user(roles), session_id: Uuid::now_v7() }
 }

@@ -1,6 +1,6 @@
 //! Use-case tests with mocked ports: each asserts the result and the calls made (or not).
 
-use lyceum_domain::identity::{Ban, Email, PersonName, Profile, Role, Roles, User, Username};
+use lyceum_domain::identity::{Ban, Role, Roles};
 use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::*;
@@ -10,36 +10,9 @@ use uuid::Uuid;
 
 use super::*;
 use crate::AppError;
-use crate::test_support::{Mocks, NOW};
+use crate::test_support::{Mocks, NOW, actor, user};
 
-fn user(roles: &[Role]) -> User {
-    User {
-        id: Uuid::now_v7(),
-        email: Email::parse("asha@example.com").unwrap(),
-        username: Username::parse("ashakumar").unwrap(),
-        phone_number: None,
-        first_name: PersonName::parse("Asha").unwrap(),
-        last_name: PersonName::parse("Kumar").unwrap(),
-        roles: roles.iter().copied().collect(),
-        is_active: true,
-        email_verified: false,
-        last_login_at: None,
-        ban: None,
-        failed_login_count: 0,
-        locked_until: None,
-        deleted_at: None,
-        profile: Profile::default(),
-        created_at: NOW,
-        updated_at: NOW,
-    }
-}
 
-fn actor(roles: &[Role]) -> Actor {
-    Actor {
-        user: user(roles),
-        session_id: Uuid::now_v7(),
-    }
-}
 
 fn session(user_id: Uuid) -> AuthSession {
     AuthSession {

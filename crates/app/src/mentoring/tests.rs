@@ -1,6 +1,6 @@
 //! Mentoring use-case tests with mocked ports: each asserts the result and the calls made.
 
-use lyceum_domain::identity::{Email, PersonName, Profile, Role, User, Username};
+use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::*;
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::mentoring::{ReserveOutcome, SessionChanges};
@@ -11,34 +11,8 @@ use uuid::Uuid;
 
 use super::*;
 use crate::AppError;
-use crate::identity::Actor;
-use crate::test_support::{Mocks, NOW};
+use crate::test_support::{Mocks, NOW, actor};
 
-fn actor(roles: &[Role]) -> Actor {
-    let user = User {
-        id: Uuid::now_v7(),
-        email: Email::parse("m@example.com").unwrap(),
-        username: Username::parse("mentor_one").unwrap(),
-        phone_number: None,
-        first_name: PersonName::parse("M").unwrap(),
-        last_name: PersonName::parse("O").unwrap(),
-        roles: roles.iter().copied().collect(),
-        is_active: true,
-        email_verified: true,
-        last_login_at: None,
-        ban: None,
-        failed_login_count: 0,
-        locked_until: None,
-        deleted_at: None,
-        profile: Profile::default(),
-        created_at: NOW,
-        updated_at: NOW,
-    };
-    Actor {
-        user,
-        session_id: Uuid::now_v7(),
-    }
-}
 
 fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
     MentoringSession {
