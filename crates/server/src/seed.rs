@@ -2,7 +2,9 @@
 //! and specializations. Safe to run twice: existing accounts are left alone.
 
 use lyceum_app::identity::{Actor, ProfilePatch, Registration};
+use lyceum_app::mentoring::{AvailabilityInput, SessionInput};
 use lyceum_app::{AppError, Lyceum};
+use lyceum_domain::mentoring::availability::WeeklyWindow;
 
 /// The password of every demo account (printed by `seed-demo`).
 pub const DEMO_PASSWORD: &str = "Lyceum2026";
@@ -119,6 +121,9 @@ pub async fn seed_demo(app: &Lyceum) -> Result<Vec<String>, AppError> {
             patch.experience_level = Some(Some("beginner".into()));
         }
         app.update_my_account(&actor, patch).await?;
+        if person.role == "mentor" {
+            seed_mentoring(app, &actor, person).await?;
+        }
         for name in person.specializations {
             if let Some(s) = catalogue.iter().find(|s| s.name.as_str() == *name) {
                 app.add_my_specialization(&actor, s.id).await?;
@@ -127,4 +132,53 @@ pub async fn seed_demo(app: &Lyceum) -> Result<Vec<String>, AppError> {
         app.logout(&actor).await?;
     }
     Ok(created)
+}
+
+/// Two sessions (a free group one and a paid 1:1) and weekday availability for a demo
+/// mentor, so discovery, booking and free slots can be tried at once.
+async fn seed_mentoring(app: &Lyceum, actor: &Actor, person: &DemoPerson) -> Result<(), AppError> {
+    let day = time::OffsetDateTime::now_utc()
+        .replace_time(time::Time::from_hms(15, 0, 0).unwrap_or(time::Time::MIDNIGHT));
+    let topic = person.keywords.first().copied().unwrap_or("Mentoring");
+    let sessions = [
+        (format!("{topic} in practice: group Q&A"), 0, 8, 2),
+        (format!("{topic}: one-to-one review"), 99_900, 1, 3),
+    ];
+    for (title, price, capacity, days) in sessions {
+        app.create_session(
+            actor,
+            SessionInput {
+                title,
+                description: person.bio.into(),
+                duration_minutes: 60,
+                price_amount_minor: price,
+                price_currency: "INR".into(),
+                capacity,
+                starts_at: day + time::Duration::days(days),
+                meeting_url: None,
+                specialization_id: None,
+            },
+        )
+        .await?;
+    }
+    let nine = time::Time::from_hms(9, 0, 0).unwrap_or(time::Time::MIDNIGHT);
+    let noon = time::Time::from_hms(12, 0, 0).unwrap_or(time::Time::MIDNIGHT);
+    let windows = [
+        time::Weekday::Monday,
+        time::Weekday::Wednesday,
+        time::Weekday::Friday,
+    ]
+    .into_iter()
+    .filter_map(|weekday| WeeklyWindow::new(weekday, nine, noon).ok())
+    .collect();
+    app.set_my_availability(
+        actor,
+        AvailabilityInput {
+            timezone: person.timezone.into(),
+            windows,
+            exceptions: Vec::new(),
+        },
+    )
+    .await?;
+    Ok(())
 }
