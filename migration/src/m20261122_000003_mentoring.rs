@@ -326,7 +326,10 @@ impl MigrationTrait for Migration {
             .create_index(index(
                 "ix_mentoring_sessions_rating_avg_milli",
                 S::Table,
-                &[("rating_avg_milli", IndexOrder::Desc), ("id", IndexOrder::Asc)],
+                &[
+                    ("rating_avg_milli", IndexOrder::Desc),
+                    ("id", IndexOrder::Asc),
+                ],
             ))
             .await?;
         manager
@@ -361,7 +364,12 @@ impl MigrationTrait for Migration {
                         Expr::col(B::AmountMinor).gte(0),
                     ))
                     .foreign_key(&mut cascade(B::Table, B::SessionId, S::Table, S::Id))
-                    .foreign_key(&mut cascade(B::Table, B::LearnerId, Users::Table, Users::Id))
+                    .foreign_key(&mut cascade(
+                        B::Table,
+                        B::LearnerId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -414,7 +422,12 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(R::SessionId))
                     .col(at(R::CreatedAt))
                     .col(at(R::UpdatedAt))
-                    .foreign_key(&mut cascade(R::Table, R::LearnerId, Users::Table, Users::Id))
+                    .foreign_key(&mut cascade(
+                        R::Table,
+                        R::LearnerId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .foreign_key(&mut cascade(R::Table, R::MentorId, Users::Table, Users::Id))
                     .to_owned(),
             )
@@ -462,7 +475,12 @@ impl MigrationTrait for Migration {
                     .col(at(M::CreatedAt))
                     .col(at_null(M::ReadAt))
                     .foreign_key(&mut cascade(M::Table, M::SenderId, Users::Table, Users::Id))
-                    .foreign_key(&mut cascade(M::Table, M::RecipientId, Users::Table, Users::Id))
+                    .foreign_key(&mut cascade(
+                        M::Table,
+                        M::RecipientId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -513,7 +531,12 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut cascade(F::Table, F::BookingId, B::Table, B::Id))
                     .foreign_key(&mut cascade(F::Table, F::SessionId, S::Table, S::Id))
                     .foreign_key(&mut cascade(F::Table, F::MentorId, Users::Table, Users::Id))
-                    .foreign_key(&mut cascade(F::Table, F::LearnerId, Users::Table, Users::Id))
+                    .foreign_key(&mut cascade(
+                        F::Table,
+                        F::LearnerId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;

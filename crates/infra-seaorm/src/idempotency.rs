@@ -8,8 +8,8 @@
 use lyceum_ports::RepoError;
 use lyceum_ports::idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
 use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -55,7 +55,10 @@ async fn availability_round_trips_and_is_replaced_whole() {
 
         let replaced = Availability::new("Europe/Berlin", Vec::new(), Vec::new()).unwrap();
         store.put(mentor, replaced.clone(), NOW).await.unwrap();
-        assert_eq!(store.of_mentor(mentor).await.unwrap(), Some(replaced.clone()));
+        assert_eq!(
+            store.of_mentor(mentor).await.unwrap(),
+            Some(replaced.clone())
+        );
         assert_eq!(
             store.put(Uuid::now_v7(), replaced, NOW).await,
             Err(RepoError::NotFound)

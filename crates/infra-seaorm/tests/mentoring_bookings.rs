@@ -50,7 +50,9 @@ async fn a_seat_is_taken_once_per_learner_and_only_in_future_scheduled_sessions(
             .unwrap();
         let late = NOW + Duration::hours(2);
         assert_eq!(
-            bookings.reserve_seat(booking(&past, other), None, late).await,
+            bookings
+                .reserve_seat(booking(&past, other), None, late)
+                .await,
             Err(conflict(Conflict::SessionNotBookable))
         );
         let mut missing = booking(&s, other);
@@ -91,13 +93,22 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
 
         let later = NOW + Duration::minutes(5);
         let cancelled = bookings
-            .cancel(a.id, ids[1], Some("changed plans".into()), PaymentStatus::Refunded, later)
+            .cancel(
+                a.id,
+                ids[1],
+                Some("changed plans".into()),
+                PaymentStatus::Refunded,
+                later,
+            )
             .await
             .unwrap();
         assert_eq!(cancelled.status, BookingStatus::Cancelled);
         assert_eq!(cancelled.payment_status, PaymentStatus::Refunded);
         assert_eq!(cancelled.cancelled_by, Some(ids[1]));
-        assert_eq!(cancelled.cancellation_reason.as_deref(), Some("changed plans"));
+        assert_eq!(
+            cancelled.cancellation_reason.as_deref(),
+            Some("changed plans")
+        );
         assert_eq!(cancelled.updated_at, later);
         assert_eq!(
             bookings
@@ -250,7 +261,10 @@ async fn rescheduling_is_refused_into_a_session_the_learner_already_holds() {
             bookings.by_id(in_a.id).await.unwrap().unwrap().session_id,
             a.id
         );
-        assert_eq!((seats_taken(db, a.id).await, seats_taken(db, b.id).await), (1, 1));
+        assert_eq!(
+            (seats_taken(db, a.id).await, seats_taken(db, b.id).await),
+            (1, 1)
+        );
 
         let c = sessions
             .create(session(ids[0], 3, 0, Duration::days(3)))
@@ -307,22 +321,22 @@ async fn expired_holds_are_cancelled_once_and_free_their_seats() {
         assert_eq!(expired[0].id, past.id);
         assert_eq!(expired[0].status, BookingStatus::Cancelled);
         assert_eq!(expired[0].payment_status, PaymentStatus::Failed);
-        assert_eq!(expired[0].cancellation_reason.as_deref(), Some("hold_expired"));
+        assert_eq!(
+            expired[0].cancellation_reason.as_deref(),
+            Some("hold_expired")
+        );
         assert_eq!(bookings.expire_holds(at).await.unwrap(), Vec::new());
         assert_eq!(seats_taken(db, s.id).await, 2);
         assert_seats_consistent(db, s.id).await;
         assert_eq!(
-            bookings
-                .by_id(future.id)
-                .await
-                .unwrap()
-                .unwrap()
-                .status,
+            bookings.by_id(future.id).await.unwrap().unwrap().status,
             BookingStatus::Pending
         );
         // A late payment for the expired hold is refused.
         assert_eq!(
-            bookings.confirm_payment(past.id, "pay_late".into(), at).await,
+            bookings
+                .confirm_payment(past.id, "pay_late".into(), at)
+                .await,
             Err(conflict(Conflict::StaleState))
         );
     })
@@ -335,7 +349,7 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
         let db = &t.database;
         let ids = users(db, 1, 2).await;
         let s = SessionStore::new(db)
-            .create(session(ids[0], 3, 0, Duration::days(1)))
+            .create(session(ids[0], 3, 0, Duration::days(3)))
             .await
             .unwrap();
         let bookings = BookingStore::new(db);
@@ -354,6 +368,7 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
             ReserveOutcome::Created(b) => b,
             other => panic!("expected Created, got {other:?}"),
         };
+        let first_id = first.id;
         assert_eq!(
             bookings
                 .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW)
@@ -368,6 +383,26 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
             Err(RepoError::IdempotencyKeyMismatch)
         );
         assert_eq!(seats_taken(db, s.id).await, 1);
+        // Right after a refusal the key is free again (the refused transaction ended),
+        // and after its TTL it starts a new request.
+        assert!(matches!(
+            bookings
+                .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW)
+                .await,
+            Ok(ReserveOutcome::Replayed(_))
+        ));
+        let next_day = NOW + Duration::hours(25);
+        bookings
+            .cancel(first_id, ids[1], None, PaymentStatus::Refunded, next_day)
+            .await
+            .unwrap();
+        assert!(matches!(
+            bookings
+                .reserve_seat(booking(&s, ids[1]), claim("fp"), next_day)
+                .await,
+            Ok(ReserveOutcome::Created(_))
+        ));
+        assert_seats_consistent(db, s.id).await;
     })
     .await;
 }
@@ -384,7 +419,12 @@ async fn lists_and_reminder_candidates() {
             .await
             .unwrap();
         let tomorrow = sessions
-            .create(session(ids[0], 5, 0, Duration::hours(23) + Duration::minutes(30)))
+            .create(session(
+                ids[0],
+                5,
+                0,
+                Duration::hours(23) + Duration::minutes(30),
+            ))
             .await
             .unwrap();
         let b1 = reserve(&bookings, booking(&soon, ids[1])).await;
@@ -448,10 +488,7 @@ async fn lists_and_reminder_candidates() {
             .starting_within(NOW, Duration::hours(23), Duration::hours(24))
             .await
             .unwrap();
-        assert_eq!(
-            day.iter().map(|(b, _)| b.id).collect::<Vec<_>>(),
-            [b2.id]
-        );
+        assert_eq!(day.iter().map(|(b, _)| b.id).collect::<Vec<_>>(), [b2.id]);
     })
     .await;
 }

@@ -125,7 +125,10 @@ async fn feedback_is_one_per_booking_and_moves_the_rating_figures() {
             comment: None,
             created_at: NOW,
         };
-        assert_eq!(feedbacks.rate_learner(rating.clone()).await.unwrap(), rating);
+        assert_eq!(
+            feedbacks.rate_learner(rating.clone()).await.unwrap(),
+            rating
+        );
         assert_eq!(
             feedbacks
                 .rate_learner(LearnerRating {

@@ -141,7 +141,10 @@ async fn histories_read_receipts_and_the_inbox() {
             .await
             .unwrap();
         assert_eq!(read.items[0].read_at, Some(later));
-        assert_eq!(read.items[1].read_at, None, "my own message stays unread by ann");
+        assert_eq!(
+            read.items[1].read_at, None,
+            "my own message stays unread by ann"
+        );
         let inbox = messages.conversations(me).await.unwrap();
         assert_eq!(
             inbox.iter().map(|c| c.unread_count).collect::<Vec<_>>(),
@@ -154,7 +157,10 @@ async fn histories_read_receipts_and_the_inbox() {
             stream.iter().map(|m| m.id).collect::<Vec<_>>(),
             [m3.id, m4.id]
         );
-        assert_eq!(messages.received_since(me, None, 1).await.unwrap()[0].id, m1.id);
+        assert_eq!(
+            messages.received_since(me, None, 1).await.unwrap()[0].id,
+            m1.id
+        );
         assert!(!stream.iter().any(|m| m.id == m5.id));
     })
     .await;

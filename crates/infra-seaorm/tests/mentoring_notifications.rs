@@ -95,9 +95,15 @@ async fn reading_is_per_owner() {
             )
             .await
             .unwrap();
-        assert_eq!(rest.items.iter().map(|n| n.id).collect::<Vec<_>>(), [mine[1].id]);
+        assert_eq!(
+            rest.items.iter().map(|n| n.id).collect::<Vec<_>>(),
+            [mine[1].id]
+        );
         assert_eq!(rest.next_after, None);
-        let read = store.of_user(me, false, PageRequest::first(10)).await.unwrap();
+        let read = store
+            .of_user(me, false, PageRequest::first(10))
+            .await
+            .unwrap();
         assert_eq!(read.items[2].read_at, Some(later));
 
         assert_eq!(store.mark_all_read(me, later).await.unwrap(), 2);

@@ -79,25 +79,47 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
         assert_eq!(sessions.by_id(s2.id).await.unwrap(), None);
         assert_eq!(
             requests
-                .transition(r.id, RequestStatus::Pending, RequestStatus::Declined, None, later)
+                .transition(
+                    r.id,
+                    RequestStatus::Pending,
+                    RequestStatus::Declined,
+                    None,
+                    later
+                )
                 .await,
             Err(RepoError::Conflict(Conflict::StaleState))
         );
         assert_eq!(
             requests
-                .accept(Uuid::now_v7(), one_to_one(&r), booking(&s, learner), None, later)
+                .accept(
+                    Uuid::now_v7(),
+                    one_to_one(&r),
+                    booking(&s, learner),
+                    None,
+                    later
+                )
                 .await,
             Err(RepoError::NotFound)
         );
 
         // Cancelling the accepted request takes its 1:1 and booking with it.
-        let cancelled = requests.cancel_accepted(r.id, learner, later).await.unwrap();
+        let cancelled = requests
+            .cancel_accepted(r.id, learner, later)
+            .await
+            .unwrap();
         assert_eq!(cancelled.status, RequestStatus::Cancelled);
         let stored = sessions.by_id(s.id).await.unwrap().unwrap();
-        assert_eq!((stored.status, stored.seats_taken), (SessionStatus::Cancelled, 0));
+        assert_eq!(
+            (stored.status, stored.seats_taken),
+            (SessionStatus::Cancelled, 0)
+        );
         let b = bookings.by_id(b.id).await.unwrap().unwrap();
         assert_eq!(b.status, BookingStatus::Cancelled);
-        assert_eq!(b.payment_status, PaymentStatus::Paid, "free: nothing to refund");
+        assert_eq!(
+            b.payment_status,
+            PaymentStatus::Paid,
+            "free: nothing to refund"
+        );
         assert_eq!(b.cancelled_by, Some(learner));
         assert_seats_consistent(db, s.id).await;
         assert_eq!(
@@ -135,7 +157,13 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
         );
         assert_eq!(
             requests
-                .transition(first.id, RequestStatus::Pending, RequestStatus::Cancelled, None, NOW)
+                .transition(
+                    first.id,
+                    RequestStatus::Pending,
+                    RequestStatus::Cancelled,
+                    None,
+                    NOW
+                )
                 .await,
             Err(RepoError::Conflict(Conflict::StaleState))
         );
@@ -156,7 +184,10 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
             .of_user(ids[1], RequestSide::AsLearner, None, PageRequest::first(1))
             .await
             .unwrap();
-        assert_eq!(sent.items.iter().map(|r| r.id).collect::<Vec<_>>(), [second.id]);
+        assert_eq!(
+            sent.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [second.id]
+        );
         let rest = requests
             .of_user(
                 ids[1],
@@ -169,7 +200,10 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
             )
             .await
             .unwrap();
-        assert_eq!(rest.items.iter().map(|r| r.id).collect::<Vec<_>>(), [first.id]);
+        assert_eq!(
+            rest.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [first.id]
+        );
         assert_eq!(rest.next_after, None);
         let pending_for_mentor = requests
             .of_user(
@@ -204,7 +238,10 @@ async fn cancelling_a_request_session_also_cancels_the_request() {
             .accept(r.id, s.clone(), booking(&s, ids[1]), None, NOW)
             .await
             .unwrap();
-        let cancelled = SessionStore::new(db).cancel(s.id, ids[0], NOW).await.unwrap();
+        let cancelled = SessionStore::new(db)
+            .cancel(s.id, ids[0], NOW)
+            .await
+            .unwrap();
         assert_eq!(cancelled.len(), 1);
         assert_eq!(
             requests.by_id(r.id).await.unwrap().unwrap().status,

@@ -69,11 +69,17 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
         changes.price = inr(19900);
         changes.capacity = Capacity::new(2).unwrap();
         changes.starts_at = NOW + Duration::days(3);
-        let updated = sessions.update(new.id, changes.clone(), later).await.unwrap();
+        let updated = sessions
+            .update(new.id, changes.clone(), later)
+            .await
+            .unwrap();
         assert_eq!(updated.title, "Lifetimes");
         assert_eq!(updated.capacity.seats(), 2);
         assert_eq!(updated.seats_taken, 2);
-        assert_eq!(updated.ends_at(), NOW + Duration::days(3) + Duration::minutes(90));
+        assert_eq!(
+            updated.ends_at(),
+            NOW + Duration::days(3) + Duration::minutes(90)
+        );
         assert_eq!(updated.updated_at, later);
         assert_eq!(updated.popularity.views, 2);
         assert_eq!(updated.popularity.bookings, 2);
@@ -94,7 +100,9 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
             Err(RepoError::Conflict(Conflict::CapacityBelowSeatsTaken))
         );
         assert_eq!(
-            sessions.update(Uuid::now_v7(), changes.clone(), later).await,
+            sessions
+                .update(Uuid::now_v7(), changes.clone(), later)
+                .await,
             Err(RepoError::NotFound)
         );
         sessions.cancel(new.id, ids[0], later).await.unwrap();
@@ -145,13 +153,26 @@ async fn cancelling_a_session_cancels_its_live_bookings_and_returns_them() {
             .collect();
         got.sort_by_key(|g| g.0);
         let mut want = vec![
-            (paid.id, BookingStatus::Cancelled, PaymentStatus::Refunded, Some(ids[0])),
-            (pending.id, BookingStatus::Cancelled, PaymentStatus::Failed, Some(ids[0])),
+            (
+                paid.id,
+                BookingStatus::Cancelled,
+                PaymentStatus::Refunded,
+                Some(ids[0]),
+            ),
+            (
+                pending.id,
+                BookingStatus::Cancelled,
+                PaymentStatus::Failed,
+                Some(ids[0]),
+            ),
         ];
         want.sort_by_key(|w| w.0);
         assert_eq!(got, want);
         let stored = sessions.by_id(s.id).await.unwrap().unwrap();
-        assert_eq!((stored.status, stored.seats_taken), (SessionStatus::Cancelled, 0));
+        assert_eq!(
+            (stored.status, stored.seats_taken),
+            (SessionStatus::Cancelled, 0)
+        );
         assert_seats_consistent(db, s.id).await;
         assert_eq!(
             sessions.cancel(s.id, ids[0], later).await,
@@ -245,7 +266,10 @@ async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
         completed.sort();
         let mut want = vec![group.id, one.id];
         want.sort();
-        assert_eq!(completed, want, "each due session is returned by exactly one call");
+        assert_eq!(
+            completed, want,
+            "each due session is returned by exactly one call"
+        );
         assert!(sessions.complete_due(end).await.unwrap().is_empty());
         pool.close().await.unwrap();
 
@@ -429,12 +453,14 @@ async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
                         s.id,
                     )
                 }),
-                SessionSort::Popularity => {
-                    expected.sort_by_key(|s| (-s.popularity.bookings, s.id))
-                }
+                SessionSort::Popularity => expected.sort_by_key(|s| (-s.popularity.bookings, s.id)),
             }
             let expected: Vec<Uuid> = expected.iter().map(|s| s.id).collect();
-            assert_eq!(all_pages(&sessions, &none, sort, limit).await, expected, "{sort:?}");
+            assert_eq!(
+                all_pages(&sessions, &none, sort, limit).await,
+                expected,
+                "{sort:?}"
+            );
         }
 
         let by_mentor = SessionFilter {

@@ -110,7 +110,12 @@ impl Notifications for NotificationStore {
         Ok(Page::from_overfetch(from_rows(rows)?, page.limit, |n| n.id))
     }
 
-    async fn mark_read(&self, user_id: Uuid, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
+    async fn mark_read(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError> {
         // COALESCE keeps the first read time and still counts the row as matched, so an
         // already-read notification of mine is not mistaken for someone else's.
         let result = self

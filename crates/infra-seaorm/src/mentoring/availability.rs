@@ -126,7 +126,12 @@ fn to_json(availability: &Availability) -> Result<(String, String), RepoError> {
 }
 
 fn from_row(row: mentor_availability::Model) -> Result<Availability, RepoError> {
-    let bad = |what: &str| corrupt("mentor_availability", format!("{what} of {}", row.mentor_id));
+    let bad = |what: &str| {
+        corrupt(
+            "mentor_availability",
+            format!("{what} of {}", row.mentor_id),
+        )
+    };
     let windows: Vec<WindowJson> =
         serde_json::from_str(&row.windows).map_err(|_| bad("windows"))?;
     let exceptions: Vec<ExceptionJson> =

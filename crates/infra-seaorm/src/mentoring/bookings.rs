@@ -32,7 +32,10 @@ pub struct BookingStore {
 /// A write error on `bookings`: the live-booking index is `BookingDuplicate`, a missing
 /// learner or session `NotFound`.
 fn write_error(err: DbErr) -> RepoError {
-    if let Some(conflict) = unique_violation(&err).as_deref().and_then(mentoring_conflict) {
+    if let Some(conflict) = unique_violation(&err)
+        .as_deref()
+        .and_then(mentoring_conflict)
+    {
         RepoError::Conflict(conflict)
     } else if is_foreign_key_violation(&err) {
         RepoError::NotFound
@@ -281,7 +284,8 @@ impl Bookings for BookingStore {
         filter: BookingFilter,
         page: PageRequest,
     ) -> Result<Page<Booking>, RepoError> {
-        let mut select = bookings::Entity::find().filter(bookings::Column::LearnerId.eq(learner_id));
+        let mut select =
+            bookings::Entity::find().filter(bookings::Column::LearnerId.eq(learner_id));
         if let Some(status) = filter.status {
             select = select.filter(bookings::Column::Status.eq(status.as_str()));
         }
@@ -307,7 +311,8 @@ impl Bookings for BookingStore {
         session_id: Uuid,
         page: PageRequest,
     ) -> Result<Page<Booking>, RepoError> {
-        let mut select = bookings::Entity::find().filter(bookings::Column::SessionId.eq(session_id));
+        let mut select =
+            bookings::Entity::find().filter(bookings::Column::SessionId.eq(session_id));
         if let Some(after) = page.after {
             select = select.filter(bookings::Column::Id.gt(after));
         }

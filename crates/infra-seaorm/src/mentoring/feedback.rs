@@ -18,9 +18,7 @@ use super::guards::stmt;
 use super::rows::{
     feedback_from_row, feedback_row, mentoring_conflict, rating_from_row, rating_row,
 };
-use crate::database::{
-    Database, finish, is_foreign_key_violation, unavailable, unique_violation,
-};
+use crate::database::{Database, finish, is_foreign_key_violation, unavailable, unique_violation};
 
 /// Feedback and ratings on SeaORM.
 #[derive(Debug, Clone)]
@@ -29,7 +27,10 @@ pub struct FeedbackStore {
 }
 
 fn write_error(err: DbErr) -> RepoError {
-    if let Some(conflict) = unique_violation(&err).as_deref().and_then(mentoring_conflict) {
+    if let Some(conflict) = unique_violation(&err)
+        .as_deref()
+        .and_then(mentoring_conflict)
+    {
         RepoError::Conflict(conflict)
     } else if is_foreign_key_violation(&err) {
         RepoError::NotFound

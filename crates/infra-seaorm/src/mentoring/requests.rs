@@ -26,7 +26,10 @@ pub struct RequestStore {
 }
 
 fn write_error(err: DbErr) -> RepoError {
-    if let Some(conflict) = unique_violation(&err).as_deref().and_then(mentoring_conflict) {
+    if let Some(conflict) = unique_violation(&err)
+        .as_deref()
+        .and_then(mentoring_conflict)
+    {
         RepoError::Conflict(conflict)
     } else if is_foreign_key_violation(&err) {
         RepoError::NotFound

@@ -4,8 +4,8 @@
 
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, Capacity, Feedback, FeedbackScores, LearnerRating, MentoringSession,
-    MentorshipRequest, Message, PaymentStatus, Popularity, Rating, RequestStatus,
-    SessionDuration, SessionStatus,
+    MentorshipRequest, Message, PaymentStatus, Popularity, Rating, RequestStatus, SessionDuration,
+    SessionStatus,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -30,7 +30,9 @@ pub(crate) fn rating_avg_milli(sum: i64, count: i64) -> i64 {
     }
 }
 
-pub(crate) fn session_from_row(row: mentoring_sessions::Model) -> Result<MentoringSession, RepoError> {
+pub(crate) fn session_from_row(
+    row: mentoring_sessions::Model,
+) -> Result<MentoringSession, RepoError> {
     let t = "mentoring_sessions";
     Ok(MentoringSession {
         id: row.id,
@@ -65,9 +67,9 @@ pub(crate) fn session_from_row(row: mentoring_sessions::Model) -> Result<Mentori
 pub(crate) fn session_row(session: &MentoringSession) -> mentoring_sessions::Model {
     let starts_at = db_time(session.starts_at);
     let popularity = &session.popularity;
-    let rating_sum = popularity
-        .rating_average
-        .map_or(0, |avg| (avg * popularity.rating_count as f64).round() as i64);
+    let rating_sum = popularity.rating_average.map_or(0, |avg| {
+        (avg * popularity.rating_count as f64).round() as i64
+    });
     mentoring_sessions::Model {
         id: session.id,
         mentor_id: session.mentor_id,
@@ -136,7 +138,9 @@ pub(crate) fn booking_row(booking: &Booking) -> bookings::Model {
     }
 }
 
-pub(crate) fn request_from_row(row: mentorship_requests::Model) -> Result<MentorshipRequest, RepoError> {
+pub(crate) fn request_from_row(
+    row: mentorship_requests::Model,
+) -> Result<MentorshipRequest, RepoError> {
     let t = "mentorship_requests";
     Ok(MentorshipRequest {
         id: row.id,
@@ -305,11 +309,15 @@ mod tests {
     #[test]
     fn violations_name_their_rule_on_both_backends() {
         assert_eq!(
-            mentoring_conflict("duplicate key value violates unique constraint \"ux_bookings_live_learner\""),
+            mentoring_conflict(
+                "duplicate key value violates unique constraint \"ux_bookings_live_learner\""
+            ),
             Some(Conflict::BookingDuplicate)
         );
         assert_eq!(
-            mentoring_conflict("UNIQUE constraint failed: bookings.session_id, bookings.learner_id"),
+            mentoring_conflict(
+                "UNIQUE constraint failed: bookings.session_id, bookings.learner_id"
+            ),
             Some(Conflict::BookingDuplicate)
         );
         assert_eq!(
@@ -317,9 +325,14 @@ mod tests {
             Some(Conflict::FeedbackExists)
         );
         assert_eq!(
-            mentoring_conflict("duplicate key value violates unique constraint \"ux_learner_ratings_session_id_rater_id\""),
+            mentoring_conflict(
+                "duplicate key value violates unique constraint \"ux_learner_ratings_session_id_rater_id\""
+            ),
             Some(Conflict::RatingExists)
         );
-        assert_eq!(mentoring_conflict("UNIQUE constraint failed: bookings.id"), None);
+        assert_eq!(
+            mentoring_conflict("UNIQUE constraint failed: bookings.id"),
+            None
+        );
     }
 }

@@ -33,14 +33,22 @@ impl SessionStore {
         Self { db: db.clone() }
     }
 
-    async fn load(&self, conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<sessions::Model>, RepoError> {
+    async fn load(
+        &self,
+        conn: &impl ConnectionTrait,
+        id: Uuid,
+    ) -> Result<Option<sessions::Model>, RepoError> {
         sessions::Entity::find_by_id(id)
             .one(conn)
             .await
             .map_err(unavailable)
     }
 
-    async fn reload(&self, conn: &impl ConnectionTrait, id: Uuid) -> Result<MentoringSession, RepoError> {
+    async fn reload(
+        &self,
+        conn: &impl ConnectionTrait,
+        id: Uuid,
+    ) -> Result<MentoringSession, RepoError> {
         self.load(conn, id)
             .await?
             .ok_or(RepoError::NotFound)
@@ -168,7 +176,9 @@ fn write_error(err: DbErr) -> RepoError {
     if is_foreign_key_violation(&err) {
         RepoError::NotFound
     } else if let Some(message) = unique_violation(&err) {
-        RepoError::Unavailable(format!("meeting URL already used by another session: {message}"))
+        RepoError::Unavailable(format!(
+            "meeting URL already used by another session: {message}"
+        ))
     } else {
         unavailable(err)
     }

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{ledger_entries, wallets};
-use crate::database::{Database, corrupt, db_time, is_check_violation, unavailable};
+use crate::database::{Database, corrupt, db_time, finish, is_check_violation, unavailable};
 use crate::idempotency::{claimed_resource, record_claim};
 
 /// Wallets and ledgers on SeaORM.
@@ -127,12 +127,19 @@ impl WalletRepository for WalletStore {
     ) -> Result<AppendOutcome, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
-        if let Some(claim) = &claim
-            && let Some(first) = self.replay(&tx, claim, now).await?
-        {
-            // Nothing was written; ending the transaction releases the lock at once.
-            tx.rollback().await.map_err(unavailable)?;
-            return Ok(AppendOutcome::Replayed(first));
+        if let Some(claim) = &claim {
+            // Every way out ends the transaction explicitly: a dropped one is only rolled
+            // back when its connection is next used, and until then PostgreSQL keeps the
+            // key's advisory lock, so a retry would be told the key is in flight.
+            match self.replay(&tx, claim, now).await {
+                Ok(None) => {}
+                // Nothing was written; ending the transaction releases the lock at once.
+                Ok(Some(first)) => {
+                    tx.rollback().await.map_err(unavailable)?;
+                    return Ok(AppendOutcome::Replayed(first));
+                }
+                Err(error) => return finish(tx, Err(error)).await,
+            }
         }
 
         // The guard: the balance moves only if it stays non-negative, decided by the
@@ -167,7 +174,7 @@ impl WalletRepository for WalletStore {
                     },
                 );
             }
-            Err(err) => return Err(unavailable(err)),
+            Err(err) => return finish(tx, Err(unavailable(err))).await,
         };
 
         let row = ledger_entries::Model {
@@ -182,15 +189,18 @@ impl WalletRepository for WalletStore {
             idempotency_key: claim.as_ref().map(|claim| claim.key.clone()),
             created_at: now,
         };
-        ledger_entries::Entity::insert(ledger_entries::ActiveModel::from(row.clone()))
-            .exec_without_returning(&tx)
-            .await
-            .map_err(unavailable)?;
-
-        if let Some(claim) = claim {
-            record_claim(&tx, claim, row.id, now).await?;
+        let written = async {
+            ledger_entries::Entity::insert(ledger_entries::ActiveModel::from(row.clone()))
+                .exec_without_returning(&tx)
+                .await
+                .map_err(unavailable)?;
+            if let Some(claim) = claim {
+                record_claim(&tx, claim, row.id, now).await?;
+            }
+            Ok(())
         }
-        tx.commit().await.map_err(unavailable)?;
+        .await;
+        finish(tx, written).await?;
         entry_from_row(row).map(AppendOutcome::Applied)
     }
 }

@@ -3,8 +3,8 @@
 use std::time::Duration as StdDuration;
 
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, MentoringSession, PaymentStatus, Popularity,
-    SessionDuration, SessionStatus, generated_meeting_url,
+    Booking, BookingStatus, Capacity, MentoringSession, PaymentStatus, Popularity, SessionDuration,
+    SessionStatus, generated_meeting_url,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_infra_seaorm::testing::TestDb;
@@ -21,7 +21,12 @@ pub fn inr(amount_minor: i64) -> Money {
 }
 
 /// A scheduled session of `mentor_id` starting `starts_in` after [`NOW`].
-pub fn session(mentor_id: Uuid, capacity: i64, price: i64, starts_in: Duration) -> MentoringSession {
+pub fn session(
+    mentor_id: Uuid,
+    capacity: i64,
+    price: i64,
+    starts_in: Duration,
+) -> MentoringSession {
     let id = Uuid::now_v7();
     MentoringSession {
         id,
