@@ -99,6 +99,25 @@ async fn discovery_filters_sorts_and_pages_with_a_cursor() {
             )
             .await;
         assert_eq!(ranged.body["items"].as_array().unwrap().len(), 1);
+        for day in [1, 2] {
+            let personal_room = json!({"title": "Office hours", "duration_minutes": 30,
+                "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 3,
+                "meeting_url": "https://zoom.example.com/j/123",
+                "starts_at": format!("2099-02-{day:02}T10:00:00Z")});
+            let created = app
+                .post("/api/v1/mentoring-sessions", Some(&mentor), personal_room)
+                .await;
+            assert_eq!(
+                created.status,
+                StatusCode::CREATED,
+                "a mentor may reuse their own room: {:?}",
+                created.body
+            );
+            assert_eq!(
+                created.body["meeting_url"],
+                "https://zoom.example.com/j/123"
+            );
+        }
         let bad = app
             .get("/api/v1/mentoring-sessions?sort=cheapest", None)
             .await;

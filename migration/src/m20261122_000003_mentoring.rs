@@ -292,13 +292,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(unique_index(
-                "ux_mentoring_sessions_meeting_url",
-                S::Table,
-                &["meeting_url"],
-            ))
-            .await?;
+        // Meeting URLs are not unique: a mentor may bring the same personal room to every
+        // session. Generated rooms are unique because they embed the session id.
         manager
             .create_index(index(
                 "ix_mentoring_sessions_status_starts_at",
