@@ -134,5 +134,8 @@ pub(crate) fn user(roles: &[Role]) -> User {
 
 /// A signed-in caller holding `roles`.
 pub(crate) fn actor(roles: &[Role]) -> Actor {
-    Actor { user: user(roles), session_id: Uuid::now_v7() }
+    Actor {
+        user: user(roles),
+        session_id: Uuid::now_v7(),
+    }
 }

@@ -12,8 +12,6 @@ use super::*;
 use crate::AppError;
 use crate::test_support::{Mocks, NOW, actor, user};
 
-
-
 fn session(user_id: Uuid) -> AuthSession {
     AuthSession {
         id: Uuid::now_v7(),

@@ -13,7 +13,6 @@ use super::*;
 use crate::AppError;
 use crate::test_support::{Mocks, NOW, actor};
 
-
 fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
     MentoringSession {
         id: Uuid::now_v7(),
