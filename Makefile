@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app
 
-.PHONY: run build test fmt lint doc migrate openapi seed-demo
+.PHONY: run build test fmt lint doc migrate openapi seed-demo bench
 
 ## Build and start the server on http://127.0.0.1:8080 with an embedded SQLite database in ./data/
 run:
@@ -42,3 +42,8 @@ openapi:
 seed-demo:
 	mkdir -p data
 	$(CARGO) run -p lyceum-server --bin lyceum -- seed-demo
+
+## Release build, PostgreSQL, seeded data, wrk + oha load on 127.0.0.1; rewrites the results
+## in docs/performance.md (see there). Separate from `make test`; never asserts timings.
+bench:
+	bash bench/run.sh
