@@ -12,7 +12,7 @@ async fn a_mentor_publishes_a_session_and_a_learner_finds_and_books_it() {
         let app = spawn_app(&db).await;
         let (mentor_id, mentor, _) = app.signed_up("mentor_anna", "mentor").await;
         let (_, learner, _) = app.signed_up("learner_bo", "learner").await;
-        let refused = app.post("/api/v1/mentoring-sessions", Some(&learner), json!({"title": "x", "duration_minutes": 60, "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 1, "starts_at": "2099-01-01T10:00:00Z"})).await;
+        let refused = app.post("/api/v1/mentoring-sessions", Some(&learner), json!({"title": "x", "duration_minutes": 60, "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 1, "starts_at": "2030-01-01T10:00:00Z"})).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "only mentors create sessions");
         let invalid = app.post("/api/v1/mentoring-sessions", Some(&mentor), json!({"title": "", "duration_minutes": 10, "price": {"amount_minor": -1, "currency": "INR"}, "capacity": 0, "starts_at": "2000-01-01T10:00:00Z"})).await;
         assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -103,7 +103,7 @@ async fn discovery_filters_sorts_and_pages_with_a_cursor() {
             let personal_room = json!({"title": "Office hours", "duration_minutes": 30,
                 "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 3,
                 "meeting_url": "https://zoom.example.com/j/123",
-                "starts_at": format!("2099-02-{day:02}T10:00:00Z")});
+                "starts_at": format!("2030-02-{day:02}T10:00:00Z")});
             let created = app
                 .post("/api/v1/mentoring-sessions", Some(&mentor), personal_room)
                 .await;
@@ -118,6 +118,11 @@ async fn discovery_filters_sorts_and_pages_with_a_cursor() {
                 "https://zoom.example.com/j/123"
             );
         }
+        let far = json!({"title": "Far", "duration_minutes": 60, "price": {"amount_minor": 0, "currency": "INR"},
+                         "capacity": 1, "starts_at": "9999-12-31T23:30:00Z"});
+        let too_far = app.post("/api/v1/mentoring-sessions", Some(&mentor), far).await;
+        assert_eq!(too_far.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", too_far.body);
+        assert_eq!(too_far.body["errors"][0]["field"], "starts_at");
         let bad = app
             .get("/api/v1/mentoring-sessions?sort=cheapest", None)
             .await;
@@ -371,7 +376,7 @@ async fn mentorship_requests_follow_their_state_machine() {
         let app = spawn_app(&db).await;
         let (mentor_id, mentor, _) = app.signed_up("mentor_req", "mentor").await;
         let (learner_id, learner, _) = app.signed_up("learner_req", "learner").await;
-        let start = "2099-06-01T10:00:00Z";
+        let start = "2030-06-01T10:00:00Z";
         let ask = |subject: &str| json!({"mentor_id": mentor_id, "subject": subject, "message": "Can we talk about Rust?", "proposed_start": start, "duration_minutes": 45});
         let to_self = app.post("/api/v1/mentorship-requests", Some(&mentor), json!({"mentor_id": mentor_id, "subject": "me", "proposed_start": start, "duration_minutes": 45})).await;
         assert_eq!(to_self.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -535,7 +540,7 @@ async fn free_slots_follow_the_mentors_time_zone_across_daylight_saving() {
         let (mentor_id, mentor, _) = app.signed_up("mentor_slots", "mentor").await;
         let (_, learner, _) = app.signed_up("learner_slots", "learner").await;
         let rules = json!({"timezone": "America/New_York", "windows": [{"weekday": "monday", "start": "09:00", "end": "12:00"}],
-                           "exceptions": [{"date": "2099-01-12", "kind": "blocked"}]});
+                           "exceptions": [{"date": "2030-01-14", "kind": "blocked"}]});
         assert_eq!(app.put("/api/v1/me/availability", Some(&learner), rules.clone()).await.status, StatusCode::FORBIDDEN);
         let saved = app.put("/api/v1/me/availability", Some(&mentor), rules).await;
         assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
@@ -543,20 +548,20 @@ async fn free_slots_follow_the_mentors_time_zone_across_daylight_saving() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         let starts = |body: &serde_json::Value| -> Vec<String> { body.as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_owned()).collect() };
-        // 2099-01-05 is a Monday in winter (UTC-5), 2099-07-06 a Monday in summer (UTC-4).
-        let winter = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2099-01-05T00:00:00Z&to=2099-01-06T00:00:00Z&duration=60"), None).await;
-        assert_eq!(starts(&winter.body), ["2099-01-05T14:00:00Z", "2099-01-05T15:00:00Z", "2099-01-05T16:00:00Z"]);
-        let summer = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2099-07-06T00:00:00Z&to=2099-07-07T00:00:00Z&duration=60"), None).await;
-        assert_eq!(starts(&summer.body), ["2099-07-06T13:00:00Z", "2099-07-06T14:00:00Z", "2099-07-06T15:00:00Z"]);
-        let blocked = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2099-01-12T00:00:00Z&to=2099-01-13T00:00:00Z"), None).await;
+        // 2030-01-07 is a Monday in winter (UTC-5), 2030-07-01 a Monday in summer (UTC-4).
+        let winter = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00Z&duration=60"), None).await;
+        assert_eq!(starts(&winter.body), ["2030-01-07T14:00:00Z", "2030-01-07T15:00:00Z", "2030-01-07T16:00:00Z"]);
+        let summer = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2030-07-01T00:00:00Z&to=2030-07-02T00:00:00Z&duration=60"), None).await;
+        assert_eq!(starts(&summer.body), ["2030-07-01T13:00:00Z", "2030-07-01T14:00:00Z", "2030-07-01T15:00:00Z"]);
+        let blocked = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2030-01-14T00:00:00Z&to=2030-01-15T00:00:00Z"), None).await;
         assert_eq!(blocked.body, json!([]));
 
         let session = app
-            .post("/api/v1/mentoring-sessions", Some(&mentor), json!({"title": "Busy", "duration_minutes": 60, "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 1, "starts_at": "2099-01-05T15:00:00Z"}))
+            .post("/api/v1/mentoring-sessions", Some(&mentor), json!({"title": "Busy", "duration_minutes": 60, "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 1, "starts_at": "2030-01-07T15:00:00Z"}))
             .await;
         assert_eq!(session.status, StatusCode::CREATED);
-        let minus_session = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2099-01-05T00:00:00Z&to=2099-01-06T00:00:00Z&duration=60"), None).await;
-        assert_eq!(starts(&minus_session.body), ["2099-01-05T14:00:00Z", "2099-01-05T16:00:00Z"]);
+        let minus_session = app.get(&format!("/api/v1/mentors/{mentor_id}/availability?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00Z&duration=60"), None).await;
+        assert_eq!(starts(&minus_session.body), ["2030-01-07T14:00:00Z", "2030-01-07T16:00:00Z"]);
         let rules_back = app.get(&format!("/api/v1/mentors/{mentor_id}/availability-rules"), None).await;
         assert_eq!(rules_back.body["windows"][0]["start"], "09:00");
         app.stop().await;

@@ -477,3 +477,23 @@ async fn only_admins_adjust_wallets() {
         .await;
     assert_eq!(result, Err(AppError::Forbidden));
 }
+
+#[tokio::test]
+async fn a_grant_that_would_overflow_the_balance_is_refused_even_with_a_key() {
+    let mut m = Mocks::new();
+    m.wallets
+        .expect_wallet()
+        .returning(move |id| Ok(Some(wallet_of(id, i64::MAX - 1))));
+    m.wallets.expect_append_ledger_entry().never();
+    let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "too much").unwrap();
+    let result = m
+        .build()
+        .admin_adjust_wallet(
+            &actor(&[Role::Admin]),
+            Uuid::now_v7(),
+            grant,
+            Some(("k".into(), "fp".into())),
+        )
+        .await;
+    assert!(matches!(result, Err(AppError::Validation(_))), "{result:?}");
+}

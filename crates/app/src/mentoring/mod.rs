@@ -45,7 +45,9 @@ impl From<SessionError> for AppError {
             SessionError::Description => AppError::invalid("description", error.to_string()),
             SessionError::Duration => AppError::invalid("duration_minutes", error.to_string()),
             SessionError::Capacity => AppError::invalid("capacity", error.to_string()),
-            SessionError::StartInPast => AppError::invalid("starts_at", error.to_string()),
+            SessionError::StartInPast | SessionError::StartTooFar => {
+                AppError::invalid("starts_at", error.to_string())
+            }
             SessionError::MeetingUrl => AppError::invalid("meeting_url", error.to_string()),
         }
     }
@@ -78,7 +80,9 @@ impl From<RequestError> for AppError {
             RequestError::Subject => AppError::invalid("subject", error.to_string()),
             RequestError::TooLong => AppError::invalid("message", error.to_string()),
             RequestError::Duration => AppError::invalid("duration_minutes", error.to_string()),
-            RequestError::StartInPast => AppError::invalid("proposed_start", error.to_string()),
+            RequestError::StartInPast | RequestError::StartTooFar => {
+                AppError::invalid("proposed_start", error.to_string())
+            }
         }
     }
 }

@@ -63,17 +63,14 @@ impl Lyceum {
             fingerprint,
         });
         // A replay must answer with the first result even if the balance has moved since,
-        // so the early balance check is skipped when a key is present; the database check
-        // inside the write still applies.
-        if claim.is_none() {
-            wallet
-                .balance_after(adjustment.delta())
-                .map_err(|e| match e {
-                    WalletError::InsufficientPoints { balance, requested } => {
-                        AppError::InsufficientPoints { balance, requested }
-                    }
-                    other => AppError::invalid("points", other.to_string()),
-                })?;
+        // so with a key only overflow is checked early; the database's balance check inside
+        // the write still applies.
+        match wallet.balance_after(adjustment.delta()) {
+            Err(WalletError::InsufficientPoints { balance, requested }) if claim.is_none() => {
+                return Err(AppError::InsufficientPoints { balance, requested });
+            }
+            Err(WalletError::InsufficientPoints { .. }) | Ok(_) => {}
+            Err(other) => return Err(AppError::invalid("points", other.to_string())),
         }
         let entry = NewLedgerEntry {
             id: self.ports.ids.new_id(),

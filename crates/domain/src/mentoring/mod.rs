@@ -29,6 +29,6 @@ pub use feedback::{Feedback, FeedbackScores, LearnerRating, Rating, RatingError,
 pub use message::{Message, MessageBody, MessageBodyError};
 pub use request::{MentorshipRequest, RequestDetails, RequestError, RequestStatus};
 pub use session::{
-    Capacity, MentoringSession, Popularity, SessionDetails, SessionDuration, SessionError,
-    SessionStatus, generated_meeting_url,
+    Capacity, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDetails, SessionDuration,
+    SessionError, SessionStatus, generated_meeting_url,
 };

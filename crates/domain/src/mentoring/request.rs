@@ -19,6 +19,9 @@ pub enum RequestError {
     /// Proposed time not in the future.
     #[error("proposed start must be in the future")]
     StartInPast,
+    /// Proposed time beyond the scheduling horizon.
+    #[error("proposed start must be within 10 years from now")]
+    StartTooFar,
     /// Nobody requests themself.
     #[error("you cannot request a session with yourself")]
     SelfRequest,
@@ -179,6 +182,8 @@ impl RequestDetails {
         }
         if proposed_start <= now {
             errors.push(("proposed_start", RequestError::StartInPast));
+        } else if proposed_start > now + super::SCHEDULING_HORIZON {
+            errors.push(("proposed_start", RequestError::StartTooFar));
         }
         let duration = u16::try_from(duration_minutes)
             .ok()

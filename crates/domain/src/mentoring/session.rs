@@ -24,6 +24,9 @@ pub enum SessionError {
     /// Start not in the future.
     #[error("start must be in the future")]
     StartInPast,
+    /// Start beyond the scheduling horizon.
+    #[error("start must be within 10 years from now")]
+    StartTooFar,
     /// A meeting URL that is not http(s).
     #[error("meeting URL must be an absolute http or https URL")]
     MeetingUrl,
@@ -282,16 +285,20 @@ impl SessionDetails {
         Ok((title.to_owned(), description.to_owned()))
     }
 
-    /// A start must lie in the future when a session is created or moved.
+    /// A start must lie in the future when a session is created or moved, and within the
+    /// scheduling horizon: nobody books a mentor decades ahead, and the bound keeps every
+    /// derived time (end, reminders) representable.
     pub fn check_start(
         starts_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<OffsetDateTime, SessionError> {
         if starts_at <= now {
-            Err(SessionError::StartInPast)
-        } else {
-            Ok(starts_at)
+            return Err(SessionError::StartInPast);
         }
+        if starts_at > now + SCHEDULING_HORIZON {
+            return Err(SessionError::StartTooFar);
+        }
+        Ok(starts_at)
     }
 
     /// Accepts absolute http(s) URLs only.
@@ -301,6 +308,9 @@ impl SessionDetails {
             .map_err(|_| SessionError::MeetingUrl)
     }
 }
+
+/// How far ahead sessions and requests may be scheduled.
+pub const SCHEDULING_HORIZON: Duration = Duration::days(3650);
 
 /// The video room Lyceum generates when a mentor brings none: unique because it embeds the
 /// session id.
@@ -318,6 +328,21 @@ mod tests {
         assert!(SessionDuration::minutes(480).is_ok());
         assert_eq!(SessionDuration::minutes(14), Err(SessionError::Duration));
         assert_eq!(SessionDuration::minutes(481), Err(SessionError::Duration));
+    }
+
+    #[test]
+    fn start_is_in_the_future_and_within_the_horizon() {
+        let now = time::macros::datetime!(2026-11-22 10:00 UTC);
+        assert_eq!(
+            SessionDetails::check_start(now, now),
+            Err(SessionError::StartInPast)
+        );
+        assert!(SessionDetails::check_start(now + Duration::days(365), now).is_ok());
+        let year_9999 = time::macros::datetime!(9999-12-31 23:30 UTC);
+        assert_eq!(
+            SessionDetails::check_start(year_9999, now),
+            Err(SessionError::StartTooFar)
+        );
     }
 
     #[test]
