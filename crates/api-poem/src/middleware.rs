@@ -146,21 +146,39 @@ impl Pipeline {
         let declared = req
             .header("content-length")
             .and_then(|v| v.parse::<usize>().ok());
-        match declared {
-            Some(length) if length > self.body_limit => Some(too_large()),
-            Some(_) => None,
+        let empty = match declared {
+            Some(length) if length > self.body_limit => return Some(too_large()),
+            Some(length) => length == 0,
             None => {
                 // No declared length (chunked): read at most the limit before parsing.
                 let body = req.take_body();
                 match body.into_bytes_limit(self.body_limit).await {
                     Ok(bytes) => {
+                        let empty = bytes.is_empty();
                         req.set_body(Body::from(bytes));
-                        None
+                        empty
                     }
-                    Err(_) => Some(too_large()),
+                    Err(_) => return Some(too_large()),
                 }
             }
-        }
+        };
+        treat_empty_write_as_empty_object(req, empty);
+        None
+    }
+}
+
+/// Action endpoints (`POST …/cancel`, `…/accept`, `…/read`) take an optional JSON body; a
+/// client sending none at all means "no options", so an empty body without a content type
+/// is read as `{}` instead of being refused as an unsupported media type.
+fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
+    use poem::http::Method;
+    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    if writes && empty && req.header("content-type").is_none() {
+        req.headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        req.headers_mut()
+            .insert("content-length", HeaderValue::from_static("2"));
+        req.set_body(Body::from_string("{}".to_owned()));
     }
 }
 
