@@ -9,7 +9,7 @@ use lyceum_ports::idempotency::IdempotencyClaim;
 use lyceum_ports::mentoring::{BookingFilter, Bookings, ReserveOutcome};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use time::{Duration, OffsetDateTime};
@@ -17,31 +17,14 @@ use uuid::Uuid;
 
 use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, lock_sessions, release_seat, stmt, take_seat};
-use super::rows::{booking_from_row, booking_row, mentoring_conflict, session_from_row};
-use crate::database::{
-    Database, db_time, finish, is_foreign_key_violation, unavailable, unique_violation,
-};
+use super::rows::{booking_from_row, booking_row, session_from_row, write_error};
+use crate::database::{Database, db_time, finish, unavailable};
 use crate::idempotency::{claimed_resource, record_claim};
 
 /// Bookings on SeaORM.
 #[derive(Debug, Clone)]
 pub struct BookingStore {
     db: Database,
-}
-
-/// A write error on `bookings`: the live-booking index is `BookingDuplicate`, a missing
-/// learner or session `NotFound`.
-fn write_error(err: DbErr) -> RepoError {
-    if let Some(conflict) = unique_violation(&err)
-        .as_deref()
-        .and_then(mentoring_conflict)
-    {
-        RepoError::Conflict(conflict)
-    } else if is_foreign_key_violation(&err) {
-        RepoError::NotFound
-    } else {
-        unavailable(err)
-    }
 }
 
 impl BookingStore {

@@ -8,35 +8,20 @@ use lyceum_ports::mentoring::Feedbacks;
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use uuid::Uuid;
 
 use super::entities::{feedback, learner_ratings};
 use super::guards::stmt;
-use super::rows::{
-    feedback_from_row, feedback_row, mentoring_conflict, rating_from_row, rating_row,
-};
-use crate::database::{Database, finish, is_foreign_key_violation, unavailable, unique_violation};
+use super::rows::{feedback_from_row, feedback_row, rating_from_row, rating_row, write_error};
+use crate::database::{Database, finish, unavailable};
 
 /// Feedback and ratings on SeaORM.
 #[derive(Debug, Clone)]
 pub struct FeedbackStore {
     db: Database,
-}
-
-fn write_error(err: DbErr) -> RepoError {
-    if let Some(conflict) = unique_violation(&err)
-        .as_deref()
-        .and_then(mentoring_conflict)
-    {
-        RepoError::Conflict(conflict)
-    } else if is_foreign_key_violation(&err) {
-        RepoError::NotFound
-    } else {
-        unavailable(err)
-    }
 }
 
 impl FeedbackStore {

@@ -6,7 +6,7 @@ use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, Req
 use lyceum_ports::mentoring::{MentorshipRequests, RequestSide};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use time::OffsetDateTime;
@@ -14,28 +14,13 @@ use uuid::Uuid;
 
 use super::entities::{bookings, mentoring_sessions as sessions, mentorship_requests as requests};
 use super::guards::{cancel_live_bookings, lock_sessions, stmt};
-use super::rows::{booking_row, mentoring_conflict, request_from_row, request_row, session_row};
-use crate::database::{
-    Database, db_time, finish, is_foreign_key_violation, unavailable, unique_violation,
-};
+use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
+use crate::database::{Database, db_time, finish, unavailable};
 
 /// Mentorship requests on SeaORM.
 #[derive(Debug, Clone)]
 pub struct RequestStore {
     db: Database,
-}
-
-fn write_error(err: DbErr) -> RepoError {
-    if let Some(conflict) = unique_violation(&err)
-        .as_deref()
-        .and_then(mentoring_conflict)
-    {
-        RepoError::Conflict(conflict)
-    } else if is_foreign_key_violation(&err) {
-        RepoError::NotFound
-    } else {
-        unavailable(err)
-    }
 }
 
 impl RequestStore {

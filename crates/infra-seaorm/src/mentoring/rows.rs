@@ -278,6 +278,23 @@ pub(crate) fn rating_row(rating: &LearnerRating) -> learner_ratings::Model {
     }
 }
 
+/// A write error on a mentoring table: a unique index that names a rule becomes that
+/// conflict, a missing referenced row (learner, session, mentor) `NotFound`, anything
+/// else is a store failure.
+pub(crate) fn write_error(err: sea_orm::DbErr) -> RepoError {
+    use crate::database::{is_foreign_key_violation, unavailable, unique_violation};
+    if let Some(conflict) = unique_violation(&err)
+        .as_deref()
+        .and_then(mentoring_conflict)
+    {
+        RepoError::Conflict(conflict)
+    } else if is_foreign_key_violation(&err) {
+        RepoError::NotFound
+    } else {
+        unavailable(err)
+    }
+}
+
 /// Which mentoring rule a unique violation broke, judged from the index (PostgreSQL:
 /// `ux_bookings_live_learner`) or columns (SQLite: `bookings.session_id,
 /// bookings.learner_id`) named in the message.

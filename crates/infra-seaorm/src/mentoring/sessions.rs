@@ -8,7 +8,7 @@ use lyceum_ports::mentoring::{
 use lyceum_ports::{Conflict, RepoError};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Select,
 };
 use time::OffsetDateTime;
@@ -16,10 +16,8 @@ use uuid::Uuid;
 
 use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, cancel_live_bookings, stmt};
-use super::rows::{booking_from_row, session_from_row, session_row};
-use crate::database::{
-    Database, db_time, finish, is_foreign_key_violation, unavailable, unique_violation,
-};
+use super::rows::{booking_from_row, session_from_row, session_row, write_error};
+use crate::database::{Database, db_time, finish, unavailable};
 
 /// Mentoring sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -166,21 +164,6 @@ impl SessionStore {
             .into_iter()
             .map(booking_from_row)
             .collect()
-    }
-}
-
-/// A write error on `mentoring_sessions`: a missing mentor or specialization is
-/// `NotFound`; anything else (including a meeting URL used by another session, which has
-/// no conflict of its own in the port) is a store failure.
-fn write_error(err: DbErr) -> RepoError {
-    if is_foreign_key_violation(&err) {
-        RepoError::NotFound
-    } else if let Some(message) = unique_violation(&err) {
-        RepoError::Unavailable(format!(
-            "meeting URL already used by another session: {message}"
-        ))
-    } else {
-        unavailable(err)
     }
 }
 
