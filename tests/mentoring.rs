@@ -588,19 +588,21 @@ async fn reminders_are_sent_once_and_notifications_can_be_read() {
         let (a, b) = tokio::join!(lyceum.run_jobs(), lyceum.run_jobs());
         assert_eq!(
             a.unwrap().reminders_sent + b.unwrap().reminders_sent,
-            1,
-            "two concurrent runs send one reminder"
+            2,
+            "two concurrent runs remind the learner and the mentor once each"
         );
         assert_eq!(
             lyceum.run_jobs().await.unwrap().reminders_sent,
             0,
             "and never again"
         );
-        let kinds = app.notification_kinds(&learner).await;
-        assert_eq!(
-            kinds.iter().filter(|k| *k == "session_reminder_1h").count(),
-            1
-        );
+        for who in [&learner, &mentor] {
+            let kinds = app.notification_kinds(who).await;
+            assert_eq!(
+                kinds.iter().filter(|k| *k == "session_reminder_1h").count(),
+                1
+            );
+        }
 
         let unread = app
             .get("/api/v1/me/notifications/unread-count", Some(&learner))

@@ -225,8 +225,8 @@ async fn two_job_runners_on_one_database_do_each_job_once() {
         assert_eq!(a.holds_expired + b.holds_expired, 1);
         assert_eq!(
             a.reminders_sent + b.reminders_sent,
-            1,
-            "the 24 h reminder, once"
+            2,
+            "the 24 h reminder, once to the learner and once to the mentor"
         );
         let again = one.run_jobs().await.unwrap();
         assert_eq!(

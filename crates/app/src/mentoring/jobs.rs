@@ -1,6 +1,7 @@
 //! Time-driven work: expiring seat holds, starting and completing sessions, and session
-//! reminders. Each step claims its work through guarded database updates (a row changes
-//! state for exactly one caller) and reminders are deduplicated by key, so several server
+//! reminders (to every booked learner, and once per session to its mentor). Each step
+//! claims its work through guarded database updates (a row changes state for exactly one
+//! caller) and reminders are deduplicated by key, so several server
 //! processes on one PostgreSQL can run the jobs at once without doing anything twice, and
 //! work missed during a restart is picked up by the next run.
 
@@ -66,7 +67,26 @@ impl Lyceum {
             ),
         ];
         for (kind, key, from, to, when) in reminders {
-            for (booking, session) in self.ports.bookings.starting_within(now, from, to).await? {
+            let due = self.ports.bookings.starting_within(now, from, to).await?;
+            let mut mentors_told = std::collections::HashSet::new();
+            for (booking, session) in &due {
+                // The mentor hears once per session, however many learners booked it.
+                if mentors_told.insert(session.id) {
+                    let sent = self
+                        .notify(
+                            NotificationDraft {
+                                user_id: session.mentor_id,
+                                kind,
+                                title: "Your session is coming up".into(),
+                                message: format!("You run \"{}\" {when}, at {}.", session.title, session.starts_at),
+                                link: Some(format!("/api/v1/mentoring-sessions/{}/bookings", session.id)),
+                                data: serde_json::json!({"session_id": session.id, "meeting_url": session.meeting_url}),
+                            },
+                            Some(format!("{key}:session:{}", session.id)),
+                        )
+                        .await;
+                    report.reminders_sent += usize::from(sent);
+                }
                 let sent = self
                     .notify(
                         NotificationDraft {

@@ -615,11 +615,14 @@ async fn feedback_waits_for_completion_and_scores_are_one_to_five() {
 }
 
 #[tokio::test]
-async fn reminders_are_deduplicated_by_booking_and_kind() {
+async fn reminders_are_deduplicated_by_booking_and_once_per_session_for_the_mentor() {
     let mut m = Mocks::new();
-    let s = session(Uuid::now_v7(), 0, 5, 1);
-    let b = booking_in(&s, Uuid::now_v7(), BookingStatus::Confirmed);
-    let key_24h = format!("reminder_24h:{}", b.id);
+    let s = session(Uuid::now_v7(), 0, 5, 2);
+    let (first, second) = (
+        booking_in(&s, Uuid::now_v7(), BookingStatus::Confirmed),
+        booking_in(&s, Uuid::now_v7(), BookingStatus::Confirmed),
+    );
+    let already_sent = format!("reminder_24h:{}", first.id);
     m.bookings.expect_expire_holds().returning(|_| Ok(vec![]));
     m.sessions.expect_start_due().returning(|_| Ok(vec![]));
     m.sessions.expect_complete_due().returning(|_| Ok(vec![]));
@@ -627,19 +630,33 @@ async fn reminders_are_deduplicated_by_booking_and_kind() {
         .expect_starting_within()
         .returning(move |_, from, _| {
             Ok(if from == Duration::hours(1) {
-                vec![(b.clone(), s.clone())]
+                vec![(first.clone(), s.clone()), (second.clone(), s.clone())]
             } else {
                 vec![]
             })
         });
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
     m.notifications
         .expect_create()
-        .withf(move |_, key| key.as_deref() == Some(key_24h.as_str()))
-        .times(1)
-        .returning(|_, _| Ok(false));
+        .times(3)
+        .returning(move |_, key| {
+            let key = key.unwrap_or_default();
+            record.lock().unwrap().push(key.clone());
+            // The first learner's reminder was already sent by another runner.
+            Ok(key != already_sent)
+        });
     let report = m.build().run_jobs().await.unwrap();
+    let mut sent_keys = seen.lock().unwrap().clone();
+    sent_keys.sort();
     assert_eq!(
-        report.reminders_sent, 0,
+        sent_keys.len(),
+        3,
+        "two learners and the mentor once: {sent_keys:?}"
+    );
+    assert!(sent_keys.iter().all(|k| k.starts_with("reminder_24h:")));
+    assert_eq!(
+        report.reminders_sent, 2,
         "an already-sent reminder is not counted again"
     );
 }
