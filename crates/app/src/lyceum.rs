@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_ports::community::Notifications;
+use lyceum_ports::idempotency::IdempotencyKeys;
 use lyceum_ports::identity::{
     AuthSessions, BillingAddresses, Certificates, LoginHistory, Specializations, UserRepository,
     VerificationTokens,
@@ -54,6 +55,8 @@ pub struct Ports {
     pub notifications: Arc<dyn Notifications>,
     /// Charges and refunds.
     pub payments: Arc<dyn PaymentGateway>,
+    /// Idempotency-key housekeeping.
+    pub idempotency_keys: Arc<dyn IdempotencyKeys>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Ids.

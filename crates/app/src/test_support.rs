@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use lyceum_ports::community::MockNotifications;
+use lyceum_ports::idempotency::MockIdempotencyKeys;
 use lyceum_ports::identity::*;
 use lyceum_ports::mentoring::*;
 use lyceum_ports::payments::MockPaymentGateway;
@@ -39,6 +40,7 @@ pub(crate) struct Mocks {
     pub(crate) feedbacks: MockFeedbacks,
     pub(crate) notifications: MockNotifications,
     pub(crate) payments: MockPaymentGateway,
+    pub(crate) idempotency_keys: MockIdempotencyKeys,
 }
 
 impl Mocks {
@@ -63,6 +65,7 @@ impl Mocks {
             feedbacks: MockFeedbacks::new(),
             notifications: MockNotifications::new(),
             payments: MockPaymentGateway::new(),
+            idempotency_keys: MockIdempotencyKeys::new(),
         }
     }
 
@@ -103,6 +106,7 @@ impl Mocks {
                 feedbacks: Arc::new(self.feedbacks),
                 notifications: Arc::new(self.notifications),
                 payments: Arc::new(self.payments),
+                idempotency_keys: Arc::new(self.idempotency_keys),
             },
             Settings::default(),
         )

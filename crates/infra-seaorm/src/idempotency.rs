@@ -113,3 +113,28 @@ pub(crate) async fn record_claim(
         })?;
     Ok(())
 }
+
+/// The idempotency-key housekeeping port on SeaORM.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKeyStore {
+    db: Database,
+}
+
+impl IdempotencyKeyStore {
+    /// An adapter over `db`.
+    pub fn new(db: &Database) -> Self {
+        Self { db: db.clone() }
+    }
+}
+
+#[async_trait::async_trait]
+impl lyceum_ports::idempotency::IdempotencyKeys for IdempotencyKeyStore {
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
+        let deleted = idempotency_keys::Entity::delete_many()
+            .filter(idempotency_keys::Column::ExpiresAt.lte(crate::database::db_time(now)))
+            .exec(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        Ok(deleted.rows_affected)
+    }
+}

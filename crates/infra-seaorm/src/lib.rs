@@ -17,6 +17,7 @@ pub mod wallet;
 
 pub use community::NotificationStore;
 pub use database::{Backend, Database, DbError, DbSettings};
+pub use idempotency::IdempotencyKeyStore;
 pub use identity::{
     AuthSessionStore, BillingAddressStore, CertificateStore, LoginHistoryStore,
     SpecializationStore, UserStore, VerificationTokenStore,

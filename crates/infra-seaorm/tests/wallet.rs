@@ -309,3 +309,42 @@ async fn concurrent_requests_with_one_key_apply_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn expired_idempotency_keys_are_purged_and_live_ones_kept() {
+    use lyceum_infra_seaorm::IdempotencyKeyStore;
+    use lyceum_ports::idempotency::IdempotencyKeys;
+    on_each_backend(|t| async move {
+        let user = registered(&UserStore::new(&t.database), 1).await;
+        let wallets = WalletStore::new(&t.database);
+        let keys = IdempotencyKeyStore::new(&t.database);
+        for (key, at) in [("old", NOW), ("new", NOW + Duration::hours(20))] {
+            wallets
+                .append_ledger_entry(change(user.id, 1), claim(key, "fp"), at)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            keys.purge_expired(NOW + Duration::hours(23)).await.unwrap(),
+            0
+        );
+        assert_eq!(
+            keys.purge_expired(NOW + Duration::hours(25)).await.unwrap(),
+            1,
+            "only the day-old key"
+        );
+        let replay = wallets
+            .append_ledger_entry(
+                change(user.id, 1),
+                claim("new", "fp"),
+                NOW + Duration::hours(25),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(replay, AppendOutcome::Replayed(_)),
+            "the live key still replays"
+        );
+    })
+    .await;
+}

@@ -4,7 +4,10 @@
 //! adapter records the key in the same transaction: either both the effect and the key
 //! are stored, or neither is.
 
-use time::Duration;
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+
+use crate::RepoError;
 
 /// How long a key is remembered; after that the same key starts a new request.
 pub const IDEMPOTENCY_KEY_TTL: Duration = Duration::hours(24);
@@ -20,4 +23,13 @@ pub struct IdempotencyClaim {
     /// A digest of the request (target and body); the same key with another fingerprint
     /// is a client bug and is refused.
     pub fingerprint: String,
+}
+
+/// Housekeeping of stored keys.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait IdempotencyKeys: Send + Sync {
+    /// Deletes keys whose time is up, so the table holds at most a day of keys; returns
+    /// how many were deleted. An expired key that is used again already counts as new.
+    async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError>;
 }

@@ -15,8 +15,8 @@ use lyceum_app::{Lyceum, Ports, Settings};
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_infra_seaorm::{
     AuthSessionStore, BillingAddressStore, BookingStore, CertificateStore, Database, DbSettings,
-    FeedbackStore, LoginHistoryStore, MentorAvailabilityStore, MessageStore, NotificationStore,
-    OutboxMailer, RequestStore, SessionStore, SpecializationStore, UserStore,
+    FeedbackStore, IdempotencyKeyStore, LoginHistoryStore, MentorAvailabilityStore, MessageStore,
+    NotificationStore, OutboxMailer, RequestStore, SessionStore, SpecializationStore, UserStore,
     VerificationTokenStore, WalletStore,
 };
 use lyceum_ports::system::Mailer;
@@ -92,6 +92,7 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
         feedbacks: Arc::new(FeedbackStore::new(db)),
         notifications: Arc::new(NotificationStore::new(db)),
         payments: Arc::new(SandboxPayments),
+        idempotency_keys: Arc::new(IdempotencyKeyStore::new(db)),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7Ids),
         hasher: Arc::new(hasher),

@@ -22,6 +22,8 @@ pub struct JobReport {
     pub sessions_completed: usize,
     /// Reminders sent.
     pub reminders_sent: usize,
+    /// Expired idempotency keys deleted.
+    pub idempotency_keys_purged: u64,
 }
 
 impl Lyceum {
@@ -103,6 +105,7 @@ impl Lyceum {
                 report.reminders_sent += usize::from(sent);
             }
         }
+        report.idempotency_keys_purged = self.ports.idempotency_keys.purge_expired(now).await?;
         Ok(report)
     }
 }

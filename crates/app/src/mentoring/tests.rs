@@ -626,6 +626,11 @@ async fn reminders_are_deduplicated_by_booking_and_once_per_session_for_the_ment
     m.bookings.expect_expire_holds().returning(|_| Ok(vec![]));
     m.sessions.expect_start_due().returning(|_| Ok(vec![]));
     m.sessions.expect_complete_due().returning(|_| Ok(vec![]));
+    m.idempotency_keys
+        .expect_purge_expired()
+        .with(eq(NOW))
+        .times(1)
+        .returning(|_| Ok(3));
     m.bookings
         .expect_starting_within()
         .returning(move |_, from, _| {
@@ -659,4 +664,5 @@ async fn reminders_are_deduplicated_by_booking_and_once_per_session_for_the_ment
         report.reminders_sent, 2,
         "an already-sent reminder is not counted again"
     );
+    assert_eq!(report.idempotency_keys_purged, 3);
 }
