@@ -18,7 +18,7 @@ use crate::mentoring::dto::{MarkedRead, MessageDto};
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Listed, NoContent};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// A notification.
 #[derive(Debug, Clone, Object)]
@@ -115,7 +115,7 @@ impl CommunityApi {
     async fn list(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         /// Only unread ones.
         unread: Query<Option<bool>>,
         /// Page size, 1–100 (default 20).
@@ -123,11 +123,10 @@ impl CommunityApi {
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<NotificationPage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let found = self
             .app
-            .my_notifications(&actor, unread.0.unwrap_or(false), page)
+            .my_notifications(&caller, unread.0.unwrap_or(false), page)
             .await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
@@ -144,10 +143,9 @@ impl CommunityApi {
         method = "get",
         operation_id = "countMyUnreadNotifications"
     )]
-    async fn unread_count(&self, auth: BearerAuth) -> ApiResult<Json<UnreadCount>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn unread_count(&self, caller: Caller) -> ApiResult<Json<UnreadCount>> {
         Ok(Json(UnreadCount {
-            unread: self.app.unread_notification_count(&actor).await?,
+            unread: self.app.unread_notification_count(&caller).await?,
         }))
     }
 
@@ -157,9 +155,8 @@ impl CommunityApi {
         method = "post",
         operation_id = "markNotificationRead"
     )]
-    async fn mark_read(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.mark_notification_read(&actor, id.0).await?;
+    async fn mark_read(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+        self.app.mark_notification_read(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -169,10 +166,9 @@ impl CommunityApi {
         method = "post",
         operation_id = "markAllNotificationsRead"
     )]
-    async fn mark_all_read(&self, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn mark_all_read(&self, caller: Caller) -> ApiResult<Json<MarkedRead>> {
         Ok(Json(MarkedRead {
-            marked: self.app.mark_all_notifications_read(&actor).await?,
+            marked: self.app.mark_all_notifications_read(&caller).await?,
         }))
     }
 
@@ -184,16 +180,14 @@ impl CommunityApi {
     #[oai(path = "/events", method = "get", operation_id = "streamMyEvents")]
     async fn events(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
     ) -> ApiResult<EventStream<BoxStream<'static, LiveEventDto>>> {
-        let actor = auth.actor(&self.app).await?;
         // Ids are UUIDv7, ordered by creation time: a fresh one marks "now", so the stream
         // carries only news.
-        drop(actor);
         let now_marker = Uuid::now_v7();
         let state = StreamState {
             app: self.app.clone(),
-            token: auth.0.token.clone(),
+            token: caller.access_token().to_owned(),
             after_notification: Some(now_marker),
             after_message: Some(now_marker),
             pending: Default::default(),

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod community;
+pub mod errors;
 pub mod identity;
 pub mod mentoring;
 pub mod middleware;
@@ -100,11 +101,13 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
         ),
     );
     OpenApiService::new(apis, "Lyceum API", env!("CARGO_PKG_VERSION"))
-        .description(
+        .description(format!(
             "One API for live mentoring and self-paced learning. Errors are RFC 9457 \
              problem details with a stable `code`; lists use cursor pagination; times are \
-             RFC 3339 UTC; ids are UUIDs.",
-        )
+             RFC 3339 UTC; ids are UUIDs.\n\n## Error codes\n\nEvery `code` a problem \
+             can carry, with the status it always comes with:\n\n{}",
+            crate::errors::markdown_table()
+        ))
         .server(public_url)
 }
 
@@ -124,10 +127,8 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> poem::Response {
         Ok(()) => poem::web::Json(serde_json::json!({"status": "ready"})).into_response(),
         Err(error) => {
             tracing::warn!(%error, "not ready");
-            crate::problem::Problem::new(
-                poem::http::StatusCode::SERVICE_UNAVAILABLE,
-                "server.not_ready",
-                "Not ready",
+            crate::problem::Problem::of(
+                &crate::errors::SERVER_NOT_READY,
                 "The database is not reachable.",
             )
             .into_response_with(None)
@@ -153,5 +154,7 @@ pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .data(readiness)
+        // The security scheme's checker finds the application here to load the caller.
+        .data(app)
         .with(crate::middleware::PipelineMiddleware(pipeline))
 }

@@ -126,10 +126,8 @@ impl Pipeline {
             && let Some(ip) = ip
             && let Err(retry_after) = self.auth_limiter.check(ip, Instant::now())
         {
-            let problem = Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "request.rate_limited",
-                "Too many requests",
+            let problem = Problem::of(
+                &crate::errors::REQUEST_RATE_LIMITED,
                 format!(
                     "Too many sign-in requests from this address. Retry after {retry_after} seconds."
                 ),

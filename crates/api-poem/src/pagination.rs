@@ -17,8 +17,8 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "pagination.invalid_limit",
+        return Err(ApiError::of(
+            &crate::errors::PAGINATION_INVALID_LIMIT,
             "limit must be between 1 and 100",
         ));
     }
@@ -36,8 +36,8 @@ pub fn encode_cursor(after: Uuid) -> String {
 
 fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
     let invalid = || {
-        ApiError::bad_request(
-            "pagination.invalid_cursor",
+        ApiError::of(
+            &crate::errors::PAGINATION_INVALID_CURSOR,
             "cursor is not one this API returned",
         )
     };
@@ -56,8 +56,8 @@ pub fn encode_keyed_cursor(key: i64, id: Uuid) -> String {
 /// Reads a cursor made by [`encode_keyed_cursor`].
 pub fn decode_keyed_cursor(cursor: &str) -> Result<(i64, Uuid), ApiError> {
     let invalid = || {
-        ApiError::bad_request(
-            "pagination.invalid_cursor",
+        ApiError::of(
+            &crate::errors::PAGINATION_INVALID_CURSOR,
             "cursor is not one this API returned",
         )
     };

@@ -2,7 +2,14 @@
 //! chosen. Every error a client sees — from a use case, a malformed request, the router
 //! or a middleware — leaves through here as `application/problem+json`.
 
-use lyceum_app::AppError;
+use lyceum_app::identity::IdentityError;
+use lyceum_app::mentoring::MentoringError;
+use lyceum_app::{AppError, IdempotencyError, Resource};
+use lyceum_domain::FieldErrors;
+use lyceum_domain::mentoring::{BookingError, RequestError, SessionError};
+use lyceum_domain::wallet::WalletError;
+
+use crate::errors::ErrorCode;
 use poem::Response;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
@@ -42,17 +49,14 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem with a status, code and explanation.
-    pub fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+    /// The problem for a catalogue entry, with this occurrence's explanation.
+    pub fn of(code: &ErrorCode, detail: impl Into<String>) -> Self {
         Self {
-            kind: format!(
-                "https://lyceum.dev/problems/{}",
-                code.replace(['.', '_'], "-")
-            ),
-            title: title.to_owned(),
-            status: status.as_u16(),
+            kind: code.type_uri(),
+            title: code.title.to_owned(),
+            status: code.status,
             detail: detail.into(),
-            code: code.to_owned(),
+            code: code.code.to_owned(),
             errors: Vec::new(),
         }
     }
@@ -90,45 +94,24 @@ impl Problem {
     /// parsing, authorization header). Only 4xx details are passed on: they describe the
     /// client's request. Anything else says nothing about the server's internals.
     pub fn from_status(status: StatusCode, detail: String) -> Self {
+        use crate::errors::*;
         match status.as_u16() {
-            400 => Problem::new(status, "request.malformed", "Malformed request", detail),
-            401 => Problem::new(
-                status,
-                "auth.unauthenticated",
-                "Authentication required",
+            400 => Problem::of(&REQUEST_MALFORMED, detail),
+            401 => Problem::of(
+                &AUTH_UNAUTHENTICATED,
                 "A valid bearer access token is required.",
             ),
-            404 => Problem::new(
-                status,
-                "request.not_found",
-                "Not found",
-                "No such resource.",
-            ),
-            405 => Problem::new(
-                status,
-                "request.method_not_allowed",
-                "Method not allowed",
-                detail,
-            ),
-            413 => Problem::new(
-                status,
-                "request.too_large",
-                "Request body too large",
-                detail,
-            ),
-            415 => Problem::new(
-                status,
-                "request.unsupported_media_type",
-                "Unsupported media type",
-                detail,
-            ),
+            404 => Problem::of(&REQUEST_NOT_FOUND, "No such resource."),
+            405 => Problem::of(&REQUEST_METHOD_NOT_ALLOWED, detail),
+            413 => Problem::of(&REQUEST_TOO_LARGE, detail),
+            415 => Problem::of(&REQUEST_UNSUPPORTED_MEDIA_TYPE, detail),
             s if (400..500).contains(&s) => {
-                Problem::new(status, "request.invalid", "Invalid request", detail)
+                let mut problem = Problem::of(&REQUEST_INVALID, detail);
+                problem.status = s;
+                problem
             }
-            _ => Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server.internal",
-                "Internal server error",
+            _ => Problem::of(
+                &SERVER_INTERNAL,
                 "Something went wrong on our side. It has been logged.",
             ),
         }
@@ -182,116 +165,245 @@ impl ApiError {
         }
     }
 
-    /// A 400 about a query parameter or header the handler checked itself.
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
-        Self::from_problem(Problem::new(
-            StatusCode::BAD_REQUEST,
-            code,
-            "Malformed request",
-            detail,
+    /// The opaque 500: the cause has been logged where it happened.
+    pub fn internal() -> Self {
+        Self::from_problem(Problem::from_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            String::new(),
         ))
+    }
+
+    /// A problem the HTTP layer finds itself (a malformed cursor or header), from the
+    /// catalogue.
+    pub fn of(code: &ErrorCode, detail: impl Into<String>) -> Self {
+        Self::from_problem(Problem::of(code, detail))
     }
 }
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        use StatusCode as S;
-        let problem = match error {
-            AppError::Validation(errors) => {
-                let mut p = Problem::new(
-                    S::UNPROCESSABLE_ENTITY,
-                    "request.validation",
-                    "Invalid values",
-                    "Some fields are invalid; see `errors`.",
-                );
-                p.errors = errors
-                    .into_vec()
-                    .into_iter()
-                    .map(|e| FieldProblem {
-                        field: e.field,
-                        message: e.message,
-                    })
-                    .collect();
-                p
-            }
-            AppError::Unauthenticated => Problem::from_status(S::UNAUTHORIZED, String::new()),
-            AppError::InvalidCredentials => Problem::new(
-                S::UNAUTHORIZED,
-                "auth.invalid_credentials",
-                "Invalid credentials",
-                "The login or the password is wrong.",
-            ),
-            AppError::InvalidRefreshToken => Problem::new(
-                S::UNAUTHORIZED,
-                "auth.invalid_refresh_token",
-                "Invalid refresh token",
-                "This refresh token is unknown, expired, revoked or already used. Sign in again.",
-            ),
-            AppError::InvalidVerificationToken => Problem::new(
-                S::UNPROCESSABLE_ENTITY,
-                "auth.invalid_token",
-                "Invalid or expired token",
-                "This token is unknown, already used or expired.",
-            ),
-            AppError::AccountLocked { until } => Problem::new(
-                S::FORBIDDEN,
-                "auth.account_locked",
-                "Account locked",
-                format!(
-                    "Too many failed sign-ins. Try again after {}.",
-                    time_text(until)
-                ),
-            ),
-            AppError::Banned { until, reason } => {
-                let when = until.map_or_else(
-                    || "permanently".to_owned(),
-                    |u| format!("until {}", time_text(u)),
-                );
-                Problem::new(
-                    S::FORBIDDEN,
-                    "auth.banned",
-                    "Account banned",
-                    format!("This account is banned {when}: {reason}"),
-                )
-            }
-            AppError::Forbidden => Problem::new(
-                S::FORBIDDEN,
-                "auth.forbidden",
-                "Not allowed",
-                "You are not allowed to do this.",
-            ),
-            AppError::NotFound(what) => {
-                let code = format!("{}.not_found", what.replace(' ', "_"));
-                Problem::new(S::NOT_FOUND, &code, "Not found", format!("No such {what}."))
-            }
-            AppError::Conflict { code, detail } => {
-                Problem::new(S::CONFLICT, code, "Conflict", detail)
-            }
-            AppError::InsufficientPoints { balance, requested } => Problem::new(
-                S::CONFLICT,
-                "wallet.insufficient_points",
-                "Insufficient points",
-                format!("The wallet holds {balance} points; {requested} were requested."),
-            ),
-            AppError::IdempotencyKeyMismatch => Problem::new(
-                S::UNPROCESSABLE_ENTITY,
-                "idempotency.key_reused",
-                "Idempotency key reused",
-                "This Idempotency-Key was already used with a different request.",
-            ),
-            AppError::IdempotencyKeyInFlight => Problem::new(
-                S::CONFLICT,
-                "idempotency.in_flight",
-                "Request in flight",
-                "A request with this Idempotency-Key is still being processed. Retry shortly.",
-            ),
-            AppError::Internal(message) => {
-                tracing::error!(error = %message, "internal error");
-                Problem::from_status(S::INTERNAL_SERVER_ERROR, String::new())
-            }
+        let fields = match &error {
+            AppError::Validation(errors) => errors
+                .clone()
+                .into_vec()
+                .into_iter()
+                .map(|e| FieldProblem {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+            _ => Vec::new(),
         };
+        let (code, detail) = describe(error);
+        let mut problem = Problem::of(code, detail);
+        problem.errors = fields;
         Self::from_problem(problem)
     }
+}
+
+/// The one mapping from what a use case says to what a client sees: a catalogue entry
+/// (status and stable code) and the wording for this occurrence.
+fn describe(error: AppError) -> (&'static ErrorCode, String) {
+    use crate::errors::*;
+    match error {
+        AppError::Validation(errors) => {
+            // The field list travels separately; see `validation_problem`.
+            (&REQUEST_VALIDATION, validation_detail(&errors))
+        }
+        AppError::Unauthenticated => (
+            &AUTH_UNAUTHENTICATED,
+            "A valid bearer access token is required.".into(),
+        ),
+        AppError::Forbidden => (&AUTH_FORBIDDEN, "You are not allowed to do this.".into()),
+        AppError::NotFound(resource) => {
+            let (code, what) = not_found(resource);
+            (code, format!("No such {what}."))
+        }
+        AppError::StateChanged => (
+            &STATE_CHANGED,
+            "The resource changed state meanwhile; reload and retry.".into(),
+        ),
+        AppError::Idempotency(IdempotencyError::KeyReused) => (
+            &IDEMPOTENCY_KEY_REUSED,
+            "This Idempotency-Key was already used with a different request.".into(),
+        ),
+        AppError::Idempotency(IdempotencyError::InFlight) => (
+            &IDEMPOTENCY_IN_FLIGHT,
+            "A request with this Idempotency-Key is still being processed. Retry shortly.".into(),
+        ),
+        AppError::Identity(error) => describe_identity(error),
+        AppError::Wallet(WalletError::InsufficientPoints { balance, requested }) => (
+            &WALLET_INSUFFICIENT_POINTS,
+            format!("The wallet holds {balance} points; {requested} were requested."),
+        ),
+        AppError::Wallet(other) => (&REQUEST_VALIDATION, sentence(&other)),
+        AppError::Mentoring(error) => describe_mentoring(error),
+        AppError::Internal(cause) => {
+            tracing::error!(error = %cause, "internal error");
+            (
+                &SERVER_INTERNAL,
+                "Something went wrong on our side. It has been logged.".into(),
+            )
+        }
+    }
+}
+
+fn describe_identity(error: IdentityError) -> (&'static ErrorCode, String) {
+    use crate::errors::*;
+    match error {
+        IdentityError::InvalidCredentials => (
+            &AUTH_INVALID_CREDENTIALS,
+            "The login or the password is wrong.".into(),
+        ),
+        IdentityError::InvalidRefreshToken => (
+            &AUTH_INVALID_REFRESH_TOKEN,
+            "This refresh token is unknown, expired, revoked or already used. Sign in again."
+                .into(),
+        ),
+        IdentityError::InvalidVerificationToken => (
+            &AUTH_INVALID_TOKEN,
+            "This token is unknown, already used or expired.".into(),
+        ),
+        IdentityError::AccountLocked { until } => (
+            &AUTH_ACCOUNT_LOCKED,
+            format!(
+                "Too many failed sign-ins. Try again after {}.",
+                time_text(until)
+            ),
+        ),
+        IdentityError::Banned { until, reason } => {
+            let when = until.map_or_else(
+                || "permanently".to_owned(),
+                |u| format!("until {}", time_text(u)),
+            );
+            (
+                &AUTH_BANNED,
+                format!("This account is banned {when}: {reason}"),
+            )
+        }
+        IdentityError::EmailTaken => (
+            &USER_EMAIL_TAKEN,
+            "An account with this email already exists.".into(),
+        ),
+        IdentityError::UsernameTaken => (
+            &USER_USERNAME_TAKEN,
+            "This username is already taken.".into(),
+        ),
+        IdentityError::PhoneTaken => (
+            &USER_PHONE_TAKEN,
+            "This phone number belongs to another account.".into(),
+        ),
+        IdentityError::EmailAlreadyVerified => (
+            &USER_EMAIL_ALREADY_VERIFIED,
+            "Your email address is already verified.".into(),
+        ),
+        IdentityError::SpecializationNameTaken => (
+            &SPECIALIZATION_NAME_TAKEN,
+            "A specialization with this name already exists.".into(),
+        ),
+        IdentityError::SpecializationAlreadyAdded => (
+            &SPECIALIZATION_ALREADY_ADDED,
+            "You already listed this specialization.".into(),
+        ),
+        IdentityError::SelfBan => (
+            &ADMIN_SELF_MODERATION,
+            "Admins cannot ban themselves.".into(),
+        ),
+        IdentityError::SelfDeletion => (
+            &ADMIN_SELF_MODERATION,
+            "Admins cannot delete their own account this way.".into(),
+        ),
+        IdentityError::SelfDemotion => (
+            &ADMIN_SELF_DEMOTION,
+            "Admins cannot remove their own admin role.".into(),
+        ),
+    }
+}
+
+fn describe_mentoring(error: MentoringError) -> (&'static ErrorCode, String) {
+    use crate::errors::*;
+    let code = match &error {
+        MentoringError::Session(SessionError::InvalidTransition { .. })
+        | MentoringError::SessionChanged => &SESSION_INVALID_TRANSITION,
+        MentoringError::Session(SessionError::NotEditable) => &SESSION_NOT_EDITABLE,
+        MentoringError::Session(SessionError::CapacityBelowSeatsTaken { .. })
+        | MentoringError::CapacityBelowSeatsTaken => &SESSION_CAPACITY_BELOW_SEATS_TAKEN,
+        // Value rules reach clients as field errors; a stray one is still a 422.
+        MentoringError::Session(_) => &REQUEST_VALIDATION,
+        MentoringError::Request(RequestError::InvalidTransition { .. })
+        | MentoringError::RequestChanged
+        | MentoringError::MentorMustDecline => &REQUEST_INVALID_TRANSITION,
+        MentoringError::Request(_) => &REQUEST_VALIDATION,
+        MentoringError::Booking(booking) => match booking {
+            BookingError::SessionFull { .. } => &BOOKING_SESSION_FULL,
+            BookingError::SessionNotBookable => &BOOKING_SESSION_NOT_BOOKABLE,
+            BookingError::OwnSession => &BOOKING_OWN_SESSION,
+            BookingError::Duplicate => &BOOKING_DUPLICATE,
+            BookingError::InvalidTransition { .. } => &BOOKING_INVALID_TRANSITION,
+            BookingError::CancellationClosed { .. } => &BOOKING_CANCELLATION_CLOSED,
+            BookingError::OtherMentor => &BOOKING_OTHER_MENTOR,
+            BookingError::PriceDiffers => &BOOKING_PRICE_DIFFERS,
+            BookingError::SameSession => &BOOKING_SAME_SESSION,
+        },
+        MentoringError::BookingNotLive => &BOOKING_INVALID_TRANSITION,
+        MentoringError::HoldExpired => &BOOKING_HOLD_EXPIRED,
+        MentoringError::PaymentDeclined(_) => &PAYMENT_DECLINED,
+        MentoringError::RequestStartPassed => &REQUEST_START_PASSED,
+        MentoringError::FeedbackNotOpen => &FEEDBACK_SESSION_NOT_COMPLETED,
+        MentoringError::FeedbackExists => &FEEDBACK_DUPLICATE,
+        MentoringError::RatingNotOneToOne => &RATING_NOT_ONE_TO_ONE,
+        MentoringError::RatingNotOpen => &RATING_SESSION_NOT_COMPLETED,
+        MentoringError::RatingNoLearner => &RATING_NO_LEARNER,
+        MentoringError::RatingExists => &RATING_DUPLICATE,
+    };
+    let detail = match error {
+        MentoringError::PaymentDeclined(reason) => format!("The payment was declined: {reason}"),
+        MentoringError::HoldExpired => "The seat hold expired; book again.".into(),
+        MentoringError::RequestStartPassed => {
+            "The proposed start has passed; ask the learner for a new time.".into()
+        }
+        other => sentence(&other),
+    };
+    (code, detail)
+}
+
+/// What a resource is called in codes (`mentoring_session.not_found`) and in wording.
+fn not_found(resource: Resource) -> (&'static ErrorCode, &'static str) {
+    use crate::errors::*;
+    match resource {
+        Resource::User => (&USER_NOT_FOUND, "user"),
+        Resource::Mentor => (&MENTOR_NOT_FOUND, "mentor"),
+        Resource::AuthSession => (&AUTH_SESSION_NOT_FOUND, "sign-in session"),
+        Resource::BillingAddress => (&BILLING_ADDRESS_NOT_FOUND, "billing address"),
+        Resource::Certificate => (&CERTIFICATE_NOT_FOUND, "certificate"),
+        Resource::Specialization => (&SPECIALIZATION_NOT_FOUND, "specialization"),
+        Resource::Wallet => (&WALLET_NOT_FOUND, "wallet"),
+        Resource::MentoringSession => (&MENTORING_SESSION_NOT_FOUND, "mentoring session"),
+        Resource::Booking => (&BOOKING_NOT_FOUND, "booking"),
+        Resource::MentorshipRequest => (&MENTORSHIP_REQUEST_NOT_FOUND, "mentorship request"),
+        Resource::Notification => (&NOTIFICATION_NOT_FOUND, "notification"),
+        Resource::Availability => (&AVAILABILITY_NOT_FOUND, "availability"),
+        Resource::Unknown => (&RESOURCE_NOT_FOUND, "resource"),
+    }
+}
+
+/// A domain error's own text as a sentence: capitalised, with a full stop.
+fn sentence(error: &dyn std::fmt::Display) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+fn validation_detail(_errors: &FieldErrors) -> String {
+    "Some fields are invalid; see `errors`.".into()
 }
 
 /// Result type of every operation.

@@ -1,5 +1,8 @@
-//! The bearer security scheme, so Swagger UI's "Authorize" button works and generated
-//! clients know which operations need a token.
+//! The bearer security scheme. It documents the scheme (Swagger UI's "Authorize" button,
+//! generated clients) and, through its checker, yields the signed-in caller: a handler
+//! that needs one takes a [`Caller`] argument and never authenticates by hand.
+
+use std::ops::Deref;
 
 use lyceum_app::Lyceum;
 use lyceum_app::identity::{Actor, ClientInfo};
@@ -10,15 +13,55 @@ use poem_openapi::auth::Bearer;
 use crate::middleware::ClientIp;
 use crate::problem::ApiError;
 
-/// A JWT access token from `POST /api/v1/auth/login`, sent as `Authorization: Bearer …`.
-#[derive(SecurityScheme)]
-#[oai(ty = "bearer", bearer_format = "JWT")]
-pub struct BearerAuth(pub Bearer);
+/// Who is calling: the account behind a valid access token, loaded from the database on
+/// every request, so a revoked session, a ban or a changed role takes effect at once.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The caller as the use cases know it.
+    pub actor: Actor,
+    /// The access token it came with; a live stream re-checks it while it runs.
+    pub token: String,
+}
 
-impl BearerAuth {
-    /// Loads the caller; the token alone is never trusted for roles or liveness.
-    pub async fn actor(&self, app: &Lyceum) -> Result<Actor, ApiError> {
-        Ok(app.authenticate(&self.0.token).await?)
+/// A JWT access token from `POST /api/v1/auth/login`, sent as `Authorization: Bearer …`.
+/// Taking a `Caller` makes an operation require it; a missing or invalid token is a 401
+/// problem before the handler runs.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "BearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "authenticate"
+)]
+pub struct Caller(pub SignedIn);
+
+impl Deref for Caller {
+    type Target = Actor;
+
+    fn deref(&self) -> &Actor {
+        &self.0.actor
+    }
+}
+
+impl Caller {
+    /// The access token the caller presented.
+    pub fn access_token(&self) -> &str {
+        &self.0.token
+    }
+}
+
+/// The scheme's checker: the token alone is never trusted for roles or liveness.
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<SignedIn> {
+    let Some(app) = req.data::<Lyceum>() else {
+        tracing::error!("the application is not attached to the request");
+        return Err(ApiError::internal().into());
+    };
+    match app.authenticate(&bearer.token).await {
+        Ok(actor) => Ok(SignedIn {
+            actor,
+            token: bearer.token,
+        }),
+        Err(error) => Err(ApiError::from(error).into()),
     }
 }
 

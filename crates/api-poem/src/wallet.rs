@@ -16,7 +16,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::{ApiError, ApiResult};
 use crate::responses::Listed;
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// A points wallet.
 #[derive(Debug, Clone, Object)]
@@ -129,9 +129,8 @@ pub struct WalletApi {
 impl WalletApi {
     /// My wallet
     #[oai(path = "/me/wallet", method = "get", operation_id = "getMyWallet")]
-    async fn my_wallet(&self, auth: BearerAuth) -> ApiResult<Json<WalletDto>> {
-        let actor = auth.actor(&self.app).await?;
-        Ok(Json(WalletDto::from(&self.app.my_wallet(&actor).await?)))
+    async fn my_wallet(&self, caller: Caller) -> ApiResult<Json<WalletDto>> {
+        Ok(Json(WalletDto::from(&self.app.my_wallet(&caller).await?)))
     }
 
     /// My ledger
@@ -145,15 +144,14 @@ impl WalletApi {
     async fn my_ledger(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<LedgerPage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let found = self.app.my_ledger(&actor, page).await?;
+        let found = self.app.my_ledger(&caller, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
         let items = found.items.iter().map(LedgerEntryDto::from).collect();
@@ -173,14 +171,13 @@ impl WalletApi {
     )]
     async fn adjust(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         /// A unique key per intended adjustment (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
         body: Json<AdjustmentRequest>,
     ) -> ApiResult<AdjustmentCreated> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let key = idempotency_key.0.map(check_key).transpose()?;
         let direction = match b.direction {
@@ -198,7 +195,7 @@ impl WalletApi {
         let fingerprint = format!("{}|{:?}|{}|{}", id.0, b.direction, b.points, b.reason);
         let result = self
             .app
-            .admin_adjust_wallet(&actor, id.0, adjustment, key.map(|k| (k, fingerprint)))
+            .admin_adjust_wallet(&caller, id.0, adjustment, key.map(|k| (k, fingerprint)))
             .await?;
         let location = format!(
             "/api/v1/admin/users/{}/wallet/adjustments/{}",
@@ -214,8 +211,8 @@ impl WalletApi {
 
 fn check_key(key: String) -> Result<String, ApiError> {
     if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::bad_request(
-            "idempotency.invalid_key",
+        return Err(ApiError::of(
+            &crate::errors::IDEMPOTENCY_INVALID_KEY,
             "Idempotency-Key must be 1 to 255 visible ASCII characters",
         ));
     }

@@ -1,85 +1,94 @@
-//! The one error type every use case returns. Each variant is an outcome a client can act
-//! on; the HTTP adapter maps them to problem+json with stable codes in a single place.
+//! The error every use case returns. Each variant is an outcome a client can act on and
+//! carries its cause as a type: the domain's own error where a domain rule refused, a
+//! context's error enum where a use case did. Use cases never choose codes, statuses or
+//! wording; the HTTP adapter maps each variant to problem+json in one place.
 
 use lyceum_domain::FieldErrors;
-use lyceum_ports::{Conflict, RepoError};
-use time::OffsetDateTime;
+use lyceum_domain::wallet::WalletError;
+use lyceum_ports::{Cause, Conflict, RepoError};
+
+use crate::identity::IdentityError;
+use crate::mentoring::MentoringError;
 
 /// Why a use case did not do what was asked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppError {
-    /// Well-formed input with invalid values, listed per field.
+    /// Well-formed input with invalid values, listed per field of the use case's input.
     #[error("invalid input: {0}")]
     Validation(FieldErrors),
     /// No valid access token.
     #[error("authentication required")]
     Unauthenticated,
-    /// Unknown login or wrong password (deliberately indistinguishable).
-    #[error("invalid credentials")]
-    InvalidCredentials,
-    /// A refresh token that is unknown, expired, revoked or already used.
-    #[error("invalid refresh token")]
-    InvalidRefreshToken,
-    /// An email verification or password reset token that is unknown, used or expired.
-    #[error("invalid or expired token")]
-    InvalidVerificationToken,
-    /// Too many failed sign-ins.
-    #[error("account locked until {until}")]
-    AccountLocked {
-        /// When sign-in is allowed again.
-        until: OffsetDateTime,
-    },
-    /// Banned by an admin.
-    #[error("account banned")]
-    Banned {
-        /// When the ban ends; `None` means permanent.
-        until: Option<OffsetDateTime>,
-        /// The admin's reason.
-        reason: String,
-    },
     /// Signed in but not allowed.
     #[error("not allowed")]
     Forbidden,
     /// The thing does not exist, or the caller may not know that it does.
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// A rule about the current state refused the change; `code` is stable
-    /// (`user.email_taken`, `admin.self_demotion`).
-    #[error("{code}: {detail}")]
-    Conflict {
-        /// Stable machine-readable code.
-        code: &'static str,
-        /// Human-readable explanation.
-        detail: String,
-    },
-    /// A deduction larger than the balance.
-    #[error("insufficient points: balance {balance}, requested {requested}")]
-    InsufficientPoints {
-        /// Points available.
-        balance: i64,
-        /// Points asked for.
-        requested: i64,
-    },
-    /// The idempotency key was already used with another request body.
-    #[error("idempotency key reused with a different request")]
-    IdempotencyKeyMismatch,
-    /// The first request with this idempotency key is still being processed.
-    #[error("a request with this idempotency key is still in flight")]
-    IdempotencyKeyInFlight,
-    /// Something broke inside; the text goes to logs, never to clients.
+    #[error("{0:?} not found")]
+    NotFound(Resource),
+    /// The thing changed state while the request was being handled; a reload helps.
+    #[error("state changed meanwhile")]
+    StateChanged,
+    /// An `Idempotency-Key` that cannot be honoured.
+    #[error(transparent)]
+    Idempotency(#[from] IdempotencyError),
+    /// Accounts, sign-in and moderation refused.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// The wallet's rule refused (a deduction larger than the balance).
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    /// Mentoring refused.
+    #[error(transparent)]
+    Mentoring(#[from] MentoringError),
+    /// Something broke inside; the cause goes to the log, never to clients.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(Cause),
+}
+
+/// What was not found. Clients tell missing things apart by it, so each kind of thing the
+/// API serves has its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// An account.
+    User,
+    /// An account with the mentor role.
+    Mentor,
+    /// One of my sign-in sessions.
+    AuthSession,
+    /// My billing address.
+    BillingAddress,
+    /// A declared certificate.
+    Certificate,
+    /// A specialization of the catalogue.
+    Specialization,
+    /// A points wallet.
+    Wallet,
+    /// A mentoring session.
+    MentoringSession,
+    /// A booking.
+    Booking,
+    /// A mentorship request.
+    MentorshipRequest,
+    /// A notification.
+    Notification,
+    /// A mentor's weekly availability.
+    Availability,
+    /// Something a store did not find where the use case did not say what it looked for.
+    Unknown,
+}
+
+/// An `Idempotency-Key` that cannot be honoured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum IdempotencyError {
+    /// The key was already used with another request body.
+    #[error("idempotency key reused with a different request")]
+    KeyReused,
+    /// The first request with this key is still being processed.
+    #[error("a request with this idempotency key is still in flight")]
+    InFlight,
 }
 
 impl AppError {
-    /// A conflict with a stable code.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            detail: detail.into(),
-        }
-    }
-
     /// A single-field validation failure.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
@@ -87,8 +96,13 @@ impl AppError {
         Self::Validation(errors)
     }
 
+    /// An internal failure with its cause kept for the log.
+    pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Cause::new(cause))
+    }
+
     /// Maps a repository error, naming what was looked for when it is `NotFound`.
-    pub fn from_repo(what: &'static str) -> impl Fn(RepoError) -> AppError {
+    pub fn from_repo(what: Resource) -> impl Fn(RepoError) -> AppError {
         move |error| match error {
             RepoError::NotFound => AppError::NotFound(what),
             other => other.into(),
@@ -105,63 +119,45 @@ impl From<FieldErrors> for AppError {
 impl From<RepoError> for AppError {
     fn from(error: RepoError) -> Self {
         match error {
-            RepoError::NotFound => AppError::NotFound("resource"),
-            RepoError::Conflict(conflict) => conflict_error(conflict),
-            RepoError::InsufficientPoints { balance } => AppError::InsufficientPoints {
-                balance,
-                requested: 0,
-            },
-            RepoError::IdempotencyKeyMismatch => AppError::IdempotencyKeyMismatch,
-            RepoError::IdempotencyKeyInFlight => AppError::IdempotencyKeyInFlight,
-            RepoError::Unavailable(msg) => AppError::Internal(msg),
+            RepoError::NotFound => AppError::NotFound(Resource::Unknown),
+            RepoError::Conflict(conflict) => conflict.into(),
+            RepoError::InsufficientPoints { balance } => {
+                AppError::Wallet(WalletError::InsufficientPoints {
+                    balance,
+                    requested: 0,
+                })
+            }
+            RepoError::IdempotencyKeyMismatch => IdempotencyError::KeyReused.into(),
+            RepoError::IdempotencyKeyInFlight => IdempotencyError::InFlight.into(),
+            RepoError::Unavailable(cause) => AppError::Internal(cause),
         }
     }
 }
 
-fn conflict_error(conflict: Conflict) -> AppError {
-    let (code, detail) = match conflict {
-        Conflict::EmailTaken => (
-            "user.email_taken",
-            "An account with this email already exists.",
-        ),
-        Conflict::UsernameTaken => ("user.username_taken", "This username is already taken."),
-        Conflict::PhoneTaken => (
-            "user.phone_taken",
-            "This phone number belongs to another account.",
-        ),
-        Conflict::SpecializationNameTaken => (
-            "specialization.name_taken",
-            "A specialization with this name already exists.",
-        ),
-        Conflict::SpecializationAlreadyAdded => (
-            "specialization.already_added",
-            "You already listed this specialization.",
-        ),
-        Conflict::SessionFull => (
-            "booking.session_full",
-            "All seats of this session are taken.",
-        ),
-        Conflict::BookingDuplicate => (
-            "booking.duplicate",
-            "You already hold a seat in this session.",
-        ),
-        Conflict::SessionNotBookable => (
-            "booking.session_not_bookable",
-            "The session is not open for booking.",
-        ),
-        Conflict::CapacityBelowSeatsTaken => (
-            "session.capacity_below_seats_taken",
-            "The capacity cannot go below the seats already taken.",
-        ),
-        Conflict::StaleState => (
-            "state.changed",
-            "The resource changed state meanwhile; reload and retry.",
-        ),
-        Conflict::FeedbackExists => (
-            "feedback.duplicate",
-            "Feedback for this booking already exists.",
-        ),
-        Conflict::RatingExists => ("rating.duplicate", "This session was already rated."),
-    };
-    AppError::conflict(code, detail)
+impl From<Conflict> for AppError {
+    /// The store's refusals, in the context they belong to. Use cases that know more (the
+    /// session's capacity, which transition lost) map them themselves first.
+    fn from(conflict: Conflict) -> Self {
+        use lyceum_domain::mentoring::BookingError;
+        match conflict {
+            Conflict::EmailTaken => IdentityError::EmailTaken.into(),
+            Conflict::UsernameTaken => IdentityError::UsernameTaken.into(),
+            Conflict::PhoneTaken => IdentityError::PhoneTaken.into(),
+            Conflict::SpecializationNameTaken => IdentityError::SpecializationNameTaken.into(),
+            Conflict::SpecializationAlreadyAdded => {
+                IdentityError::SpecializationAlreadyAdded.into()
+            }
+            Conflict::SessionFull => {
+                MentoringError::Booking(BookingError::SessionFull { capacity: 0 }).into()
+            }
+            Conflict::BookingDuplicate => MentoringError::Booking(BookingError::Duplicate).into(),
+            Conflict::SessionNotBookable => {
+                MentoringError::Booking(BookingError::SessionNotBookable).into()
+            }
+            Conflict::CapacityBelowSeatsTaken => MentoringError::CapacityBelowSeatsTaken.into(),
+            Conflict::StaleState => AppError::StateChanged,
+            Conflict::FeedbackExists => MentoringError::FeedbackExists.into(),
+            Conflict::RatingExists => MentoringError::RatingExists.into(),
+        }
+    }
 }

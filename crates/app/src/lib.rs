@@ -15,6 +15,6 @@ mod test_support;
 pub mod wallet;
 pub use wallet::AdjustmentResult;
 
-pub use error::AppError;
+pub use error::{AppError, IdempotencyError, Resource};
 pub use lyceum::{Lyceum, Ports, Settings};
 pub use lyceum_ports::{Page, PageRequest};

@@ -199,12 +199,14 @@ pub(crate) fn db_time(at: OffsetDateTime) -> OffsetDateTime {
 
 /// Any database failure that is not a rule the caller can act on.
 pub(crate) fn unavailable(err: DbErr) -> RepoError {
-    RepoError::Unavailable(err.to_string())
+    RepoError::Unavailable(lyceum_ports::Cause::new(err))
 }
 
 /// A row that the domain refuses to read back: the schema and the domain disagree.
 pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> RepoError {
-    RepoError::Unavailable(format!("corrupt {what} row: {detail}"))
+    RepoError::Unavailable(lyceum_ports::Cause::msg(format!(
+        "corrupt {what} row: {detail}"
+    )))
 }
 
 /// The message of a unique violation (PostgreSQL names the index, SQLite the

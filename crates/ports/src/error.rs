@@ -2,6 +2,78 @@
 //! the boundary (a unique violation becomes [`Conflict`], a check violation the rule it
 //! guards), so that no database type reaches a use case.
 
+use std::error::Error;
+use std::fmt;
+use std::sync::Arc;
+
+/// Why something outside failed, kept whole for the log. The chain of sources survives
+/// from the adapter to the place that logs it, while clients only ever learn that
+/// something went wrong. Two causes are equal when they read the same, which is what
+/// tests compare.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn Error + Send + Sync + 'static>);
+
+impl Cause {
+    /// Keeps an error and its sources.
+    pub fn new(error: impl Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// A cause that is only a message (a corrupt row, an impossible state).
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self(Arc::new(Message(message.into())))
+    }
+
+    /// The error and every source below it, outermost first, joined by `: `.
+    pub fn chain(&self) -> String {
+        let mut text = self.0.to_string();
+        let mut source = self.0.source();
+        while let Some(inner) = source {
+            text.push_str(": ");
+            text.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        text
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.chain())
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.chain())
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain() == other.chain()
+    }
+}
+
+impl Eq for Cause {}
+
+impl Error for Cause {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.0.source()
+    }
+}
+
+#[derive(Debug)]
+struct Message(String);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Error for Message {}
+
 /// A uniqueness or state rule the store refused, named in domain words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
@@ -52,7 +124,7 @@ pub enum RepoError {
     /// A request with the same idempotency key is still being processed.
     #[error("a request with this idempotency key is in flight")]
     IdempotencyKeyInFlight,
-    /// The store failed; the text is for logs only, never for clients.
+    /// The store failed; the cause is for logs only, never for clients.
     #[error("store unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(Cause),
 }

@@ -18,5 +18,5 @@ pub mod payments;
 pub mod system;
 pub mod wallet;
 
-pub use error::{Conflict, RepoError};
+pub use error::{Cause, Conflict, RepoError};
 pub use page::{Page, PageRequest};

@@ -34,9 +34,9 @@ pub enum PaymentError {
     /// The provider refused the charge (card declined…).
     #[error("payment declined: {0}")]
     Declined(String),
-    /// The provider could not be reached.
+    /// The provider could not be reached; the cause is for logs only.
     #[error("payment provider unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(crate::Cause),
 }
 
 /// Charges and refunds.

@@ -1,6 +1,7 @@
 //! Demo data for trying the API in Swagger UI: a few mentors and learners with profiles
 //! and specializations. Safe to run twice: existing accounts are left alone.
 
+use lyceum_app::identity::IdentityError;
 use lyceum_app::identity::{Actor, ProfilePatch, Registration};
 use lyceum_app::mentoring::{AvailabilityInput, SessionInput};
 use lyceum_app::{AppError, Lyceum};
@@ -99,7 +100,12 @@ pub async fn seed_demo(app: &Lyceum) -> Result<Vec<String>, AppError> {
         };
         match app.register(registration).await {
             Ok(_) => created.push(person.username.to_owned()),
-            Err(AppError::Conflict { .. }) => continue,
+            // Already seeded: the demo person exists.
+            Err(AppError::Identity(
+                IdentityError::EmailTaken
+                | IdentityError::UsernameTaken
+                | IdentityError::PhoneTaken,
+            )) => continue,
             Err(other) => return Err(other),
         }
         let pair = app

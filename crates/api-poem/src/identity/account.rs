@@ -16,7 +16,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Listed, NoContent};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Account operations.
 pub struct AccountApi {
@@ -64,9 +64,8 @@ impl From<UpdateMeRequest> for ProfilePatch {
 impl AccountApi {
     /// My account
     #[oai(path = "/me", method = "get", operation_id = "getMe")]
-    async fn me(&self, auth: BearerAuth) -> ApiResult<Json<UserDto>> {
-        let actor = auth.actor(&self.app).await?;
-        Ok(Json(UserDto::from(&actor.user)))
+    async fn me(&self, caller: Caller) -> ApiResult<Json<UserDto>> {
+        Ok(Json(UserDto::from(&caller.user)))
     }
 
     /// Update my account
@@ -77,11 +76,10 @@ impl AccountApi {
     #[oai(path = "/me", method = "patch", operation_id = "updateMe")]
     async fn update_me(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<UpdateMeRequest>,
     ) -> ApiResult<Json<UserDto>> {
-        let actor = auth.actor(&self.app).await?;
-        let user = self.app.update_my_account(&actor, body.0.into()).await?;
+        let user = self.app.update_my_account(&caller, body.0.into()).await?;
         Ok(Json(UserDto::from(&user)))
     }
 
@@ -91,9 +89,8 @@ impl AccountApi {
     /// specialization links, billing address, sessions and login history. What other
     /// users own stays.
     #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
-    async fn delete_me(&self, auth: BearerAuth) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.delete_my_account(&actor).await?;
+    async fn delete_me(&self, caller: Caller) -> ApiResult<NoContent> {
+        self.app.delete_my_account(&caller).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -101,10 +98,9 @@ impl AccountApi {
     ///
     /// Everything Lyceum stores about me, as JSON.
     #[oai(path = "/me/export", method = "get", operation_id = "exportMyData")]
-    async fn export(&self, auth: BearerAuth) -> ApiResult<Json<AccountExportDto>> {
-        let actor = auth.actor(&self.app).await?;
-        let export = self.app.export_my_data(&actor).await?;
-        Ok(Json(AccountExportDto::new(export, actor.session_id)))
+    async fn export(&self, caller: Caller) -> ApiResult<Json<AccountExportDto>> {
+        let export = self.app.export_my_data(&caller).await?;
+        Ok(Json(AccountExportDto::new(export, caller.session_id)))
     }
 
     /// My signed-in devices
@@ -113,13 +109,12 @@ impl AccountApi {
         method = "get",
         operation_id = "listMyAuthSessions"
     )]
-    async fn auth_sessions(&self, auth: BearerAuth) -> ApiResult<Json<Vec<AuthSessionDto>>> {
-        let actor = auth.actor(&self.app).await?;
-        let sessions = self.app.auth_sessions(&actor).await?;
+    async fn auth_sessions(&self, caller: Caller) -> ApiResult<Json<Vec<AuthSessionDto>>> {
+        let sessions = self.app.auth_sessions(&caller).await?;
         Ok(Json(
             sessions
                 .iter()
-                .map(|s| AuthSessionDto::new(s, actor.session_id))
+                .map(|s| AuthSessionDto::new(s, caller.session_id))
                 .collect(),
         ))
     }
@@ -130,9 +125,8 @@ impl AccountApi {
         method = "delete",
         operation_id = "revokeMyAuthSession"
     )]
-    async fn revoke_auth_session(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.revoke_auth_session(&actor, id.0).await?;
+    async fn revoke_auth_session(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+        self.app.revoke_auth_session(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
 

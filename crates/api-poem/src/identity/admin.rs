@@ -15,7 +15,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Listed, NoContent};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Admin operations on accounts.
 pub struct AdminApi {
@@ -31,7 +31,7 @@ impl AdminApi {
     async fn list_users(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         /// Case-insensitive text in email, username or names.
         q: Query<Option<String>>,
         /// Only accounts holding this role.
@@ -43,14 +43,13 @@ impl AdminApi {
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<AdminUserPage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let query = UserQuery {
             text: q.0.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
             role: role.0.map(Into::into),
             include_deleted: include_deleted.0.unwrap_or(false),
         };
-        let found = self.app.admin_list_users(&actor, query, page).await?;
+        let found = self.app.admin_list_users(&caller, query, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
         let items = found.items.iter().map(AdminUserDto::from).collect();
@@ -59,10 +58,9 @@ impl AdminApi {
 
     /// One account (admin)
     #[oai(path = "/users/:id", method = "get", operation_id = "adminGetUser")]
-    async fn get_user(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn get_user(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
         Ok(Json(AdminUserDto::from(
-            &self.app.admin_user(&actor, id.0).await?,
+            &self.app.admin_user(&caller, id.0).await?,
         )))
     }
 
@@ -77,17 +75,16 @@ impl AdminApi {
     )]
     async fn ban(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<BanRequestDto>,
     ) -> ApiResult<Json<AdminUserDto>> {
-        let actor = auth.actor(&self.app).await?;
         let request = BanRequest {
             reason: body.0.reason,
             expires_at: body.0.expires_at,
         };
         Ok(Json(AdminUserDto::from(
-            &self.app.admin_ban(&actor, id.0, request).await?,
+            &self.app.admin_ban(&caller, id.0, request).await?,
         )))
     }
 
@@ -97,10 +94,9 @@ impl AdminApi {
         method = "post",
         operation_id = "adminUnbanUser"
     )]
-    async fn unban(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn unban(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
         Ok(Json(AdminUserDto::from(
-            &self.app.admin_unban(&actor, id.0).await?,
+            &self.app.admin_unban(&caller, id.0).await?,
         )))
     }
 
@@ -112,15 +108,14 @@ impl AdminApi {
     )]
     async fn grant_role(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<RoleRequest>,
     ) -> ApiResult<Json<AdminUserDto>> {
-        let actor = auth.actor(&self.app).await?;
         Ok(Json(AdminUserDto::from(
             &self
                 .app
-                .admin_grant_role(&actor, id.0, body.0.role.into())
+                .admin_grant_role(&caller, id.0, body.0.role.into())
                 .await?,
         )))
     }
@@ -135,15 +130,14 @@ impl AdminApi {
     )]
     async fn remove_role(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         role: Path<RoleDto>,
     ) -> ApiResult<Json<AdminUserDto>> {
-        let actor = auth.actor(&self.app).await?;
         Ok(Json(AdminUserDto::from(
             &self
                 .app
-                .admin_remove_role(&actor, id.0, role.0.into())
+                .admin_remove_role(&caller, id.0, role.0.into())
                 .await?,
         )))
     }
@@ -156,9 +150,8 @@ impl AdminApi {
         method = "delete",
         operation_id = "adminDeleteUser"
     )]
-    async fn soft_delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.admin_soft_delete(&actor, id.0).await?;
+    async fn soft_delete(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+        self.app.admin_soft_delete(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
 }

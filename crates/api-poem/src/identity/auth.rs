@@ -10,7 +10,7 @@ use super::dto::*;
 use crate::ApiTags;
 use crate::problem::ApiResult;
 use crate::responses::{Accepted, Created, NoContent};
-use crate::security::{BearerAuth, client_info};
+use crate::security::{Caller, client_info};
 
 /// Authentication operations.
 pub struct AuthApi {
@@ -76,9 +76,8 @@ impl AuthApi {
     ///
     /// Ends the session of the access token; its refresh token stops working too.
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
-    async fn logout(&self, auth: BearerAuth) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.logout(&actor).await?;
+    async fn logout(&self, caller: Caller) -> ApiResult<NoContent> {
+        self.app.logout(&caller).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -97,9 +96,8 @@ impl AuthApi {
         method = "post",
         operation_id = "resendEmailVerification"
     )]
-    async fn resend_verification(&self, auth: BearerAuth) -> ApiResult<Accepted> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.resend_email_verification(&actor).await?;
+    async fn resend_verification(&self, caller: Caller) -> ApiResult<Accepted> {
+        self.app.resend_email_verification(&caller).await?;
         Ok(Accepted::Accepted)
     }
 

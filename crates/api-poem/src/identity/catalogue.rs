@@ -12,7 +12,7 @@ use super::dto::*;
 use crate::ApiTags;
 use crate::problem::ApiResult;
 use crate::responses::{Created, NoContent};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Catalogue operations.
 pub struct CatalogueApi {
@@ -58,13 +58,12 @@ impl CatalogueApi {
     )]
     async fn create(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<SpecializationRequest>,
     ) -> ApiResult<Created<SpecializationDto>> {
-        let actor = auth.actor(&self.app).await?;
         let s = self
             .app
-            .create_specialization(&actor, &body.0.name, body.0.description)
+            .create_specialization(&caller, &body.0.name, body.0.description)
             .await?;
         Ok(Created::Created(
             Json(SpecializationDto::from(&s)),
@@ -80,14 +79,13 @@ impl CatalogueApi {
     )]
     async fn update(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<SpecializationRequest>,
     ) -> ApiResult<Json<SpecializationDto>> {
-        let actor = auth.actor(&self.app).await?;
         let s = self
             .app
-            .update_specialization(&actor, id.0, &body.0.name, body.0.description)
+            .update_specialization(&caller, id.0, &body.0.name, body.0.description)
             .await?;
         Ok(Json(SpecializationDto::from(&s)))
     }
@@ -100,9 +98,8 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "deleteSpecialization"
     )]
-    async fn delete(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.delete_specialization(&actor, id.0).await?;
+    async fn delete(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+        self.app.delete_specialization(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -112,11 +109,10 @@ impl CatalogueApi {
         method = "get",
         operation_id = "listMySpecializations"
     )]
-    async fn mine(&self, auth: BearerAuth) -> ApiResult<Json<Vec<SpecializationDto>>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn mine(&self, caller: Caller) -> ApiResult<Json<Vec<SpecializationDto>>> {
         Ok(Json(
             self.app
-                .my_specializations(&actor)
+                .my_specializations(&caller)
                 .await?
                 .iter()
                 .map(SpecializationDto::from)
@@ -134,13 +130,12 @@ impl CatalogueApi {
     )]
     async fn add_mine(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<AddSpecializationRequest>,
     ) -> ApiResult<Created<SpecializationDto>> {
-        let actor = auth.actor(&self.app).await?;
         let s = self
             .app
-            .add_my_specialization(&actor, body.0.specialization_id)
+            .add_my_specialization(&caller, body.0.specialization_id)
             .await?;
         Ok(Created::Created(
             Json(SpecializationDto::from(&s)),
@@ -154,9 +149,8 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "removeMySpecialization"
     )]
-    async fn remove_mine(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.remove_my_specialization(&actor, id.0).await?;
+    async fn remove_mine(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+        self.app.remove_my_specialization(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -166,11 +160,10 @@ impl CatalogueApi {
         method = "get",
         operation_id = "listMyCertificates"
     )]
-    async fn my_certificates(&self, auth: BearerAuth) -> ApiResult<Json<Vec<CertificateDto>>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn my_certificates(&self, caller: Caller) -> ApiResult<Json<Vec<CertificateDto>>> {
         Ok(Json(
             self.app
-                .certificates_of(actor.id())
+                .certificates_of(caller.id())
                 .await?
                 .iter()
                 .map(CertificateDto::from)
@@ -188,15 +181,14 @@ impl CatalogueApi {
     )]
     async fn add_certificate(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<CertificateRequest>,
     ) -> ApiResult<Created<CertificateDto>> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let c = self
             .app
             .add_my_certificate(
-                &actor,
+                &caller,
                 identity::CertificateRequest {
                     title: b.title,
                     issuer: b.issuer,
@@ -217,9 +209,8 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "removeMyCertificate"
     )]
-    async fn remove_certificate(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.remove_my_certificate(&actor, id.0).await?;
+    async fn remove_certificate(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+        self.app.remove_my_certificate(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
 
@@ -229,10 +220,9 @@ impl CatalogueApi {
         method = "get",
         operation_id = "getMyBillingAddress"
     )]
-    async fn billing_address(&self, auth: BearerAuth) -> ApiResult<Json<BillingAddressDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn billing_address(&self, caller: Caller) -> ApiResult<Json<BillingAddressDto>> {
         Ok(Json(BillingAddressDto::from(
-            &self.app.my_billing_address(&actor).await?,
+            &self.app.my_billing_address(&caller).await?,
         )))
     }
 
@@ -246,10 +236,9 @@ impl CatalogueApi {
     )]
     async fn put_billing_address(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<BillingAddressRequest>,
     ) -> ApiResult<BillingAddressPut> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let request = identity::BillingAddressRequest {
             first_name: b.first_name,
@@ -266,7 +255,7 @@ impl CatalogueApi {
             vat_number: b.vat_number,
             notes: b.notes,
         };
-        let (address, created) = self.app.put_my_billing_address(&actor, request).await?;
+        let (address, created) = self.app.put_my_billing_address(&caller, request).await?;
         let dto = BillingAddressDto::from(&address);
         Ok(if created {
             BillingAddressPut::Created(Json(dto), "/api/v1/me/billing-address".into())
@@ -281,9 +270,8 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "deleteMyBillingAddress"
     )]
-    async fn delete_billing_address(&self, auth: BearerAuth) -> ApiResult<NoContent> {
-        let actor = auth.actor(&self.app).await?;
-        self.app.delete_my_billing_address(&actor).await?;
+    async fn delete_billing_address(&self, caller: Caller) -> ApiResult<NoContent> {
+        self.app.delete_my_billing_address(&caller).await?;
         Ok(NoContent::NoContent)
     }
 }

@@ -16,7 +16,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Booking operations.
 pub struct BookingsApi {
@@ -79,10 +79,9 @@ pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String 
 impl BookingsApi {
     /// One booking (its learner or the session's mentor)
     #[oai(path = "/bookings/:id", method = "get", operation_id = "getBooking")]
-    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
         Ok(Json(BookingDto::from(
-            &self.app.booking(&actor, id.0).await?.0,
+            &self.app.booking(&caller, id.0).await?.0,
         )))
     }
 
@@ -95,10 +94,9 @@ impl BookingsApi {
         method = "post",
         operation_id = "payBooking"
     )]
-    async fn pay(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn pay(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
         Ok(Json(BookingDto::from(
-            &self.app.pay_booking(&actor, id.0).await?,
+            &self.app.pay_booking(&caller, id.0).await?,
         )))
     }
 
@@ -113,14 +111,13 @@ impl BookingsApi {
     )]
     async fn cancel(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<Option<CancelBookingRequest>>,
     ) -> ApiResult<Json<BookingDto>> {
-        let actor = auth.actor(&self.app).await?;
         let reason = body.0.and_then(|b| b.reason);
         Ok(Json(BookingDto::from(
-            &self.app.cancel_booking(&actor, id.0, reason).await?,
+            &self.app.cancel_booking(&caller, id.0, reason).await?,
         )))
     }
 
@@ -135,15 +132,14 @@ impl BookingsApi {
     )]
     async fn reschedule(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<RescheduleRequest>,
     ) -> ApiResult<Json<BookingDto>> {
-        let actor = auth.actor(&self.app).await?;
         Ok(Json(BookingDto::from(
             &self
                 .app
-                .reschedule_booking(&actor, id.0, body.0.target_session_id)
+                .reschedule_booking(&caller, id.0, body.0.target_session_id)
                 .await?,
         )))
     }
@@ -159,11 +155,10 @@ impl BookingsApi {
     )]
     async fn feedback(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<FeedbackRequest>,
     ) -> ApiResult<Created<FeedbackDto>> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let input = FeedbackInput {
             mentor_rating: b.mentor_rating,
@@ -178,7 +173,7 @@ impl BookingsApi {
             improvement_suggestions: b.improvement_suggestions,
             is_public: b.is_public,
         };
-        let feedback = self.app.leave_feedback(&actor, id.0, input).await?;
+        let feedback = self.app.leave_feedback(&caller, id.0, input).await?;
         Ok(Created::Created(
             Json(FeedbackDto::from(&feedback)),
             format!("/api/v1/mentors/{}/feedback", feedback.mentor_id),
@@ -190,7 +185,7 @@ impl BookingsApi {
     async fn mine(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         /// Only this status.
         status: Query<Option<BookingStatusDto>>,
         /// Page size, 1–100 (default 20).
@@ -198,7 +193,6 @@ impl BookingsApi {
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<BookingPage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let status = status.0.map(|s| match s {
             BookingStatusDto::Pending => BookingStatus::Pending,
@@ -208,7 +202,7 @@ impl BookingsApi {
         });
         let found = self
             .app
-            .my_bookings(&actor, BookingFilter { status }, page)
+            .my_bookings(&caller, BookingFilter { status }, page)
             .await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
@@ -229,9 +223,8 @@ impl BookingsApi {
         method = "get",
         operation_id = "getMyCalendar"
     )]
-    async fn calendar(&self, auth: BearerAuth) -> ApiResult<Calendar> {
-        let actor = auth.actor(&self.app).await?;
-        let sessions = self.app.my_upcoming_sessions(&actor).await?;
+    async fn calendar(&self, caller: Caller) -> ApiResult<Calendar> {
+        let sessions = self.app.my_upcoming_sessions(&caller).await?;
         Ok(Calendar::Ok(PlainText(calendar(
             &sessions,
             OffsetDateTime::now_utc(),

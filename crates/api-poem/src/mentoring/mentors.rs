@@ -15,7 +15,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::{ApiError, ApiResult};
 use crate::responses::Listed;
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Mentor-facing and mentor-profile operations.
 pub struct MentorsApi {
@@ -88,13 +88,12 @@ impl MentorsApi {
     )]
     async fn put_availability(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<AvailabilityDto>,
     ) -> ApiResult<Json<AvailabilityDto>> {
-        let actor = auth.actor(&self.app).await?;
         let input = parse_availability(body.0)?;
         Ok(Json(AvailabilityDto::from(
-            &self.app.set_my_availability(&actor, input).await?,
+            &self.app.set_my_availability(&caller, input).await?,
         )))
     }
 
@@ -109,7 +108,7 @@ impl MentorsApi {
             .app
             .mentor_availability(id.0)
             .await?
-            .ok_or(AppError::NotFound("availability"))?;
+            .ok_or(AppError::NotFound(lyceum_app::Resource::Availability))?;
         Ok(Json(AvailabilityDto::from(&availability)))
     }
 

@@ -12,7 +12,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Messaging operations.
 pub struct MessagesApi {
@@ -30,11 +30,10 @@ impl MessagesApi {
         method = "get",
         operation_id = "listMyConversations"
     )]
-    async fn conversations(&self, auth: BearerAuth) -> ApiResult<Json<Vec<ConversationDto>>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn conversations(&self, caller: Caller) -> ApiResult<Json<Vec<ConversationDto>>> {
         Ok(Json(
             self.app
-                .my_conversations(&actor)
+                .my_conversations(&caller)
                 .await?
                 .iter()
                 .map(ConversationDto::from)
@@ -53,16 +52,15 @@ impl MessagesApi {
     async fn history(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         user_id: Path<Uuid>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<MessagePage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let found = self.app.conversation(&actor, user_id.0, page).await?;
+        let found = self.app.conversation(&caller, user_id.0, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
         Ok(Listed::Ok(
@@ -85,14 +83,13 @@ impl MessagesApi {
     )]
     async fn send(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         user_id: Path<Uuid>,
         body: Json<SendMessageRequest>,
     ) -> ApiResult<Created<MessageDto>> {
-        let actor = auth.actor(&self.app).await?;
         let message = self
             .app
-            .send_message(&actor, user_id.0, &body.0.body)
+            .send_message(&caller, user_id.0, &body.0.body)
             .await?;
         Ok(Created::Created(
             Json(MessageDto::from(&message)),
@@ -108,10 +105,9 @@ impl MessagesApi {
         method = "post",
         operation_id = "markConversationRead"
     )]
-    async fn read(&self, auth: BearerAuth, user_id: Path<Uuid>) -> ApiResult<Json<MarkedRead>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn read(&self, caller: Caller, user_id: Path<Uuid>) -> ApiResult<Json<MarkedRead>> {
         Ok(Json(MarkedRead {
-            marked: self.app.mark_conversation_read(&actor, user_id.0).await?,
+            marked: self.app.mark_conversation_read(&caller, user_id.0).await?,
         }))
     }
 }

@@ -15,7 +15,7 @@ use crate::ApiTags;
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Mentorship request operations.
 pub struct RequestsApi {
@@ -36,15 +36,14 @@ impl RequestsApi {
     )]
     async fn create(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<CreateRequestRequest>,
     ) -> ApiResult<Created<RequestDto>> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let request = self
             .app
             .request_mentorship(
-                &actor,
+                &caller,
                 RequestInput {
                     mentor_id: b.mentor_id,
                     subject: b.subject,
@@ -67,10 +66,9 @@ impl RequestsApi {
         method = "get",
         operation_id = "getMentorshipRequest"
     )]
-    async fn get(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
         Ok(Json(RequestDto::from(
-            &self.app.mentorship_request(&actor, id.0).await?,
+            &self.app.mentorship_request(&caller, id.0).await?,
         )))
     }
 
@@ -85,18 +83,17 @@ impl RequestsApi {
     )]
     async fn accept(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<Option<AcceptRequestBody>>,
     ) -> ApiResult<Json<RequestDto>> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0.unwrap_or_default();
         let action = RequestAction::Accept {
             meeting_url: b.meeting_url,
             response_message: b.response_message,
         };
         Ok(Json(RequestDto::from(
-            &self.app.act_on_request(&actor, id.0, action).await?,
+            &self.app.act_on_request(&caller, id.0, action).await?,
         )))
     }
 
@@ -108,16 +105,15 @@ impl RequestsApi {
     )]
     async fn decline(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<DeclineRequestBody>,
     ) -> ApiResult<Json<RequestDto>> {
-        let actor = auth.actor(&self.app).await?;
         let action = RequestAction::Decline {
             response_message: body.0.response_message,
         };
         Ok(Json(RequestDto::from(
-            &self.app.act_on_request(&actor, id.0, action).await?,
+            &self.app.act_on_request(&caller, id.0, action).await?,
         )))
     }
 
@@ -130,12 +126,11 @@ impl RequestsApi {
         method = "post",
         operation_id = "cancelMentorshipRequest"
     )]
-    async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn cancel(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
         Ok(Json(RequestDto::from(
             &self
                 .app
-                .act_on_request(&actor, id.0, RequestAction::Cancel)
+                .act_on_request(&caller, id.0, RequestAction::Cancel)
                 .await?,
         )))
     }
@@ -149,7 +144,7 @@ impl RequestsApi {
     async fn mine(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         /// `sent` (default) or `received`.
         side: Query<Option<RequestSideDto>>,
         /// Only this status.
@@ -159,7 +154,6 @@ impl RequestsApi {
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<RequestPage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let side = match side.0.unwrap_or(RequestSideDto::Sent) {
             RequestSideDto::Sent => RequestSide::AsLearner,
@@ -172,7 +166,7 @@ impl RequestsApi {
             RequestStatusDto::Cancelled => RequestStatus::Cancelled,
             RequestStatusDto::Completed => RequestStatus::Completed,
         });
-        let found = self.app.my_requests(&actor, side, status, page).await?;
+        let found = self.app.my_requests(&caller, side, status, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
         Ok(Listed::Ok(

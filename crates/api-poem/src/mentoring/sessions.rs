@@ -18,7 +18,7 @@ use crate::pagination::{
 };
 use crate::problem::{ApiError, ApiResult};
 use crate::responses::{Created, Listed};
-use crate::security::BearerAuth;
+use crate::security::Caller;
 
 /// Session operations.
 pub struct SessionsApi {
@@ -42,8 +42,8 @@ pub enum BookingCreated {
 pub(crate) fn check_idempotency_key(key: Option<String>) -> Result<Option<String>, ApiError> {
     match key {
         Some(k) if k.is_empty() || k.len() > 255 || !k.chars().all(|c| c.is_ascii_graphic()) => {
-            Err(ApiError::bad_request(
-                "idempotency.invalid_key",
+            Err(ApiError::of(
+                &crate::errors::IDEMPOTENCY_INVALID_KEY,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters",
             ))
         }
@@ -63,15 +63,14 @@ impl SessionsApi {
     )]
     async fn create(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         body: Json<CreateSessionRequest>,
     ) -> ApiResult<Created<SessionDto>> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let session = self
             .app
             .create_session(
-                &actor,
+                &caller,
                 SessionInput {
                     title: b.title,
                     description: b.description,
@@ -185,11 +184,10 @@ impl SessionsApi {
     )]
     async fn update(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<UpdateSessionRequest>,
     ) -> ApiResult<Json<SessionDto>> {
-        let actor = auth.actor(&self.app).await?;
         let b = body.0;
         let patch = SessionPatch {
             title: b.title,
@@ -206,7 +204,7 @@ impl SessionsApi {
             },
         };
         Ok(Json(SessionDto::from(
-            &self.app.update_session(&actor, id.0, patch).await?,
+            &self.app.update_session(&caller, id.0, patch).await?,
         )))
     }
 
@@ -218,10 +216,9 @@ impl SessionsApi {
         method = "post",
         operation_id = "cancelSession"
     )]
-    async fn cancel(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
-        let actor = auth.actor(&self.app).await?;
+    async fn cancel(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
         Ok(Json(SessionDto::from(
-            &self.app.cancel_session(&actor, id.0).await?,
+            &self.app.cancel_session(&caller, id.0).await?,
         )))
     }
 
@@ -238,17 +235,16 @@ impl SessionsApi {
     )]
     async fn book(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         /// A unique key per intended booking (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
     ) -> ApiResult<BookingCreated> {
-        let actor = auth.actor(&self.app).await?;
         let key = check_idempotency_key(idempotency_key.0)?;
         let result = self
             .app
-            .book_session(&actor, id.0, key.map(|k| (k, format!("book:{}", id.0))))
+            .book_session(&caller, id.0, key.map(|k| (k, format!("book:{}", id.0))))
             .await?;
         let location = format!("/api/v1/bookings/{}", result.booking.id);
         Ok(BookingCreated::Created(
@@ -267,16 +263,15 @@ impl SessionsApi {
     async fn bookings(
         &self,
         req: &Request,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<BookingPage>> {
-        let actor = auth.actor(&self.app).await?;
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let found = self.app.session_bookings(&actor, id.0, page).await?;
+        let found = self.app.session_bookings(&caller, id.0, page).await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
         Ok(Listed::Ok(
@@ -296,14 +291,13 @@ impl SessionsApi {
     )]
     async fn rate_learner(
         &self,
-        auth: BearerAuth,
+        caller: Caller,
         id: Path<Uuid>,
         body: Json<LearnerRatingRequest>,
     ) -> ApiResult<Json<LearnerRatingDto>> {
-        let actor = auth.actor(&self.app).await?;
         let rating = self
             .app
-            .rate_learner(&actor, id.0, body.0.rating, body.0.comment)
+            .rate_learner(&caller, id.0, body.0.rating, body.0.comment)
             .await?;
         Ok(Json(LearnerRatingDto::from(&rating)))
     }

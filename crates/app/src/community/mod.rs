@@ -9,6 +9,7 @@ use lyceum_domain::mentoring::Message;
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
 
+use crate::Resource;
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
 
@@ -92,7 +93,7 @@ impl Lyceum {
             .notifications
             .mark_read(actor.id(), id, self.ports.clock.now())
             .await
-            .map_err(AppError::from_repo("notification"))
+            .map_err(AppError::from_repo(Resource::Notification))
     }
 
     /// Marks all my notifications read; returns how many changed.

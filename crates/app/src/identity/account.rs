@@ -12,6 +12,7 @@ use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
 
 use super::Actor;
+use crate::Resource;
 use crate::{AppError, Lyceum};
 
 /// A partial update of my account. For each field, `None` leaves it as it is; for
@@ -276,7 +277,7 @@ impl Lyceum {
             .by_id(user_id)
             .await?
             .filter(|u| u.deleted_at.is_none() && u.is_active)
-            .ok_or(AppError::NotFound("user"))?;
+            .ok_or(AppError::NotFound(Resource::User))?;
         let specializations = self.ports.specializations.of_user(user_id).await?;
         let certificates = self.ports.certificates.of_user(user_id).await?;
         Ok(PublicProfile {

@@ -4,6 +4,7 @@ use lyceum_domain::identity::{LoginRefusal, Role, User};
 use lyceum_ports::system::TokenError;
 use uuid::Uuid;
 
+use crate::identity::IdentityError;
 use crate::{AppError, Lyceum};
 
 /// The signed-in caller, loaded fresh from the database for each request.
@@ -32,7 +33,7 @@ impl Lyceum {
                 .access_tokens
                 .verify(access_token)
                 .map_err(|error| match error {
-                    TokenError::Crypto(e) => AppError::Internal(e.to_string()),
+                    TokenError::Crypto(e) => AppError::internal(e),
                     TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
                 })?;
         let now = self.ports.clock.now();
@@ -51,7 +52,9 @@ impl Lyceum {
                 user,
                 session_id: claims.session_id,
             }),
-            Some(LoginRefusal::Banned { until, reason }) => Err(AppError::Banned { until, reason }),
+            Some(LoginRefusal::Banned { until, reason }) => {
+                Err(AppError::Identity(IdentityError::Banned { until, reason }))
+            }
             Some(LoginRefusal::Inactive) => Err(AppError::Unauthenticated),
         }
     }

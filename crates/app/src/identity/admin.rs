@@ -8,6 +8,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Actor;
+use crate::Resource;
+use crate::identity::IdentityError;
 use crate::{AppError, Lyceum};
 
 /// A ban an admin wants to impose.
@@ -38,7 +40,7 @@ impl Lyceum {
             .users
             .by_id(user_id)
             .await?
-            .ok_or(AppError::NotFound("user"))
+            .ok_or(AppError::NotFound(Resource::User))
     }
 
     /// Bans an account and signs it out everywhere.
@@ -50,10 +52,7 @@ impl Lyceum {
     ) -> Result<User, AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() {
-            return Err(AppError::conflict(
-                "admin.self_moderation",
-                "Admins cannot ban themselves.",
-            ));
+            return Err(IdentityError::SelfBan.into());
         }
         let now = self.ports.clock.now();
         let reason = request.reason.trim();
@@ -75,7 +74,7 @@ impl Lyceum {
             .users
             .set_ban(user_id, Some(ban), now)
             .await
-            .map_err(AppError::from_repo("user"))?;
+            .map_err(AppError::from_repo(Resource::User))?;
         self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(user)
     }
@@ -88,7 +87,7 @@ impl Lyceum {
             .users
             .set_ban(user_id, None, now)
             .await
-            .map_err(AppError::from_repo("user"))
+            .map_err(AppError::from_repo(Resource::User))
     }
 
     /// Grants a role (granting one already held changes nothing).
@@ -104,7 +103,7 @@ impl Lyceum {
             .users
             .by_id(user_id)
             .await?
-            .ok_or(AppError::NotFound("user"))?;
+            .ok_or(AppError::NotFound(Resource::User))?;
         let mut roles = user.roles.clone();
         if !roles.grant(role) {
             return Ok(user);
@@ -126,17 +125,14 @@ impl Lyceum {
     ) -> Result<User, AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() && role == Role::Admin {
-            return Err(AppError::conflict(
-                "admin.self_demotion",
-                "Admins cannot remove their own admin role.",
-            ));
+            return Err(IdentityError::SelfDemotion.into());
         }
         let user = self
             .ports
             .users
             .by_id(user_id)
             .await?
-            .ok_or(AppError::NotFound("user"))?;
+            .ok_or(AppError::NotFound(Resource::User))?;
         let mut roles = user.roles.clone();
         if !roles.remove(role) {
             return Ok(user);
@@ -153,17 +149,14 @@ impl Lyceum {
     pub async fn admin_soft_delete(&self, actor: &Actor, user_id: Uuid) -> Result<(), AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() {
-            return Err(AppError::conflict(
-                "admin.self_moderation",
-                "Admins cannot delete their own account this way.",
-            ));
+            return Err(IdentityError::SelfDeletion.into());
         }
         let now = self.ports.clock.now();
         self.ports
             .users
             .soft_delete(user_id, now)
             .await
-            .map_err(AppError::from_repo("user"))?;
+            .map_err(AppError::from_repo(Resource::User))?;
         self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(())
     }

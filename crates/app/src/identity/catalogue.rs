@@ -8,6 +8,7 @@ use time::Date;
 use uuid::Uuid;
 
 use super::Actor;
+use crate::Resource;
 use crate::{AppError, Lyceum};
 
 /// A certificate as the user typed it.
@@ -103,7 +104,7 @@ impl Lyceum {
             .specializations
             .update(id, name, description, self.ports.clock.now())
             .await
-            .map_err(AppError::from_repo("specialization"))
+            .map_err(AppError::from_repo(Resource::Specialization))
     }
 
     /// Removes a specialization and every user's link to it (admin).
@@ -113,7 +114,7 @@ impl Lyceum {
             .specializations
             .delete(id)
             .await
-            .map_err(AppError::from_repo("specialization"))
+            .map_err(AppError::from_repo(Resource::Specialization))
     }
 
     /// My specializations.
@@ -131,12 +132,12 @@ impl Lyceum {
             .specializations
             .add_to_user(actor.id(), id, self.ports.clock.now())
             .await
-            .map_err(AppError::from_repo("specialization"))?;
+            .map_err(AppError::from_repo(Resource::Specialization))?;
         self.ports
             .specializations
             .by_id(id)
             .await?
-            .ok_or(AppError::NotFound("specialization"))
+            .ok_or(AppError::NotFound(Resource::Specialization))
     }
 
     /// Drops a claimed specialization.
@@ -145,7 +146,7 @@ impl Lyceum {
             .specializations
             .remove_from_user(actor.id(), id)
             .await
-            .map_err(AppError::from_repo("specialization"))
+            .map_err(AppError::from_repo(Resource::Specialization))
     }
 
     /// Declares a certificate.
@@ -186,7 +187,7 @@ impl Lyceum {
             .certificates
             .remove(actor.id(), id)
             .await
-            .map_err(AppError::from_repo("certificate"))
+            .map_err(AppError::from_repo(Resource::Certificate))
     }
 
     /// My billing address.
@@ -195,7 +196,7 @@ impl Lyceum {
             .billing_addresses
             .of_user(actor.id())
             .await?
-            .ok_or(AppError::NotFound("billing address"))
+            .ok_or(AppError::NotFound(Resource::BillingAddress))
     }
 
     /// Creates or replaces my billing address; returns it and whether it was created.
@@ -236,6 +237,6 @@ impl Lyceum {
             .billing_addresses
             .remove(actor.id())
             .await
-            .map_err(AppError::from_repo("billing address"))
+            .map_err(AppError::from_repo(Resource::BillingAddress))
     }
 }

@@ -14,6 +14,7 @@ mod account;
 mod actor;
 mod admin;
 mod catalogue;
+mod error;
 mod recovery;
 mod registration;
 mod sign_in;
@@ -22,6 +23,7 @@ pub use account::{AccountExport, ProfilePatch, PublicProfile};
 pub use actor::Actor;
 pub use admin::BanRequest;
 pub use catalogue::{BillingAddressRequest, CertificateRequest};
+pub use error::IdentityError;
 pub use registration::Registration;
 pub use sign_in::{ClientInfo, TokenPair};
 

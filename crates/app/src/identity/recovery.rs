@@ -5,6 +5,7 @@ use lyceum_ports::identity::{NewVerificationToken, TokenPurpose};
 use lyceum_ports::system::OutgoingMail;
 
 use super::Actor;
+use crate::identity::IdentityError;
 use crate::{AppError, Lyceum};
 
 impl Lyceum {
@@ -17,7 +18,7 @@ impl Lyceum {
             .verification_tokens
             .consume(TokenPurpose::EmailVerification, &digest, now)
             .await?
-            .ok_or(AppError::InvalidVerificationToken)?;
+            .ok_or(AppError::Identity(IdentityError::InvalidVerificationToken))?;
         self.ports.users.mark_email_verified(user_id, now).await?;
         Ok(())
     }
@@ -25,10 +26,7 @@ impl Lyceum {
     /// Sends a new verification mail to a signed-in user whose email is not verified yet.
     pub async fn resend_email_verification(&self, actor: &Actor) -> Result<(), AppError> {
         if actor.user.email_verified {
-            return Err(AppError::conflict(
-                "user.email_already_verified",
-                "Your email address is already verified.",
-            ));
+            return Err(IdentityError::EmailAlreadyVerified.into());
         }
         self.send_email_verification(&actor.user).await
     }
@@ -87,13 +85,13 @@ impl Lyceum {
             .verification_tokens
             .consume(TokenPurpose::PasswordReset, &digest, now)
             .await?
-            .ok_or(AppError::InvalidVerificationToken)?;
+            .ok_or(AppError::Identity(IdentityError::InvalidVerificationToken))?;
         let hash = self
             .ports
             .hasher
             .hash(&password)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::internal)?;
         self.ports
             .users
             .set_password_hash(user_id, hash, now)

@@ -127,7 +127,7 @@ impl Lyceum {
             .hasher
             .hash(&parsed.password)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::internal)?;
         let user = self
             .ports
             .users
@@ -179,6 +179,6 @@ impl Lyceum {
                 created_at: now,
             })
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .map_err(AppError::internal)
     }
 }

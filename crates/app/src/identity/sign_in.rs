@@ -8,6 +8,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Actor;
+use crate::Resource;
+use crate::identity::IdentityError;
 use crate::{AppError, Lyceum};
 
 /// Where a request came from, recorded with sessions and login history.
@@ -61,7 +63,7 @@ impl Lyceum {
                 .login_history
                 .record(attempt(None, Some("invalid_credentials")))
                 .await?;
-            return Err(AppError::InvalidCredentials);
+            return Err(AppError::Identity(IdentityError::InvalidCredentials));
         };
         match user.refusal(now) {
             Some(LoginRefusal::Banned { until, reason }) => {
@@ -69,14 +71,14 @@ impl Lyceum {
                     .login_history
                     .record(attempt(Some(user.id), Some("banned")))
                     .await?;
-                return Err(AppError::Banned { until, reason });
+                return Err(AppError::Identity(IdentityError::Banned { until, reason }));
             }
             Some(LoginRefusal::Locked { until }) => {
                 self.ports
                     .login_history
                     .record(attempt(Some(user.id), Some("locked")))
                     .await?;
-                return Err(AppError::AccountLocked { until });
+                return Err(AppError::Identity(IdentityError::AccountLocked { until }));
             }
             Some(LoginRefusal::Inactive) => {
                 self.verify_password(password, None).await?;
@@ -84,7 +86,7 @@ impl Lyceum {
                     .login_history
                     .record(attempt(Some(user.id), Some("inactive")))
                     .await?;
-                return Err(AppError::InvalidCredentials);
+                return Err(AppError::Identity(IdentityError::InvalidCredentials));
             }
             None => {}
         }
@@ -99,8 +101,8 @@ impl Lyceum {
                 .record(attempt(Some(user.id), Some("invalid_credentials")))
                 .await?;
             return Err(match locked {
-                Some(until) => AppError::AccountLocked { until },
-                None => AppError::InvalidCredentials,
+                Some(until) => AppError::Identity(IdentityError::AccountLocked { until }),
+                None => AppError::Identity(IdentityError::InvalidCredentials),
             });
         }
         self.ports.users.record_login_success(user.id, now).await?;
@@ -120,7 +122,7 @@ impl Lyceum {
             .hasher
             .verify(candidate, hash)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))
+            .map_err(AppError::internal)
     }
 
     async fn start_session(
@@ -158,7 +160,7 @@ impl Lyceum {
             .ports
             .access_tokens
             .issue(user.id, session_id, &user.roles, now)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::internal)?;
         Ok(TokenPair {
             access_token: access.token,
             refresh_token,
@@ -191,21 +193,25 @@ impl Lyceum {
                     .auth_sessions
                     .revoke(session.user_id, session.id, now)
                     .await?;
-                return Err(AppError::InvalidRefreshToken);
+                return Err(AppError::Identity(IdentityError::InvalidRefreshToken));
             }
-            RotationOutcome::Rejected => return Err(AppError::InvalidRefreshToken),
+            RotationOutcome::Rejected => {
+                return Err(AppError::Identity(IdentityError::InvalidRefreshToken));
+            }
         };
         let user = self
             .ports
             .users
             .by_id(session.user_id)
             .await?
-            .ok_or(AppError::InvalidRefreshToken)?;
+            .ok_or(AppError::Identity(IdentityError::InvalidRefreshToken))?;
         match user.refusal(now) {
             Some(LoginRefusal::Banned { until, reason }) => {
-                return Err(AppError::Banned { until, reason });
+                return Err(AppError::Identity(IdentityError::Banned { until, reason }));
             }
-            Some(LoginRefusal::Inactive) => return Err(AppError::InvalidRefreshToken),
+            Some(LoginRefusal::Inactive) => {
+                return Err(AppError::Identity(IdentityError::InvalidRefreshToken));
+            }
             Some(LoginRefusal::Locked { .. }) | None => {}
         }
         self.token_pair(&user, session.id, next.plain, now)
@@ -239,6 +245,6 @@ impl Lyceum {
             .auth_sessions
             .revoke(actor.id(), session_id, self.ports.clock.now())
             .await
-            .map_err(AppError::from_repo("auth session"))
+            .map_err(AppError::from_repo(Resource::AuthSession))
     }
 }

@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 use super::*;
 use crate::AppError;
+use crate::IdempotencyError;
+use crate::identity::IdentityError;
 use crate::test_support::{Mocks, NOW, actor, user};
+use lyceum_domain::wallet::WalletError;
 
 fn session(user_id: Uuid) -> AuthSession {
     AuthSession {
@@ -106,7 +109,10 @@ async fn unknown_login_costs_a_dummy_verification_and_is_recorded() {
         .build()
         .login("ghost@example.com", "Secret123", ClientInfo::default())
         .await;
-    assert_eq!(result, Err(AppError::InvalidCredentials));
+    assert_eq!(
+        result,
+        Err(AppError::Identity(IdentityError::InvalidCredentials))
+    );
 }
 
 #[tokio::test]
@@ -126,7 +132,10 @@ async fn locked_account_is_refused_even_with_the_right_password() {
         .build()
         .login("ashakumar", "Secret123", ClientInfo::default())
         .await;
-    assert!(matches!(result, Err(AppError::AccountLocked { .. })));
+    assert!(matches!(
+        result,
+        Err(AppError::Identity(IdentityError::AccountLocked { .. }))
+    ));
 }
 
 #[tokio::test]
@@ -148,7 +157,10 @@ async fn the_failure_that_reaches_the_limit_locks_the_account() {
         .build()
         .login("ashakumar", "Wrong1234", ClientInfo::default())
         .await;
-    assert_eq!(result, Err(AppError::AccountLocked { until }));
+    assert_eq!(
+        result,
+        Err(AppError::Identity(IdentityError::AccountLocked { until }))
+    );
 }
 
 #[tokio::test]
@@ -170,7 +182,9 @@ async fn banned_user_cannot_sign_in_until_the_ban_expires() {
         .build()
         .login("ashakumar", "Secret123", ClientInfo::default())
         .await;
-    assert!(matches!(result, Err(AppError::Banned { reason, .. }) if reason == "spam"));
+    assert!(
+        matches!(result, Err(AppError::Identity(IdentityError::Banned { reason, .. })) if reason == "spam")
+    );
 }
 
 #[tokio::test]
@@ -236,7 +250,7 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
         .returning(|_, _, _| Ok(()));
     assert_eq!(
         m.build().refresh("stolen").await,
-        Err(AppError::InvalidRefreshToken)
+        Err(AppError::Identity(IdentityError::InvalidRefreshToken))
     );
 }
 
@@ -340,7 +354,7 @@ async fn a_used_reset_token_is_refused() {
     m.users.expect_set_password_hash().never();
     assert_eq!(
         m.build().reset_password("used", "NewSecret9").await,
-        Err(AppError::InvalidVerificationToken)
+        Err(AppError::Identity(IdentityError::InvalidVerificationToken))
     );
 }
 
@@ -375,10 +389,7 @@ async fn admin_cannot_remove_their_own_admin_role() {
         .await;
     assert!(matches!(
         result,
-        Err(AppError::Conflict {
-            code: "admin.self_demotion",
-            ..
-        })
+        Err(AppError::Identity(IdentityError::SelfDemotion))
     ));
 }
 
@@ -432,10 +443,10 @@ async fn deduction_beyond_the_balance_is_refused_before_writing() {
         .await;
     assert_eq!(
         result,
-        Err(AppError::InsufficientPoints {
+        Err(AppError::Wallet(WalletError::InsufficientPoints {
             balance: 2,
             requested: 3
-        })
+        }))
     );
 }
 
@@ -463,7 +474,10 @@ async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
         .build()
         .admin_adjust_wallet(&admin, uid, grant, Some(("k1".into(), "fp".into())))
         .await;
-    assert_eq!(result, Err(AppError::IdempotencyKeyMismatch));
+    assert_eq!(
+        result,
+        Err(AppError::Idempotency(IdempotencyError::KeyReused))
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use lyceum_domain::mentoring::availability::{
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::Resource;
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
 
@@ -60,7 +61,7 @@ impl Lyceum {
     ) -> Result<Vec<Interval>, AppError> {
         let mentor = self.ports.users.by_id(mentor_id).await?;
         if !mentor.is_some_and(|m| m.has_role(Role::Mentor) && m.deleted_at.is_none()) {
-            return Err(AppError::NotFound("mentor"));
+            return Err(AppError::NotFound(Resource::Mentor));
         }
         let Some(availability) = self.ports.availability.of_mentor(mentor_id).await? else {
             return Ok(Vec::new());

@@ -13,8 +13,10 @@ use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use uuid::Uuid;
 
 use super::sessions::session_conflict;
+use crate::Resource;
 use crate::community::NotificationDraft;
 use crate::identity::Actor;
+use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
 
 /// A booking request's result.
@@ -26,10 +28,11 @@ pub struct BookingResult {
     pub replayed: bool,
 }
 
-fn booking_stale(error: RepoError, code: &'static str, detail: &str) -> AppError {
+/// A guarded booking transition that found the booking in another state.
+fn booking_stale(error: RepoError, refusal: MentoringError) -> AppError {
     match error {
-        RepoError::Conflict(Conflict::StaleState) => AppError::conflict(code, detail),
-        RepoError::NotFound => AppError::NotFound("booking"),
+        RepoError::Conflict(Conflict::StaleState) => refusal.into(),
+        RepoError::NotFound => AppError::NotFound(Resource::Booking),
         other => other.into(),
     }
 }
@@ -143,13 +146,13 @@ impl Lyceum {
             .bookings
             .by_id(id)
             .await?
-            .ok_or(AppError::NotFound("booking"))?;
+            .ok_or(AppError::NotFound(Resource::Booking))?;
         let session = self.load_session(booking.session_id).await?;
         if booking.learner_id != actor.id()
             && session.mentor_id != actor.id()
             && !actor.user.has_role(Role::Admin)
         {
-            return Err(AppError::NotFound("booking"));
+            return Err(AppError::NotFound(Resource::Booking));
         }
         Ok((booking, session))
     }
@@ -165,10 +168,7 @@ impl Lyceum {
         booking.status.transition(BookingStatus::Confirmed)?;
         let now = self.ports.clock.now();
         if booking.hold_expires_at.is_some_and(|until| until <= now) {
-            return Err(AppError::conflict(
-                "booking.hold_expired",
-                "The seat hold expired; book again.",
-            ));
+            return Err(MentoringError::HoldExpired.into());
         }
         let receipt = self
             .ports
@@ -181,21 +181,15 @@ impl Lyceum {
             })
             .await
             .map_err(|e| match e {
-                PaymentError::Declined(why) => AppError::conflict("payment.declined", why),
-                PaymentError::Unavailable(why) => AppError::Internal(why),
+                PaymentError::Declined(why) => MentoringError::PaymentDeclined(why).into(),
+                PaymentError::Unavailable(cause) => AppError::Internal(cause),
             })?;
         let confirmed = self
             .ports
             .bookings
             .confirm_payment(id, receipt.reference.clone(), now)
             .await
-            .map_err(|e| {
-                booking_stale(
-                    e,
-                    "booking.hold_expired",
-                    "The seat hold expired before the payment was recorded.",
-                )
-            })?;
+            .map_err(|e| booking_stale(e, MentoringError::HoldExpired))?;
         self.notify_booking_confirmed(&session, &confirmed).await;
         Ok(confirmed)
     }
@@ -243,13 +237,7 @@ impl Lyceum {
             .bookings
             .cancel(id, actor.id(), reason, payment_status, now)
             .await
-            .map_err(|e| {
-                booking_stale(
-                    e,
-                    "booking.invalid_transition",
-                    "The booking is no longer live.",
-                )
-            })?;
+            .map_err(|e| booking_stale(e, MentoringError::BookingNotLive))?;
         self.refund_if_paid(&cancelled).await;
         let (notify, message) = match by {
             Canceller::Learner => (
@@ -300,10 +288,7 @@ impl Lyceum {
             .reschedule(id, target_session_id, now)
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(Conflict::StaleState) => AppError::conflict(
-                    "booking.invalid_transition",
-                    "The booking is no longer live.",
-                ),
+                RepoError::Conflict(Conflict::StaleState) => MentoringError::BookingNotLive.into(),
                 other => session_conflict(other, Some(&target)),
             })?;
         for user_id in [from.mentor_id, booking.learner_id] {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::community::NotificationDraft;
 use crate::identity::Actor;
+use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
 
 /// The PeerLearn feedback form as the learner fills it.
@@ -88,10 +89,7 @@ impl Lyceum {
         if session.status != SessionStatus::Completed
             || booking.status != lyceum_domain::mentoring::BookingStatus::Completed
         {
-            return Err(AppError::conflict(
-                "feedback.session_not_completed",
-                "Feedback opens once the session is completed.",
-            ));
+            return Err(MentoringError::FeedbackNotOpen.into());
         }
         let clean = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         let feedback = Feedback {
@@ -113,10 +111,9 @@ impl Lyceum {
             .leave(feedback)
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(Conflict::FeedbackExists) => AppError::conflict(
-                    "feedback.duplicate",
-                    "You already left feedback for this booking.",
-                ),
+                RepoError::Conflict(Conflict::FeedbackExists) => {
+                    AppError::from(MentoringError::FeedbackExists)
+                }
                 other => other.into(),
             })?;
         self.notify(
@@ -158,16 +155,10 @@ impl Lyceum {
             ));
         }
         if session.capacity.seats() != 1 {
-            return Err(AppError::conflict(
-                "rating.not_one_to_one",
-                "Learners are rated in 1:1 sessions only.",
-            ));
+            return Err(MentoringError::RatingNotOneToOne.into());
         }
         if session.status != SessionStatus::Completed {
-            return Err(AppError::conflict(
-                "rating.session_not_completed",
-                "Ratings open once the session is completed.",
-            ));
+            return Err(MentoringError::RatingNotOpen.into());
         }
         let bookings = self
             .ports
@@ -179,9 +170,7 @@ impl Lyceum {
             .iter()
             .find(|b| b.status == lyceum_domain::mentoring::BookingStatus::Completed)
             .map(|b| b.learner_id)
-            .ok_or_else(|| {
-                AppError::conflict("rating.no_learner", "Nobody attended this session.")
-            })?;
+            .ok_or_else(|| AppError::from(MentoringError::RatingNoLearner))?;
         let stored = self
             .ports
             .feedbacks
@@ -198,10 +187,9 @@ impl Lyceum {
             })
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(Conflict::RatingExists) => AppError::conflict(
-                    "rating.duplicate",
-                    "You already rated this session's learner.",
-                ),
+                RepoError::Conflict(Conflict::RatingExists) => {
+                    AppError::from(MentoringError::RatingExists)
+                }
                 other => other.into(),
             })?;
         Ok(stored)

@@ -6,6 +6,7 @@ use lyceum_ports::mentoring::ConversationSummary;
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
 
+use crate::Resource;
 use crate::community::NotificationDraft;
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
@@ -29,7 +30,7 @@ impl Lyceum {
         }
         let recipient = self.ports.users.by_id(recipient_id).await?;
         if !recipient.is_some_and(|r| r.deleted_at.is_none() && r.is_active) {
-            return Err(AppError::NotFound("user"));
+            return Err(AppError::NotFound(Resource::User));
         }
         if !self
             .ports

@@ -13,6 +13,7 @@
 
 mod availability;
 mod bookings;
+mod error;
 mod feedback;
 pub mod jobs;
 mod messages;
@@ -21,6 +22,7 @@ mod sessions;
 
 pub use availability::AvailabilityInput;
 pub use bookings::BookingResult;
+pub use error::MentoringError;
 pub use feedback::FeedbackInput;
 pub use requests::{RequestAction, RequestInput};
 pub use sessions::{SessionInput, SessionPatch, SessionView};
@@ -30,60 +32,45 @@ use lyceum_domain::mentoring::{BookingError, RequestError, SessionError};
 use crate::AppError;
 
 impl From<SessionError> for AppError {
+    /// Value rules become field errors of the session input; state rules stay typed.
     fn from(error: SessionError) -> Self {
-        match error {
-            SessionError::InvalidTransition { .. } => {
-                AppError::conflict("session.invalid_transition", error.to_string())
+        let field = match error {
+            SessionError::Title => "title",
+            SessionError::Description => "description",
+            SessionError::Duration => "duration_minutes",
+            SessionError::Capacity => "capacity",
+            SessionError::StartInPast | SessionError::StartTooFar => "starts_at",
+            SessionError::MeetingUrl => "meeting_url",
+            SessionError::InvalidTransition { .. }
+            | SessionError::NotEditable
+            | SessionError::CapacityBelowSeatsTaken { .. } => {
+                return MentoringError::Session(error).into();
             }
-            SessionError::NotEditable => {
-                AppError::conflict("session.not_editable", error.to_string())
-            }
-            SessionError::CapacityBelowSeatsTaken { .. } => {
-                AppError::conflict("session.capacity_below_seats_taken", error.to_string())
-            }
-            SessionError::Title => AppError::invalid("title", error.to_string()),
-            SessionError::Description => AppError::invalid("description", error.to_string()),
-            SessionError::Duration => AppError::invalid("duration_minutes", error.to_string()),
-            SessionError::Capacity => AppError::invalid("capacity", error.to_string()),
-            SessionError::StartInPast | SessionError::StartTooFar => {
-                AppError::invalid("starts_at", error.to_string())
-            }
-            SessionError::MeetingUrl => AppError::invalid("meeting_url", error.to_string()),
-        }
+        };
+        AppError::invalid(field, error.to_string())
     }
 }
 
 impl From<BookingError> for AppError {
     fn from(error: BookingError) -> Self {
-        let code = match error {
-            BookingError::SessionFull { .. } => "booking.session_full",
-            BookingError::SessionNotBookable => "booking.session_not_bookable",
-            BookingError::OwnSession => "booking.own_session",
-            BookingError::Duplicate => "booking.duplicate",
-            BookingError::InvalidTransition { .. } => "booking.invalid_transition",
-            BookingError::CancellationClosed { .. } => "booking.cancellation_closed",
-            BookingError::OtherMentor => "booking.other_mentor",
-            BookingError::PriceDiffers => "booking.price_differs",
-            BookingError::SameSession => "booking.same_session",
-        };
-        AppError::conflict(code, error.to_string())
+        MentoringError::Booking(error).into()
     }
 }
 
 impl From<RequestError> for AppError {
+    /// Value rules become field errors of the request input; transitions stay typed.
     fn from(error: RequestError) -> Self {
-        match error {
+        let field = match error {
+            RequestError::SelfRequest => "mentor_id",
+            RequestError::Subject => "subject",
+            RequestError::TooLong => "message",
+            RequestError::Duration => "duration_minutes",
+            RequestError::StartInPast | RequestError::StartTooFar => "proposed_start",
             RequestError::InvalidTransition { .. } => {
-                AppError::conflict("request.invalid_transition", error.to_string())
+                return MentoringError::Request(error).into();
             }
-            RequestError::SelfRequest => AppError::invalid("mentor_id", error.to_string()),
-            RequestError::Subject => AppError::invalid("subject", error.to_string()),
-            RequestError::TooLong => AppError::invalid("message", error.to_string()),
-            RequestError::Duration => AppError::invalid("duration_minutes", error.to_string()),
-            RequestError::StartInPast | RequestError::StartTooFar => {
-                AppError::invalid("proposed_start", error.to_string())
-            }
-        }
+        };
+        AppError::invalid(field, error.to_string())
     }
 }
 

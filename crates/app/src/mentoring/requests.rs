@@ -13,8 +13,10 @@ use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::Resource;
 use crate::community::NotificationDraft;
 use crate::identity::Actor;
+use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
 
 /// A request as the learner types it.
@@ -55,11 +57,8 @@ pub enum RequestAction {
 
 fn stale(error: RepoError) -> AppError {
     match error {
-        RepoError::Conflict(Conflict::StaleState) => AppError::conflict(
-            "request.invalid_transition",
-            "The request changed state meanwhile.",
-        ),
-        RepoError::NotFound => AppError::NotFound("mentorship request"),
+        RepoError::Conflict(Conflict::StaleState) => MentoringError::RequestChanged.into(),
+        RepoError::NotFound => AppError::NotFound(Resource::MentorshipRequest),
         other => other.into(),
     }
 }
@@ -94,7 +93,7 @@ impl Lyceum {
         if !mentor
             .is_some_and(|m| m.has_role(Role::Mentor) && m.deleted_at.is_none() && m.is_active)
         {
-            return Err(AppError::NotFound("mentor"));
+            return Err(AppError::NotFound(Resource::Mentor));
         }
         let request = MentorshipRequest {
             id: self.ports.ids.new_id(),
@@ -156,9 +155,9 @@ impl Lyceum {
             .requests
             .by_id(id)
             .await?
-            .ok_or(AppError::NotFound("mentorship request"))?;
+            .ok_or(AppError::NotFound(Resource::MentorshipRequest))?;
         if request.learner_id != actor.id() && request.mentor_id != actor.id() {
-            return Err(AppError::NotFound("mentorship request"));
+            return Err(AppError::NotFound(Resource::MentorshipRequest));
         }
         Ok(request)
     }
@@ -185,10 +184,7 @@ impl Lyceum {
                 }
                 request.status.transition(RequestStatus::Accepted)?;
                 if request.proposed_start <= now {
-                    return Err(AppError::conflict(
-                        "request.start_passed",
-                        "The proposed start has passed; ask the learner for a new time.",
-                    ));
+                    return Err(MentoringError::RequestStartPassed.into());
                 }
                 let meeting_url = match meeting_url
                     .as_deref()
@@ -281,10 +277,7 @@ impl Lyceum {
                         .await
                         .map_err(stale)?,
                     RequestStatus::Pending => {
-                        return Err(AppError::conflict(
-                            "request.invalid_transition",
-                            "A mentor declines a pending request rather than cancelling it.",
-                        ));
+                        return Err(MentoringError::MentorMustDecline.into());
                     }
                     _ => self
                         .ports
@@ -318,8 +311,8 @@ impl Lyceum {
         now: OffsetDateTime,
     ) -> Result<MentoringSession, AppError> {
         let id = self.ports.ids.new_id();
-        let currency = Currency::parse(&self.settings.default_currency)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let currency =
+            Currency::parse(&self.settings.default_currency).map_err(AppError::internal)?;
         Ok(MentoringSession {
             id,
             mentor_id: request.mentor_id,
@@ -327,7 +320,7 @@ impl Lyceum {
             description: request.message.clone(),
             specialization_id: None,
             duration: SessionDuration::minutes(i64::from(request.duration_minutes))?,
-            price: Money::new(0, currency).map_err(|e| AppError::Internal(e.to_string()))?,
+            price: Money::new(0, currency).map_err(AppError::internal)?,
             capacity: Capacity::new(1)?,
             seats_taken: 1,
             starts_at: request.proposed_start,

@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use crate::community::NotificationDraft;
 use crate::identity::Actor;
-use crate::{AppError, Lyceum};
-use lyceum_domain::mentoring::Booking;
+use crate::mentoring::MentoringError;
+use crate::{AppError, Lyceum, Resource};
+use lyceum_domain::mentoring::{Booking, BookingError};
 
 /// A session as a mentor types it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,32 +126,16 @@ impl SessionInput {
     }
 }
 
+/// The store's refusals around a session, with the facts the use case knows (the
+/// session's capacity when it is full).
 pub(crate) fn session_conflict(error: RepoError, session: Option<&MentoringSession>) -> AppError {
     match error {
-        RepoError::Conflict(Conflict::SessionFull) => {
-            let capacity = session.map_or(0, |s| s.capacity.seats());
-            AppError::conflict(
-                "booking.session_full",
-                format!("All {capacity} seats of this session are taken."),
-            )
+        RepoError::Conflict(Conflict::SessionFull) => BookingError::SessionFull {
+            capacity: session.map_or(0, |s| s.capacity.seats()),
         }
-        RepoError::Conflict(Conflict::SessionNotBookable) => AppError::conflict(
-            "booking.session_not_bookable",
-            "The session is not open for booking.",
-        ),
-        RepoError::Conflict(Conflict::BookingDuplicate) => AppError::conflict(
-            "booking.duplicate",
-            "You already hold a seat in this session.",
-        ),
-        RepoError::Conflict(Conflict::CapacityBelowSeatsTaken) => AppError::conflict(
-            "session.capacity_below_seats_taken",
-            "The capacity cannot go below the seats already taken.",
-        ),
-        RepoError::Conflict(Conflict::StaleState) => AppError::conflict(
-            "session.invalid_transition",
-            "The session changed state meanwhile.",
-        ),
-        RepoError::NotFound => AppError::NotFound("mentoring session"),
+        .into(),
+        RepoError::Conflict(Conflict::StaleState) => MentoringError::SessionChanged.into(),
+        RepoError::NotFound => AppError::NotFound(Resource::MentoringSession),
         other => other.into(),
     }
 }
@@ -161,7 +146,7 @@ impl Lyceum {
             .sessions
             .by_id(id)
             .await?
-            .ok_or(AppError::NotFound("mentoring session"))
+            .ok_or(AppError::NotFound(Resource::MentoringSession))
     }
 
     /// Creates a session (mentors only). Every invalid field is reported at once.

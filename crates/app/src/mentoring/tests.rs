@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::AppError;
+use crate::Resource;
 use crate::test_support::{Mocks, NOW, actor};
 
 fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
@@ -121,10 +122,9 @@ async fn capacity_cannot_drop_below_seats_taken() {
     let result = m.build().update_session(&mentor, id, patch).await;
     assert!(matches!(
         result,
-        Err(AppError::Conflict {
-            code: "session.capacity_below_seats_taken",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::Session(
+            SessionError::CapacityBelowSeatsTaken { .. }
+        )))
     ));
 }
 
@@ -181,10 +181,9 @@ async fn mentors_cannot_book_their_own_session() {
     let result = m.build().book_session(&mentor, id, None).await;
     assert!(matches!(
         result,
-        Err(AppError::Conflict {
-            code: "booking.own_session",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::Booking(
+            BookingError::OwnSession
+        )))
     ));
 }
 
@@ -203,10 +202,9 @@ async fn a_full_session_is_refused_before_writing() {
         .await;
     assert!(matches!(
         result,
-        Err(AppError::Conflict {
-            code: "booking.session_full",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::Booking(
+            BookingError::SessionFull { .. }
+        )))
     ));
 }
 
@@ -226,15 +224,11 @@ async fn the_database_guard_decides_a_race_for_the_last_seat() {
         .build()
         .book_session(&actor(&[Role::Learner]), id, None)
         .await;
-    let Err(AppError::Conflict { code, detail }) = result else {
-        panic!("expected a conflict")
-    };
     assert_eq!(
-        (code, detail.as_str()),
-        (
-            "booking.session_full",
-            "All 5 seats of this session are taken."
-        )
+        result,
+        Err(AppError::Mentoring(MentoringError::Booking(
+            BookingError::SessionFull { capacity: 5 }
+        )))
     );
 }
 
@@ -310,10 +304,9 @@ async fn learners_cancel_until_the_cutoff_and_mentors_any_time() {
     let too_late = app.cancel_booking(&learner, bid, None).await;
     assert!(matches!(
         too_late,
-        Err(AppError::Conflict {
-            code: "booking.cancellation_closed",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::Booking(
+            BookingError::CancellationClosed { .. }
+        )))
     ));
     let by_mentor = app
         .cancel_booking(&mentor, bid, Some("illness".into()))
@@ -337,7 +330,7 @@ async fn someone_elses_booking_is_not_found() {
         .build()
         .cancel_booking(&actor(&[Role::Learner]), Uuid::now_v7(), None)
         .await;
-    assert_eq!(result, Err(AppError::NotFound("booking")));
+    assert_eq!(result, Err(AppError::NotFound(Resource::Booking)));
 }
 
 #[tokio::test]
@@ -393,10 +386,9 @@ async fn reschedule_is_refused_to_another_mentors_session() {
     let result = m.build().reschedule_booking(&learner, bid, tid).await;
     assert!(matches!(
         result,
-        Err(AppError::Conflict {
-            code: "booking.other_mentor",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::Booking(
+            BookingError::OtherMentor
+        )))
     ));
 }
 
@@ -513,15 +505,17 @@ async fn only_the_mentor_accepts_and_only_from_pending() {
     let again = app.act_on_request(&mentor, did, accept()).await;
     assert!(matches!(
         again,
-        Err(AppError::Conflict {
-            code: "request.invalid_transition",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::Request(
+            RequestError::InvalidTransition { .. }
+        )))
     ));
     let outsider = app
         .act_on_request(&actor(&[Role::Mentor]), pid, accept())
         .await;
-    assert_eq!(outsider, Err(AppError::NotFound("mentorship request")));
+    assert_eq!(
+        outsider,
+        Err(AppError::NotFound(Resource::MentorshipRequest))
+    );
 }
 
 #[tokio::test]
@@ -601,10 +595,7 @@ async fn feedback_waits_for_completion_and_scores_are_one_to_five() {
     let early = app.leave_feedback(&learner, bid, feedback_input(5)).await;
     assert!(matches!(
         early,
-        Err(AppError::Conflict {
-            code: "feedback.session_not_completed",
-            ..
-        })
+        Err(AppError::Mentoring(MentoringError::FeedbackNotOpen))
     ));
     let Err(AppError::Validation(errors)) =
         app.leave_feedback(&learner, bid, feedback_input(6)).await

@@ -9,6 +9,7 @@ use lyceum_ports::wallet::{AppendOutcome, NewLedgerEntry};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use uuid::Uuid;
 
+use crate::Resource;
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
 
@@ -28,7 +29,7 @@ impl Lyceum {
             .wallets
             .wallet(actor.id())
             .await?
-            .ok_or(AppError::NotFound("wallet"))
+            .ok_or(AppError::NotFound(Resource::Wallet))
     }
 
     /// My ledger, newest first.
@@ -56,7 +57,7 @@ impl Lyceum {
             .wallets
             .wallet(user_id)
             .await?
-            .ok_or(AppError::NotFound("user"))?;
+            .ok_or(AppError::NotFound(Resource::User))?;
         let claim = idempotency.map(|(key, fingerprint)| IdempotencyClaim {
             scope: format!("wallet_adjustment:{}", actor.id()),
             key,
@@ -67,7 +68,10 @@ impl Lyceum {
         // the write still applies.
         match wallet.balance_after(adjustment.delta()) {
             Err(WalletError::InsufficientPoints { balance, requested }) if claim.is_none() => {
-                return Err(AppError::InsufficientPoints { balance, requested });
+                return Err(AppError::Wallet(WalletError::InsufficientPoints {
+                    balance,
+                    requested,
+                }));
             }
             Err(WalletError::InsufficientPoints { .. }) | Ok(_) => {}
             Err(other) => return Err(AppError::invalid("points", other.to_string())),
@@ -87,11 +91,13 @@ impl Lyceum {
             .append_ledger_entry(entry, claim, self.ports.clock.now())
             .await
             .map_err(|e| match e {
-                RepoError::InsufficientPoints { balance } => AppError::InsufficientPoints {
-                    balance,
-                    requested: adjustment.points.value(),
-                },
-                RepoError::NotFound => AppError::NotFound("user"),
+                RepoError::InsufficientPoints { balance } => {
+                    AppError::Wallet(WalletError::InsufficientPoints {
+                        balance,
+                        requested: adjustment.points.value(),
+                    })
+                }
+                RepoError::NotFound => AppError::NotFound(Resource::User),
                 other => other.into(),
             })?;
         Ok(match outcome {

@@ -118,7 +118,7 @@ fn to_json(availability: &Availability) -> Result<(String, String), RepoError> {
             }
         })
         .collect();
-    let encode = |e: serde_json::Error| RepoError::Unavailable(e.to_string());
+    let encode = |e: serde_json::Error| RepoError::Unavailable(lyceum_ports::Cause::new(e));
     Ok((
         serde_json::to_string(&windows).map_err(encode)?,
         serde_json::to_string(&exceptions).map_err(encode)?,
