@@ -11,6 +11,7 @@ mod idempotency;
 pub mod identity;
 pub mod mentoring;
 mod outbox;
+mod pagination;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wallet;

@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Statement, UpdateMany,
+    Select, Statement, UpdateMany,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -18,6 +18,8 @@ use uuid::Uuid;
 use super::entities::{profiles, user_specializations, users};
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
 use crate::database::{Database, db_time, unavailable, unique_violation};
+use crate::pagination::IdOrder::OldestFirst;
+use crate::pagination::page_rows;
 use crate::wallet::entities::wallets;
 
 /// Accounts on SeaORM.
@@ -88,16 +90,8 @@ impl UserStore {
         select: Select<users::Entity>,
         page: PageRequest,
     ) -> Result<Page<User>, RepoError> {
-        let mut select = select;
-        if let Some(after) = page.after {
-            select = select.filter(users::Column::Id.gt(after));
-        }
-        let rows = select
-            .order_by_asc(users::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
+        let conn = self.db.connection();
+        let rows = page_rows(conn, select, users::Column::Id, OldestFirst, page).await?;
         let users = self.with_profiles(rows).await?;
         Ok(Page::from_overfetch(users, page.limit, |user| user.id))
     }

@@ -20,6 +20,8 @@ use super::guards::{LIVE, lock_sessions, release_seat, stmt, take_seat};
 use super::rows::{booking_from_row, booking_row, session_from_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
 use crate::idempotency::{claimed_resource, record_claim};
+use crate::pagination::IdOrder::{NewestFirst, OldestFirst};
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Bookings on SeaORM.
 #[derive(Debug, Clone)]
@@ -272,21 +274,9 @@ impl Bookings for BookingStore {
         if let Some(status) = filter.status {
             select = select.filter(bookings::Column::Status.eq(status.as_str()));
         }
-        if let Some(after) = page.after {
-            // Newest first, so the next page holds older (smaller UUIDv7) ids.
-            select = select.filter(bookings::Column::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(bookings::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(booking_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |b| b.id))
+        let id = bookings::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, NewestFirst, page).await?;
+        page_from_rows(rows, page, booking_from_row, |b| b.id)
     }
 
     async fn of_session(
@@ -294,22 +284,10 @@ impl Bookings for BookingStore {
         session_id: Uuid,
         page: PageRequest,
     ) -> Result<Page<Booking>, RepoError> {
-        let mut select =
-            bookings::Entity::find().filter(bookings::Column::SessionId.eq(session_id));
-        if let Some(after) = page.after {
-            select = select.filter(bookings::Column::Id.gt(after));
-        }
-        let rows = select
-            .order_by_asc(bookings::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(booking_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |b| b.id))
+        let select = bookings::Entity::find().filter(bookings::Column::SessionId.eq(session_id));
+        let id = bookings::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, OldestFirst, page).await?;
+        page_from_rows(rows, page, booking_from_row, |b| b.id)
     }
 
     async fn expire_holds(&self, now: OffsetDateTime) -> Result<Vec<Booking>, RepoError> {

@@ -5,10 +5,7 @@ use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, RequestStatus};
 use lyceum_ports::mentoring::{MentorshipRequests, RequestSide};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,6 +13,8 @@ use super::entities::{bookings, mentoring_sessions as sessions, mentorship_reque
 use super::guards::{cancel_live_bookings, lock_sessions, stmt};
 use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::pagination::IdOrder::NewestFirst;
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Mentorship requests on SeaORM.
 #[derive(Debug, Clone)]
@@ -236,19 +235,8 @@ impl MentorshipRequests for RequestStore {
         if let Some(status) = status {
             select = select.filter(requests::Column::Status.eq(status.as_str()));
         }
-        if let Some(after) = page.after {
-            select = select.filter(requests::Column::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(requests::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(request_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |r| r.id))
+        let id = requests::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, NewestFirst, page).await?;
+        page_from_rows(rows, page, request_from_row, |r| r.id)
     }
 }
