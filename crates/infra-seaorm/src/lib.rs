@@ -7,6 +7,7 @@
 
 pub mod community;
 mod database;
+mod guarded_write;
 mod idempotency;
 pub mod identity;
 pub mod mentoring;

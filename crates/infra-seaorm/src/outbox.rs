@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::database::{Database, DbError, db_time};
+use crate::guarded_write::GuardedWrite;
 
 pub(crate) mod mail_outbox {
     use sea_orm::entity::prelude::*;
@@ -67,15 +68,12 @@ impl OutboxMailer {
 
     /// Records that a message was handed to the mail server.
     pub async fn mark_sent(&self, id: Uuid, now: OffsetDateTime) -> Result<(), DbError> {
-        let result = mail_outbox::Entity::update_many()
+        mail_outbox::Entity::update_many()
             .col_expr(mail_outbox::Column::SentAt, Expr::value(db_time(now)))
             .filter(mail_outbox::Column::Id.eq(id))
             .exec(self.db.connection())
-            .await?;
-        if result.rows_affected == 0 {
-            return Err(DbError::Database(format!("no outbox mail with id {id}")));
-        }
-        Ok(())
+            .await?
+            .changed_or_else(|| DbError::Database(format!("no outbox mail with id {id}")))
     }
 }
 

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::entities::{profiles, user_specializations, users};
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
 use crate::database::{Database, db_time, unavailable, unique_violation};
+use crate::guarded_write::GuardedWrite;
 use crate::pagination::IdOrder::OldestFirst;
 use crate::pagination::page_rows;
 use crate::wallet::entities::wallets;
@@ -107,11 +108,7 @@ impl UserStore {
             .exec(self.db.connection())
             .await
             .map_err(Self::write_error)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+        result.changed_or(RepoError::NotFound)
     }
 }
 
@@ -294,9 +291,7 @@ impl UserRepository for UserStore {
             .exec(&tx)
             .await
             .map_err(Self::write_error)?;
-        if updated.rows_affected == 0 {
-            return Err(RepoError::NotFound);
-        }
+        updated.changed_or(RepoError::NotFound)?;
         let profile = profile_row(id, &details.profile, now);
         // Every user has a profile row; the upsert only guards against one lost by hand.
         let exists = profiles::Entity::find_by_id(id)
@@ -376,7 +371,7 @@ impl UserRepository for UserStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?;
-        if result.rows_affected == 0 && self.password_hash(id).await?.is_none() {
+        if !result.changed_any() && self.password_hash(id).await?.is_none() {
             return Err(RepoError::NotFound);
         }
         Ok(())
@@ -386,15 +381,11 @@ impl UserRepository for UserStore {
         // Foreign keys do the rest: profile, wallet and ledger, certificates,
         // specialization links, billing address, sessions, tokens and login history
         // cascade; ledger entries this user made in others' wallets keep a NULL actor.
-        let result = users::Entity::delete_by_id(id)
+        users::Entity::delete_by_id(id)
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn search(&self, query: UserQuery, page: PageRequest) -> Result<Page<User>, RepoError> {

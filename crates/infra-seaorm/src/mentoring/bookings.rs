@@ -19,6 +19,7 @@ use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, lock_sessions, release_seat, stmt, take_seat};
 use super::rows::{booking_from_row, booking_row, session_from_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::guarded_write::GuardedWrite;
 use crate::idempotency::{claimed_resource, record_claim};
 use crate::pagination::IdOrder::{NewestFirst, OldestFirst};
 use crate::pagination::{page_from_rows, page_rows};
@@ -157,9 +158,7 @@ impl BookingStore {
             ))
             .await
             .map_err(write_error)?;
-        if moved.rows_affected() == 0 {
-            return Err(RepoError::Conflict(Conflict::StaleState));
-        }
+        moved.changed_or(RepoError::Conflict(Conflict::StaleState))?;
         release_seat(&self.db, tx, from, now).await?;
         Self::reload(tx, id).await
     }
@@ -184,7 +183,7 @@ impl BookingStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
+        if !changed.changed_any() {
             return Ok(None);
         }
         release_seat(&self.db, tx, session_id, now).await?;

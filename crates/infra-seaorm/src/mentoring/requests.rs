@@ -13,6 +13,7 @@ use super::entities::{bookings, mentoring_sessions as sessions, mentorship_reque
 use super::guards::{cancel_live_bookings, lock_sessions, stmt};
 use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::guarded_write::GuardedWrite;
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
 
@@ -128,7 +129,7 @@ impl RequestStore {
                 ))
                 .await
                 .map_err(unavailable)?;
-            if session.rows_affected() > 0 {
+            if session.changed_any() {
                 cancel_live_bookings(
                     &self.db,
                     tx,

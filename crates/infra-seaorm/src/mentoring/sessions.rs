@@ -18,6 +18,7 @@ use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, cancel_live_bookings, stmt};
 use super::rows::{booking_from_row, session_from_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::guarded_write::GuardedWrite;
 
 /// Mentoring sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -84,7 +85,7 @@ impl SessionStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
+        if !changed.changed_any() {
             return Ok(None);
         }
         let completed = tx
@@ -227,8 +228,7 @@ impl MentoringSessions for SessionStore {
     }
 
     async fn record_view(&self, id: Uuid) -> Result<(), RepoError> {
-        let result = self
-            .db
+        self.db
             .connection()
             .execute_raw(stmt(
                 self.db.db_backend(),
@@ -236,11 +236,8 @@ impl MentoringSessions for SessionStore {
                 vec![id.into()],
             ))
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected() == 0 {
-            return Err(RepoError::NotFound);
-        }
-        Ok(())
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn update(
@@ -416,7 +413,7 @@ impl MentoringSessions for SessionStore {
                     ))
                     .await
                     .map_err(unavailable)?;
-                if changed.rows_affected() == 0 {
+                if !changed.changed_any() {
                     return Ok(None);
                 }
                 self.reload(&tx, id).await.map(Some)
