@@ -8,10 +8,19 @@
 //! - a write aimed at a row by its identity alone (and its owner) that changed nothing
 //!   found no row: [`GuardedWrite::changed_or`] with `RepoError::NotFound`; where only
 //!   one guard can have failed, the caller names that rule instead (`StaleState`);
+//! - a write guarded by the row's state does not say which condition failed, so the row
+//!   is read again, in the write's own transaction when it has one, and [`refusal`]
+//!   names the rule (`NotFound` when the row is gone): [`changed_or_explain`];
 //! - a job's write whose guard no longer holds (another process did the work first)
 //!   is skipped: [`GuardedWrite::changed_any`].
 
-use sea_orm::{DeleteResult, ExecResult, UpdateResult};
+use lyceum_ports::{Conflict, RepoError};
+use sea_orm::{
+    ConnectionTrait, DeleteResult, EntityTrait, ExecResult, PrimaryKeyTrait, UpdateResult,
+};
+use uuid::Uuid;
+
+use crate::database::unavailable;
 
 /// The outcome of an `UPDATE` or `DELETE`, however SeaORM reports it (`exec` of an
 /// `update_many` / `delete_many`, or a raw statement).
@@ -57,10 +66,52 @@ impl GuardedWrite for ExecResult {
     }
 }
 
+/// Why a guarded write to the row `id` of `E` was refused, read from the row as it is
+/// now: `NotFound` if it is gone, otherwise what `why` makes of it (for a seat: the
+/// session is full, or no longer bookable). Read through `conn`, the write's transaction
+/// when it has one, so that the answer describes the state that refused the write.
+pub(crate) async fn refusal<E>(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    why: impl FnOnce(E::Model) -> RepoError,
+) -> RepoError
+where
+    E: EntityTrait,
+    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    match E::find_by_id(id).one(conn).await {
+        Ok(Some(row)) => why(row),
+        Ok(None) => RepoError::NotFound,
+        Err(err) => unavailable(err),
+    }
+}
+
+/// `Ok` if the guarded `write` changed the row `id` of `E`, otherwise its [`refusal`].
+pub(crate) async fn changed_or_explain<E>(
+    write: &impl GuardedWrite,
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    why: impl FnOnce(E::Model) -> RepoError,
+) -> Result<(), RepoError>
+where
+    E: EntityTrait,
+    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    if write.changed_any() {
+        Ok(())
+    } else {
+        Err(refusal::<E>(conn, id, why).await)
+    }
+}
+
+/// The refusal of a transition guarded by the status it leaves, when the row still
+/// exists: another caller moved it out of that status first.
+pub(crate) fn stale_state<M>(_row: M) -> RepoError {
+    RepoError::Conflict(Conflict::StaleState)
+}
+
 #[cfg(test)]
 mod tests {
-    use lyceum_ports::RepoError;
-
     use super::*;
 
     /// A statement's count, as each SeaORM result reports it.
@@ -83,5 +134,38 @@ mod tests {
         assert!(Changed(2).changed_any());
         assert_eq!(Changed(0).changed_or_else(|| "refused"), Err("refused"));
         assert_eq!(Changed(1).changed_or_else(|| "refused"), Ok(()));
+    }
+
+    #[cfg(feature = "testing")]
+    #[tokio::test]
+    async fn a_refusal_is_read_from_the_row_as_it_is_now() {
+        use crate::outbox::mail_outbox;
+        use crate::testing::on_each_backend;
+
+        on_each_backend(|t| async move {
+            let conn = t.database.connection();
+            let id = Uuid::now_v7();
+            let gone = refusal::<mail_outbox::Entity>(conn, id, stale_state).await;
+            assert!(matches!(gone, RepoError::NotFound));
+            mail_outbox::Entity::insert(mail_outbox::test_row(id, "ann@example.com"))
+                .exec_without_returning(conn)
+                .await
+                .unwrap();
+            let explained = changed_or_explain::<mail_outbox::Entity>(&Changed(0), conn, id, |m| {
+                assert_eq!(m.id, id, "the row as it is now is explained");
+                RepoError::Conflict(Conflict::SessionFull)
+            })
+            .await;
+            assert!(matches!(
+                explained,
+                Err(RepoError::Conflict(Conflict::SessionFull))
+            ));
+            let passed = changed_or_explain::<mail_outbox::Entity>(&Changed(1), conn, id, |_| {
+                unreachable!("a write that changed its row is not explained")
+            })
+            .await;
+            assert!(passed.is_ok());
+        })
+        .await;
     }
 }

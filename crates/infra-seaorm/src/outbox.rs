@@ -32,6 +32,21 @@ pub(crate) mod mail_outbox {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// A queued mail to `recipient`: a row with no foreign keys, for the unit tests of
+    /// helpers that work on any table.
+    #[cfg(test)]
+    pub(crate) fn test_row(id: Uuid, recipient: &str) -> ActiveModel {
+        use sea_orm::ActiveValue::Set;
+        ActiveModel {
+            id: Set(id),
+            recipient: Set(recipient.to_owned()),
+            subject: Set(format!("mail {id}")),
+            body: Set(String::new()),
+            created_at: Set(time::OffsetDateTime::UNIX_EPOCH),
+            sent_at: Set(None),
+        }
+    }
 }
 
 /// The mail outbox on SeaORM.

@@ -70,9 +70,6 @@ pub(crate) fn page_from_rows<M, T>(
 
 #[cfg(all(test, feature = "testing"))]
 mod tests {
-    use sea_orm::ActiveValue::Set;
-    use time::OffsetDateTime;
-
     use super::*;
     use crate::outbox::mail_outbox;
     use crate::testing::on_each_backend;
@@ -107,17 +104,11 @@ mod tests {
                 } else {
                     "ann@example.com"
                 };
-                mail_outbox::Entity::insert(mail_outbox::ActiveModel {
-                    id: Set(Uuid::from_u128(n)),
-                    recipient: Set(recipient.into()),
-                    subject: Set(format!("mail {n}")),
-                    body: Set(String::new()),
-                    created_at: Set(OffsetDateTime::UNIX_EPOCH),
-                    sent_at: Set(None),
-                })
-                .exec_without_returning(conn)
-                .await
-                .unwrap();
+                let id = Uuid::from_u128(n);
+                mail_outbox::Entity::insert(mail_outbox::test_row(id, recipient))
+                    .exec_without_returning(conn)
+                    .await
+                    .unwrap();
             }
             assert_eq!(
                 walk(conn, IdOrder::OldestFirst, 2).await,

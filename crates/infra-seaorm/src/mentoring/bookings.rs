@@ -19,7 +19,7 @@ use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, lock_sessions, release_seat, stmt, take_seat};
 use super::rows::{booking_from_row, booking_row, session_from_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
-use crate::guarded_write::GuardedWrite;
+use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
 use crate::idempotency::{claimed_resource, record_claim};
 use crate::pagination::IdOrder::{NewestFirst, OldestFirst};
 use crate::pagination::{page_from_rows, page_rows};
@@ -51,16 +51,6 @@ impl BookingStore {
             .await?
             .ok_or(RepoError::NotFound)
             .and_then(booking_from_row)
-    }
-
-    /// Why a guarded booking update changed nothing: gone, or no longer in the state the
-    /// caller expected.
-    async fn refusal(conn: &impl ConnectionTrait, id: Uuid) -> RepoError {
-        match Self::load(conn, id).await {
-            Ok(Some(_)) => RepoError::Conflict(Conflict::StaleState),
-            Ok(None) => RepoError::NotFound,
-            Err(err) => err,
-        }
     }
 
     async fn reserve_in(
@@ -124,9 +114,7 @@ impl BookingStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(tx, id).await);
-        }
+        changed_or_explain::<bookings::Entity>(&changed, tx, id, stale_state).await?;
         release_seat(&self.db, tx, session_id, now).await?;
         Self::reload(tx, id).await
     }
@@ -244,9 +232,7 @@ impl Bookings for BookingStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(conn, id).await);
-        }
+        changed_or_explain::<bookings::Entity>(&changed, conn, id, stale_state).await?;
         Self::reload(conn, id).await
     }
 

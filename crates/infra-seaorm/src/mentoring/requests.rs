@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, RequestStatus};
 use lyceum_ports::mentoring::{MentorshipRequests, RequestSide};
-use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
+use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use super::entities::{bookings, mentoring_sessions as sessions, mentorship_reque
 use super::guards::{cancel_live_bookings, lock_sessions, stmt};
 use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
-use crate::guarded_write::GuardedWrite;
+use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
 
@@ -46,14 +46,6 @@ impl RequestStore {
             .and_then(request_from_row)
     }
 
-    async fn refusal(conn: &impl ConnectionTrait, id: Uuid) -> RepoError {
-        match Self::load(conn, id).await {
-            Ok(Some(_)) => RepoError::Conflict(Conflict::StaleState),
-            Ok(None) => RepoError::NotFound,
-            Err(err) => err,
-        }
-    }
-
     async fn accept_in(
         &self,
         tx: &DatabaseTransaction,
@@ -77,9 +69,7 @@ impl RequestStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(tx, id).await);
-        }
+        changed_or_explain::<requests::Entity>(&changed, tx, id, stale_state).await?;
         sessions::Entity::insert(sessions::ActiveModel::from(session_row(&session)))
             .exec_without_returning(tx)
             .await
@@ -115,9 +105,7 @@ impl RequestStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(tx, id).await);
-        }
+        changed_or_explain::<requests::Entity>(&changed, tx, id, stale_state).await?;
         if let Some(session_id) = current.session_id {
             let session = tx
                 .execute_raw(stmt(
@@ -188,9 +176,7 @@ impl MentorshipRequests for RequestStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(conn, id).await);
-        }
+        changed_or_explain::<requests::Entity>(&changed, conn, id, stale_state).await?;
         Self::reload(conn, id).await
     }
 

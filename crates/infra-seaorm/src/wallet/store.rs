@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::entities::{ledger_entries, wallets};
 use crate::database::{Database, corrupt, db_time, finish, is_check_violation, unavailable};
+use crate::guarded_write;
 use crate::idempotency::{claimed_resource, record_claim};
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
@@ -52,13 +53,12 @@ impl WalletStore {
 
     /// Why the guarded update changed nothing: no wallet, or not enough points.
     async fn refusal(conn: &impl ConnectionTrait, user_id: Uuid) -> RepoError {
-        match wallets::Entity::find_by_id(user_id).one(conn).await {
-            Ok(Some(wallet)) => RepoError::InsufficientPoints {
+        guarded_write::refusal::<wallets::Entity>(conn, user_id, |wallet| {
+            RepoError::InsufficientPoints {
                 balance: wallet.balance,
-            },
-            Ok(None) => RepoError::NotFound,
-            Err(err) => unavailable(err),
-        }
+            }
+        })
+        .await
     }
 }
 
