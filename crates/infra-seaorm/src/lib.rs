@@ -7,10 +7,12 @@
 
 pub mod community;
 mod database;
+mod guarded_write;
 mod idempotency;
 pub mod identity;
 pub mod mentoring;
 mod outbox;
+mod pagination;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wallet;

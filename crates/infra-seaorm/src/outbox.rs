@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::database::{Database, DbError, db_time};
+use crate::guarded_write::GuardedWrite;
 
 pub(crate) mod mail_outbox {
     use sea_orm::entity::prelude::*;
@@ -31,6 +32,21 @@ pub(crate) mod mail_outbox {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    /// A queued mail to `recipient`: a row with no foreign keys, for the unit tests of
+    /// helpers that work on any table.
+    #[cfg(test)]
+    pub(crate) fn test_row(id: Uuid, recipient: &str) -> ActiveModel {
+        use sea_orm::ActiveValue::Set;
+        ActiveModel {
+            id: Set(id),
+            recipient: Set(recipient.to_owned()),
+            subject: Set(format!("mail {id}")),
+            body: Set(String::new()),
+            created_at: Set(time::OffsetDateTime::UNIX_EPOCH),
+            sent_at: Set(None),
+        }
+    }
 }
 
 /// The mail outbox on SeaORM.
@@ -67,15 +83,12 @@ impl OutboxMailer {
 
     /// Records that a message was handed to the mail server.
     pub async fn mark_sent(&self, id: Uuid, now: OffsetDateTime) -> Result<(), DbError> {
-        let result = mail_outbox::Entity::update_many()
+        mail_outbox::Entity::update_many()
             .col_expr(mail_outbox::Column::SentAt, Expr::value(db_time(now)))
             .filter(mail_outbox::Column::Id.eq(id))
             .exec(self.db.connection())
-            .await?;
-        if result.rows_affected == 0 {
-            return Err(DbError::Database(format!("no outbox mail with id {id}")));
-        }
-        Ok(())
+            .await?
+            .changed_or_else(|| DbError::Database(format!("no outbox mail with id {id}")))
     }
 }
 

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::entities::{auth_sessions, refresh_tokens};
 use crate::database::{Database, db_time, unavailable};
+use crate::guarded_write::GuardedWrite;
 
 /// Auth sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -122,7 +123,7 @@ impl AuthSessions for AuthSessionStore {
             .exec(&tx)
             .await
             .map_err(unavailable)?;
-        if marked.rows_affected == 0 {
+        if !marked.changed_any() {
             return Ok(RotationOutcome::Reused(session));
         }
         let replacement = refresh_tokens::ActiveModel {
@@ -169,7 +170,7 @@ impl AuthSessions for AuthSessionStore {
         session_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<(), RepoError> {
-        let result = auth_sessions::Entity::update_many()
+        auth_sessions::Entity::update_many()
             // Revoking twice keeps the first revocation time.
             .col_expr(
                 auth_sessions::Column::RevokedAt,
@@ -179,12 +180,8 @@ impl AuthSessions for AuthSessionStore {
             .filter(auth_sessions::Column::UserId.eq(user_id))
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn revoke_all(&self, user_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::entities::billing_addresses;
 use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unavailable};
+use crate::guarded_write::GuardedWrite;
 
 /// Billing addresses on SeaORM.
 #[derive(Debug, Clone)]
@@ -139,15 +140,11 @@ impl BillingAddresses for BillingAddressStore {
     }
 
     async fn remove(&self, user_id: Uuid) -> Result<(), RepoError> {
-        let result = billing_addresses::Entity::delete_many()
+        billing_addresses::Entity::delete_many()
             .filter(billing_addresses::Column::UserId.eq(user_id))
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::entities::user_certificates;
 use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unavailable};
+use crate::guarded_write::GuardedWrite;
 
 /// Declared certificates on SeaORM.
 #[derive(Debug, Clone)]
@@ -78,16 +79,12 @@ impl Certificates for CertificateStore {
     }
 
     async fn remove(&self, user_id: Uuid, certificate_id: Uuid) -> Result<(), RepoError> {
-        let result = user_certificates::Entity::delete_many()
+        user_certificates::Entity::delete_many()
             .filter(user_certificates::Column::Id.eq(certificate_id))
             .filter(user_certificates::Column::UserId.eq(user_id))
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 }

@@ -14,6 +14,7 @@ use super::entities::{specializations, user_specializations};
 use crate::database::{
     Database, corrupt, db_time, is_foreign_key_violation, unavailable, unique_violation,
 };
+use crate::guarded_write::GuardedWrite;
 
 /// Specializations on SeaORM.
 #[derive(Debug, Clone)]
@@ -109,23 +110,17 @@ impl Specializations for SpecializationStore {
             .exec(self.db.connection())
             .await
             .map_err(Self::name_error)?;
-        if result.rows_affected == 0 {
-            return Err(RepoError::NotFound);
-        }
+        result.changed_or(RepoError::NotFound)?;
         self.by_id(id).await?.ok_or(RepoError::NotFound)
     }
 
     async fn delete(&self, id: Uuid) -> Result<(), RepoError> {
         // Links go with it (ON DELETE CASCADE).
-        let result = specializations::Entity::delete_by_id(id)
+        specializations::Entity::delete_by_id(id)
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn add_to_user(
@@ -159,17 +154,13 @@ impl Specializations for SpecializationStore {
         user_id: Uuid,
         specialization_id: Uuid,
     ) -> Result<(), RepoError> {
-        let result = user_specializations::Entity::delete_many()
+        user_specializations::Entity::delete_many()
             .filter(user_specializations::Column::UserId.eq(user_id))
             .filter(user_specializations::Column::SpecializationId.eq(specialization_id))
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn of_user(&self, user_id: Uuid) -> Result<Vec<Specialization>, RepoError> {

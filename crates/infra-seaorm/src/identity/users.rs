@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Statement, UpdateMany,
+    Select, Statement, UpdateMany,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -18,6 +18,9 @@ use uuid::Uuid;
 use super::entities::{profiles, user_specializations, users};
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
 use crate::database::{Database, db_time, unavailable, unique_violation};
+use crate::guarded_write::GuardedWrite;
+use crate::pagination::IdOrder::OldestFirst;
+use crate::pagination::page_rows;
 use crate::wallet::entities::wallets;
 
 /// Accounts on SeaORM.
@@ -88,16 +91,8 @@ impl UserStore {
         select: Select<users::Entity>,
         page: PageRequest,
     ) -> Result<Page<User>, RepoError> {
-        let mut select = select;
-        if let Some(after) = page.after {
-            select = select.filter(users::Column::Id.gt(after));
-        }
-        let rows = select
-            .order_by_asc(users::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
+        let conn = self.db.connection();
+        let rows = page_rows(conn, select, users::Column::Id, OldestFirst, page).await?;
         let users = self.with_profiles(rows).await?;
         Ok(Page::from_overfetch(users, page.limit, |user| user.id))
     }
@@ -113,11 +108,7 @@ impl UserStore {
             .exec(self.db.connection())
             .await
             .map_err(Self::write_error)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+        result.changed_or(RepoError::NotFound)
     }
 }
 
@@ -300,9 +291,7 @@ impl UserRepository for UserStore {
             .exec(&tx)
             .await
             .map_err(Self::write_error)?;
-        if updated.rows_affected == 0 {
-            return Err(RepoError::NotFound);
-        }
+        updated.changed_or(RepoError::NotFound)?;
         let profile = profile_row(id, &details.profile, now);
         // Every user has a profile row; the upsert only guards against one lost by hand.
         let exists = profiles::Entity::find_by_id(id)
@@ -382,7 +371,7 @@ impl UserRepository for UserStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?;
-        if result.rows_affected == 0 && self.password_hash(id).await?.is_none() {
+        if !result.changed_any() && self.password_hash(id).await?.is_none() {
             return Err(RepoError::NotFound);
         }
         Ok(())
@@ -392,15 +381,11 @@ impl UserRepository for UserStore {
         // Foreign keys do the rest: profile, wallet and ledger, certificates,
         // specialization links, billing address, sessions, tokens and login history
         // cascade; ledger entries this user made in others' wallets keep a NULL actor.
-        let result = users::Entity::delete_by_id(id)
+        users::Entity::delete_by_id(id)
             .exec(self.db.connection())
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected == 0 {
-            Err(RepoError::NotFound)
-        } else {
-            Ok(())
-        }
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn search(&self, query: UserQuery, page: PageRequest) -> Result<Page<User>, RepoError> {

@@ -19,7 +19,10 @@ use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, lock_sessions, release_seat, stmt, take_seat};
 use super::rows::{booking_from_row, booking_row, session_from_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
 use crate::idempotency::{claimed_resource, record_claim};
+use crate::pagination::IdOrder::{NewestFirst, OldestFirst};
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Bookings on SeaORM.
 #[derive(Debug, Clone)]
@@ -48,16 +51,6 @@ impl BookingStore {
             .await?
             .ok_or(RepoError::NotFound)
             .and_then(booking_from_row)
-    }
-
-    /// Why a guarded booking update changed nothing: gone, or no longer in the state the
-    /// caller expected.
-    async fn refusal(conn: &impl ConnectionTrait, id: Uuid) -> RepoError {
-        match Self::load(conn, id).await {
-            Ok(Some(_)) => RepoError::Conflict(Conflict::StaleState),
-            Ok(None) => RepoError::NotFound,
-            Err(err) => err,
-        }
     }
 
     async fn reserve_in(
@@ -121,9 +114,7 @@ impl BookingStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(tx, id).await);
-        }
+        changed_or_explain::<bookings::Entity>(&changed, tx, id, stale_state).await?;
         release_seat(&self.db, tx, session_id, now).await?;
         Self::reload(tx, id).await
     }
@@ -155,9 +146,7 @@ impl BookingStore {
             ))
             .await
             .map_err(write_error)?;
-        if moved.rows_affected() == 0 {
-            return Err(RepoError::Conflict(Conflict::StaleState));
-        }
+        moved.changed_or(RepoError::Conflict(Conflict::StaleState))?;
         release_seat(&self.db, tx, from, now).await?;
         Self::reload(tx, id).await
     }
@@ -182,7 +171,7 @@ impl BookingStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
+        if !changed.changed_any() {
             return Ok(None);
         }
         release_seat(&self.db, tx, session_id, now).await?;
@@ -243,9 +232,7 @@ impl Bookings for BookingStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(conn, id).await);
-        }
+        changed_or_explain::<bookings::Entity>(&changed, conn, id, stale_state).await?;
         Self::reload(conn, id).await
     }
 
@@ -272,21 +259,9 @@ impl Bookings for BookingStore {
         if let Some(status) = filter.status {
             select = select.filter(bookings::Column::Status.eq(status.as_str()));
         }
-        if let Some(after) = page.after {
-            // Newest first, so the next page holds older (smaller UUIDv7) ids.
-            select = select.filter(bookings::Column::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(bookings::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(booking_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |b| b.id))
+        let id = bookings::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, NewestFirst, page).await?;
+        page_from_rows(rows, page, booking_from_row, |b| b.id)
     }
 
     async fn of_session(
@@ -294,22 +269,10 @@ impl Bookings for BookingStore {
         session_id: Uuid,
         page: PageRequest,
     ) -> Result<Page<Booking>, RepoError> {
-        let mut select =
-            bookings::Entity::find().filter(bookings::Column::SessionId.eq(session_id));
-        if let Some(after) = page.after {
-            select = select.filter(bookings::Column::Id.gt(after));
-        }
-        let rows = select
-            .order_by_asc(bookings::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(booking_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |b| b.id))
+        let select = bookings::Entity::find().filter(bookings::Column::SessionId.eq(session_id));
+        let id = bookings::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, OldestFirst, page).await?;
+        page_from_rows(rows, page, booking_from_row, |b| b.id)
     }
 
     async fn expire_holds(&self, now: OffsetDateTime) -> Result<Vec<Booking>, RepoError> {

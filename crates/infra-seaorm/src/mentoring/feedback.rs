@@ -8,8 +8,7 @@ use lyceum_ports::mentoring::Feedbacks;
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -17,6 +16,8 @@ use super::entities::{feedback, learner_ratings};
 use super::guards::stmt;
 use super::rows::{feedback_from_row, feedback_row, rating_from_row, rating_row, write_error};
 use crate::database::{Database, finish, unavailable};
+use crate::pagination::IdOrder::NewestFirst;
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Feedback and ratings on SeaORM.
 #[derive(Debug, Clone)]
@@ -82,23 +83,12 @@ impl Feedbacks for FeedbackStore {
         mentor_id: Uuid,
         page: PageRequest,
     ) -> Result<Page<Feedback>, RepoError> {
-        let mut select = feedback::Entity::find()
+        let select = feedback::Entity::find()
             .filter(feedback::Column::MentorId.eq(mentor_id))
             .filter(feedback::Column::IsPublic.eq(true));
-        if let Some(after) = page.after {
-            select = select.filter(feedback::Column::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(feedback::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(feedback_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |f| f.id))
+        let id = feedback::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, NewestFirst, page).await?;
+        page_from_rows(rows, page, feedback_from_row, |f| f.id)
     }
 
     async fn summaries(

@@ -6,12 +6,13 @@
 //! row locks: `BEGIN IMMEDIATE` already serializes writers.
 
 use lyceum_ports::{Conflict, RepoError};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::mentoring_sessions;
 use crate::database::{Backend, Database, is_check_violation, unavailable};
+use crate::guarded_write::changed_or_explain;
 
 /// Statuses of bookings that hold a seat, as SQL.
 pub(crate) const LIVE: &str = "('pending', 'confirmed')";
@@ -74,26 +75,23 @@ pub(crate) async fn take_seat(
              WHERE id = $2 AND status = 'scheduled' AND starts_at > $1 AND seats_taken < capacity",
             vec![now.into(), session_id.into()],
         ))
-        .await;
-    match moved {
-        Ok(result) if result.rows_affected() == 1 => Ok(()),
-        Ok(_) => {
-            let session = mentoring_sessions::Entity::find_by_id(session_id)
-                .one(tx)
-                .await
-                .map_err(unavailable)?;
-            Err(match session {
-                None => RepoError::NotFound,
-                Some(s) if s.status != "scheduled" || s.starts_at <= now => {
-                    RepoError::Conflict(Conflict::SessionNotBookable)
-                }
-                Some(_) => RepoError::Conflict(Conflict::SessionFull),
-            })
-        }
-        // Belt and braces: `ck_mentoring_sessions_seats` refusing means the same thing.
-        Err(err) if is_check_violation(&err) => Err(RepoError::Conflict(Conflict::SessionFull)),
-        Err(err) => Err(unavailable(err)),
-    }
+        .await
+        .map_err(|err| {
+            // Belt and braces: `ck_mentoring_sessions_seats` refusing means the same thing.
+            if is_check_violation(&err) {
+                RepoError::Conflict(Conflict::SessionFull)
+            } else {
+                unavailable(err)
+            }
+        })?;
+    changed_or_explain::<mentoring_sessions::Entity>(&moved, tx, session_id, |s| {
+        RepoError::Conflict(if s.status != "scheduled" || s.starts_at <= now {
+            Conflict::SessionNotBookable
+        } else {
+            Conflict::SessionFull
+        })
+    })
+    .await
 }
 
 /// Frees one seat of `session_id` (its booking stopped holding one in this transaction).

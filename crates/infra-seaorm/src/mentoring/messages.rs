@@ -17,6 +17,8 @@ use super::entities::messages;
 use super::guards::stmt;
 use super::rows::{message_from_row, message_row};
 use crate::database::{Database, db_time, is_foreign_key_violation, unavailable};
+use crate::pagination::IdOrder::NewestFirst;
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Messages on SeaORM.
 #[derive(Debug, Clone)]
@@ -86,22 +88,13 @@ impl Messages for MessageStore {
         page: PageRequest,
     ) -> Result<Page<Message>, RepoError> {
         use messages::Column as C;
-        let mut select = messages::Entity::find().filter(
+        let select = messages::Entity::find().filter(
             Condition::any()
                 .add(C::SenderId.eq(user_id).and(C::RecipientId.eq(other_id)))
                 .add(C::SenderId.eq(other_id).and(C::RecipientId.eq(user_id))),
         );
-        if let Some(after) = page.after {
-            select = select.filter(C::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(C::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows.into_iter().map(message_from_row).collect();
-        Ok(Page::from_overfetch(items, page.limit, |m| m.id))
+        let rows = page_rows(self.db.connection(), select, C::Id, NewestFirst, page).await?;
+        page_from_rows(rows, page, |row| Ok(message_from_row(row)), |m| m.id)
     }
 
     async fn mark_read(

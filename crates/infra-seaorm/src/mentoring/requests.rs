@@ -4,11 +4,8 @@
 use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, RequestStatus};
 use lyceum_ports::mentoring::{MentorshipRequests, RequestSide};
-use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use lyceum_ports::{Page, PageRequest, RepoError};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,6 +13,9 @@ use super::entities::{bookings, mentoring_sessions as sessions, mentorship_reque
 use super::guards::{cancel_live_bookings, lock_sessions, stmt};
 use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
+use crate::pagination::IdOrder::NewestFirst;
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Mentorship requests on SeaORM.
 #[derive(Debug, Clone)]
@@ -46,14 +46,6 @@ impl RequestStore {
             .and_then(request_from_row)
     }
 
-    async fn refusal(conn: &impl ConnectionTrait, id: Uuid) -> RepoError {
-        match Self::load(conn, id).await {
-            Ok(Some(_)) => RepoError::Conflict(Conflict::StaleState),
-            Ok(None) => RepoError::NotFound,
-            Err(err) => err,
-        }
-    }
-
     async fn accept_in(
         &self,
         tx: &DatabaseTransaction,
@@ -77,9 +69,7 @@ impl RequestStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(tx, id).await);
-        }
+        changed_or_explain::<requests::Entity>(&changed, tx, id, stale_state).await?;
         sessions::Entity::insert(sessions::ActiveModel::from(session_row(&session)))
             .exec_without_returning(tx)
             .await
@@ -115,9 +105,7 @@ impl RequestStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(tx, id).await);
-        }
+        changed_or_explain::<requests::Entity>(&changed, tx, id, stale_state).await?;
         if let Some(session_id) = current.session_id {
             let session = tx
                 .execute_raw(stmt(
@@ -129,7 +117,7 @@ impl RequestStore {
                 ))
                 .await
                 .map_err(unavailable)?;
-            if session.rows_affected() > 0 {
+            if session.changed_any() {
                 cancel_live_bookings(
                     &self.db,
                     tx,
@@ -188,9 +176,7 @@ impl MentorshipRequests for RequestStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(Self::refusal(conn, id).await);
-        }
+        changed_or_explain::<requests::Entity>(&changed, conn, id, stale_state).await?;
         Self::reload(conn, id).await
     }
 
@@ -236,19 +222,8 @@ impl MentorshipRequests for RequestStore {
         if let Some(status) = status {
             select = select.filter(requests::Column::Status.eq(status.as_str()));
         }
-        if let Some(after) = page.after {
-            select = select.filter(requests::Column::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(requests::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let items = rows
-            .into_iter()
-            .map(request_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |r| r.id))
+        let id = requests::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, NewestFirst, page).await?;
+        page_from_rows(rows, page, request_from_row, |r| r.id)
     }
 }

@@ -18,6 +18,7 @@ use super::entities::{bookings, mentoring_sessions as sessions};
 use super::guards::{LIVE, cancel_live_bookings, stmt};
 use super::rows::{booking_from_row, session_from_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
 
 /// Mentoring sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -84,7 +85,7 @@ impl SessionStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
+        if !changed.changed_any() {
             return Ok(None);
         }
         let completed = tx
@@ -135,12 +136,7 @@ impl SessionStore {
             ))
             .await
             .map_err(unavailable)?;
-        if changed.rows_affected() == 0 {
-            return Err(match self.load(tx, id).await? {
-                Some(_) => RepoError::Conflict(Conflict::StaleState),
-                None => RepoError::NotFound,
-            });
-        }
+        changed_or_explain::<sessions::Entity>(&changed, tx, id, stale_state).await?;
         let ids =
             cancel_live_bookings(&self.db, tx, id, cancelled_by, "session_cancelled", now).await?;
         // A 1:1 from a request: the request cannot outlive its session.
@@ -227,8 +223,7 @@ impl MentoringSessions for SessionStore {
     }
 
     async fn record_view(&self, id: Uuid) -> Result<(), RepoError> {
-        let result = self
-            .db
+        self.db
             .connection()
             .execute_raw(stmt(
                 self.db.db_backend(),
@@ -236,11 +231,8 @@ impl MentoringSessions for SessionStore {
                 vec![id.into()],
             ))
             .await
-            .map_err(unavailable)?;
-        if result.rows_affected() == 0 {
-            return Err(RepoError::NotFound);
-        }
-        Ok(())
+            .map_err(unavailable)?
+            .changed_or(RepoError::NotFound)
     }
 
     async fn update(
@@ -280,13 +272,14 @@ impl MentoringSessions for SessionStore {
             ))
             .await
             .map_err(write_error)?;
-        if result.rows_affected() == 0 {
-            return Err(match self.load(conn, id).await? {
-                None => RepoError::NotFound,
-                Some(row) if row.status != "scheduled" => RepoError::Conflict(Conflict::StaleState),
-                Some(_) => RepoError::Conflict(Conflict::CapacityBelowSeatsTaken),
-            });
-        }
+        changed_or_explain::<sessions::Entity>(&result, conn, id, |row| {
+            RepoError::Conflict(if row.status != "scheduled" {
+                Conflict::StaleState
+            } else {
+                Conflict::CapacityBelowSeatsTaken
+            })
+        })
+        .await?;
         self.reload(conn, id).await
     }
 
@@ -416,7 +409,7 @@ impl MentoringSessions for SessionStore {
                     ))
                     .await
                     .map_err(unavailable)?;
-                if changed.rows_affected() == 0 {
+                if !changed.changed_any() {
                     return Ok(None);
                 }
                 self.reload(&tx, id).await.map(Some)

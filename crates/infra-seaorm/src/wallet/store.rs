@@ -7,15 +7,17 @@ use lyceum_ports::idempotency::IdempotencyClaim;
 use lyceum_ports::wallet::{AppendOutcome, NewLedgerEntry, WalletRepository};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Statement,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{ledger_entries, wallets};
 use crate::database::{Database, corrupt, db_time, finish, is_check_violation, unavailable};
+use crate::guarded_write;
 use crate::idempotency::{claimed_resource, record_claim};
+use crate::pagination::IdOrder::NewestFirst;
+use crate::pagination::{page_from_rows, page_rows};
 
 /// Wallets and ledgers on SeaORM.
 #[derive(Debug, Clone)]
@@ -51,13 +53,12 @@ impl WalletStore {
 
     /// Why the guarded update changed nothing: no wallet, or not enough points.
     async fn refusal(conn: &impl ConnectionTrait, user_id: Uuid) -> RepoError {
-        match wallets::Entity::find_by_id(user_id).one(conn).await {
-            Ok(Some(wallet)) => RepoError::InsufficientPoints {
+        guarded_write::refusal::<wallets::Entity>(conn, user_id, |wallet| {
+            RepoError::InsufficientPoints {
                 balance: wallet.balance,
-            },
-            Ok(None) => RepoError::NotFound,
-            Err(err) => unavailable(err),
-        }
+            }
+        })
+        .await
     }
 }
 
@@ -100,23 +101,11 @@ impl WalletRepository for WalletStore {
         user_id: Uuid,
         page: PageRequest,
     ) -> Result<Page<LedgerEntry>, RepoError> {
-        let mut select =
+        let select =
             ledger_entries::Entity::find().filter(ledger_entries::Column::UserId.eq(user_id));
-        if let Some(after) = page.after {
-            // Newest first, so the next page holds older (smaller UUIDv7) ids.
-            select = select.filter(ledger_entries::Column::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(ledger_entries::Column::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        let entries = rows
-            .into_iter()
-            .map(entry_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(entries, page.limit, |entry| entry.id))
+        let id = ledger_entries::Column::Id;
+        let rows = page_rows(self.db.connection(), select, id, NewestFirst, page).await?;
+        page_from_rows(rows, page, entry_from_row, |e| e.id)
     }
 
     async fn append_ledger_entry(
