@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_identity;
 mod m20261122_000002_wallet;
 mod m20261122_000003_mentoring;
+mod m20261123_000004_notification_subjects;
 
 /// Every migration in order. The server runs `Migrator::up(&connection, None)` at
 /// start-up (through `lyceum_infra_seaorm::Database::migrate`).
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_identity::Migration),
             Box::new(m20261122_000002_wallet::Migration),
             Box::new(m20261122_000003_mentoring::Migration),
+            Box::new(m20261123_000004_notification_subjects::Migration),
         ]
     }
 }

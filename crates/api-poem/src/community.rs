@@ -46,13 +46,15 @@ pub struct NotificationDto {
 
 impl From<&Notification> for NotificationDto {
     fn from(n: &Notification) -> Self {
+        let data = serde_json::from_str(&n.data).unwrap_or(serde_json::Value::Null);
+        let (title, message) = crate::notification_text::wording(n, &data);
         Self {
             id: n.id,
             kind: n.kind.as_str().to_owned(),
-            title: n.title.clone(),
-            message: n.message.clone(),
-            link: n.link.clone(),
-            data: serde_json::from_str(&n.data).unwrap_or(serde_json::Value::Null),
+            title,
+            message,
+            link: n.subject.as_ref().map(crate::notification_text::link),
+            data,
             read_at: n.read_at,
             created_at: n.created_at,
         }

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod identity;
 pub mod mentoring;
 pub mod middleware;
+pub mod notification_text;
 pub mod pagination;
 pub mod problem;
 pub mod responses;

@@ -27,5 +27,5 @@ pub use identity::{
 pub use mentoring::{
     BookingStore, FeedbackStore, MentorAvailabilityStore, MessageStore, RequestStore, SessionStore,
 };
-pub use outbox::OutboxMailer;
+pub use outbox::{OutboxMail, OutboxMailer};
 pub use wallet::WalletStore;

@@ -2,8 +2,6 @@
 //! that a message was due (and what the end-to-end tests read instead of a mailbox); a
 //! delivery worker marks rows sent.
 
-use async_trait::async_trait;
-use lyceum_ports::system::{MailError, Mailer, OutgoingMail};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -12,6 +10,21 @@ use uuid::Uuid;
 
 use crate::database::{Database, DbError, db_time};
 use crate::guarded_write::GuardedWrite;
+
+/// A mail as worded for its reader: what the outbox keeps and a relay sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    /// Id (the outbox row's).
+    pub id: Uuid,
+    /// Recipient address.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// When it was queued.
+    pub created_at: OffsetDateTime,
+}
 
 pub(crate) mod mail_outbox {
     use sea_orm::entity::prelude::*;
@@ -61,8 +74,25 @@ impl OutboxMailer {
         Self { db: db.clone() }
     }
 
+    /// Records a worded mail as due. The mail adapter words it; the outbox keeps exactly
+    /// what was (or will be) sent.
+    pub async fn store(&self, mail: &OutboxMail) -> Result<(), DbError> {
+        let row = mail_outbox::ActiveModel {
+            id: Set(mail.id),
+            recipient: Set(mail.to.clone()),
+            subject: Set(mail.subject.clone()),
+            body: Set(mail.body.clone()),
+            created_at: Set(db_time(mail.created_at)),
+            sent_at: Set(None),
+        };
+        mail_outbox::Entity::insert(row)
+            .exec_without_returning(self.db.connection())
+            .await?;
+        Ok(())
+    }
+
     /// Mail queued for `recipient`, newest first (tests read verification links here).
-    pub async fn sent_to(&self, recipient: &str) -> Result<Vec<OutgoingMail>, DbError> {
+    pub async fn sent_to(&self, recipient: &str) -> Result<Vec<OutboxMail>, DbError> {
         let rows = mail_outbox::Entity::find()
             .filter(mail_outbox::Column::Recipient.eq(recipient))
             .order_by_desc(mail_outbox::Column::CreatedAt)
@@ -71,7 +101,7 @@ impl OutboxMailer {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|row| OutgoingMail {
+            .map(|row| OutboxMail {
                 id: row.id,
                 to: row.recipient,
                 subject: row.subject,
@@ -89,24 +119,5 @@ impl OutboxMailer {
             .exec(self.db.connection())
             .await?
             .changed_or_else(|| DbError::Database(format!("no outbox mail with id {id}")))
-    }
-}
-
-#[async_trait]
-impl Mailer for OutboxMailer {
-    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
-        let row = mail_outbox::ActiveModel {
-            id: Set(mail.id),
-            recipient: Set(mail.to),
-            subject: Set(mail.subject),
-            body: Set(mail.body),
-            created_at: Set(db_time(mail.created_at)),
-            sent_at: Set(None),
-        };
-        mail_outbox::Entity::insert(row)
-            .exec_without_returning(self.db.connection())
-            .await
-            .map_err(|err| MailError(err.to_string()))?;
-        Ok(())
     }
 }

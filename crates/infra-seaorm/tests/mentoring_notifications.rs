@@ -1,6 +1,6 @@
 //! Notifications: deduplication, unread counts and ownership.
 
-use lyceum_domain::community::{Notification, NotificationKind};
+use lyceum_domain::community::{Notification, NotificationKind, Subject, SubjectKind};
 use lyceum_infra_seaorm::NotificationStore;
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_ports::community::Notifications;
@@ -17,9 +17,7 @@ fn notification(user_id: Uuid) -> Notification {
         id: Uuid::now_v7(),
         user_id,
         kind: NotificationKind::SessionReminder1h,
-        title: "Starting soon".into(),
-        message: "Your session starts in an hour.".into(),
-        link: Some("/api/v1/bookings/x".into()),
+        subject: Some(Subject::new(SubjectKind::Booking, Uuid::now_v7())),
         data: r#"{"booking_id":"x"}"#.into(),
         read_at: None,
         created_at: NOW,
@@ -38,6 +36,14 @@ async fn a_dedupe_key_stores_a_notification_once() {
         assert!(store.create(notification(ids[0]), None).await.unwrap());
         assert!(store.create(notification(ids[0]), None).await.unwrap());
         assert_eq!(store.unread_count(ids[0]).await.unwrap(), 3);
+        let mine = store
+            .of_user(ids[0], false, PageRequest::first(10))
+            .await
+            .unwrap();
+        assert!(
+            mine.items.contains(&first),
+            "a notification reads back with its typed subject"
+        );
         let page = store
             .of_user(ids[0], false, PageRequest::first(10))
             .await

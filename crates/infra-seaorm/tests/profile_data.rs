@@ -7,11 +7,10 @@ use lyceum_domain::identity::{
 use lyceum_domain::wallet::LedgerEntryKind;
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{
-    BillingAddressStore, CertificateStore, OutboxMailer, SpecializationStore, UserStore,
-    WalletStore,
+    BillingAddressStore, CertificateStore, OutboxMail, OutboxMailer, SpecializationStore,
+    UserStore, WalletStore,
 };
 use lyceum_ports::identity::{BillingAddresses, Certificates, Specializations, UserRepository};
-use lyceum_ports::system::{Mailer, OutgoingMail};
 use lyceum_ports::wallet::{NewLedgerEntry, WalletRepository};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
@@ -270,14 +269,14 @@ async fn outbox_keeps_mail_newest_first() {
     on_each_backend(|t| async move {
         let mailer = OutboxMailer::new(&t.database);
         for (i, subject) in ["Welcome", "Verify"].into_iter().enumerate() {
-            let mail = OutgoingMail {
+            let mail = OutboxMail {
                 id: Uuid::now_v7(),
                 to: "member1@example.com".into(),
                 subject: subject.into(),
                 body: "link".into(),
                 created_at: NOW + Duration::seconds(i as i64),
             };
-            mailer.send(mail).await.unwrap();
+            mailer.store(&mail).await.unwrap();
         }
         let mails = mailer.sent_to("member1@example.com").await.unwrap();
         assert_eq!(

@@ -109,6 +109,30 @@ pub trait SecretMinter: Send + Sync {
     fn digest(&self, plain: &str) -> String;
 }
 
+/// What a mail is for, with the facts its wording needs. The use cases decide that a
+/// mail is due; the mail adapter words it (subject, body, links) for its reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailMessage {
+    /// Confirm the address an account registered with.
+    EmailVerification {
+        /// How to greet the reader.
+        first_name: String,
+        /// The single-use code to send back.
+        code: String,
+        /// How long the code works.
+        valid_for: time::Duration,
+    },
+    /// Someone asked to reset the account's password.
+    PasswordReset {
+        /// How to greet the reader.
+        first_name: String,
+        /// The single-use code to send back with the new password.
+        code: String,
+        /// How long the code works.
+        valid_for: time::Duration,
+    },
+}
+
 /// An email to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
@@ -116,10 +140,8 @@ pub struct OutgoingMail {
     pub id: Uuid,
     /// Recipient address.
     pub to: String,
-    /// Subject line.
-    pub subject: String,
-    /// Plain-text body.
-    pub body: String,
+    /// What it says, as facts.
+    pub message: MailMessage,
     /// When it was queued.
     pub created_at: OffsetDateTime,
 }

@@ -25,7 +25,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::adapters::{
-    Argon2Hasher, JwtAccessTokens, JwtSettings, SandboxPayments, Sha256Secrets, SmtpMailer,
+    Argon2Hasher, JwtAccessTokens, JwtSettings, MailDelivery, SandboxPayments, Sha256Secrets,
     SystemClock, UuidV7Ids,
 };
 use crate::config::Config;
@@ -68,10 +68,10 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
     let outbox = OutboxMailer::new(db);
     let mailer: Arc<dyn Mailer> = match &config.smtp_url {
         Some(url) => Arc::new(
-            SmtpMailer::new(outbox, url, &config.mail_from)
+            MailDelivery::with_smtp(outbox, url, &config.mail_from)
                 .map_err(|e| StartError::Adapter(e.to_string()))?,
         ),
-        None => Arc::new(outbox),
+        None => Arc::new(MailDelivery::outbox_only(outbox)),
     };
     let hasher = Argon2Hasher::new(config.password_hash_concurrency)
         .map_err(|e| StartError::Adapter(e.to_string()))?;

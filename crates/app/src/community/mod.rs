@@ -4,7 +4,7 @@
 //! Seed rules: PeerLearn and Edupeak notifications per user with type, title, message,
 //! link, data and read status.
 
-use lyceum_domain::community::{Notification, NotificationKind};
+use lyceum_domain::community::{Notification, NotificationKind, Subject};
 use lyceum_domain::mentoring::Message;
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
@@ -13,21 +13,26 @@ use crate::Resource;
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
 
-/// What a notification says, before it gets an id and a time.
+/// What happened to whom, before it gets an id and a time. It holds facts only (times as
+/// RFC 3339 text in UTC): the adapters word them for their readers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationDraft {
     /// For whom.
     pub user_id: Uuid,
-    /// What about.
+    /// What happened.
     pub kind: NotificationKind,
-    /// Short title.
-    pub title: String,
-    /// One or two sentences.
-    pub message: String,
-    /// API path of the subject.
-    pub link: Option<String>,
-    /// Facts for clients, as JSON.
+    /// What it is about.
+    pub subject: Subject,
+    /// Ids and facts for clients and for the wording, as JSON.
     pub data: serde_json::Value,
+}
+
+/// A time as notification facts carry it: RFC 3339 in UTC, which every reader can parse
+/// and show in its own time zone.
+pub(crate) fn fact_time(at: time::OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// New things for a live stream since the client's last position.
@@ -52,9 +57,7 @@ impl Lyceum {
             id: self.ports.ids.new_id(),
             user_id: draft.user_id,
             kind: draft.kind,
-            title: draft.title,
-            message: draft.message,
-            link: draft.link,
+            subject: Some(draft.subject),
             data: draft.data.to_string(),
             read_at: None,
             created_at: self.ports.clock.now(),

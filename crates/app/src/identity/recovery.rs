@@ -2,7 +2,7 @@
 
 use lyceum_domain::identity::{Email, Password};
 use lyceum_ports::identity::{NewVerificationToken, TokenPurpose};
-use lyceum_ports::system::OutgoingMail;
+use lyceum_ports::system::{MailMessage, OutgoingMail};
 
 use super::Actor;
 use crate::identity::IdentityError;
@@ -54,17 +54,14 @@ impl Lyceum {
                 expires_at: now + self.settings.password_reset_ttl,
             })
             .await?;
-        let body = format!(
-            "Hello {},\n\nSomeone asked to reset the password of your Lyceum account. If it was you, send this code to POST /api/v1/auth/password/reset with your new password:\n\n{}\n\nIt expires in {} minutes. If it was not you, ignore this mail.\n",
-            user.first_name.as_str(),
-            secret.plain,
-            self.settings.password_reset_ttl.whole_minutes()
-        );
         let mail = OutgoingMail {
             id: self.ports.ids.new_id(),
             to: user.email.as_str().to_owned(),
-            subject: "Reset your password".into(),
-            body,
+            message: MailMessage::PasswordReset {
+                first_name: user.first_name.as_str().to_owned(),
+                code: secret.plain,
+                valid_for: self.settings.password_reset_ttl,
+            },
             created_at: now,
         };
         if let Err(error) = self.ports.mailer.send(mail).await {

@@ -5,7 +5,7 @@ use lyceum_domain::identity::{
     Email, Password, PersonName, PhoneNumber, Role, Roles, User, Username,
 };
 use lyceum_ports::identity::{NewUser, NewVerificationToken, TokenPurpose};
-use lyceum_ports::system::OutgoingMail;
+use lyceum_ports::system::{MailMessage, OutgoingMail};
 
 use crate::{AppError, Lyceum};
 
@@ -163,19 +163,16 @@ impl Lyceum {
                 expires_at: now + self.settings.email_verification_ttl,
             })
             .await?;
-        let body = format!(
-            "Hello {},\n\nConfirm your email address for Lyceum with this code:\n\n{}\n\nSend it to POST /api/v1/auth/email/verify as {{\"token\": \"…\"}}. It expires in {} hours.\n",
-            user.first_name.as_str(),
-            secret.plain,
-            self.settings.email_verification_ttl.whole_hours()
-        );
         self.ports
             .mailer
             .send(OutgoingMail {
                 id: self.ports.ids.new_id(),
                 to: user.email.as_str().to_owned(),
-                subject: "Confirm your email address".into(),
-                body,
+                message: MailMessage::EmailVerification {
+                    first_name: user.first_name.as_str().to_owned(),
+                    code: secret.plain,
+                    valid_for: self.settings.email_verification_ttl,
+                },
                 created_at: now,
             })
             .await

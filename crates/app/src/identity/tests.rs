@@ -14,6 +14,7 @@ use crate::IdempotencyError;
 use crate::identity::IdentityError;
 use crate::test_support::{Mocks, NOW, actor, user};
 use lyceum_domain::wallet::WalletError;
+use lyceum_ports::system::MailMessage;
 
 fn session(user_id: Uuid) -> AuthSession {
     AuthSession {
@@ -80,7 +81,9 @@ async fn registration_hashes_the_password_and_mails_a_verification_token() {
         .returning(|_| Ok(()));
     m.mailer
         .expect_send()
-        .withf(|mail| mail.body.contains("plain-secret"))
+        .withf(|mail| {
+            matches!(&mail.message, MailMessage::EmailVerification { code, .. } if code == "plain-secret")
+        })
         .times(1)
         .returning(|_| Ok(()));
     let created = m.build().register(registration("mentor")).await.unwrap();

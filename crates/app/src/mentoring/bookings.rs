@@ -14,10 +14,11 @@ use uuid::Uuid;
 
 use super::sessions::session_conflict;
 use crate::Resource;
-use crate::community::NotificationDraft;
+use crate::community::{NotificationDraft, fact_time};
 use crate::identity::Actor;
 use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
+use lyceum_domain::community::{Subject, SubjectKind};
 
 /// A booking request's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,10 +108,9 @@ impl Lyceum {
             NotificationDraft {
                 user_id: session.mentor_id,
                 kind: NotificationKind::BookingConfirmed,
-                title: "New booking".into(),
-                message: format!("A learner booked a seat in \"{}\".", session.title),
-                link: Some(format!("/api/v1/mentoring-sessions/{}/bookings", session.id)),
-                data: serde_json::json!({"session_id": session.id, "booking_id": booking.id, "status": booking.status.as_str()}),
+                subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title,
+                                         "booking_id": booking.id, "status": booking.status.as_str()}),
             },
             None,
         )
@@ -122,13 +122,9 @@ impl Lyceum {
             NotificationDraft {
                 user_id: booking.learner_id,
                 kind: NotificationKind::BookingConfirmed,
-                title: "Booking confirmed".into(),
-                message: format!(
-                    "Your seat in \"{}\" on {} is confirmed.",
-                    session.title, session.starts_at
-                ),
-                link: Some(format!("/api/v1/bookings/{}", booking.id)),
-                data: serde_json::json!({"session_id": session.id, "booking_id": booking.id}),
+                subject: Subject::new(SubjectKind::Booking, booking.id),
+                data: serde_json::json!({"audience": "learner", "session_id": session.id, "session_title": session.title,
+                                         "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
             },
             None,
         )
@@ -239,27 +235,17 @@ impl Lyceum {
             .await
             .map_err(|e| booking_stale(e, MentoringError::BookingNotLive))?;
         self.refund_if_paid(&cancelled).await;
-        let (notify, message) = match by {
-            Canceller::Learner => (
-                session.mentor_id,
-                format!("A learner cancelled their seat in \"{}\".", session.title),
-            ),
-            Canceller::Mentor => (
-                booking.learner_id,
-                format!(
-                    "Your seat in \"{}\" was cancelled by the mentor.",
-                    session.title
-                ),
-            ),
+        let (notify, cancelled_by) = match by {
+            Canceller::Learner => (session.mentor_id, "learner"),
+            Canceller::Mentor => (booking.learner_id, "mentor"),
         };
         self.notify(
             NotificationDraft {
                 user_id: notify,
                 kind: NotificationKind::BookingCancelled,
-                title: "Booking cancelled".into(),
-                message,
-                link: Some(format!("/api/v1/mentoring-sessions/{}", session.id)),
-                data: serde_json::json!({"session_id": session.id, "booking_id": id}),
+                subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                data: serde_json::json!({"cancelled_by": cancelled_by, "session_id": session.id,
+                                         "session_title": session.title, "booking_id": id}),
             },
             None,
         )
@@ -296,10 +282,10 @@ impl Lyceum {
                 NotificationDraft {
                     user_id,
                     kind: NotificationKind::SessionRescheduled,
-                    title: "Booking moved".into(),
-                    message: format!("A seat moved from \"{}\" ({}) to \"{}\" ({}).", from.title, from.starts_at, target.title, target.starts_at),
-                    link: Some(format!("/api/v1/bookings/{id}")),
-                    data: serde_json::json!({"booking_id": id, "from_session_id": from.id, "to_session_id": target.id}),
+                    subject: Subject::new(SubjectKind::Booking, id),
+                    data: serde_json::json!({"booking_id": id, "from_session_id": from.id, "from_title": from.title,
+                                             "from_starts_at": fact_time(from.starts_at), "to_session_id": target.id,
+                                             "to_title": target.title, "to_starts_at": fact_time(target.starts_at)}),
                 },
                 None,
             )

@@ -10,6 +10,7 @@ use crate::community::NotificationDraft;
 use crate::identity::Actor;
 use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
+use lyceum_domain::community::{Subject, SubjectKind};
 
 /// The PeerLearn feedback form as the learner fills it.
 #[allow(missing_docs)]
@@ -120,14 +121,9 @@ impl Lyceum {
             NotificationDraft {
                 user_id: session.mentor_id,
                 kind: NotificationKind::FeedbackReceived,
-                title: "New feedback".into(),
-                message: format!(
-                    "A learner rated \"{}\" {}/5.",
-                    session.title,
-                    stored.scores.session_rating.value()
-                ),
-                link: Some(format!("/api/v1/mentors/{}/feedback", session.mentor_id)),
-                data: serde_json::json!({"feedback_id": stored.id, "session_id": session.id}),
+                subject: Subject::new(SubjectKind::MentorFeedback, session.mentor_id),
+                data: serde_json::json!({"feedback_id": stored.id, "session_id": session.id, "session_title": session.title,
+                                         "session_rating": stored.scores.session_rating.value()}),
             },
             None,
         )

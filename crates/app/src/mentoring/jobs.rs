@@ -8,8 +8,9 @@
 use lyceum_domain::community::NotificationKind;
 use time::Duration;
 
-use crate::community::NotificationDraft;
+use crate::community::{NotificationDraft, fact_time};
 use crate::{AppError, Lyceum};
+use lyceum_domain::community::{Subject, SubjectKind};
 
 /// What one run of the jobs did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,9 +40,7 @@ impl Lyceum {
                 NotificationDraft {
                     user_id: booking.learner_id,
                     kind: NotificationKind::BookingCancelled,
-                    title: "Seat released".into(),
-                    message: "Your seat hold expired before payment, so the seat was released.".into(),
-                    link: Some(format!("/api/v1/bookings/{}", booking.id)),
+                    subject: Subject::new(SubjectKind::Booking, booking.id),
                     data: serde_json::json!({"booking_id": booking.id, "session_id": booking.session_id, "reason": "hold_expired"}),
                 },
                 None,
@@ -58,17 +57,15 @@ impl Lyceum {
                 "reminder_24h",
                 Duration::hours(1),
                 Duration::hours(24),
-                "tomorrow",
             ),
             (
                 NotificationKind::SessionReminder1h,
                 "reminder_1h",
                 Duration::ZERO,
                 Duration::hours(1),
-                "within the hour",
             ),
         ];
-        for (kind, key, from, to, when) in reminders {
+        for (kind, key, from, to) in reminders {
             let due = self.ports.bookings.starting_within(now, from, to).await?;
             let mut mentors_told = std::collections::HashSet::new();
             for (booking, session) in &due {
@@ -79,10 +76,9 @@ impl Lyceum {
                             NotificationDraft {
                                 user_id: session.mentor_id,
                                 kind,
-                                title: "Your session is coming up".into(),
-                                message: format!("You run \"{}\" {when}, at {}.", session.title, session.starts_at),
-                                link: Some(format!("/api/v1/mentoring-sessions/{}/bookings", session.id)),
-                                data: serde_json::json!({"session_id": session.id, "meeting_url": session.meeting_url}),
+                                subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                                data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title,
+                                                         "starts_at": fact_time(session.starts_at), "meeting_url": session.meeting_url}),
                             },
                             Some(format!("{key}:session:{}", session.id)),
                         )
@@ -94,10 +90,10 @@ impl Lyceum {
                         NotificationDraft {
                             user_id: booking.learner_id,
                             kind,
-                            title: "Session reminder".into(),
-                            message: format!("\"{}\" starts {when}, at {}.", session.title, session.starts_at),
-                            link: Some(format!("/api/v1/mentoring-sessions/{}", session.id)),
-                            data: serde_json::json!({"session_id": session.id, "booking_id": booking.id, "meeting_url": session.meeting_url}),
+                            subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                            data: serde_json::json!({"audience": "learner", "session_id": session.id, "session_title": session.title,
+                                                     "starts_at": fact_time(session.starts_at), "booking_id": booking.id,
+                                                     "meeting_url": session.meeting_url}),
                         },
                         Some(format!("{key}:{}", booking.id)),
                     )

@@ -10,6 +10,7 @@ use crate::Resource;
 use crate::community::NotificationDraft;
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
+use lyceum_domain::community::{Subject, SubjectKind};
 
 impl Lyceum {
     /// Sends a message. Only people who share a booking, a session or a request may write
@@ -54,10 +55,9 @@ impl Lyceum {
             NotificationDraft {
                 user_id: recipient_id,
                 kind: NotificationKind::NewMessage,
-                title: format!("Message from {}", actor.user.username.as_str()),
-                message: preview,
-                link: Some(format!("/api/v1/me/conversations/{}", actor.id())),
-                data: serde_json::json!({"message_id": stored.id, "sender_id": actor.id()}),
+                subject: Subject::new(SubjectKind::Conversation, actor.id()),
+                data: serde_json::json!({"message_id": stored.id, "sender_id": actor.id(),
+                                         "sender_username": actor.user.username.as_str(), "preview": preview}),
             },
             None,
         )

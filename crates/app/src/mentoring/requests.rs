@@ -18,6 +18,7 @@ use crate::community::NotificationDraft;
 use crate::identity::Actor;
 use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
+use lyceum_domain::community::{Subject, SubjectKind};
 
 /// A request as the learner types it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,14 +112,8 @@ impl Lyceum {
             updated_at: now,
         };
         let stored = self.ports.requests.create(request).await?;
-        self.notify_request(
-            &stored,
-            stored.mentor_id,
-            NotificationKind::RequestReceived,
-            "New mentorship request",
-            format!("You were asked for a 1:1: \"{}\".", stored.subject),
-        )
-        .await;
+        self.notify_request(&stored, stored.mentor_id, NotificationKind::RequestReceived)
+            .await;
         Ok(stored)
     }
 
@@ -127,17 +122,14 @@ impl Lyceum {
         request: &MentorshipRequest,
         user_id: Uuid,
         kind: NotificationKind,
-        title: &str,
-        message: String,
     ) {
         self.notify(
             NotificationDraft {
                 user_id,
                 kind,
-                title: title.to_owned(),
-                message,
-                link: Some(format!("/api/v1/mentorship-requests/{}", request.id)),
-                data: serde_json::json!({"request_id": request.id, "status": request.status.as_str(), "session_id": request.session_id}),
+                subject: Subject::new(SubjectKind::MentorshipRequest, request.id),
+                data: serde_json::json!({"request_id": request.id, "status": request.status.as_str(),
+                                         "request_subject": request.subject, "session_id": request.session_id}),
             },
             None,
         )
@@ -219,8 +211,6 @@ impl Lyceum {
                     &accepted,
                     accepted.learner_id,
                     NotificationKind::RequestAccepted,
-                    "Request accepted",
-                    format!("Your request \"{}\" was accepted.", accepted.subject),
                 )
                 .await;
                 Ok(accepted)
@@ -255,8 +245,6 @@ impl Lyceum {
                     &declined,
                     declined.learner_id,
                     NotificationKind::RequestDeclined,
-                    "Request declined",
-                    format!("Your request \"{}\" was declined.", declined.subject),
                 )
                 .await;
                 Ok(declined)
@@ -291,14 +279,8 @@ impl Lyceum {
                 } else {
                     cancelled.mentor_id
                 };
-                self.notify_request(
-                    &cancelled,
-                    other,
-                    NotificationKind::RequestCancelled,
-                    "Request cancelled",
-                    format!("The request \"{}\" was cancelled.", cancelled.subject),
-                )
-                .await;
+                self.notify_request(&cancelled, other, NotificationKind::RequestCancelled)
+                    .await;
                 Ok(cancelled)
             }
         }

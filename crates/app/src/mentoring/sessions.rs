@@ -14,10 +14,11 @@ use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::community::NotificationDraft;
+use crate::community::{NotificationDraft, fact_time};
 use crate::identity::Actor;
 use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum, Resource};
+use lyceum_domain::community::{Subject, SubjectKind};
 use lyceum_domain::mentoring::{Booking, BookingError};
 
 /// A session as a mentor types it.
@@ -277,13 +278,8 @@ impl Lyceum {
             .await
             .map_err(|e| session_conflict(e, Some(&session)))?;
         if updated.starts_at != session.starts_at || updated.duration != session.duration {
-            self.tell_booked_learners(
-                &updated,
-                NotificationKind::SessionRescheduled,
-                "Session moved",
-                "now starts at",
-            )
-            .await?;
+            self.tell_booked_learners(&updated, NotificationKind::SessionRescheduled)
+                .await?;
         }
         Ok(updated)
     }
@@ -292,8 +288,6 @@ impl Lyceum {
         &self,
         session: &MentoringSession,
         kind: NotificationKind,
-        title: &str,
-        verb: &str,
     ) -> Result<(), AppError> {
         let mut page = PageRequest::first(100);
         loop {
@@ -303,10 +297,9 @@ impl Lyceum {
                     NotificationDraft {
                         user_id: booking.learner_id,
                         kind,
-                        title: title.to_owned(),
-                        message: format!("\"{}\" {verb} {}.", session.title, session.starts_at),
-                        link: Some(format!("/api/v1/mentoring-sessions/{}", session.id)),
-                        data: serde_json::json!({"session_id": session.id, "booking_id": booking.id}),
+                        subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                        data: serde_json::json!({"session_id": session.id, "session_title": session.title,
+                                                 "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
                     },
                     None,
                 )
@@ -344,13 +337,9 @@ impl Lyceum {
                 NotificationDraft {
                     user_id: booking.learner_id,
                     kind: NotificationKind::SessionCancelled,
-                    title: "Session cancelled".into(),
-                    message: format!(
-                        "\"{}\" on {} was cancelled by its mentor.",
-                        session.title, session.starts_at
-                    ),
-                    link: Some(format!("/api/v1/mentoring-sessions/{id}")),
-                    data: serde_json::json!({"session_id": id, "booking_id": booking.id}),
+                    subject: Subject::new(SubjectKind::MentoringSession, id),
+                    data: serde_json::json!({"session_id": id, "session_title": session.title,
+                                             "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
                 },
                 None,
             )

@@ -5,4 +5,4 @@
 
 mod notification;
 
-pub use notification::{Notification, NotificationKind};
+pub use notification::{Notification, NotificationKind, Subject, SubjectKind};

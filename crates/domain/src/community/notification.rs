@@ -72,22 +72,78 @@ impl NotificationKind {
     }
 }
 
-/// One notification for one user.
+/// The kind of thing a notification is about. Adapters turn it into a link (the HTTP
+/// adapter into an API path, a mail into a web address), so no address is ever stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubjectKind {
+    /// A mentoring session.
+    MentoringSession,
+    /// A booking.
+    Booking,
+    /// A mentorship request.
+    MentorshipRequest,
+    /// My conversation with another user; the id is that user's.
+    Conversation,
+    /// The feedback a mentor received; the id is the mentor's.
+    MentorFeedback,
+}
+
+impl SubjectKind {
+    /// Stable name, as stored.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::MentoringSession => "mentoring_session",
+            Self::Booking => "booking",
+            Self::MentorshipRequest => "mentorship_request",
+            Self::Conversation => "conversation",
+            Self::MentorFeedback => "mentor_feedback",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::MentoringSession,
+            Self::Booking,
+            Self::MentorshipRequest,
+            Self::Conversation,
+            Self::MentorFeedback,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
+    }
+}
+
+/// What a notification points at: a kind of thing and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Subject {
+    /// What kind of thing.
+    pub kind: SubjectKind,
+    /// Which one.
+    pub id: Uuid,
+}
+
+impl Subject {
+    /// A subject of a kind.
+    pub fn new(kind: SubjectKind, id: Uuid) -> Self {
+        Self { kind, id }
+    }
+}
+
+/// One notification for one user. It stores facts, not sentences: the kind, the subject
+/// and the data the wording needs. Each adapter words it for its reader (language, time
+/// zone) when it shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     /// Id (UUIDv7).
     pub id: Uuid,
     /// For whom.
     pub user_id: Uuid,
-    /// What about.
+    /// What happened.
     pub kind: NotificationKind,
-    /// Short title.
-    pub title: String,
-    /// One or two sentences.
-    pub message: String,
-    /// API path of the thing it is about.
-    pub link: Option<String>,
-    /// Ids and facts for clients, as a JSON object string.
+    /// What it is about, when it is about one thing.
+    pub subject: Option<Subject>,
+    /// Ids and facts for clients and for the wording, as a JSON object string.
     pub data: String,
     /// When read.
     pub read_at: Option<OffsetDateTime>,
@@ -109,5 +165,9 @@ mod tests {
             assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NotificationKind::parse("nope"), None);
+        for kind in [SubjectKind::Booking, SubjectKind::MentorFeedback] {
+            assert_eq!(SubjectKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(SubjectKind::parse("nope"), None);
     }
 }

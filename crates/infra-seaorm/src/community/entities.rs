@@ -1,4 +1,5 @@
-//! SeaORM entities of the community tables (schema: `migration::m20261122_000003_mentoring`).
+//! SeaORM entities of the community tables (schema: `migration::m20261122_000003_mentoring`, subjects from
+//! `m20261123_000004_notification_subjects`).
 
 pub(crate) mod notifications {
     use sea_orm::entity::prelude::*;
@@ -10,9 +11,8 @@ pub(crate) mod notifications {
         pub id: Uuid,
         pub user_id: Uuid,
         pub kind: String,
-        pub title: String,
-        pub message: String,
-        pub link: Option<String>,
+        pub subject_kind: Option<String>,
+        pub subject_id: Option<Uuid>,
         pub data: String,
         pub read_at: Option<TimeDateTimeWithTimeZone>,
         pub dedupe_key: Option<String>,

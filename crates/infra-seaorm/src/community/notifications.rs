@@ -1,7 +1,7 @@
 //! [`NotificationStore`]: notifications per user, deduplicated by key.
 
 use async_trait::async_trait;
-use lyceum_domain::community::{Notification, NotificationKind};
+use lyceum_domain::community::{Notification, NotificationKind, Subject, SubjectKind};
 use lyceum_ports::community::Notifications;
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::{
@@ -33,9 +33,14 @@ fn from_row(row: notifications::Model) -> Result<Notification, RepoError> {
         user_id: row.user_id,
         kind: NotificationKind::parse(&row.kind)
             .ok_or_else(|| corrupt("notifications", format!("kind {}", row.kind)))?,
-        title: row.title,
-        message: row.message,
-        link: row.link,
+        subject: match (row.subject_kind, row.subject_id) {
+            (Some(kind), Some(id)) => Some(Subject::new(
+                SubjectKind::parse(&kind)
+                    .ok_or_else(|| corrupt("notifications", format!("subject kind {kind}")))?,
+                id,
+            )),
+            _ => None,
+        },
         data: row.data,
         read_at: row.read_at,
         created_at: row.created_at,
@@ -60,16 +65,15 @@ impl Notifications for NotificationStore {
             .execute_raw(Statement::from_sql_and_values(
                 self.db.db_backend(),
                 "INSERT INTO notifications \
-                 (id, user_id, kind, title, message, link, data, read_at, dedupe_key, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 (id, user_id, kind, subject_kind, subject_id, data, read_at, dedupe_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (dedupe_key) DO NOTHING",
                 [
                     notification.id.into(),
                     notification.user_id.into(),
                     notification.kind.as_str().into(),
-                    notification.title.into(),
-                    notification.message.into(),
-                    notification.link.into(),
+                    notification.subject.map(|s| s.kind.as_str()).into(),
+                    notification.subject.map(|s| s.id).into(),
                     notification.data.into(),
                     notification.read_at.map(db_time).into(),
                     dedupe_key.into(),

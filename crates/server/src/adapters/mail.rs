@@ -1,23 +1,37 @@
-//! SMTP delivery on top of the outbox: every mail is written to the outbox first (so
-//! nothing is lost if the relay is down), then handed to the relay and marked sent.
+//! Mail delivery: the adapter words each mail for its reader, writes it to the outbox
+//! (so nothing is lost if a relay is down, and the embedded default needs no relay), and,
+//! when an SMTP relay is configured, hands it over and marks it sent.
 
 use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use lyceum_infra_seaorm::OutboxMailer;
-use lyceum_ports::system::{MailError, Mailer, OutgoingMail};
+use lyceum_infra_seaorm::{OutboxMail, OutboxMailer};
+use lyceum_ports::system::{MailError, MailMessage, Mailer, OutgoingMail};
 use time::OffsetDateTime;
 
-/// Sends through an SMTP relay given as `smtp://`, `smtps://` URL (`LYCEUM_SMTP_URL`).
-pub struct SmtpMailer {
+/// Words mail, keeps it in the outbox, and sends it through an SMTP relay when one is
+/// configured (`LYCEUM_SMTP_URL`, an `smtp://` or `smtps://` URL).
+pub struct MailDelivery {
     outbox: OutboxMailer,
+    relay: Option<Relay>,
+}
+
+struct Relay {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
 }
 
-impl SmtpMailer {
-    /// Builds the transport; a bad URL or sender address is a start-up error.
-    pub fn new(outbox: OutboxMailer, smtp_url: &str, from: &str) -> Result<Self, MailError> {
+impl MailDelivery {
+    /// Outbox only: the embedded default, with nothing to install.
+    pub fn outbox_only(outbox: OutboxMailer) -> Self {
+        Self {
+            outbox,
+            relay: None,
+        }
+    }
+
+    /// Outbox and relay; a bad URL or sender address is a start-up error.
+    pub fn with_smtp(outbox: OutboxMailer, smtp_url: &str, from: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| MailError(format!("LYCEUM_SMTP_URL: {e}")))?
             .build();
@@ -26,27 +40,69 @@ impl SmtpMailer {
             .map_err(|e| MailError(format!("LYCEUM_MAIL_FROM: {e}")))?;
         Ok(Self {
             outbox,
-            transport,
-            from,
+            relay: Some(Relay { transport, from }),
         })
     }
 }
 
+/// The subject and body of a mail, in the words its reader gets. Paths name the API
+/// operation that takes the code, since the API is what Lyceum serves.
+pub fn worded(mail: &OutgoingMail) -> OutboxMail {
+    let (subject, body) = match &mail.message {
+        MailMessage::EmailVerification {
+            first_name,
+            code,
+            valid_for,
+        } => (
+            "Confirm your email address",
+            format!(
+                "Hello {first_name},\n\nConfirm your email address for Lyceum with this code:\n\n{code}\n\nSend it to POST /api/v1/auth/email/verify as {{\"token\": \"…\"}}. It expires in {} hours.\n",
+                valid_for.whole_hours()
+            ),
+        ),
+        MailMessage::PasswordReset {
+            first_name,
+            code,
+            valid_for,
+        } => (
+            "Reset your password",
+            format!(
+                "Hello {first_name},\n\nSomeone asked to reset the password of your Lyceum account. If it was you, send this code to POST /api/v1/auth/password/reset with your new password:\n\n{code}\n\nIt expires in {} minutes. If it was not you, ignore this mail.\n",
+                valid_for.whole_minutes()
+            ),
+        ),
+    };
+    OutboxMail {
+        id: mail.id,
+        to: mail.to.clone(),
+        subject: subject.to_owned(),
+        body,
+        created_at: mail.created_at,
+    }
+}
+
 #[async_trait]
-impl Mailer for SmtpMailer {
+impl Mailer for MailDelivery {
     async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
-        self.outbox.send(mail.clone()).await?;
+        let mail = worded(&mail);
+        self.outbox
+            .store(&mail)
+            .await
+            .map_err(|e| MailError(e.to_string()))?;
+        let Some(relay) = &self.relay else {
+            return Ok(());
+        };
         let to: Mailbox = mail
             .to
             .parse()
             .map_err(|e| MailError(format!("recipient: {e}")))?;
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(relay.from.clone())
             .to(to)
             .subject(mail.subject.clone())
             .body(mail.body.clone())
             .map_err(|e| MailError(e.to_string()))?;
-        match self.transport.send(message).await {
+        match relay.transport.send(message).await {
             Ok(_) => {
                 if let Err(error) = self
                     .outbox
@@ -129,7 +185,7 @@ mod tests {
         db.migrate().await.unwrap();
         let (port, received) = smtp_sink().await;
         let outbox = OutboxMailer::new(&db);
-        let mailer = SmtpMailer::new(
+        let mailer = MailDelivery::with_smtp(
             outbox.clone(),
             &format!("smtp://127.0.0.1:{port}"),
             "Lyceum <no-reply@lyceum.local>",
@@ -138,8 +194,11 @@ mod tests {
         let mail = OutgoingMail {
             id: Uuid::now_v7(),
             to: "asha@example.com".into(),
-            subject: "Confirm your email address".into(),
-            body: "Your code: abc123".into(),
+            message: MailMessage::EmailVerification {
+                first_name: "Asha".into(),
+                code: "abc123".into(),
+                valid_for: time::Duration::hours(24),
+            },
             created_at: OffsetDateTime::now_utc(),
         };
         mailer.send(mail).await.unwrap();
@@ -148,7 +207,11 @@ mod tests {
             transcript.contains("RCPT TO:<asha@example.com>"),
             "{transcript}"
         );
-        assert!(transcript.contains("Your code: abc123"), "{transcript}");
+        assert!(transcript.contains("abc123"), "{transcript}");
+        assert!(
+            transcript.contains("Confirm your email address"),
+            "the adapter words the mail: {transcript}"
+        );
         let stored = outbox.sent_to("asha@example.com").await.unwrap();
         assert_eq!(stored.len(), 1, "the outbox keeps every mail");
         db.close().await.unwrap();

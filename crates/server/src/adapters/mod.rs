@@ -7,6 +7,6 @@ mod payments;
 mod system;
 
 pub use crypto::{Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets};
-pub use mail::SmtpMailer;
+pub use mail::MailDelivery;
 pub use payments::SandboxPayments;
 pub use system::{SystemClock, UuidV7Ids};
