@@ -16,10 +16,14 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// Builds the transport; a bad URL or sender address is a start-up error.
+    /// Builds the transport; a bad URL or sender address is a start-up error, whose
+    /// message never repeats the URL's credentials.
     pub fn new(outbox: OutboxMailer, smtp_url: &str, from: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
-            .map_err(|e| MailError(format!("LYCEUM_SMTP_URL: {e}")))?
+            .map_err(|e| {
+                let reason = crate::config::scrub(&e.to_string(), smtp_url);
+                MailError(format!("LYCEUM_SMTP_URL: {reason}"))
+            })?
             .build();
         let from = from
             .parse()
