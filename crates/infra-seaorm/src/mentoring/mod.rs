@@ -1,7 +1,7 @@
 //! Mentoring adapters: sessions, bookings, mentorship requests, availability, messages,
 //! feedback and ratings.
 //!
-//! Database guards for the mentoring rules (domain.md §3):
+//! Database guards for the mentoring rules (docs/domain-model.md, "Mentoring"):
 //! - never more seats taken than capacity, also under concurrent requests: the seat
 //!   counter moves only in `UPDATE … WHERE seats_taken < capacity` (with the session
 //!   scheduled and in the future) in the transaction that stores the booking, backed by
