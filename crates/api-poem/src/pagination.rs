@@ -1,4 +1,4 @@
-//! Cursor pagination as api.md describes it: `?limit=&cursor=`, `{items, next_cursor}`
+//! Cursor pagination (docs/api-conventions.md): `?limit=&cursor=`, `{items, next_cursor}`
 //! and an RFC 8288 `Link: <…>; rel="next"` header. Cursors are opaque to clients; today
 //! they wrap the last id of the page, which can change without breaking anyone.
 

@@ -1,4 +1,4 @@
-//! Money as integer minor units plus an ISO 4217 currency (domain.md: never floats).
+//! Money as integer minor units plus an ISO 4217 currency (never floats; docs/domain-model.md).
 //! Points are a separate unit and live in [`crate::wallet`].
 
 use std::fmt;

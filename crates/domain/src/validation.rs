@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// One rejected input value: which field, and why in words a client author can show.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The field name as the client sent it (`email`, `profile.timezone`).
     pub field: String,

@@ -1,5 +1,5 @@
 //! Fresh databases for tests: one shared test body runs against SQLite and, when a
-//! server is available, PostgreSQL (style.md "Adapters" tests). Used by this crate's
+//! server is available, PostgreSQL (docs/architecture.md, "Testing strategy"). Used by this crate's
 //! tests and by the end-to-end tests in `tests/`.
 
 use std::future::Future;

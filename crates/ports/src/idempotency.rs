@@ -1,4 +1,4 @@
-//! Idempotency keys for money-moving and seat-taking requests (api.md "Writes").
+//! Idempotency keys for money-moving and seat-taking requests (docs/api-conventions.md, "Writes").
 //!
 //! The claim travels into the repository method that performs the effect, so that the
 //! adapter records the key in the same transaction: either both the effect and the key

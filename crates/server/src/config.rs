@@ -1,8 +1,17 @@
 //! Configuration from environment variables. Every variable has a default that makes
 //! `make run` work with nothing installed; production mode refuses the defaults that
 //! would be unsafe.
+//!
+//! Secrets — the JWT key, the database URL and the SMTP URL (both URLs can carry a
+//! password) — are held as [`SecretString`] from the `secrecy` crate: its `Debug` prints
+//! `[REDACTED]`, it has no `Display`, and it wipes the value from memory when dropped, so
+//! neither `{:?}` on the whole [`Config`] nor a stray log line can show them. Reading one
+//! takes an explicit `expose_secret()`, which is easy to find in review. For logs, use
+//! [`Config::database_for_logs`] or [`redact_url`].
 
 use std::net::SocketAddr;
+
+use secrecy::{ExposeSecret, SecretString};
 
 /// The JWT secret used when none is configured. Fine on a laptop, refused in production.
 pub const DEVELOPMENT_JWT_SECRET: &str = "lyceum-development-secret-do-not-use-in-production";
@@ -45,12 +54,12 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `LYCEUM_PUBLIC_URL`.
     pub public_url: String,
-    /// `LYCEUM_DATABASE_URL`.
-    pub database_url: String,
+    /// `LYCEUM_DATABASE_URL` (secret: may carry a password; log [`Config::database_for_logs`]).
+    pub database_url: SecretString,
     /// `LYCEUM_DB_MAX_CONNECTIONS`.
     pub db_max_connections: u32,
-    /// `LYCEUM_JWT_SECRET`.
-    pub jwt_secret: String,
+    /// `LYCEUM_JWT_SECRET` (secret).
+    pub jwt_secret: SecretString,
     /// `LYCEUM_JWT_ISSUER`.
     pub jwt_issuer: String,
     /// `LYCEUM_JWT_AUDIENCE`.
@@ -69,8 +78,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// `LYCEUM_PASSWORD_HASH_CONCURRENCY`.
     pub password_hash_concurrency: usize,
-    /// `LYCEUM_SMTP_URL`.
-    pub smtp_url: Option<String>,
+    /// `LYCEUM_SMTP_URL` (secret: may carry a password).
+    pub smtp_url: Option<SecretString>,
     /// `LYCEUM_MAIL_FROM`.
     pub mail_from: String,
     /// `LYCEUM_TRUST_FORWARDED_FOR`.
@@ -133,13 +142,16 @@ impl Config {
             bind,
             public_url: var("LYCEUM_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")),
             database_url: var("LYCEUM_DATABASE_URL")
-                .unwrap_or_else(|| "sqlite:./data/lyceum.sqlite?mode=rwc".into()),
+                .unwrap_or_else(|| "sqlite:./data/lyceum.sqlite?mode=rwc".into())
+                .into(),
             db_max_connections: parsed(
                 "LYCEUM_DB_MAX_CONNECTIONS",
                 10,
                 "expected a positive integer",
             )?,
-            jwt_secret: var("LYCEUM_JWT_SECRET").unwrap_or_else(|| DEVELOPMENT_JWT_SECRET.into()),
+            jwt_secret: var("LYCEUM_JWT_SECRET")
+                .unwrap_or_else(|| DEVELOPMENT_JWT_SECRET.into())
+                .into(),
             jwt_issuer: var("LYCEUM_JWT_ISSUER").unwrap_or_else(|| "lyceum".into()),
             jwt_audience: var("LYCEUM_JWT_AUDIENCE").unwrap_or_else(|| "lyceum-api".into()),
             access_token_ttl_seconds: parsed(
@@ -165,7 +177,7 @@ impl Config {
                 cores,
                 "expected a positive integer",
             )?,
-            smtp_url: var("LYCEUM_SMTP_URL"),
+            smtp_url: var("LYCEUM_SMTP_URL").map(SecretString::from),
             mail_from: var("LYCEUM_MAIL_FROM")
                 .unwrap_or_else(|| "Lyceum <no-reply@lyceum.local>".into()),
             trust_forwarded_for: parsed(
@@ -194,8 +206,9 @@ impl Config {
 
     /// Refuses settings that would be unsafe or meaningless.
     pub fn check(&self) -> Result<(), ConfigError> {
+        let jwt_secret = self.jwt_secret.expose_secret();
         if self.environment == Environment::Production
-            && (self.jwt_secret == DEVELOPMENT_JWT_SECRET || self.jwt_secret.len() < 32)
+            && (jwt_secret == DEVELOPMENT_JWT_SECRET || jwt_secret.len() < 32)
         {
             return Err(ConfigError::InsecureJwtSecret);
         }
@@ -242,6 +255,11 @@ impl Config {
         Ok(())
     }
 
+    /// The database URL as it may be logged: no credentials, no query parameters.
+    pub fn database_for_logs(&self) -> String {
+        redact_url(self.database_url.expose_secret())
+    }
+
     /// A configuration for tests and tools: development mode, everything default except
     /// the database.
     pub fn for_database(database_url: &str) -> Self {
@@ -274,6 +292,36 @@ impl Config {
     }
 }
 
+/// A URL with what could be secret taken out, for logs and error messages: the user
+/// information (`user:password@`) becomes `***@`, and the query and fragment are dropped
+/// (PostgreSQL URLs accept `?password=`). The last `@` counts, so a password with an
+/// unescaped `/` or `@` is still hidden; a URL without credentials is kept as it is, less
+/// its query.
+pub fn redact_url(url: &str) -> String {
+    let without_query = url.split(['?', '#']).next().unwrap_or_default();
+    match (without_query.find("://"), without_query.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!(
+            "{}://***{}",
+            &without_query[..scheme_end],
+            &without_query[at..]
+        ),
+        _ => without_query.to_owned(),
+    }
+}
+
+/// Replaces every occurrence of `url`, and of its user information, in `text` by the
+/// redacted form; for error messages of libraries that may echo what they were given.
+pub fn scrub(text: &str, url: &str) -> String {
+    let mut text = text.replace(url, &redact_url(url));
+    let without_query = url.split(['?', '#']).next().unwrap_or_default();
+    if let (Some(scheme_end), Some(at)) = (without_query.find("://"), without_query.rfind('@'))
+        && at > scheme_end + 3
+    {
+        text = text.replace(&without_query[scheme_end + 3..at], "***");
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,12 +339,62 @@ mod tests {
             config.check(),
             Err(ConfigError::InsecureJwtSecret)
         ));
-        config.jwt_secret = "x".repeat(48);
+        config.jwt_secret = "x".repeat(48).into();
         assert!(config.check().is_ok());
     }
 
     #[test]
     fn development_accepts_the_default_secret() {
         assert!(Config::for_database("sqlite::memory:").check().is_ok());
+    }
+
+    #[test]
+    fn debug_output_of_the_config_shows_no_secret() {
+        let mut config = Config::for_database("postgres://lyceum:db-pass-4711@db.internal/lyceum");
+        config.jwt_secret = "jwt-key-0123456789-0123456789-0123".into();
+        config.smtp_url = Some("smtps://mailer:smtp-pass-0815@smtp.example.com".into());
+        let printed = format!("{config:?}");
+        for secret in [
+            "db-pass-4711",
+            "jwt-key-0123456789-0123456789-0123",
+            "smtp-pass-0815",
+            "postgres://",
+            "smtps://",
+        ] {
+            assert!(!printed.contains(secret), "{secret} leaked in {printed}");
+        }
+        assert!(printed.contains("REDACTED"));
+        let pretty = format!("{config:#?}");
+        assert!(!pretty.contains("db-pass-4711") && !pretty.contains("smtp-pass-0815"));
+    }
+
+    #[test]
+    fn the_database_url_for_logs_has_no_credentials() {
+        let config = Config::for_database("postgres://lyceum:db-pass-4711@db.internal:5432/lyceum");
+        assert_eq!(
+            config.database_for_logs(),
+            "postgres://***@db.internal:5432/lyceum"
+        );
+        assert_eq!(
+            redact_url("postgres://db.internal/lyceum?user=x&password=qp-secret"),
+            "postgres://db.internal/lyceum"
+        );
+        assert_eq!(
+            redact_url("postgres://u:pa/ss@word@host/db"),
+            "postgres://***@host/db"
+        );
+        assert_eq!(
+            redact_url("sqlite:./data/lyceum.sqlite?mode=rwc"),
+            "sqlite:./data/lyceum.sqlite"
+        );
+    }
+
+    #[test]
+    fn scrub_takes_the_url_and_its_credentials_out_of_a_message() {
+        let url = "mysql://root:hunter2-pw@db/lyceum";
+        let message = format!("unsupported database url: {url}; also root:hunter2-pw");
+        let scrubbed = scrub(&message, url);
+        assert!(!scrubbed.contains("hunter2-pw"), "{scrubbed}");
+        assert!(scrubbed.contains("mysql://***@db/lyceum"));
     }
 }

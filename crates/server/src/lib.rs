@@ -21,6 +21,7 @@ use lyceum_infra_seaorm::{
 };
 use lyceum_ports::system::Mailer;
 use poem::listener::{Acceptor, Listener, TcpListener};
+use secrecy::ExposeSecret;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
@@ -52,15 +53,16 @@ pub enum StartError {
     },
 }
 
-/// Connects to the configured database.
+/// Connects to the configured database. The error never shows the URL's credentials.
 pub async fn connect(config: &Config) -> Result<Database, StartError> {
+    let url = config.database_url.expose_secret();
     Database::connect(&DbSettings {
-        url: config.database_url.clone(),
+        url: url.to_owned(),
         max_connections: config.db_max_connections,
         busy_timeout: Duration::from_secs(10),
     })
     .await
-    .map_err(|e| StartError::Database(e.to_string()))
+    .map_err(|e| StartError::Database(config::scrub(&e.to_string(), url)))
 }
 
 /// Builds the application on a database with the real adapters.
@@ -68,7 +70,7 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
     let outbox = OutboxMailer::new(db);
     let mailer: Arc<dyn Mailer> = match &config.smtp_url {
         Some(url) => Arc::new(
-            MailDelivery::with_smtp(outbox, url, &config.mail_from)
+            MailDelivery::with_smtp(outbox, url.expose_secret(), &config.mail_from)
                 .map_err(|e| StartError::Adapter(e.to_string()))?,
         ),
         None => Arc::new(MailDelivery::outbox_only(outbox)),

@@ -85,7 +85,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let server = start(&config).await?;
-            tracing::info!(url = %server.base_url, database = %redact(&config.database_url), "Lyceum is listening");
+            tracing::info!(url = %server.base_url, database = %config.database_for_logs(), "Lyceum is listening");
             eprintln!(
                 "Lyceum is listening on {0}\n  Swagger UI:   {0}/docs\n  OpenAPI JSON: {0}/openapi.json",
                 server.base_url
@@ -99,7 +99,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
             db.migrate()
                 .await
                 .map_err(|e| StartError::Database(e.to_string()))?;
-            eprintln!("migrations applied to {}", redact(&config.database_url));
+            eprintln!("migrations applied to {}", config.database_for_logs());
         }
         Command::Openapi => {
             let document = lyceum_server::openapi_document(&config).await?;
@@ -167,16 +167,6 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
         }
     }
     Ok(())
-}
-
-/// The database URL without credentials, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://***{}", &url[..scheme], &url[at..])
-        }
-        _ => url.to_owned(),
-    }
 }
 
 #[tokio::main]

@@ -8,7 +8,8 @@
 //! - learners book future sessions they do not run, once each, never past capacity;
 //!   free sessions confirm at once, paid ones hold the seat until paid;
 //! - learners cancel until the cut-off, mentors any time; rescheduling moves the seat;
-//! - requests follow domain.md's state machine; accepting creates a 1:1 with a booking;
+//! - requests follow their state machine (docs/domain-model.md); accepting creates a
+//!   1:1 with a booking;
 //! - messages only between people who share mentoring; feedback only after completion.
 
 mod availability;

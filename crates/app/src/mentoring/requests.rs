@@ -154,8 +154,8 @@ impl Lyceum {
         Ok(request)
     }
 
-    /// Applies a participant's action under domain.md's state machine; any other
-    /// transition is 409 `request.invalid_transition`, and only the mentor accepts or
+    /// Applies a participant's action under the request state machine (docs/domain-model.md);
+    /// any other transition is 409 `request.invalid_transition`, and only the mentor accepts or
     /// declines.
     pub async fn act_on_request(
         &self,

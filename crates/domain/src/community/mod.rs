@@ -1,7 +1,8 @@
 //! Community and notifications (PeerLearn, Edupeak).
 //!
-//! Seed rules implemented here: notifications per user with a type, title, message, link
-//! and data, read or unread (PeerLearn Notification, Edupeak notification).
+//! Seed rules implemented here (what the seeds are: docs/domain-model.md): notifications
+//! per user with a type, title, message, link and data, read or unread (PeerLearn
+//! Notification, Edupeak notification).
 
 mod notification;
 

@@ -27,7 +27,7 @@ pub enum ValueError {
     Name,
 }
 
-/// An email address, stored lower-cased so that uniqueness ignores case (domain.md §1).
+/// An email address, stored lower-cased so that uniqueness ignores case (docs/domain-model.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 

@@ -1,6 +1,6 @@
 //! Identity and accounts.
 //!
-//! Seed rules implemented here:
+//! Seed rules implemented here (what the seeds are: docs/domain-model.md):
 //! - Explaino: email unique and the login; username unique ignoring case, 8–16 characters,
 //!   starting with a letter; phone unique, `+` and 7–15 digits; predefined specializations
 //!   with unique names; user-declared certificates with a valid URL, public.

@@ -109,7 +109,7 @@ impl fmt::Display for WebUrl {
 pub struct Keywords(Vec<String>);
 
 impl Keywords {
-    /// The limit shared by expertise and interests (domain.md §1).
+    /// The limit shared by expertise and interests (docs/domain-model.md).
     pub const MAX: usize = 10;
 
     /// Trims entries, drops case-insensitive duplicates, refuses empty entries, entries

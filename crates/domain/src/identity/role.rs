@@ -1,4 +1,4 @@
-//! Platform roles. A user holds a set: a mentor can also learn (domain.md vocabulary).
+//! Platform roles. A user holds a set: a mentor can also learn (docs/domain-model.md, vocabulary).
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -1,6 +1,6 @@
 //! Mentoring (PeerLearn, Mentori, MedicalEdu).
 //!
-//! Seed rules implemented here:
+//! Seed rules implemented here (what the seeds are: docs/domain-model.md):
 //! - PeerLearn Session / MedicalEdu AvailabilitySlot: a mentoring session has a mentor, a
 //!   duration of 15–480 minutes, a price (0 = free), a capacity of at least one and a
 //!   start in the future; `scheduled → active → completed`, `scheduled|active → cancelled`.

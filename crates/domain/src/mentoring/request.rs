@@ -75,7 +75,8 @@ impl RequestStatus {
         }
     }
 
-    /// `Ok(to)` if domain.md's state machine allows it, otherwise the typed error.
+    /// `Ok(to)` if the request state machine (docs/domain-model.md) allows it, otherwise
+    /// the typed error.
     pub fn transition(&self, to: RequestStatus) -> Result<RequestStatus, RequestError> {
         use RequestStatus::*;
         let allowed = matches!(

@@ -1,6 +1,6 @@
 //! Points wallet (Explaino, Edupeak).
 //!
-//! Seed rules implemented here:
+//! Seed rules implemented here (what the seeds are: docs/domain-model.md):
 //! - one wallet per user, created with the user, starting at zero (Explaino signal);
 //! - the balance is never negative (Explaino `PositiveIntegerField`) — enforced here and
 //!   by a `CHECK` constraint in the database;

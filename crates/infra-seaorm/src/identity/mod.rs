@@ -1,7 +1,7 @@
 //! Identity adapters: accounts, sign-in records, auth sessions, verification tokens,
 //! specializations, declared certificates and billing addresses.
 //!
-//! Database guards for the identity rules (domain.md §1):
+//! Database guards for the identity rules (docs/domain-model.md, "Identity and accounts"):
 //! - email, username and specialization name unique ignoring case: lower-cased copies
 //!   under unique indexes (`ux_users_email`, `ux_users_username_key`,
 //!   `ux_specializations_name_key`); phone unique (`ux_users_phone_number`);

@@ -1,12 +1,12 @@
 //! Mentoring adapters: sessions, bookings, mentorship requests, availability, messages,
 //! feedback and ratings.
 //!
-//! Database guards for the mentoring rules (domain.md §3):
+//! Database guards for the mentoring rules (docs/domain-model.md, "Mentoring"):
 //! - never more seats taken than capacity, also under concurrent requests: the seat
 //!   counter moves only in `UPDATE … WHERE seats_taken < capacity` (with the session
 //!   scheduled and in the future) in the transaction that stores the booking, backed by
 //!   `CHECK (seats_taken >= 0 AND seats_taken <= capacity)` (`ck_mentoring_sessions_seats`);
-//!   see [`guards`];
+//!   see the private `guards` module;
 //! - one live booking per learner and session: the partial unique index
 //!   `ux_bookings_live_learner`;
 //! - rescheduling moves the seat atomically: target seat, booking and old seat in one

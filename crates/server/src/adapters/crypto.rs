@@ -17,6 +17,7 @@ use lyceum_ports::system::{
     SecretMinter, TokenError,
 };
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tokio::sync::Semaphore;
@@ -99,8 +100,8 @@ impl PasswordHasher for Argon2Hasher {
 /// What access tokens are signed and checked with.
 #[derive(Clone)]
 pub struct JwtSettings {
-    /// HMAC secret.
-    pub secret: String,
+    /// HMAC secret; never printed (see `config`).
+    pub secret: SecretString,
     /// `iss` claim.
     pub issuer: String,
     /// `aud` claim.
@@ -140,8 +141,8 @@ impl JwtAccessTokens {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
         Self {
-            encoding: EncodingKey::from_secret(settings.secret.as_bytes()),
-            decoding: DecodingKey::from_secret(settings.secret.as_bytes()),
+            encoding: EncodingKey::from_secret(settings.secret.expose_secret().as_bytes()),
+            decoding: DecodingKey::from_secret(settings.secret.expose_secret().as_bytes()),
             validation,
             settings,
         }

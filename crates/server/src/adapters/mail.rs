@@ -30,10 +30,14 @@ impl MailDelivery {
         }
     }
 
-    /// Outbox and relay; a bad URL or sender address is a start-up error.
+    /// Outbox and relay; a bad URL or sender address is a start-up error, whose
+    /// message never repeats the URL's credentials.
     pub fn with_smtp(outbox: OutboxMailer, smtp_url: &str, from: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
-            .map_err(|e| MailError(format!("LYCEUM_SMTP_URL: {e}")))?
+            .map_err(|e| {
+                let reason = crate::config::scrub(&e.to_string(), smtp_url);
+                MailError(format!("LYCEUM_SMTP_URL: {reason}"))
+            })?
             .build();
         let from = from
             .parse()
