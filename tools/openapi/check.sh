@@ -113,8 +113,9 @@ case "${1:-check}" in
     say_generating
     generate >"$tmp"
     if ! cmp -s "$committed" "$tmp"; then
+      # The first 40 lines of the diff, each cut at 200 characters (descriptions are long).
       diff -u --label "docs/openapi.json (committed)" --label "docs/openapi.json (generated)" \
-        "$committed" "$tmp" | head -n 40 >&2 || true
+        "$committed" "$tmp" | head -n 40 | LC_ALL=C.UTF-8 sed -E 's/^(.{200}).+$/\1 […]/' >&2 || true
       fail "docs/openapi.json differs from what the server generates: run \`make openapi\` and commit the result"
     fi
     say "docs/openapi.json matches the server"
