@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app
 
-.PHONY: run build test fmt lint doc migrate openapi seed-demo bench
+.PHONY: run build test fmt lint doc migrate openapi openapi-check openapi-lint seed-demo bench
 
 ## Build and start the server on http://127.0.0.1:8080 with an embedded SQLite database in ./data/
 run:
@@ -12,11 +12,13 @@ run:
 build:
 	$(CARGO) build --workspace --release
 
-## Formatting check, clippy with warnings as errors, documentation check, every test.
-## Database-facing suites also run on PostgreSQL when LYCEUM_TEST_POSTGRES_URL is set.
+## Formatting check, clippy with warnings as errors, the API contract check, documentation
+## check, every test. Database-facing suites also run on PostgreSQL when
+## LYCEUM_TEST_POSTGRES_URL is set.
 test:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@$(MAKE) --no-print-directory openapi-check
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc $(DOC_CRATES) --no-deps --quiet
 	@if [ -z "$$LYCEUM_TEST_POSTGRES_URL" ]; then \
 	  echo "PostgreSQL suites skipped: set LYCEUM_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them"; \
@@ -36,8 +38,17 @@ migrate:
 	mkdir -p data
 	$(CARGO) run -p lyceum-server --bin lyceum -- migrate
 
+## Regenerate the committed OpenAPI document, docs/openapi.json.
 openapi:
-	@$(CARGO) run --quiet -p lyceum-server --bin lyceum -- openapi
+	@CARGO="$(CARGO)" bash tools/openapi/check.sh generate
+
+## Fail when docs/openapi.json differs from what the server generates; validate and lint it.
+openapi-check:
+	@CARGO="$(CARGO)" bash tools/openapi/check.sh check
+
+## Every linter finding on docs/openapi.json, warnings (known contract defects) included.
+openapi-lint:
+	@bash tools/openapi/check.sh lint
 
 seed-demo:
 	mkdir -p data
