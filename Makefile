@@ -1,6 +1,6 @@
 # Lyceum developer commands. `make run` needs nothing but Rust; `make test` is what CI runs.
 CARGO ?= cargo
-DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app
+DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app -p lyceum-infra-seaorm -p lyceum-api-poem -p migration
 
 .PHONY: run build test fmt lint doc migrate openapi openapi-check openapi-lint seed-demo bench
 

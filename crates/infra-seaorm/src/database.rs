@@ -28,8 +28,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// How to reach the database.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How to reach the database. Its `Debug` leaves the URL out: it can carry a password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DbSettings {
     /// `sqlite:path/to/file.db` (created with its folder if missing) or `postgres://…`.
     pub url: String,
@@ -37,6 +37,16 @@ pub struct DbSettings {
     pub max_connections: u32,
     /// How long a SQLite writer waits for the write lock before giving up.
     pub busy_timeout: Duration,
+}
+
+impl std::fmt::Debug for DbSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSettings")
+            .field("url", &"[REDACTED]")
+            .field("max_connections", &self.max_connections)
+            .field("busy_timeout", &self.busy_timeout)
+            .finish()
+    }
 }
 
 /// Why the database could not be reached or used (start-up, migrations, health checks).

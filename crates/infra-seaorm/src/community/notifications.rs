@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::entities::notifications;
 use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unavailable};
+use crate::pagination::{IdOrder, page_from_rows, page_rows};
 
 /// Notifications on SeaORM.
 #[derive(Debug, Clone)]
@@ -102,16 +103,15 @@ impl Notifications for NotificationStore {
         if unread_only {
             select = select.filter(C::ReadAt.is_null());
         }
-        if let Some(after) = page.after {
-            select = select.filter(C::Id.lt(after));
-        }
-        let rows = select
-            .order_by_desc(C::Id)
-            .limit(page.limit.saturating_add(1))
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        Ok(Page::from_overfetch(from_rows(rows)?, page.limit, |n| n.id))
+        let rows = page_rows(
+            self.db.connection(),
+            select,
+            C::Id,
+            IdOrder::NewestFirst,
+            page,
+        )
+        .await?;
+        page_from_rows(rows, page, from_row, |n| n.id)
     }
 
     async fn mark_read(
