@@ -28,7 +28,7 @@ pub struct IdempotencyClaim {
 /// Housekeeping of stored keys.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait IdempotencyKeys: Send + Sync {
+pub trait IdempotencyKeyRepository: Send + Sync {
     /// Deletes keys whose time is up, so the table holds at most a day of keys; returns
     /// how many were deleted. An expired key that is used again already counts as new.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError>;

@@ -28,8 +28,8 @@ fn session(user_id: Uuid) -> AuthSession {
     }
 }
 
-fn registration(role: &str) -> Registration {
-    Registration {
+fn registration(role: &str) -> RegistrationInput {
+    RegistrationInput {
         email: "asha@example.com".into(),
         username: "ashakumar".into(),
         password: "Secret123".into(),
@@ -44,7 +44,7 @@ fn registration(role: &str) -> Registration {
 async fn registration_reports_every_bad_field_and_stores_nothing() {
     // No expectations on the repository: any call would fail the test.
     let app = Mocks::new().build();
-    let bad = Registration {
+    let bad = RegistrationInput {
         email: "nope".into(),
         username: "1bad".into(),
         password: "weak".into(),
@@ -407,7 +407,7 @@ async fn ban_signs_the_user_out_everywhere() {
         .with(eq(tid), eq(NOW))
         .times(1)
         .returning(|_, _| Ok(()));
-    let request = BanRequest {
+    let request = BanInput {
         reason: "abuse".into(),
         expires_at: None,
     };

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use lyceum_domain::mentoring::Message;
-use lyceum_ports::mentoring::{ConversationSummary, Messages};
+use lyceum_ports::mentoring::{ConversationSummary, MessageRepository};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -34,7 +34,7 @@ impl MessageStore {
 }
 
 #[async_trait]
-impl Messages for MessageStore {
+impl MessageRepository for MessageStore {
     async fn share_mentoring(&self, a: Uuid, b: Uuid) -> Result<bool, RepoError> {
         // A booking links learner and mentor (either way), two bookings in one session
         // link two learners, and a request links its two sides; any status counts.
