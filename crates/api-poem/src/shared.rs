@@ -4,10 +4,13 @@
 
 use lyceum_domain::mentoring::{Message, RatingSummary};
 use lyceum_domain::wallet::{LedgerEntry, Wallet};
+use lyceum_ports::idempotency::{IdempotencyKey, IdempotentRequest};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+use crate::problem::ApiError;
 
 /// An amount of money in minor units. The same shape goes in and out.
 #[derive(Debug, Clone, Object)]
@@ -171,6 +174,25 @@ pub fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
         MaybeUndefined::Null => Some(None),
         MaybeUndefined::Value(v) => Some(Some(v)),
     }
+}
+
+/// Reads an `Idempotency-Key` header for a request whose target and body digest to
+/// `fingerprint`. A malformed key is a 400 `idempotency.invalid_key`.
+pub fn idempotency_key(
+    header: Option<String>,
+    fingerprint: impl FnOnce() -> String,
+) -> Result<Option<IdempotentRequest>, ApiError> {
+    header
+        .map(|raw| {
+            let key = IdempotencyKey::parse(raw).map_err(|e| {
+                ApiError::of(&crate::errors::IDEMPOTENCY_INVALID_KEY, e.to_string())
+            })?;
+            Ok(IdempotentRequest {
+                key,
+                fingerprint: fingerprint(),
+            })
+        })
+        .transpose()
 }
 
 /// The page of a list, `{items, next_cursor}`, as api.md describes it. Each list has its

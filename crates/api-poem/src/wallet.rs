@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::ApiTags;
 use crate::pagination::{listed, page_request};
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::responses::Listed;
 use crate::security::Caller;
-use crate::shared::{LedgerEntryOut, LedgerPage, WalletOut};
+use crate::shared::{LedgerEntryOut, LedgerPage, WalletOut, idempotency_key};
 
 /// Grant or deduct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -132,15 +132,14 @@ impl WalletApi {
         id: Path<Uuid>,
         /// A unique key per intended adjustment (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
-        idempotency_key: Header<Option<String>>,
+        idempotency_key_header: Header<Option<String>>,
         body: Json<AdjustmentIn>,
     ) -> ApiResult<AdjustmentCreated> {
-        let key = idempotency_key.0.map(check_key).transpose()?;
-        let fingerprint = body.0.fingerprint(id.0);
+        let idempotency = idempotency_key(idempotency_key_header.0, || body.0.fingerprint(id.0))?;
         let adjustment = body.0.try_into()?;
         let result = self
             .app
-            .admin_adjust_wallet(&caller, id.0, adjustment, key.map(|k| (k, fingerprint)))
+            .admin_adjust_wallet(&caller, id.0, adjustment, idempotency)
             .await?;
         let location = format!(
             "/api/v1/admin/users/{}/wallet/adjustments/{}",
@@ -152,14 +151,4 @@ impl WalletApi {
             result.replayed.then(|| "true".to_owned()),
         ))
     }
-}
-
-fn check_key(key: String) -> Result<String, ApiError> {
-    if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::of(
-            &crate::errors::IDEMPOTENCY_INVALID_KEY,
-            "Idempotency-Key must be 1 to 255 visible ASCII characters",
-        ));
-    }
-    Ok(key)
 }

@@ -14,10 +14,10 @@ use crate::ApiTags;
 use crate::pagination::{
     decode_keyed_cursor, encode_keyed_cursor, listed, next_link, page_request,
 };
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
 use crate::security::Caller;
-use crate::shared::PageShape;
+use crate::shared::{PageShape, idempotency_key};
 
 /// Session operations.
 pub struct SessionsApi {
@@ -35,19 +35,6 @@ pub enum BookingCreated {
         #[oai(header = "Location")] String,
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
-}
-
-/// Checks an `Idempotency-Key` header value.
-pub(crate) fn check_idempotency_key(key: Option<String>) -> Result<Option<String>, ApiError> {
-    match key {
-        Some(k) if k.is_empty() || k.len() > 255 || !k.chars().all(|c| c.is_ascii_graphic()) => {
-            Err(ApiError::of(
-                &crate::errors::IDEMPOTENCY_INVALID_KEY,
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            ))
-        }
-        other => Ok(other),
-    }
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -198,13 +185,10 @@ impl SessionsApi {
         id: Path<Uuid>,
         /// A unique key per intended booking (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
-        idempotency_key: Header<Option<String>>,
+        idempotency_key_header: Header<Option<String>>,
     ) -> ApiResult<BookingCreated> {
-        let key = check_idempotency_key(idempotency_key.0)?;
-        let result = self
-            .app
-            .book_session(&caller, id.0, key.map(|k| (k, format!("book:{}", id.0))))
-            .await?;
+        let idempotency = idempotency_key(idempotency_key_header.0, || format!("book:{}", id.0))?;
+        let result = self.app.book_session(&caller, id.0, idempotency).await?;
         let location = format!("/api/v1/bookings/{}", result.booking.id);
         Ok(BookingCreated::Created(
             Json(BookingOut::from(&result.booking)),

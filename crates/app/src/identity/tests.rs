@@ -472,7 +472,7 @@ async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
     let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "welcome").unwrap();
     let result = m
         .build()
-        .admin_adjust_wallet(&admin, uid, grant, Some(("k1".into(), "fp".into())))
+        .admin_adjust_wallet(&admin, uid, grant, Some(keyed("k1", "fp")))
         .await;
     assert_eq!(
         result,
@@ -506,8 +506,15 @@ async fn a_grant_that_would_overflow_the_balance_is_refused_even_with_a_key() {
             &actor(&[Role::Admin]),
             Uuid::now_v7(),
             grant,
-            Some(("k".into(), "fp".into())),
+            Some(keyed("k", "fp")),
         )
         .await;
     assert!(matches!(result, Err(AppError::Validation(_))), "{result:?}");
+}
+
+fn keyed(key: &str, fingerprint: &str) -> lyceum_ports::idempotency::IdempotentRequest {
+    lyceum_ports::idempotency::IdempotentRequest {
+        key: lyceum_ports::idempotency::IdempotencyKey::parse(key).unwrap(),
+        fingerprint: fingerprint.into(),
+    }
 }
