@@ -21,7 +21,7 @@ fn message(from: Uuid, to: Uuid, body: &str) -> Message {
         id: Uuid::now_v7(),
         sender_id: from,
         recipient_id: to,
-        body: body.into(),
+        body: lyceum_domain::mentoring::MessageBody::parse(body).unwrap(),
         created_at: NOW,
         read_at: None,
     }

@@ -8,7 +8,7 @@ use lyceum_domain::mentoring::availability::{
     Availability, AvailabilityException, ExceptionKind, Interval, WeeklyWindow,
 };
 use lyceum_domain::mentoring::{
-    Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest,
+    Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest, MessageBody,
 };
 use lyceum_ports::mentoring::ConversationSummary;
 use poem_openapi::types::MaybeUndefined;
@@ -861,6 +861,14 @@ pub struct MessageIn {
     /// 1–2000 characters.
     #[oai(validator(max_length = 4000))]
     pub body: String,
+}
+
+impl TryFrom<MessageIn> for MessageBody {
+    type Error = AppError;
+
+    fn try_from(b: MessageIn) -> Result<Self, AppError> {
+        MessageBody::parse(&b.body).map_err(|e| AppError::invalid("body", e.to_string()))
+    }
 }
 
 /// One conversation in my inbox.

@@ -80,10 +80,8 @@ impl MessagesApi {
         user_id: Path<Uuid>,
         body: Json<MessageIn>,
     ) -> ApiResult<Created<MessageOut>> {
-        let message = self
-            .app
-            .send_message(&caller, user_id.0, &body.0.body)
-            .await?;
+        let body = body.0.try_into()?;
+        let message = self.app.send_message(&caller, user_id.0, body).await?;
         Ok(Created::Created(
             Json(MessageOut::from(&message)),
             format!("/api/v1/me/conversations/{}/messages", user_id.0),

@@ -78,7 +78,7 @@ impl MessageRepository for MessageStore {
                     unavailable(err)
                 }
             })?;
-        Ok(message_from_row(row))
+        message_from_row(row)
     }
 
     async fn between(
@@ -94,7 +94,7 @@ impl MessageRepository for MessageStore {
                 .add(C::SenderId.eq(other_id).and(C::RecipientId.eq(user_id))),
         );
         let rows = page_rows(self.db.connection(), select, C::Id, NewestFirst, page).await?;
-        page_from_rows(rows, page, |row| Ok(message_from_row(row)), |m| m.id)
+        page_from_rows(rows, page, message_from_row, |m| m.id)
     }
 
     async fn mark_read(
@@ -149,21 +149,20 @@ impl MessageRepository for MessageStore {
             .map_err(unavailable)?
             .into_iter()
             .collect();
-        Ok(last
-            .into_iter()
+        last.into_iter()
             .map(|row| {
                 let other_user_id = if row.sender_id == user_id {
                     row.recipient_id
                 } else {
                     row.sender_id
                 };
-                ConversationSummary {
+                Ok(ConversationSummary {
                     other_user_id,
                     unread_count: unread.get(&other_user_id).copied().unwrap_or(0),
-                    last_message: message_from_row(row),
-                }
+                    last_message: message_from_row(row)?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn received_since(
@@ -176,7 +175,7 @@ impl MessageRepository for MessageStore {
         if let Some(after) = after {
             select = select.filter(messages::Column::Id.gt(after));
         }
-        Ok(select
+        select
             .order_by_asc(messages::Column::Id)
             .limit(limit)
             .all(self.db.connection())
@@ -184,6 +183,6 @@ impl MessageRepository for MessageStore {
             .map_err(unavailable)?
             .into_iter()
             .map(message_from_row)
-            .collect())
+            .collect()
     }
 }
