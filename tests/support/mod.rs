@@ -1,7 +1,7 @@
 //! The end-to-end harness: `spawn_app` starts the real Lyceum server on a random port
 //! against a fresh database, and `TestApp` is a small typed client for it.
 
-use lyceum_app::identity::Registration;
+use lyceum_app::identity::RegistrationInput;
 use lyceum_infra_seaorm::OutboxMailer;
 pub use lyceum_infra_seaorm::testing::{TestDb, on_each_backend};
 use lyceum_server::RunningServer;
@@ -173,7 +173,7 @@ impl TestApp {
         let db = lyceum_server::connect(&self.config).await.expect("connect");
         let app = lyceum_server::wire(&self.config, &db).expect("wire");
         let admin = app
-            .create_admin(Registration {
+            .create_admin(RegistrationInput {
                 email: format!("{username}@example.com"),
                 username: username.into(),
                 password: PASSWORD.into(),

@@ -4,8 +4,10 @@
 //! the statements and their parameters are the server's own. `bench/run.sh` checks this
 //! against the statements PostgreSQL logs while the server answers the same requests.
 
-use lyceum_infra_seaorm::{Database, FeedbackStore, SessionStore};
-use lyceum_ports::mentoring::{Feedbacks, MentoringSessions, SessionFilter, SessionSort};
+use lyceum_infra_seaorm::{Database, FeedbackStore, MentoringSessionStore};
+use lyceum_ports::mentoring::{
+    FeedbackRepository, MentoringSessionRepository, SessionFilter, SessionSort,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,7 +26,7 @@ const PAGE: u64 = 20;
 /// The adapters the endpoints use, on one pool.
 #[derive(Clone)]
 pub struct Stores {
-    sessions: SessionStore,
+    sessions: MentoringSessionStore,
     feedbacks: FeedbackStore,
 }
 
@@ -32,7 +34,7 @@ impl Stores {
     /// Adapters on `db`'s pool.
     pub fn new(db: &Database) -> Self {
         Self {
-            sessions: SessionStore::new(db),
+            sessions: MentoringSessionStore::new(db),
             feedbacks: FeedbackStore::new(db),
         }
     }

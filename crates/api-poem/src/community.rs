@@ -14,15 +14,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ApiTags;
-use crate::mentoring::dto::{MarkedRead, MessageDto};
 use crate::pagination::{encode_cursor, next_link, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Listed, NoContent};
 use crate::security::Caller;
+use crate::shared::{MarkedReadOut, MessageOut};
 
 /// A notification.
 #[derive(Debug, Clone, Object)]
-pub struct NotificationDto {
+pub struct NotificationOut {
     /// Id.
     pub id: Uuid,
     /// What about: `booking_confirmed`, `booking_cancelled`, `session_cancelled`,
@@ -44,7 +44,7 @@ pub struct NotificationDto {
     pub created_at: OffsetDateTime,
 }
 
-impl From<&Notification> for NotificationDto {
+impl From<&Notification> for NotificationOut {
     fn from(n: &Notification) -> Self {
         let data = serde_json::from_str(&n.data).unwrap_or(serde_json::Value::Null);
         let (title, message) = crate::notification_text::wording(n, &data);
@@ -65,27 +65,27 @@ impl From<&Notification> for NotificationDto {
 #[derive(Debug, Clone, Object)]
 pub struct NotificationPage {
     /// Notifications.
-    pub items: Vec<NotificationDto>,
+    pub items: Vec<NotificationOut>,
     /// Cursor of the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
 
 /// The unread count.
 #[derive(Debug, Clone, Object)]
-pub struct UnreadCount {
+pub struct UnreadCountOut {
     /// Unread notifications.
     pub unread: i64,
 }
 
 /// One live event: a new notification or a new message to me.
 #[derive(Debug, Clone, Object)]
-pub struct LiveEventDto {
+pub struct LiveEventOut {
     /// `notification` or `message`.
     pub event: String,
     /// Set for `notification`.
-    pub notification: Option<NotificationDto>,
+    pub notification: Option<NotificationOut>,
     /// Set for `message`.
-    pub message: Option<MessageDto>,
+    pub message: Option<MessageOut>,
 }
 
 /// Notification operations.
@@ -101,7 +101,7 @@ struct StreamState {
     token: String,
     after_notification: Option<Uuid>,
     after_message: Option<Uuid>,
-    pending: std::collections::VecDeque<LiveEventDto>,
+    pending: std::collections::VecDeque<LiveEventOut>,
     interval: Duration,
     first: bool,
 }
@@ -132,7 +132,7 @@ impl CommunityApi {
             .await?;
         let next_cursor = found.next_after.map(encode_cursor);
         let link = next_link(req, next_cursor.as_deref());
-        let items = found.items.iter().map(NotificationDto::from).collect();
+        let items = found.items.iter().map(NotificationOut::from).collect();
         Ok(Listed::Ok(
             Json(NotificationPage { items, next_cursor }),
             link,
@@ -145,8 +145,8 @@ impl CommunityApi {
         method = "get",
         operation_id = "countMyUnreadNotifications"
     )]
-    async fn unread_count(&self, caller: Caller) -> ApiResult<Json<UnreadCount>> {
-        Ok(Json(UnreadCount {
+    async fn unread_count(&self, caller: Caller) -> ApiResult<Json<UnreadCountOut>> {
+        Ok(Json(UnreadCountOut {
             unread: self.app.unread_notification_count(&caller).await?,
         }))
     }
@@ -168,8 +168,8 @@ impl CommunityApi {
         method = "post",
         operation_id = "markAllNotificationsRead"
     )]
-    async fn mark_all_read(&self, caller: Caller) -> ApiResult<Json<MarkedRead>> {
-        Ok(Json(MarkedRead {
+    async fn mark_all_read(&self, caller: Caller) -> ApiResult<Json<MarkedReadOut>> {
+        Ok(Json(MarkedReadOut {
             marked: self.app.mark_all_notifications_read(&caller).await?,
         }))
     }
@@ -183,7 +183,7 @@ impl CommunityApi {
     async fn events(
         &self,
         caller: Caller,
-    ) -> ApiResult<EventStream<BoxStream<'static, LiveEventDto>>> {
+    ) -> ApiResult<EventStream<BoxStream<'static, LiveEventOut>>> {
         // Ids are UUIDv7, ordered by creation time: a fresh one marks "now", so the stream
         // carries only news.
         let now_marker = Uuid::now_v7();
@@ -219,17 +219,17 @@ impl CommunityApi {
                 }
                 state
                     .pending
-                    .extend(news.notifications.iter().map(|n| LiveEventDto {
+                    .extend(news.notifications.iter().map(|n| LiveEventOut {
                         event: "notification".into(),
-                        notification: Some(NotificationDto::from(n)),
+                        notification: Some(NotificationOut::from(n)),
                         message: None,
                     }));
                 state
                     .pending
-                    .extend(news.messages.iter().map(|m| LiveEventDto {
+                    .extend(news.messages.iter().map(|m| LiveEventOut {
                         event: "message".into(),
                         notification: None,
-                        message: Some(MessageDto::from(m)),
+                        message: Some(MessageOut::from(m)),
                     }));
             }
         });

@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod problem;
 pub mod responses;
 pub mod security;
+pub mod shared;
 pub mod wallet;
 
 use std::sync::Arc;

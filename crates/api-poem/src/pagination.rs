@@ -4,11 +4,15 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use lyceum_app::PageRequest;
+use lyceum_app::{Page, PageRequest};
 use poem::Request;
+use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use uuid::Uuid;
 
 use crate::problem::ApiError;
+use crate::responses::Listed;
+use crate::shared::PageShape;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -91,6 +95,27 @@ pub fn next_link(req: &Request, next_cursor: Option<&str>) -> Option<String> {
         req.uri().path(),
         query.join("&")
     ))
+}
+
+/// The 200 answer for one page of an id-ordered list: each item converted by its
+/// `From`, the next cursor, and the `Link` header.
+pub fn listed<P, T>(req: &Request, found: Page<T>) -> Listed<P>
+where
+    P: PageShape + ToJSON + ParseFromJSON + Send + Sync,
+    P::Item: for<'a> From<&'a T>,
+{
+    listed_with(req, found, |t| P::Item::from(t))
+}
+
+/// [`listed`], with each item converted by `out`.
+pub fn listed_with<P, T>(req: &Request, found: Page<T>, out: impl Fn(&T) -> P::Item) -> Listed<P>
+where
+    P: PageShape + ToJSON + ParseFromJSON + Send + Sync,
+{
+    let next_cursor = found.next_after.map(encode_cursor);
+    let link = next_link(req, next_cursor.as_deref());
+    let items = found.items.iter().map(out).collect();
+    Listed::Ok(Json(P::new(items, next_cursor)), link)
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {

@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use lyceum_domain::identity::LockoutPolicy;
-use lyceum_ports::community::Notifications;
-use lyceum_ports::idempotency::IdempotencyKeys;
+use lyceum_ports::community::NotificationRepository;
+use lyceum_ports::idempotency::IdempotencyKeyRepository;
 use lyceum_ports::identity::{
-    AuthSessions, BillingAddresses, Certificates, LoginHistory, Specializations, UserRepository,
-    VerificationTokens,
+    AuthSessionRepository, BillingAddressRepository, CertificateRepository, LoginAttemptRepository,
+    SpecializationRepository, UserRepository, VerificationTokenRepository,
 };
 use lyceum_ports::mentoring::{
-    AvailabilityStore, Bookings, Feedbacks, MentoringSessions, MentorshipRequests, Messages,
+    AvailabilityRepository, BookingRepository, FeedbackRepository, MentoringSessionRepository,
+    MentorshipRequestRepository, MessageRepository,
 };
 use lyceum_ports::payments::PaymentGateway;
 use lyceum_ports::system::{
@@ -26,37 +27,37 @@ pub struct Ports {
     /// Accounts.
     pub users: Arc<dyn UserRepository>,
     /// Sign-in attempts.
-    pub login_history: Arc<dyn LoginHistory>,
+    pub login_history: Arc<dyn LoginAttemptRepository>,
     /// Signed-in devices and refresh tokens.
-    pub auth_sessions: Arc<dyn AuthSessions>,
+    pub auth_sessions: Arc<dyn AuthSessionRepository>,
     /// Email verification and password reset tokens.
-    pub verification_tokens: Arc<dyn VerificationTokens>,
+    pub verification_tokens: Arc<dyn VerificationTokenRepository>,
     /// Specializations.
-    pub specializations: Arc<dyn Specializations>,
+    pub specializations: Arc<dyn SpecializationRepository>,
     /// Declared certificates.
-    pub certificates: Arc<dyn Certificates>,
+    pub certificates: Arc<dyn CertificateRepository>,
     /// Billing addresses.
-    pub billing_addresses: Arc<dyn BillingAddresses>,
+    pub billing_addresses: Arc<dyn BillingAddressRepository>,
     /// Wallets and ledgers.
     pub wallets: Arc<dyn WalletRepository>,
     /// Mentoring sessions.
-    pub sessions: Arc<dyn MentoringSessions>,
+    pub sessions: Arc<dyn MentoringSessionRepository>,
     /// Bookings.
-    pub bookings: Arc<dyn Bookings>,
+    pub bookings: Arc<dyn BookingRepository>,
     /// Mentorship requests.
-    pub requests: Arc<dyn MentorshipRequests>,
+    pub requests: Arc<dyn MentorshipRequestRepository>,
     /// Mentors' availability.
-    pub availability: Arc<dyn AvailabilityStore>,
+    pub availability: Arc<dyn AvailabilityRepository>,
     /// Direct messages.
-    pub messages: Arc<dyn Messages>,
+    pub messages: Arc<dyn MessageRepository>,
     /// Feedback and ratings.
-    pub feedbacks: Arc<dyn Feedbacks>,
+    pub feedbacks: Arc<dyn FeedbackRepository>,
     /// Notifications.
-    pub notifications: Arc<dyn Notifications>,
+    pub notifications: Arc<dyn NotificationRepository>,
     /// Charges and refunds.
     pub payments: Arc<dyn PaymentGateway>,
     /// Idempotency-key housekeeping.
-    pub idempotency_keys: Arc<dyn IdempotencyKeys>,
+    pub idempotency_keys: Arc<dyn IdempotencyKeyRepository>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Ids.

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use lyceum_ports::community::MockNotifications;
-use lyceum_ports::idempotency::MockIdempotencyKeys;
+use lyceum_ports::community::MockNotificationRepository;
+use lyceum_ports::idempotency::MockIdempotencyKeyRepository;
 use lyceum_ports::identity::*;
 use lyceum_ports::mentoring::*;
 use lyceum_ports::payments::MockPaymentGateway;
@@ -22,50 +22,50 @@ pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-22 10:00 UTC);
 
 pub(crate) struct Mocks {
     pub(crate) users: MockUserRepository,
-    pub(crate) login_history: MockLoginHistory,
-    pub(crate) auth_sessions: MockAuthSessions,
-    pub(crate) verification_tokens: MockVerificationTokens,
-    pub(crate) specializations: MockSpecializations,
-    pub(crate) certificates: MockCertificates,
-    pub(crate) billing_addresses: MockBillingAddresses,
+    pub(crate) login_history: MockLoginAttemptRepository,
+    pub(crate) auth_sessions: MockAuthSessionRepository,
+    pub(crate) verification_tokens: MockVerificationTokenRepository,
+    pub(crate) specializations: MockSpecializationRepository,
+    pub(crate) certificates: MockCertificateRepository,
+    pub(crate) billing_addresses: MockBillingAddressRepository,
     pub(crate) wallets: MockWalletRepository,
     pub(crate) hasher: MockPasswordHasher,
     pub(crate) access_tokens: MockAccessTokens,
     pub(crate) mailer: MockMailer,
-    pub(crate) sessions: MockMentoringSessions,
-    pub(crate) bookings: MockBookings,
-    pub(crate) requests: MockMentorshipRequests,
-    pub(crate) availability: MockAvailabilityStore,
-    pub(crate) messages: MockMessages,
-    pub(crate) feedbacks: MockFeedbacks,
-    pub(crate) notifications: MockNotifications,
+    pub(crate) sessions: MockMentoringSessionRepository,
+    pub(crate) bookings: MockBookingRepository,
+    pub(crate) requests: MockMentorshipRequestRepository,
+    pub(crate) availability: MockAvailabilityRepository,
+    pub(crate) messages: MockMessageRepository,
+    pub(crate) feedbacks: MockFeedbackRepository,
+    pub(crate) notifications: MockNotificationRepository,
     pub(crate) payments: MockPaymentGateway,
-    pub(crate) idempotency_keys: MockIdempotencyKeys,
+    pub(crate) idempotency_keys: MockIdempotencyKeyRepository,
 }
 
 impl Mocks {
     pub(crate) fn new() -> Self {
         Self {
             users: MockUserRepository::new(),
-            login_history: MockLoginHistory::new(),
-            auth_sessions: MockAuthSessions::new(),
-            verification_tokens: MockVerificationTokens::new(),
-            specializations: MockSpecializations::new(),
-            certificates: MockCertificates::new(),
-            billing_addresses: MockBillingAddresses::new(),
+            login_history: MockLoginAttemptRepository::new(),
+            auth_sessions: MockAuthSessionRepository::new(),
+            verification_tokens: MockVerificationTokenRepository::new(),
+            specializations: MockSpecializationRepository::new(),
+            certificates: MockCertificateRepository::new(),
+            billing_addresses: MockBillingAddressRepository::new(),
             wallets: MockWalletRepository::new(),
             hasher: MockPasswordHasher::new(),
             access_tokens: MockAccessTokens::new(),
             mailer: MockMailer::new(),
-            sessions: MockMentoringSessions::new(),
-            bookings: MockBookings::new(),
-            requests: MockMentorshipRequests::new(),
-            availability: MockAvailabilityStore::new(),
-            messages: MockMessages::new(),
-            feedbacks: MockFeedbacks::new(),
-            notifications: MockNotifications::new(),
+            sessions: MockMentoringSessionRepository::new(),
+            bookings: MockBookingRepository::new(),
+            requests: MockMentorshipRequestRepository::new(),
+            availability: MockAvailabilityRepository::new(),
+            messages: MockMessageRepository::new(),
+            feedbacks: MockFeedbackRepository::new(),
+            notifications: MockNotificationRepository::new(),
             payments: MockPaymentGateway::new(),
-            idempotency_keys: MockIdempotencyKeys::new(),
+            idempotency_keys: MockIdempotencyKeyRepository::new(),
         }
     }
 

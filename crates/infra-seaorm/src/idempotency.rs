@@ -128,7 +128,7 @@ impl IdempotencyKeyStore {
 }
 
 #[async_trait::async_trait]
-impl lyceum_ports::idempotency::IdempotencyKeys for IdempotencyKeyStore {
+impl lyceum_ports::idempotency::IdempotencyKeyRepository for IdempotencyKeyStore {
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
         let deleted = idempotency_keys::Entity::delete_many()
             .filter(idempotency_keys::Column::ExpiresAt.lte(crate::database::db_time(now)))

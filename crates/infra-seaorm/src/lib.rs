@@ -21,11 +21,12 @@ pub use community::NotificationStore;
 pub use database::{Backend, Database, DbError, DbSettings};
 pub use idempotency::IdempotencyKeyStore;
 pub use identity::{
-    AuthSessionStore, BillingAddressStore, CertificateStore, LoginHistoryStore,
+    AuthSessionStore, BillingAddressStore, CertificateStore, LoginAttemptStore,
     SpecializationStore, UserStore, VerificationTokenStore,
 };
 pub use mentoring::{
-    BookingStore, FeedbackStore, MentorAvailabilityStore, MessageStore, RequestStore, SessionStore,
+    AvailabilityStore, BookingStore, FeedbackStore, MentoringSessionStore, MentorshipRequestStore,
+    MessageStore,
 };
 pub use outbox::{OutboxMail, OutboxMailer};
 pub use wallet::WalletStore;

@@ -1,11 +1,11 @@
 //! Auth sessions, refresh-token rotation, verification tokens and the login history.
 
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{AuthSessionStore, LoginHistoryStore, UserStore, VerificationTokenStore};
+use lyceum_infra_seaorm::{AuthSessionStore, LoginAttemptStore, UserStore, VerificationTokenStore};
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{
-    AuthSessions, LoginAttempt, LoginHistory, NewAuthSession, NewVerificationToken, Rotation,
-    RotationOutcome, TokenPurpose, VerificationTokens,
+    AuthSessionRepository, LoginAttempt, LoginAttemptRepository, NewAuthSession,
+    NewVerificationToken, Rotation, RotationOutcome, TokenPurpose, VerificationTokenRepository,
 };
 use time::Duration;
 use uuid::Uuid;
@@ -266,7 +266,7 @@ async fn a_new_token_invalidates_the_earlier_one() {
 async fn login_history_is_newest_first() {
     on_each_backend(|t| async move {
         let user = registered(&UserStore::new(&t.database), 1).await;
-        let history = LoginHistoryStore::new(&t.database);
+        let history = LoginAttemptStore::new(&t.database);
         for (i, success) in [false, true].into_iter().enumerate() {
             let attempt = LoginAttempt {
                 id: Uuid::now_v7(),

@@ -3,10 +3,10 @@
 use lyceum_domain::mentoring::availability::{
     Availability, AvailabilityException, ExceptionKind, WeeklyWindow,
 };
-use lyceum_infra_seaorm::MentorAvailabilityStore;
+use lyceum_infra_seaorm::AvailabilityStore;
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_ports::RepoError;
-use lyceum_ports::mentoring::AvailabilityStore;
+use lyceum_ports::mentoring::AvailabilityRepository;
 use time::Weekday;
 use time::macros::{date, time};
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use common::mentoring::users;
 async fn availability_round_trips_and_is_replaced_whole() {
     on_each_backend(|t| async move {
         let mentor = users(&t.database, 1, 1).await[0];
-        let store = MentorAvailabilityStore::new(&t.database);
+        let store = AvailabilityStore::new(&t.database);
         assert_eq!(store.of_mentor(mentor).await.unwrap(), None);
         let week = Availability::new(
             "Asia/Kolkata",

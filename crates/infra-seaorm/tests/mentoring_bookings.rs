@@ -2,9 +2,11 @@
 
 use lyceum_domain::mentoring::{BookingStatus, PaymentStatus};
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{BookingStore, SessionStore};
+use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore};
 use lyceum_ports::idempotency::IdempotencyClaim;
-use lyceum_ports::mentoring::{BookingFilter, Bookings, MentoringSessions, ReserveOutcome};
+use lyceum_ports::mentoring::{
+    BookingFilter, BookingRepository, MentoringSessionRepository, ReserveOutcome,
+};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
@@ -26,7 +28,7 @@ async fn a_seat_is_taken_once_per_learner_and_only_in_future_scheduled_sessions(
         let db = &t.database;
         let ids = users(db, 1, 3).await;
         let (mentor, learner, other) = (ids[0], ids[1], ids[2]);
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let s = sessions
             .create(session(mentor, 3, 0, Duration::days(1)))
@@ -78,7 +80,7 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 4).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let s = sessions
             .create(session(ids[0], 2, 0, Duration::days(1)))
@@ -133,7 +135,7 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
 async fn a_hundred_simultaneous_reservations_fill_exactly_the_capacity() {
     on_each_backend(|t| async move {
         let ids = users(&t.database, 1, 101).await;
-        let s = SessionStore::new(&t.database)
+        let s = MentoringSessionStore::new(&t.database)
             .create(session(ids[0], 5, 0, Duration::days(1)))
             .await
             .unwrap();
@@ -168,7 +170,7 @@ async fn simultaneous_reschedules_into_the_last_seat_move_exactly_one_booking() 
     on_each_backend(|t| async move {
         let ids = users(&t.database, 1, 22).await;
         let (mentor, learners) = (ids[0], &ids[1..]);
-        let sessions = SessionStore::new(&t.database);
+        let sessions = MentoringSessionStore::new(&t.database);
         // 20 bookings spread over two sources; the target has one free seat.
         let source_a = sessions
             .create(session(mentor, 10, 0, Duration::days(1)))
@@ -241,7 +243,7 @@ async fn rescheduling_is_refused_into_a_session_the_learner_already_holds() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 2).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let a = sessions
             .create(session(ids[0], 3, 0, Duration::days(1)))
@@ -296,7 +298,7 @@ async fn expired_holds_are_cancelled_once_and_free_their_seats() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 4).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let s = sessions
             .create(session(ids[0], 3, 49900, Duration::days(1)))
@@ -348,7 +350,7 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 2).await;
-        let s = SessionStore::new(db)
+        let s = MentoringSessionStore::new(db)
             .create(session(ids[0], 3, 0, Duration::days(3)))
             .await
             .unwrap();
@@ -412,7 +414,7 @@ async fn lists_and_reminder_candidates() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 3).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let soon = sessions
             .create(session(ids[0], 5, 0, Duration::minutes(50)))

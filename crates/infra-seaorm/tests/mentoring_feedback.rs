@@ -2,8 +2,8 @@
 
 use lyceum_domain::mentoring::{Feedback, FeedbackScores, LearnerRating, Rating};
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{BookingStore, FeedbackStore, SessionStore};
-use lyceum_ports::mentoring::{Feedbacks, MentoringSessions};
+use lyceum_infra_seaorm::{BookingStore, FeedbackStore, MentoringSessionStore};
+use lyceum_ports::mentoring::{FeedbackRepository, MentoringSessionRepository};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use sea_orm::{ConnectionTrait, Statement};
 use time::Duration;
@@ -32,7 +32,7 @@ async fn feedback_is_one_per_booking_and_moves_the_rating_figures() {
         let db = &t.database;
         let ids = users(db, 1, 5).await;
         let (mentor, other_mentor) = (ids[0], ids[4]);
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let s = sessions
             .create(session(mentor, 5, 0, Duration::days(1)))

@@ -2,9 +2,13 @@
 
 use lyceum_domain::mentoring::{MentorshipRequest, Message, RequestStatus};
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{BookingStore, MessageStore, RequestStore, SessionStore};
+use lyceum_infra_seaorm::{
+    BookingStore, MentoringSessionStore, MentorshipRequestStore, MessageStore,
+};
 use lyceum_ports::PageRequest;
-use lyceum_ports::mentoring::{Bookings, MentoringSessions, MentorshipRequests, Messages};
+use lyceum_ports::mentoring::{
+    BookingRepository, MentoringSessionRepository, MentorshipRequestRepository, MessageRepository,
+};
 use time::Duration;
 use uuid::Uuid;
 
@@ -17,7 +21,7 @@ fn message(from: Uuid, to: Uuid, body: &str) -> Message {
         id: Uuid::now_v7(),
         sender_id: from,
         recipient_id: to,
-        body: body.into(),
+        body: lyceum_domain::mentoring::MessageBody::parse(body).unwrap(),
         created_at: NOW,
         read_at: None,
     }
@@ -30,7 +34,7 @@ async fn people_share_mentoring_through_bookings_sessions_and_requests() {
         let ids = users(db, 1, 6).await;
         let (mentor, learner, classmate, requester, mentor2, stranger) =
             (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]);
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let s = sessions
             .create(session(mentor, 5, 0, Duration::days(1)))
@@ -49,7 +53,7 @@ async fn people_share_mentoring_through_bookings_sessions_and_requests() {
             )
             .await
             .unwrap();
-        RequestStore::new(db)
+        MentorshipRequestStore::new(db)
             .create(MentorshipRequest {
                 id: Uuid::now_v7(),
                 learner_id: requester,

@@ -3,7 +3,7 @@
 use lyceum_domain::community::{Notification, NotificationKind, Subject, SubjectKind};
 use lyceum_infra_seaorm::NotificationStore;
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_ports::community::Notifications;
+use lyceum_ports::community::NotificationRepository;
 use lyceum_ports::{PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;

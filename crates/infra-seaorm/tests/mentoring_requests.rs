@@ -4,8 +4,10 @@ use lyceum_domain::mentoring::{
     BookingStatus, MentorshipRequest, PaymentStatus, RequestStatus, SessionStatus,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{BookingStore, RequestStore, SessionStore};
-use lyceum_ports::mentoring::{Bookings, MentoringSessions, MentorshipRequests, RequestSide};
+use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore, MentorshipRequestStore};
+use lyceum_ports::mentoring::{
+    BookingRepository, MentoringSessionRepository, MentorshipRequestRepository, RequestSide,
+};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
@@ -47,8 +49,8 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
         let db = &t.database;
         let ids = users(db, 1, 2).await;
         let (mentor, learner) = (ids[0], ids[1]);
-        let requests = RequestStore::new(db);
-        let sessions = SessionStore::new(db);
+        let requests = MentorshipRequestStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let r = requests.create(request(learner, mentor)).await.unwrap();
         assert_eq!(requests.by_id(r.id).await.unwrap(), Some(r.clone()));
@@ -135,7 +137,7 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 3).await;
-        let requests = RequestStore::new(db);
+        let requests = MentorshipRequestStore::new(db);
         let first = requests.create(request(ids[1], ids[0])).await.unwrap();
         let second = requests.create(request(ids[1], ids[0])).await.unwrap();
         let third = requests.create(request(ids[2], ids[0])).await.unwrap();
@@ -231,14 +233,14 @@ async fn cancelling_a_request_session_also_cancels_the_request() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 2).await;
-        let requests = RequestStore::new(db);
+        let requests = MentorshipRequestStore::new(db);
         let r = requests.create(request(ids[1], ids[0])).await.unwrap();
         let s = one_to_one(&r);
         requests
             .accept(r.id, s.clone(), booking(&s, ids[1]), None, NOW)
             .await
             .unwrap();
-        let cancelled = SessionStore::new(db)
+        let cancelled = MentoringSessionStore::new(db)
             .cancel(s.id, ids[0], NOW)
             .await
             .unwrap();

@@ -8,11 +8,13 @@ use lyceum_domain::mentoring::{
     SessionStatus,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{BookingStore, RequestStore, SessionStore, SpecializationStore};
-use lyceum_ports::identity::Specializations;
+use lyceum_infra_seaorm::{
+    BookingStore, MentoringSessionStore, MentorshipRequestStore, SpecializationStore,
+};
+use lyceum_ports::identity::SpecializationRepository;
 use lyceum_ports::mentoring::{
-    Bookings, MentoringSessions, MentorshipRequests, SessionChanges, SessionCursor, SessionFilter,
-    SessionSort,
+    BookingRepository, MentoringSessionRepository, MentorshipRequestRepository, SessionChanges,
+    SessionCursor, SessionFilter, SessionSort,
 };
 use lyceum_ports::{Conflict, RepoError};
 use sea_orm::{ConnectionTrait, Statement};
@@ -43,7 +45,7 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 4).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let spec = SpecializationStore::new(db).list().await.unwrap()[0].id;
         let mut new = session(ids[0], 3, 49900, Duration::days(2));
@@ -127,7 +129,7 @@ async fn cancelling_a_session_cancels_its_live_bookings_and_returns_them() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 5).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let s = sessions
             .create(session(ids[0], 5, 49900, Duration::days(1)))
@@ -195,9 +197,9 @@ async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 4).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
-        let requests = RequestStore::new(db);
+        let requests = MentorshipRequestStore::new(db);
         let group = sessions
             .create(session(ids[0], 5, 0, Duration::hours(1)))
             .await
@@ -248,7 +250,10 @@ async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
 
         let end = NOW + Duration::hours(3);
         let pool = wide_pool(&t).await;
-        let (a, b) = (SessionStore::new(&pool), SessionStore::new(&pool));
+        let (a, b) = (
+            MentoringSessionStore::new(&pool),
+            MentoringSessionStore::new(&pool),
+        );
         let (first, second) = tokio::join!(
             tokio::spawn(async move { a.complete_due(end).await }),
             tokio::spawn(async move { b.complete_due(end).await })
@@ -300,7 +305,7 @@ async fn upcoming_sessions_are_the_ones_i_mentor_or_hold_a_seat_in() {
     on_each_backend(|t| async move {
         let db = &t.database;
         let ids = users(db, 1, 3).await;
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let mine = sessions
             .create(session(ids[1], 2, 0, Duration::days(3)))
@@ -344,7 +349,7 @@ async fn upcoming_sessions_are_the_ones_i_mentor_or_hold_a_seat_in() {
 
 /// Walks every page of a discovery query.
 async fn all_pages(
-    sessions: &SessionStore,
+    sessions: &MentoringSessionStore,
     filter: &SessionFilter,
     sort: SessionSort,
     limit: u64,
@@ -375,7 +380,7 @@ async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
         let db = &t.database;
         let ids = users(db, 1, 3).await;
         let (mentor_a, mentor_b) = (ids[0], ids[1]);
-        let sessions = SessionStore::new(db);
+        let sessions = MentoringSessionStore::new(db);
         let spec = SpecializationStore::new(db).list().await.unwrap()[0].id;
         // 12 sessions with repeated keys, so that ties cross page boundaries.
         let mut made = Vec::new();

@@ -2,7 +2,7 @@
 
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{SpecializationStore, UserStore};
-use lyceum_ports::identity::Specializations;
+use lyceum_ports::identity::SpecializationRepository;
 use sea_orm::{ConnectionTrait, Statement};
 
 mod common;

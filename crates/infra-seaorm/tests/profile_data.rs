@@ -1,7 +1,7 @@
 //! Specializations, declared certificates, billing addresses, erasure and the outbox.
 
 use lyceum_domain::identity::{
-    BillingAddress, BillingAddressInput, BoundedText, RawBillingAddress, Specialization,
+    BillingAddress, BillingAddressDetails, BoundedText, RawBillingAddress, Specialization,
     SpecializationName, UserCertificate, WebUrl,
 };
 use lyceum_domain::wallet::LedgerEntryKind;
@@ -10,7 +10,9 @@ use lyceum_infra_seaorm::{
     BillingAddressStore, CertificateStore, OutboxMail, OutboxMailer, SpecializationStore,
     UserStore, WalletStore,
 };
-use lyceum_ports::identity::{BillingAddresses, Certificates, Specializations, UserRepository};
+use lyceum_ports::identity::{
+    BillingAddressRepository, CertificateRepository, SpecializationRepository, UserRepository,
+};
 use lyceum_ports::wallet::{NewLedgerEntry, WalletRepository};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
@@ -144,7 +146,7 @@ async fn certificates_are_newest_first_and_only_the_owner_removes_them() {
 }
 
 fn address(user_id: Uuid, city: &str) -> BillingAddress {
-    let input = BillingAddressInput::parse(RawBillingAddress {
+    let input = BillingAddressDetails::parse(RawBillingAddress {
         first_name: "Asha",
         last_name: "Kumar",
         email: "billing@example.com",

@@ -6,7 +6,7 @@ use lyceum_domain::identity::{
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{SpecializationStore, UserStore, WalletStore};
 use lyceum_ports::identity::{
-    AccountDetails, MentorFilter, Specializations, UserQuery, UserRepository,
+    AccountDetails, MentorFilter, SpecializationRepository, UserQuery, UserRepository,
 };
 use lyceum_ports::wallet::WalletRepository;
 use lyceum_ports::{Conflict, PageRequest, RepoError};

@@ -313,7 +313,7 @@ async fn concurrent_requests_with_one_key_apply_once() {
 #[tokio::test]
 async fn expired_idempotency_keys_are_purged_and_live_ones_kept() {
     use lyceum_infra_seaorm::IdempotencyKeyStore;
-    use lyceum_ports::idempotency::IdempotencyKeys;
+    use lyceum_ports::idempotency::IdempotencyKeyRepository;
     on_each_backend(|t| async move {
         let user = registered(&UserStore::new(&t.database), 1).await;
         let wallets = WalletStore::new(&t.database);

@@ -10,7 +10,7 @@ use crate::{Page, PageRequest, RepoError};
 /// Stored notifications.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait Notifications: Send + Sync {
+pub trait NotificationRepository: Send + Sync {
     /// Stores a notification. With a `dedupe_key` (e.g. `reminder_1h:<booking id>`) a second
     /// notification with the same key is silently not stored, so jobs running in several
     /// processes notify once; returns whether this call stored it.

@@ -177,7 +177,7 @@ pub struct LoginAttempt {
 /// The login history.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait LoginHistory: Send + Sync {
+pub trait LoginAttemptRepository: Send + Sync {
     /// Appends one attempt.
     async fn record(&self, attempt: LoginAttempt) -> Result<(), RepoError>;
     /// A user's attempts, newest first.
@@ -263,7 +263,7 @@ pub enum RotationOutcome {
 /// Auth sessions and their refresh tokens.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait AuthSessions: Send + Sync {
+pub trait AuthSessionRepository: Send + Sync {
     /// Starts a session with its first refresh token.
     async fn start(&self, session: NewAuthSession) -> Result<AuthSession, RepoError>;
     /// Marks the presented token used and stores its replacement, atomically: of two
@@ -327,7 +327,7 @@ pub struct NewVerificationToken {
 /// Email verification and password reset tokens.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait VerificationTokens: Send + Sync {
+pub trait VerificationTokenRepository: Send + Sync {
     /// Stores a token, invalidating earlier unused ones of the same user and purpose.
     async fn issue(&self, token: NewVerificationToken) -> Result<(), RepoError>;
     /// Uses a token once: returns its user if it exists, has this purpose, is unused
@@ -343,7 +343,7 @@ pub trait VerificationTokens: Send + Sync {
 /// Specializations and users' links to them.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait Specializations: Send + Sync {
+pub trait SpecializationRepository: Send + Sync {
     /// All, by name.
     async fn list(&self) -> Result<Vec<Specialization>, RepoError>;
     /// One.
@@ -380,7 +380,7 @@ pub trait Specializations: Send + Sync {
 /// User-declared certificates.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait Certificates: Send + Sync {
+pub trait CertificateRepository: Send + Sync {
     /// Stores a new certificate.
     async fn add(&self, certificate: UserCertificate) -> Result<UserCertificate, RepoError>;
     /// A user's certificates, newest issue date first.
@@ -392,7 +392,7 @@ pub trait Certificates: Send + Sync {
 /// Billing addresses, at most one per user.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait BillingAddresses: Send + Sync {
+pub trait BillingAddressRepository: Send + Sync {
     /// The user's address.
     async fn of_user(&self, user_id: Uuid) -> Result<Option<BillingAddress>, RepoError>;
     /// Creates or replaces the user's address (the unique owner column makes a second

@@ -95,7 +95,7 @@ pub struct SessionPage {
 /// Mentoring sessions.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait MentoringSessions: Send + Sync {
+pub trait MentoringSessionRepository: Send + Sync {
     /// Stores a new session.
     async fn create(&self, session: MentoringSession) -> Result<MentoringSession, RepoError>;
     /// A session by id (cancelled and completed included).
@@ -171,7 +171,7 @@ pub struct BookingFilter {
 /// Bookings.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait Bookings: Send + Sync {
+pub trait BookingRepository: Send + Sync {
     /// Takes a seat and stores the booking in one transaction: the seat counter is
     /// incremented only while `seats_taken < capacity` and the session is scheduled and in
     /// the future (`SessionFull` / `SessionNotBookable` otherwise); a second live booking
@@ -250,7 +250,7 @@ pub enum RequestSide {
 /// Mentorship requests.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait MentorshipRequests: Send + Sync {
+pub trait MentorshipRequestRepository: Send + Sync {
     /// Stores a new pending request.
     async fn create(&self, request: MentorshipRequest) -> Result<MentorshipRequest, RepoError>;
     /// A request by id.
@@ -295,7 +295,7 @@ pub trait MentorshipRequests: Send + Sync {
 /// Mentors' weekly availability.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait AvailabilityStore: Send + Sync {
+pub trait AvailabilityRepository: Send + Sync {
     /// The mentor's availability, if defined.
     async fn of_mentor(&self, mentor_id: Uuid) -> Result<Option<Availability>, RepoError>;
     /// Replaces the mentor's availability.
@@ -321,7 +321,7 @@ pub struct ConversationSummary {
 /// Direct messages.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait Messages: Send + Sync {
+pub trait MessageRepository: Send + Sync {
     /// Whether the two users share a booking, a session or a request — the condition for
     /// writing to each other.
     async fn share_mentoring(&self, a: Uuid, b: Uuid) -> Result<bool, RepoError>;
@@ -355,7 +355,7 @@ pub trait Messages: Send + Sync {
 /// Feedback and ratings.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait Feedbacks: Send + Sync {
+pub trait FeedbackRepository: Send + Sync {
     /// Stores feedback (one per booking: `FeedbackExists`) and updates the session's and
     /// mentor's rating figures in the same transaction.
     async fn leave(&self, feedback: Feedback) -> Result<Feedback, RepoError>;

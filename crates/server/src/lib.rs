@@ -14,10 +14,10 @@ use lyceum_api_poem::{HttpSettings, Readiness};
 use lyceum_app::{Lyceum, Ports, Settings};
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_infra_seaorm::{
-    AuthSessionStore, BillingAddressStore, BookingStore, CertificateStore, Database, DbSettings,
-    FeedbackStore, IdempotencyKeyStore, LoginHistoryStore, MentorAvailabilityStore, MessageStore,
-    NotificationStore, OutboxMailer, RequestStore, SessionStore, SpecializationStore, UserStore,
-    VerificationTokenStore, WalletStore,
+    AuthSessionStore, AvailabilityStore, BillingAddressStore, BookingStore, CertificateStore,
+    Database, DbSettings, FeedbackStore, IdempotencyKeyStore, LoginAttemptStore,
+    MentoringSessionStore, MentorshipRequestStore, MessageStore, NotificationStore, OutboxMailer,
+    SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
 };
 use lyceum_ports::system::Mailer;
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -79,17 +79,17 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
         .map_err(|e| StartError::Adapter(e.to_string()))?;
     let ports = Ports {
         users: Arc::new(UserStore::new(db)),
-        login_history: Arc::new(LoginHistoryStore::new(db)),
+        login_history: Arc::new(LoginAttemptStore::new(db)),
         auth_sessions: Arc::new(AuthSessionStore::new(db)),
         verification_tokens: Arc::new(VerificationTokenStore::new(db)),
         specializations: Arc::new(SpecializationStore::new(db)),
         certificates: Arc::new(CertificateStore::new(db)),
         billing_addresses: Arc::new(BillingAddressStore::new(db)),
         wallets: Arc::new(WalletStore::new(db)),
-        sessions: Arc::new(SessionStore::new(db)),
+        sessions: Arc::new(MentoringSessionStore::new(db)),
         bookings: Arc::new(BookingStore::new(db)),
-        requests: Arc::new(RequestStore::new(db)),
-        availability: Arc::new(MentorAvailabilityStore::new(db)),
+        requests: Arc::new(MentorshipRequestStore::new(db)),
+        availability: Arc::new(AvailabilityStore::new(db)),
         messages: Arc::new(MessageStore::new(db)),
         feedbacks: Arc::new(FeedbackStore::new(db)),
         notifications: Arc::new(NotificationStore::new(db)),

@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use lyceum_app::identity::Registration;
+use lyceum_app::identity::RegistrationInput;
 use lyceum_server::config::Config;
 use lyceum_server::{StartError, connect, seed, start, wire};
 use tracing_subscriber::EnvFilter;
@@ -131,7 +131,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                 .await
                 .map_err(|e| StartError::Database(e.to_string()))?;
             let app = wire(&config, &db)?;
-            let registration = Registration {
+            let registration = RegistrationInput {
                 email,
                 username,
                 password,

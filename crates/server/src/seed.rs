@@ -2,7 +2,7 @@
 //! and specializations. Safe to run twice: existing accounts are left alone.
 
 use lyceum_app::identity::IdentityError;
-use lyceum_app::identity::{Actor, ProfilePatch, Registration};
+use lyceum_app::identity::{Actor, ProfilePatch, RegistrationInput};
 use lyceum_app::mentoring::{AvailabilityInput, SessionInput};
 use lyceum_app::{AppError, Lyceum};
 use lyceum_domain::mentoring::availability::WeeklyWindow;
@@ -89,7 +89,7 @@ pub async fn seed_demo(app: &Lyceum) -> Result<Vec<String>, AppError> {
     let catalogue = app.specializations().await?;
     let mut created = Vec::new();
     for person in PEOPLE {
-        let registration = Registration {
+        let registration = RegistrationInput {
             email: format!("{}@demo.lyceum.dev", person.username),
             username: person.username.into(),
             password: DEMO_PASSWORD.into(),

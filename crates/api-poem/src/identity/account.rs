@@ -1,19 +1,17 @@
 //! My account, my devices, public profiles and the mentor directory.
 
 use lyceum_app::Lyceum;
-use lyceum_app::identity::ProfilePatch;
 use lyceum_domain::identity::Role;
 use lyceum_ports::identity::MentorFilter;
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::pagination::{listed_with, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Listed, NoContent};
 use crate::security::Caller;
@@ -24,48 +22,12 @@ pub struct AccountApi {
     pub app: Lyceum,
 }
 
-fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
-impl From<UpdateMeRequest> for ProfilePatch {
-    fn from(b: UpdateMeRequest) -> Self {
-        Self {
-            first_name: b.first_name,
-            last_name: b.last_name,
-            phone_number: patch(b.phone_number),
-            bio: patch(b.bio),
-            profile_image: patch(b.profile_image),
-            location: patch(b.location),
-            timezone: patch(b.timezone),
-            designation: patch(b.designation),
-            website: patch(b.website),
-            github: patch(b.github),
-            linkedin: patch(b.linkedin),
-            twitter: patch(b.twitter),
-            facebook: patch(b.facebook),
-            expertise: b.expertise,
-            hourly_rate: patch(b.hourly_rate).map(|m| m.map(|m| (m.amount_minor, m.currency))),
-            years_experience: patch(b.years_experience),
-            domain: patch(b.domain),
-            interests: b.interests,
-            goals: patch(b.goals),
-            career_goals: patch(b.career_goals),
-            experience_level: patch(b.experience_level),
-        }
-    }
-}
-
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Identity")]
 impl AccountApi {
     /// My account
     #[oai(path = "/me", method = "get", operation_id = "getMe")]
-    async fn me(&self, caller: Caller) -> ApiResult<Json<UserDto>> {
-        Ok(Json(UserDto::from(&caller.user)))
+    async fn me(&self, caller: Caller) -> ApiResult<Json<UserOut>> {
+        Ok(Json(UserOut::from(&caller.user)))
     }
 
     /// Update my account
@@ -77,10 +39,10 @@ impl AccountApi {
     async fn update_me(
         &self,
         caller: Caller,
-        body: Json<UpdateMeRequest>,
-    ) -> ApiResult<Json<UserDto>> {
+        body: Json<ProfilePatch>,
+    ) -> ApiResult<Json<UserOut>> {
         let user = self.app.update_my_account(&caller, body.0.into()).await?;
-        Ok(Json(UserDto::from(&user)))
+        Ok(Json(UserOut::from(&user)))
     }
 
     /// Delete my account
@@ -98,9 +60,9 @@ impl AccountApi {
     ///
     /// Everything Lyceum stores about me, as JSON.
     #[oai(path = "/me/export", method = "get", operation_id = "exportMyData")]
-    async fn export(&self, caller: Caller) -> ApiResult<Json<AccountExportDto>> {
+    async fn export(&self, caller: Caller) -> ApiResult<Json<AccountExportOut>> {
         let export = self.app.export_my_data(&caller).await?;
-        Ok(Json(AccountExportDto::new(export, caller.session_id)))
+        Ok(Json(AccountExportOut::new(export, caller.session_id)))
     }
 
     /// My signed-in devices
@@ -109,12 +71,12 @@ impl AccountApi {
         method = "get",
         operation_id = "listMyAuthSessions"
     )]
-    async fn auth_sessions(&self, caller: Caller) -> ApiResult<Json<Vec<AuthSessionDto>>> {
+    async fn auth_sessions(&self, caller: Caller) -> ApiResult<Json<Vec<AuthSessionOut>>> {
         let sessions = self.app.auth_sessions(&caller).await?;
         Ok(Json(
             sessions
                 .iter()
-                .map(|s| AuthSessionDto::new(s, caller.session_id))
+                .map(|s| AuthSessionOut::new(s, caller.session_id))
                 .collect(),
         ))
     }
@@ -134,7 +96,7 @@ impl AccountApi {
     ///
     /// No email, phone, billing or sign-in data.
     #[oai(path = "/users/:id", method = "get", operation_id = "getUserProfile")]
-    async fn public_profile(&self, id: Path<Uuid>) -> ApiResult<Json<PublicProfileDto>> {
+    async fn public_profile(&self, id: Path<Uuid>) -> ApiResult<Json<PublicProfileOut>> {
         let profile = self.app.public_profile(id.0).await?;
         let rating = if profile.user.has_role(Role::Mentor) {
             Some(
@@ -147,7 +109,7 @@ impl AccountApi {
         } else {
             None
         };
-        let mut dto = PublicProfileDto::from(profile);
+        let mut dto = PublicProfileOut::from(profile);
         dto.user = dto.user.with_rating(rating);
         Ok(Json(dto))
     }
@@ -158,13 +120,13 @@ impl AccountApi {
         method = "get",
         operation_id = "listUserCertificates"
     )]
-    async fn user_certificates(&self, id: Path<Uuid>) -> ApiResult<Json<Vec<CertificateDto>>> {
+    async fn user_certificates(&self, id: Path<Uuid>) -> ApiResult<Json<Vec<CertificateOut>>> {
         let profile = self.app.public_profile(id.0).await?;
         Ok(Json(
             profile
                 .certificates
                 .iter()
-                .map(CertificateDto::from)
+                .map(CertificateOut::from)
                 .collect(),
         ))
     }
@@ -195,20 +157,13 @@ impl AccountApi {
                 .filter(|e| !e.is_empty()),
         };
         let found = self.app.mentors(filter, page).await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
         let ratings = self
             .app
             .mentor_ratings(found.items.iter().map(|u| u.id).collect())
             .await?;
-        let items = found
-            .items
-            .iter()
-            .map(|u| {
-                PublicUserDto::from(u)
-                    .with_rating(Some(ratings.get(&u.id).copied().unwrap_or_default()))
-            })
-            .collect();
-        Ok(Listed::Ok(Json(MentorPage { items, next_cursor }), link))
+        Ok(listed_with::<MentorPage, _>(req, found, |u| {
+            PublicUserOut::from(u)
+                .with_rating(Some(ratings.get(&u.id).copied().unwrap_or_default()))
+        }))
     }
 }

@@ -2,7 +2,6 @@
 //! stored now; a token that claims `admin` proves nothing.
 
 use lyceum_app::Lyceum;
-use lyceum_app::identity::BanRequest;
 use lyceum_ports::identity::UserQuery;
 use poem::Request;
 use poem_openapi::OpenApi;
@@ -12,10 +11,11 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::pagination::{listed, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Listed, NoContent};
 use crate::security::Caller;
+use crate::shared::Role;
 
 /// Admin operations on accounts.
 pub struct AdminApi {
@@ -35,7 +35,7 @@ impl AdminApi {
         /// Case-insensitive text in email, username or names.
         q: Query<Option<String>>,
         /// Only accounts holding this role.
-        role: Query<Option<RoleDto>>,
+        role: Query<Option<Role>>,
         /// Include soft-deleted accounts.
         include_deleted: Query<Option<bool>>,
         /// Page size, 1–100 (default 20).
@@ -50,16 +50,13 @@ impl AdminApi {
             include_deleted: include_deleted.0.unwrap_or(false),
         };
         let found = self.app.admin_list_users(&caller, query, page).await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
-        let items = found.items.iter().map(AdminUserDto::from).collect();
-        Ok(Listed::Ok(Json(AdminUserPage { items, next_cursor }), link))
+        Ok(listed::<AdminUserPage, _>(req, found))
     }
 
     /// One account (admin)
     #[oai(path = "/users/:id", method = "get", operation_id = "adminGetUser")]
-    async fn get_user(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
-        Ok(Json(AdminUserDto::from(
+    async fn get_user(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserOut>> {
+        Ok(Json(AdminUserOut::from(
             &self.app.admin_user(&caller, id.0).await?,
         )))
     }
@@ -77,15 +74,10 @@ impl AdminApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<BanRequestDto>,
-    ) -> ApiResult<Json<AdminUserDto>> {
-        let request = BanRequest {
-            reason: body.0.reason,
-            expires_at: body.0.expires_at,
-        };
-        Ok(Json(AdminUserDto::from(
-            &self.app.admin_ban(&caller, id.0, request).await?,
-        )))
+        body: Json<BanIn>,
+    ) -> ApiResult<Json<AdminUserOut>> {
+        let user = self.app.admin_ban(&caller, id.0, body.0.into()).await?;
+        Ok(Json(AdminUserOut::from(&user)))
     }
 
     /// Lift a ban (admin)
@@ -94,8 +86,8 @@ impl AdminApi {
         method = "post",
         operation_id = "adminUnbanUser"
     )]
-    async fn unban(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserDto>> {
-        Ok(Json(AdminUserDto::from(
+    async fn unban(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserOut>> {
+        Ok(Json(AdminUserOut::from(
             &self.app.admin_unban(&caller, id.0).await?,
         )))
     }
@@ -110,9 +102,9 @@ impl AdminApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<RoleRequest>,
-    ) -> ApiResult<Json<AdminUserDto>> {
-        Ok(Json(AdminUserDto::from(
+        body: Json<RoleGrantIn>,
+    ) -> ApiResult<Json<AdminUserOut>> {
+        Ok(Json(AdminUserOut::from(
             &self
                 .app
                 .admin_grant_role(&caller, id.0, body.0.role.into())
@@ -132,9 +124,9 @@ impl AdminApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        role: Path<RoleDto>,
-    ) -> ApiResult<Json<AdminUserDto>> {
-        Ok(Json(AdminUserDto::from(
+        role: Path<Role>,
+    ) -> ApiResult<Json<AdminUserOut>> {
+        Ok(Json(AdminUserOut::from(
             &self
                 .app
                 .admin_remove_role(&caller, id.0, role.0.into())

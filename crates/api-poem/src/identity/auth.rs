@@ -1,7 +1,6 @@
 //! Sign-up, sign-in, token rotation, sign-out, email verification, password recovery.
 
 use lyceum_app::Lyceum;
-use lyceum_app::identity::Registration;
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
@@ -25,22 +24,10 @@ impl AuthApi {
     /// Creates a learner or mentor account with an empty profile and a wallet at zero,
     /// and mails an email verification code. Every invalid field is listed in the 422.
     #[oai(path = "/register", method = "post", operation_id = "register")]
-    async fn register(&self, body: Json<RegisterRequest>) -> ApiResult<Created<UserDto>> {
-        let body = body.0;
-        let user = self
-            .app
-            .register(Registration {
-                email: body.email,
-                username: body.username,
-                password: body.password,
-                first_name: body.first_name,
-                last_name: body.last_name,
-                role: body.role,
-                phone_number: body.phone_number,
-            })
-            .await?;
+    async fn register(&self, body: Json<RegistrationIn>) -> ApiResult<Created<UserOut>> {
+        let user = self.app.register(body.0.into()).await?;
         Ok(Created::Created(
-            Json(UserDto::from(&user)),
+            Json(UserOut::from(&user)),
             format!("/api/v1/users/{}", user.id),
         ))
     }
@@ -51,11 +38,7 @@ impl AuthApi {
     /// for fifteen minutes (403 `auth.account_locked`); banned accounts get 403
     /// `auth.banned`.
     #[oai(path = "/login", method = "post", operation_id = "login")]
-    async fn login(
-        &self,
-        req: &Request,
-        body: Json<LoginRequest>,
-    ) -> ApiResult<Json<TokenPairDto>> {
+    async fn login(&self, req: &Request, body: Json<LoginIn>) -> ApiResult<Json<TokenPairOut>> {
         let pair = self
             .app
             .login(&body.0.login, &body.0.password, client_info(req))
@@ -68,7 +51,7 @@ impl AuthApi {
     /// Returns a new pair; the presented refresh token stops working. Presenting an
     /// already-rotated refresh token revokes its whole session.
     #[oai(path = "/refresh", method = "post", operation_id = "refreshTokens")]
-    async fn refresh(&self, body: Json<RefreshRequest>) -> ApiResult<Json<TokenPairDto>> {
+    async fn refresh(&self, body: Json<RefreshIn>) -> ApiResult<Json<TokenPairOut>> {
         Ok(Json(self.app.refresh(&body.0.refresh_token).await?.into()))
     }
 
@@ -85,7 +68,7 @@ impl AuthApi {
     ///
     /// Confirms the email address with the code from the verification mail (single use).
     #[oai(path = "/email/verify", method = "post", operation_id = "verifyEmail")]
-    async fn verify_email(&self, body: Json<TokenRequest>) -> ApiResult<NoContent> {
+    async fn verify_email(&self, body: Json<EmailVerificationIn>) -> ApiResult<NoContent> {
         self.app.verify_email(&body.0.token).await?;
         Ok(NoContent::NoContent)
     }
@@ -110,7 +93,7 @@ impl AuthApi {
         method = "post",
         operation_id = "forgotPassword"
     )]
-    async fn forgot_password(&self, body: Json<ForgotPasswordRequest>) -> ApiResult<Accepted> {
+    async fn forgot_password(&self, body: Json<PasswordForgotIn>) -> ApiResult<Accepted> {
         self.app.forgot_password(&body.0.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -124,7 +107,7 @@ impl AuthApi {
         method = "post",
         operation_id = "resetPassword"
     )]
-    async fn reset_password(&self, body: Json<ResetPasswordRequest>) -> ApiResult<NoContent> {
+    async fn reset_password(&self, body: Json<PasswordResetIn>) -> ApiResult<NoContent> {
         self.app
             .reset_password(&body.0.token, &body.0.new_password)
             .await?;

@@ -1,7 +1,6 @@
 //! Specializations, my declared certificates and my billing address.
 
 use lyceum_app::Lyceum;
-use lyceum_app::identity;
 use poem_openapi::ApiResponse;
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
@@ -25,10 +24,10 @@ pub struct CatalogueApi {
 pub enum BillingAddressPut {
     /// Replaced the existing address.
     #[oai(status = 200)]
-    Replaced(Json<BillingAddressDto>),
+    Replaced(Json<BillingAddressOut>),
     /// Created the address.
     #[oai(status = 201)]
-    Created(Json<BillingAddressDto>, #[oai(header = "Location")] String),
+    Created(Json<BillingAddressOut>, #[oai(header = "Location")] String),
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Identity")]
@@ -39,13 +38,13 @@ impl CatalogueApi {
         method = "get",
         operation_id = "listSpecializations"
     )]
-    async fn list(&self) -> ApiResult<Json<Vec<SpecializationDto>>> {
+    async fn list(&self) -> ApiResult<Json<Vec<SpecializationOut>>> {
         Ok(Json(
             self.app
                 .specializations()
                 .await?
                 .iter()
-                .map(SpecializationDto::from)
+                .map(SpecializationOut::from)
                 .collect(),
         ))
     }
@@ -59,14 +58,14 @@ impl CatalogueApi {
     async fn create(
         &self,
         caller: Caller,
-        body: Json<SpecializationRequest>,
-    ) -> ApiResult<Created<SpecializationDto>> {
+        body: Json<SpecializationIn>,
+    ) -> ApiResult<Created<SpecializationOut>> {
         let s = self
             .app
             .create_specialization(&caller, &body.0.name, body.0.description)
             .await?;
         Ok(Created::Created(
-            Json(SpecializationDto::from(&s)),
+            Json(SpecializationOut::from(&s)),
             format!("/api/v1/specializations/{}", s.id),
         ))
     }
@@ -81,13 +80,13 @@ impl CatalogueApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<SpecializationRequest>,
-    ) -> ApiResult<Json<SpecializationDto>> {
+        body: Json<SpecializationIn>,
+    ) -> ApiResult<Json<SpecializationOut>> {
         let s = self
             .app
             .update_specialization(&caller, id.0, &body.0.name, body.0.description)
             .await?;
-        Ok(Json(SpecializationDto::from(&s)))
+        Ok(Json(SpecializationOut::from(&s)))
     }
 
     /// Delete a specialization (admin)
@@ -109,13 +108,13 @@ impl CatalogueApi {
         method = "get",
         operation_id = "listMySpecializations"
     )]
-    async fn mine(&self, caller: Caller) -> ApiResult<Json<Vec<SpecializationDto>>> {
+    async fn mine(&self, caller: Caller) -> ApiResult<Json<Vec<SpecializationOut>>> {
         Ok(Json(
             self.app
                 .my_specializations(&caller)
                 .await?
                 .iter()
-                .map(SpecializationDto::from)
+                .map(SpecializationOut::from)
                 .collect(),
         ))
     }
@@ -131,14 +130,14 @@ impl CatalogueApi {
     async fn add_mine(
         &self,
         caller: Caller,
-        body: Json<AddSpecializationRequest>,
-    ) -> ApiResult<Created<SpecializationDto>> {
+        body: Json<MySpecializationIn>,
+    ) -> ApiResult<Created<SpecializationOut>> {
         let s = self
             .app
             .add_my_specialization(&caller, body.0.specialization_id)
             .await?;
         Ok(Created::Created(
-            Json(SpecializationDto::from(&s)),
+            Json(SpecializationOut::from(&s)),
             format!("/api/v1/me/specializations/{}", s.id),
         ))
     }
@@ -160,13 +159,13 @@ impl CatalogueApi {
         method = "get",
         operation_id = "listMyCertificates"
     )]
-    async fn my_certificates(&self, caller: Caller) -> ApiResult<Json<Vec<CertificateDto>>> {
+    async fn my_certificates(&self, caller: Caller) -> ApiResult<Json<Vec<CertificateOut>>> {
         Ok(Json(
             self.app
                 .certificates_of(caller.id())
                 .await?
                 .iter()
-                .map(CertificateDto::from)
+                .map(CertificateOut::from)
                 .collect(),
         ))
     }
@@ -182,23 +181,11 @@ impl CatalogueApi {
     async fn add_certificate(
         &self,
         caller: Caller,
-        body: Json<CertificateRequest>,
-    ) -> ApiResult<Created<CertificateDto>> {
-        let b = body.0;
-        let c = self
-            .app
-            .add_my_certificate(
-                &caller,
-                identity::CertificateRequest {
-                    title: b.title,
-                    issuer: b.issuer,
-                    issue_date: b.issue_date,
-                    certificate_url: b.certificate_url,
-                },
-            )
-            .await?;
+        body: Json<CertificateIn>,
+    ) -> ApiResult<Created<CertificateOut>> {
+        let c = self.app.add_my_certificate(&caller, body.0.into()).await?;
         Ok(Created::Created(
-            Json(CertificateDto::from(&c)),
+            Json(CertificateOut::from(&c)),
             format!("/api/v1/me/certificates/{}", c.id),
         ))
     }
@@ -220,8 +207,8 @@ impl CatalogueApi {
         method = "get",
         operation_id = "getMyBillingAddress"
     )]
-    async fn billing_address(&self, caller: Caller) -> ApiResult<Json<BillingAddressDto>> {
-        Ok(Json(BillingAddressDto::from(
+    async fn billing_address(&self, caller: Caller) -> ApiResult<Json<BillingAddressOut>> {
+        Ok(Json(BillingAddressOut::from(
             &self.app.my_billing_address(&caller).await?,
         )))
     }
@@ -237,26 +224,13 @@ impl CatalogueApi {
     async fn put_billing_address(
         &self,
         caller: Caller,
-        body: Json<BillingAddressRequest>,
+        body: Json<BillingAddressIn>,
     ) -> ApiResult<BillingAddressPut> {
-        let b = body.0;
-        let request = identity::BillingAddressRequest {
-            first_name: b.first_name,
-            last_name: b.last_name,
-            company_name: b.company_name,
-            phone_number: b.phone_number,
-            email: b.email,
-            address_line1: b.address_line1,
-            address_line2: b.address_line2,
-            city: b.city,
-            state: b.state,
-            postal_code: b.postal_code,
-            country: b.country,
-            vat_number: b.vat_number,
-            notes: b.notes,
-        };
-        let (address, created) = self.app.put_my_billing_address(&caller, request).await?;
-        let dto = BillingAddressDto::from(&address);
+        let (address, created) = self
+            .app
+            .put_my_billing_address(&caller, body.0.into())
+            .await?;
+        let dto = BillingAddressOut::from(&address);
         Ok(if created {
             BillingAddressPut::Created(Json(dto), "/api/v1/me/billing-address".into())
         } else {

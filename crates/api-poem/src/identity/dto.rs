@@ -2,8 +2,10 @@
 //! types on purpose: the OpenAPI schema is a product surface, and it must not change
 //! shape when an internal type does.
 
-use lyceum_app::identity::{AccountExport, PublicProfile};
-use lyceum_domain::Money;
+use lyceum_app::identity::{
+    AccountExport, BanInput, BillingAddressInput, CertificateInput, PublicProfile,
+    RegistrationInput,
+};
 use lyceum_domain::identity::{BillingAddress, Profile, Specialization, User, UserCertificate};
 use lyceum_ports::identity::{AuthSession, LoginAttempt};
 use poem_openapi::types::MaybeUndefined;
@@ -11,34 +13,12 @@ use poem_openapi::{Enum, Object};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::wallet::{LedgerEntryDto, WalletDto};
-
-/// Platform roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum RoleDto {
-    /// Learner.
-    Learner,
-    /// Mentor.
-    Mentor,
-    /// Administrator.
-    Admin,
-}
-
-impl From<RoleDto> for lyceum_domain::identity::Role {
-    fn from(role: RoleDto) -> Self {
-        match role {
-            RoleDto::Learner => Self::Learner,
-            RoleDto::Mentor => Self::Mentor,
-            RoleDto::Admin => Self::Admin,
-        }
-    }
-}
+use crate::shared::{LedgerEntryOut, Money, RatingSummaryOut, Role, WalletOut, page, patch};
 
 /// Sign-up form.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct RegisterRequest {
+pub struct RegistrationIn {
     /// Login email, unique ignoring case.
     #[oai(validator(max_length = 254))]
     pub email: String,
@@ -62,10 +42,24 @@ pub struct RegisterRequest {
     pub phone_number: Option<String>,
 }
 
+impl From<RegistrationIn> for RegistrationInput {
+    fn from(b: RegistrationIn) -> Self {
+        Self {
+            email: b.email,
+            username: b.username,
+            password: b.password,
+            first_name: b.first_name,
+            last_name: b.last_name,
+            role: b.role,
+            phone_number: b.phone_number,
+        }
+    }
+}
+
 /// Sign-in form.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct LoginRequest {
+pub struct LoginIn {
     /// Email or username.
     #[oai(validator(max_length = 254))]
     pub login: String,
@@ -76,7 +70,7 @@ pub struct LoginRequest {
 
 /// Tokens after sign-in or refresh.
 #[derive(Debug, Clone, Object)]
-pub struct TokenPairDto {
+pub struct TokenPairOut {
     /// JWT for `Authorization: Bearer`.
     pub access_token: String,
     /// Opaque single-use token for `POST /api/v1/auth/refresh`.
@@ -87,7 +81,7 @@ pub struct TokenPairDto {
     pub expires_in: i64,
 }
 
-impl From<lyceum_app::identity::TokenPair> for TokenPairDto {
+impl From<lyceum_app::identity::TokenPair> for TokenPairOut {
     fn from(pair: lyceum_app::identity::TokenPair) -> Self {
         Self {
             access_token: pair.access_token,
@@ -101,7 +95,7 @@ impl From<lyceum_app::identity::TokenPair> for TokenPairDto {
 /// A refresh token to rotate.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct RefreshRequest {
+pub struct RefreshIn {
     /// The refresh token from the last sign-in or refresh.
     #[oai(validator(max_length = 512))]
     pub refresh_token: String,
@@ -110,7 +104,7 @@ pub struct RefreshRequest {
 /// A single-use token received by mail.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct TokenRequest {
+pub struct EmailVerificationIn {
     /// The code from the mail.
     #[oai(validator(max_length = 512))]
     pub token: String,
@@ -119,7 +113,7 @@ pub struct TokenRequest {
 /// Asks for a password reset mail.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct ForgotPasswordRequest {
+pub struct PasswordForgotIn {
     /// The account's email.
     #[oai(validator(max_length = 254))]
     pub email: String,
@@ -128,7 +122,7 @@ pub struct ForgotPasswordRequest {
 /// Sets a new password with a reset token.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct ResetPasswordRequest {
+pub struct PasswordResetIn {
     /// The code from the reset mail.
     #[oai(validator(max_length = 512))]
     pub token: String,
@@ -137,27 +131,24 @@ pub struct ResetPasswordRequest {
     pub new_password: String,
 }
 
-/// An amount of money in minor units.
-#[derive(Debug, Clone, Object)]
-pub struct MoneyDto {
-    /// Minor units (paise, cents); never negative.
-    pub amount_minor: i64,
-    /// ISO 4217 code, e.g. `INR`.
-    pub currency: String,
-}
-
-impl From<Money> for MoneyDto {
-    fn from(money: Money) -> Self {
-        Self {
-            amount_minor: money.amount_minor(),
-            currency: money.currency().to_string(),
-        }
-    }
+/// A learner's experience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    rename_all = "lowercase",
+    remote = "lyceum_domain::identity::ExperienceLevel"
+)]
+pub enum ExperienceLevel {
+    /// Beginner.
+    Beginner,
+    /// Intermediate.
+    Intermediate,
+    /// Advanced.
+    Advanced,
 }
 
 /// Public links.
 #[derive(Debug, Clone, Object)]
-pub struct SocialLinksDto {
+pub struct SocialLinksOut {
     /// Personal site.
     pub website: Option<String>,
     /// GitHub.
@@ -172,7 +163,7 @@ pub struct SocialLinksDto {
 
 /// A profile: public part plus mentor and learner sides.
 #[derive(Debug, Clone, Object)]
-pub struct ProfileDto {
+pub struct ProfileOut {
     /// About me (≤ 1000 characters).
     pub bio: Option<String>,
     /// Avatar URL.
@@ -184,11 +175,11 @@ pub struct ProfileDto {
     /// Job title.
     pub designation: Option<String>,
     /// Public links.
-    pub social_links: SocialLinksDto,
+    pub social_links: SocialLinksOut,
     /// Mentor side: expertise keywords (≤ 10).
     pub expertise: Vec<String>,
     /// Mentor side: indicative hourly rate.
-    pub hourly_rate: Option<MoneyDto>,
+    pub hourly_rate: Option<Money>,
     /// Mentor side: years of experience.
     pub years_experience: Option<u8>,
     /// Mentor side: field of work.
@@ -199,11 +190,11 @@ pub struct ProfileDto {
     pub goals: Option<String>,
     /// Learner side: career goals.
     pub career_goals: Option<String>,
-    /// Learner side: `beginner`, `intermediate` or `advanced`.
-    pub experience_level: Option<String>,
+    /// Learner side: how experienced.
+    pub experience_level: Option<ExperienceLevel>,
 }
 
-impl From<&Profile> for ProfileDto {
+impl From<&Profile> for ProfileOut {
     fn from(p: &Profile) -> Self {
         let url =
             |u: &Option<lyceum_domain::identity::WebUrl>| u.as_ref().map(|u| u.as_str().to_owned());
@@ -213,7 +204,7 @@ impl From<&Profile> for ProfileDto {
             location: p.location.as_ref().map(|t| t.as_str().to_owned()),
             timezone: p.timezone.as_ref().map(|t| t.as_str().to_owned()),
             designation: p.designation.as_ref().map(|t| t.as_str().to_owned()),
-            social_links: SocialLinksDto {
+            social_links: SocialLinksOut {
                 website: url(&p.social.website),
                 github: url(&p.social.github),
                 linkedin: url(&p.social.linkedin),
@@ -221,24 +212,24 @@ impl From<&Profile> for ProfileDto {
                 facebook: url(&p.social.facebook),
             },
             expertise: p.expertise.as_slice().to_vec(),
-            hourly_rate: p.hourly_rate.map(MoneyDto::from),
+            hourly_rate: p.hourly_rate.map(Money::from),
             years_experience: p.years_experience,
             domain: p.domain.as_ref().map(|t| t.as_str().to_owned()),
             interests: p.interests.as_slice().to_vec(),
             goals: p.goals.as_ref().map(|t| t.as_str().to_owned()),
             career_goals: p.career_goals.as_ref().map(|t| t.as_str().to_owned()),
-            experience_level: p.experience_level.map(|l| l.as_str().to_owned()),
+            experience_level: p.experience_level.map(Into::into),
         }
     }
 }
 
-fn roles_of(user: &User) -> Vec<String> {
-    user.roles.iter().map(|r| r.as_str().to_owned()).collect()
+fn roles_of(user: &User) -> Vec<Role> {
+    user.roles.iter().map(Role::from).collect()
 }
 
 /// My account, as only I (and admins) see it.
 #[derive(Debug, Clone, Object)]
-pub struct UserDto {
+pub struct UserOut {
     /// Id.
     pub id: Uuid,
     /// Login email.
@@ -251,8 +242,8 @@ pub struct UserDto {
     pub first_name: String,
     /// Family name.
     pub last_name: String,
-    /// Roles (`learner`, `mentor`, `admin`).
-    pub roles: Vec<String>,
+    /// Roles.
+    pub roles: Vec<Role>,
     /// Whether the email was verified.
     pub email_verified: bool,
     /// Whether the account is active.
@@ -260,14 +251,14 @@ pub struct UserDto {
     /// Last successful sign-in.
     pub last_login_at: Option<OffsetDateTime>,
     /// Profile.
-    pub profile: ProfileDto,
+    pub profile: ProfileOut,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last changed.
     pub updated_at: OffsetDateTime,
 }
 
-impl From<&User> for UserDto {
+impl From<&User> for UserOut {
     fn from(u: &User) -> Self {
         Self {
             id: u.id,
@@ -280,7 +271,7 @@ impl From<&User> for UserDto {
             email_verified: u.email_verified,
             is_active: u.is_active,
             last_login_at: u.last_login_at,
-            profile: ProfileDto::from(&u.profile),
+            profile: ProfileOut::from(&u.profile),
             created_at: u.created_at,
             updated_at: u.updated_at,
         }
@@ -289,7 +280,7 @@ impl From<&User> for UserDto {
 
 /// A ban as admins see it.
 #[derive(Debug, Clone, Object)]
-pub struct BanDto {
+pub struct BanOut {
     /// Why.
     pub reason: String,
     /// When it ends; absent for a permanent ban.
@@ -298,12 +289,12 @@ pub struct BanDto {
 
 /// An account with its moderation state (admin view).
 #[derive(Debug, Clone, Object)]
-pub struct AdminUserDto {
+pub struct AdminUserOut {
     /// The account.
     #[oai(flatten)]
-    pub account: UserDto,
+    pub account: UserOut,
     /// Current ban, if any.
-    pub ban: Option<BanDto>,
+    pub ban: Option<BanOut>,
     /// Consecutive failed sign-ins.
     pub failed_login_count: u32,
     /// Locked until.
@@ -312,11 +303,11 @@ pub struct AdminUserDto {
     pub deleted_at: Option<OffsetDateTime>,
 }
 
-impl From<&User> for AdminUserDto {
+impl From<&User> for AdminUserOut {
     fn from(u: &User) -> Self {
         Self {
-            account: UserDto::from(u),
-            ban: u.ban.as_ref().map(|b| BanDto {
+            account: UserOut::from(u),
+            ban: u.ban.as_ref().map(|b| BanOut {
                 reason: b.reason.clone(),
                 expires_at: b.expires_at,
             }),
@@ -327,18 +318,14 @@ impl From<&User> for AdminUserDto {
     }
 }
 
-/// A page of accounts (admin).
-#[derive(Debug, Clone, Object)]
-pub struct AdminUserPage {
-    /// Accounts.
-    pub items: Vec<AdminUserDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+page!(
+    /// A page of accounts (admin).
+    AdminUserPage of AdminUserOut, "Accounts."
+);
 
 /// What anyone may see of an account.
 #[derive(Debug, Clone, Object)]
-pub struct PublicUserDto {
+pub struct PublicUserOut {
     /// Id.
     pub id: Uuid,
     /// Handle.
@@ -348,16 +335,16 @@ pub struct PublicUserDto {
     /// Family name.
     pub last_name: String,
     /// Roles.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     /// Profile.
-    pub profile: ProfileDto,
+    pub profile: ProfileOut,
     /// Mentors: average rating and feedback count.
-    pub rating: Option<crate::mentoring::dto::RatingSummaryDto>,
+    pub rating: Option<RatingSummaryOut>,
     /// Member since.
     pub created_at: OffsetDateTime,
 }
 
-impl PublicUserDto {
+impl PublicUserOut {
     /// Adds the mentor rating.
     pub fn with_rating(mut self, rating: Option<lyceum_domain::mentoring::RatingSummary>) -> Self {
         self.rating = rating.map(Into::into);
@@ -365,7 +352,7 @@ impl PublicUserDto {
     }
 }
 
-impl From<&User> for PublicUserDto {
+impl From<&User> for PublicUserOut {
     fn from(u: &User) -> Self {
         Self {
             id: u.id,
@@ -373,7 +360,7 @@ impl From<&User> for PublicUserDto {
             first_name: u.first_name.as_str().to_owned(),
             last_name: u.last_name.as_str().to_owned(),
             roles: roles_of(u),
-            profile: ProfileDto::from(&u.profile),
+            profile: ProfileOut::from(&u.profile),
             rating: None,
             created_at: u.created_at,
         }
@@ -382,45 +369,41 @@ impl From<&User> for PublicUserDto {
 
 /// A public profile with specializations and declared certificates.
 #[derive(Debug, Clone, Object)]
-pub struct PublicProfileDto {
+pub struct PublicProfileOut {
     /// The account's public part.
     #[oai(flatten)]
-    pub user: PublicUserDto,
+    pub user: PublicUserOut,
     /// Specializations.
-    pub specializations: Vec<SpecializationDto>,
+    pub specializations: Vec<SpecializationOut>,
     /// Declared certificates.
-    pub certificates: Vec<CertificateDto>,
+    pub certificates: Vec<CertificateOut>,
 }
 
-impl From<PublicProfile> for PublicProfileDto {
+impl From<PublicProfile> for PublicProfileOut {
     fn from(p: PublicProfile) -> Self {
         Self {
-            user: PublicUserDto::from(&p.user),
+            user: PublicUserOut::from(&p.user),
             specializations: p
                 .specializations
                 .iter()
-                .map(SpecializationDto::from)
+                .map(SpecializationOut::from)
                 .collect(),
-            certificates: p.certificates.iter().map(CertificateDto::from).collect(),
+            certificates: p.certificates.iter().map(CertificateOut::from).collect(),
         }
     }
 }
 
-/// A page of mentors.
-#[derive(Debug, Clone, Object)]
-pub struct MentorPage {
-    /// Mentors.
-    pub items: Vec<PublicUserDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+page!(
+    /// A page of mentors.
+    MentorPage of PublicUserOut, "Mentors."
+);
 
 /// Partial update of my account: absent fields stay, `null` clears. Roles, ids, email,
 /// verification, balance and ban fields cannot be set here and are refused.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 #[allow(missing_docs)]
-pub struct UpdateMeRequest {
+pub struct ProfilePatch {
     #[oai(validator(max_length = 200))]
     pub first_name: Option<String>,
     #[oai(validator(max_length = 200))]
@@ -440,7 +423,7 @@ pub struct UpdateMeRequest {
     /// Up to 10 keywords.
     #[oai(validator(max_items = 50))]
     pub expertise: Option<Vec<String>>,
-    pub hourly_rate: MaybeUndefined<MoneyDto>,
+    pub hourly_rate: MaybeUndefined<Money>,
     pub years_experience: MaybeUndefined<i64>,
     pub domain: MaybeUndefined<String>,
     /// Up to 10 keywords.
@@ -452,9 +435,37 @@ pub struct UpdateMeRequest {
     pub experience_level: MaybeUndefined<String>,
 }
 
+impl From<ProfilePatch> for lyceum_app::identity::ProfilePatch {
+    fn from(b: ProfilePatch) -> Self {
+        Self {
+            first_name: b.first_name,
+            last_name: b.last_name,
+            phone_number: patch(b.phone_number),
+            bio: patch(b.bio),
+            profile_image: patch(b.profile_image),
+            location: patch(b.location),
+            timezone: patch(b.timezone),
+            designation: patch(b.designation),
+            website: patch(b.website),
+            github: patch(b.github),
+            linkedin: patch(b.linkedin),
+            twitter: patch(b.twitter),
+            facebook: patch(b.facebook),
+            expertise: b.expertise,
+            hourly_rate: patch(b.hourly_rate).map(|m| m.map(|m| (m.amount_minor, m.currency))),
+            years_experience: patch(b.years_experience),
+            domain: patch(b.domain),
+            interests: b.interests,
+            goals: patch(b.goals),
+            career_goals: patch(b.career_goals),
+            experience_level: patch(b.experience_level),
+        }
+    }
+}
+
 /// A signed-in device.
 #[derive(Debug, Clone, Object)]
-pub struct AuthSessionDto {
+pub struct AuthSessionOut {
     /// Id.
     pub id: Uuid,
     /// Address at sign-in.
@@ -471,7 +482,7 @@ pub struct AuthSessionDto {
     pub current: bool,
 }
 
-impl AuthSessionDto {
+impl AuthSessionOut {
     /// Converts, marking the caller's own session.
     pub fn new(s: &AuthSession, current: Uuid) -> Self {
         Self {
@@ -488,7 +499,7 @@ impl AuthSessionDto {
 
 /// A specialization.
 #[derive(Debug, Clone, Object)]
-pub struct SpecializationDto {
+pub struct SpecializationOut {
     /// Id.
     pub id: Uuid,
     /// Unique name.
@@ -501,7 +512,7 @@ pub struct SpecializationDto {
     pub updated_at: OffsetDateTime,
 }
 
-impl From<&Specialization> for SpecializationDto {
+impl From<&Specialization> for SpecializationOut {
     fn from(s: &Specialization) -> Self {
         Self {
             id: s.id,
@@ -516,7 +527,7 @@ impl From<&Specialization> for SpecializationDto {
 /// Creates or renames a specialization.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct SpecializationRequest {
+pub struct SpecializationIn {
     /// Unique name (2–100 characters).
     #[oai(validator(max_length = 200))]
     pub name: String,
@@ -528,14 +539,14 @@ pub struct SpecializationRequest {
 /// Claims a specialization.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct AddSpecializationRequest {
+pub struct MySpecializationIn {
     /// The specialization's id.
     pub specialization_id: Uuid,
 }
 
 /// A declared certificate.
 #[derive(Debug, Clone, Object)]
-pub struct CertificateDto {
+pub struct CertificateOut {
     /// Id.
     pub id: Uuid,
     /// What was certified.
@@ -550,7 +561,7 @@ pub struct CertificateDto {
     pub created_at: OffsetDateTime,
 }
 
-impl From<&UserCertificate> for CertificateDto {
+impl From<&UserCertificate> for CertificateOut {
     fn from(c: &UserCertificate) -> Self {
         Self {
             id: c.id,
@@ -566,7 +577,7 @@ impl From<&UserCertificate> for CertificateDto {
 /// Declares a certificate.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct CertificateRequest {
+pub struct CertificateIn {
     /// What was certified.
     #[oai(validator(max_length = 400))]
     pub title: String,
@@ -580,10 +591,21 @@ pub struct CertificateRequest {
     pub certificate_url: String,
 }
 
+impl From<CertificateIn> for CertificateInput {
+    fn from(b: CertificateIn) -> Self {
+        Self {
+            title: b.title,
+            issuer: b.issuer,
+            issue_date: b.issue_date,
+            certificate_url: b.certificate_url,
+        }
+    }
+}
+
 /// A billing address.
 #[derive(Debug, Clone, Object)]
 #[allow(missing_docs)]
-pub struct BillingAddressDto {
+pub struct BillingAddressOut {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
@@ -603,7 +625,7 @@ pub struct BillingAddressDto {
     pub updated_at: OffsetDateTime,
 }
 
-impl From<&BillingAddress> for BillingAddressDto {
+impl From<&BillingAddress> for BillingAddressOut {
     fn from(b: &BillingAddress) -> Self {
         let a = &b.address;
         let opt = |t: &Option<_>| {
@@ -635,7 +657,7 @@ impl From<&BillingAddress> for BillingAddressDto {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 #[allow(missing_docs)]
-pub struct BillingAddressRequest {
+pub struct BillingAddressIn {
     #[oai(validator(max_length = 400))]
     pub first_name: String,
     #[oai(validator(max_length = 400))]
@@ -665,10 +687,30 @@ pub struct BillingAddressRequest {
     pub notes: Option<String>,
 }
 
+impl From<BillingAddressIn> for BillingAddressInput {
+    fn from(b: BillingAddressIn) -> Self {
+        Self {
+            first_name: b.first_name,
+            last_name: b.last_name,
+            company_name: b.company_name,
+            phone_number: b.phone_number,
+            email: b.email,
+            address_line1: b.address_line1,
+            address_line2: b.address_line2,
+            city: b.city,
+            state: b.state,
+            postal_code: b.postal_code,
+            country: b.country,
+            vat_number: b.vat_number,
+            notes: b.notes,
+        }
+    }
+}
+
 /// Bans an account.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct BanRequestDto {
+pub struct BanIn {
     /// Why (shown to the user).
     #[oai(validator(max_length = 1000))]
     pub reason: String,
@@ -676,17 +718,26 @@ pub struct BanRequestDto {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+impl From<BanIn> for BanInput {
+    fn from(b: BanIn) -> Self {
+        Self {
+            reason: b.reason,
+            expires_at: b.expires_at,
+        }
+    }
+}
+
 /// Grants a role.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct RoleRequest {
+pub struct RoleGrantIn {
     /// The role to grant.
-    pub role: RoleDto,
+    pub role: Role,
 }
 
 /// A sign-in attempt.
 #[derive(Debug, Clone, Object)]
-pub struct LoginAttemptDto {
+pub struct LoginAttemptOut {
     /// Whether it succeeded.
     pub success: bool,
     /// Why it failed.
@@ -699,7 +750,7 @@ pub struct LoginAttemptDto {
     pub created_at: OffsetDateTime,
 }
 
-impl From<&LoginAttempt> for LoginAttemptDto {
+impl From<&LoginAttempt> for LoginAttemptOut {
     fn from(a: &LoginAttempt) -> Self {
         Self {
             success: a.success,
@@ -713,47 +764,47 @@ impl From<&LoginAttempt> for LoginAttemptDto {
 
 /// Everything Lyceum stores about me.
 #[derive(Debug, Clone, Object)]
-pub struct AccountExportDto {
+pub struct AccountExportOut {
     /// Account and profile.
-    pub account: UserDto,
+    pub account: UserOut,
     /// Specializations.
-    pub specializations: Vec<SpecializationDto>,
+    pub specializations: Vec<SpecializationOut>,
     /// Declared certificates.
-    pub certificates: Vec<CertificateDto>,
+    pub certificates: Vec<CertificateOut>,
     /// Billing address.
-    pub billing_address: Option<BillingAddressDto>,
+    pub billing_address: Option<BillingAddressOut>,
     /// Wallet.
-    pub wallet: Option<WalletDto>,
+    pub wallet: Option<WalletOut>,
     /// Every ledger entry, newest first.
-    pub ledger: Vec<LedgerEntryDto>,
+    pub ledger: Vec<LedgerEntryOut>,
     /// Signed-in devices.
-    pub auth_sessions: Vec<AuthSessionDto>,
+    pub auth_sessions: Vec<AuthSessionOut>,
     /// Sign-in attempts, newest first.
-    pub login_history: Vec<LoginAttemptDto>,
+    pub login_history: Vec<LoginAttemptOut>,
     /// When this export was made.
     pub exported_at: OffsetDateTime,
 }
 
-impl AccountExportDto {
+impl AccountExportOut {
     /// Converts an export made for the session `current`.
     pub fn new(e: AccountExport, current: Uuid) -> Self {
         Self {
-            account: UserDto::from(&e.user),
+            account: UserOut::from(&e.user),
             specializations: e
                 .specializations
                 .iter()
-                .map(SpecializationDto::from)
+                .map(SpecializationOut::from)
                 .collect(),
-            certificates: e.certificates.iter().map(CertificateDto::from).collect(),
-            billing_address: e.billing_address.as_ref().map(BillingAddressDto::from),
-            wallet: e.wallet.as_ref().map(WalletDto::from),
-            ledger: e.ledger.iter().map(LedgerEntryDto::from).collect(),
+            certificates: e.certificates.iter().map(CertificateOut::from).collect(),
+            billing_address: e.billing_address.as_ref().map(BillingAddressOut::from),
+            wallet: e.wallet.as_ref().map(WalletOut::from),
+            ledger: e.ledger.iter().map(LedgerEntryOut::from).collect(),
             auth_sessions: e
                 .auth_sessions
                 .iter()
-                .map(|s| AuthSessionDto::new(s, current))
+                .map(|s| AuthSessionOut::new(s, current))
                 .collect(),
-            login_history: e.login_history.iter().map(LoginAttemptDto::from).collect(),
+            login_history: e.login_history.iter().map(LoginAttemptOut::from).collect(),
             exported_at: OffsetDateTime::now_utc(),
         }
     }

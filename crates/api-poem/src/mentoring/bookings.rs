@@ -1,8 +1,7 @@
 //! Bookings: view, pay, cancel, move, leave feedback; my bookings and calendar feed.
 
 use lyceum_app::Lyceum;
-use lyceum_app::mentoring::FeedbackInput;
-use lyceum_domain::mentoring::{BookingStatus, MentoringSession};
+use lyceum_domain::mentoring::MentoringSession;
 use lyceum_ports::mentoring::BookingFilter;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -13,7 +12,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::pagination::{listed, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
 use crate::security::Caller;
@@ -79,8 +78,8 @@ pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String 
 impl BookingsApi {
     /// One booking (its learner or the session's mentor)
     #[oai(path = "/bookings/:id", method = "get", operation_id = "getBooking")]
-    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
-        Ok(Json(BookingDto::from(
+    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingOut>> {
+        Ok(Json(BookingOut::from(
             &self.app.booking(&caller, id.0).await?.0,
         )))
     }
@@ -94,8 +93,8 @@ impl BookingsApi {
         method = "post",
         operation_id = "payBooking"
     )]
-    async fn pay(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingDto>> {
-        Ok(Json(BookingDto::from(
+    async fn pay(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingOut>> {
+        Ok(Json(BookingOut::from(
             &self.app.pay_booking(&caller, id.0).await?,
         )))
     }
@@ -113,10 +112,10 @@ impl BookingsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<Option<CancelBookingRequest>>,
-    ) -> ApiResult<Json<BookingDto>> {
+        body: Json<Option<BookingCancelIn>>,
+    ) -> ApiResult<Json<BookingOut>> {
         let reason = body.0.and_then(|b| b.reason);
-        Ok(Json(BookingDto::from(
+        Ok(Json(BookingOut::from(
             &self.app.cancel_booking(&caller, id.0, reason).await?,
         )))
     }
@@ -134,9 +133,9 @@ impl BookingsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<RescheduleRequest>,
-    ) -> ApiResult<Json<BookingDto>> {
-        Ok(Json(BookingDto::from(
+        body: Json<RescheduleIn>,
+    ) -> ApiResult<Json<BookingOut>> {
+        Ok(Json(BookingOut::from(
             &self
                 .app
                 .reschedule_booking(&caller, id.0, body.0.target_session_id)
@@ -157,25 +156,14 @@ impl BookingsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<FeedbackRequest>,
-    ) -> ApiResult<Created<FeedbackDto>> {
-        let b = body.0;
-        let input = FeedbackInput {
-            mentor_rating: b.mentor_rating,
-            session_rating: b.session_rating,
-            content_quality: b.content_quality,
-            communication: b.communication,
-            helpfulness: b.helpfulness,
-            platform_rating: b.platform_rating,
-            overall_experience: b.overall_experience,
-            would_recommend: b.would_recommend,
-            comments: b.comments,
-            improvement_suggestions: b.improvement_suggestions,
-            is_public: b.is_public,
-        };
-        let feedback = self.app.leave_feedback(&caller, id.0, input).await?;
+        body: Json<FeedbackIn>,
+    ) -> ApiResult<Created<FeedbackOut>> {
+        let feedback = self
+            .app
+            .leave_feedback(&caller, id.0, body.0.into())
+            .await?;
         Ok(Created::Created(
-            Json(FeedbackDto::from(&feedback)),
+            Json(FeedbackOut::from(&feedback)),
             format!("/api/v1/mentors/{}/feedback", feedback.mentor_id),
         ))
     }
@@ -187,32 +175,19 @@ impl BookingsApi {
         req: &Request,
         caller: Caller,
         /// Only this status.
-        status: Query<Option<BookingStatusDto>>,
+        status: Query<Option<BookingStatus>>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Listed<BookingPage>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let status = status.0.map(|s| match s {
-            BookingStatusDto::Pending => BookingStatus::Pending,
-            BookingStatusDto::Confirmed => BookingStatus::Confirmed,
-            BookingStatusDto::Completed => BookingStatus::Completed,
-            BookingStatusDto::Cancelled => BookingStatus::Cancelled,
-        });
+        let status = status.0.map(Into::into);
         let found = self
             .app
             .my_bookings(&caller, BookingFilter { status }, page)
             .await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(
-            Json(BookingPage {
-                items: found.items.iter().map(BookingDto::from).collect(),
-                next_cursor,
-            }),
-            link,
-        ))
+        Ok(listed::<BookingPage, _>(req, found))
     }
 
     /// My calendar (iCalendar)

@@ -1,40 +1,26 @@
 //! Request and response bodies of the mentoring context.
 
-use lyceum_app::mentoring::SessionView;
+use lyceum_app::AppError;
+use lyceum_app::mentoring::{
+    AvailabilityInput, FeedbackInput, RequestAction, RequestInput, SessionInput, SessionView,
+};
 use lyceum_domain::mentoring::availability::{
     Availability, AvailabilityException, ExceptionKind, Interval, WeeklyWindow,
 };
 use lyceum_domain::mentoring::{
-    Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest, Message, RatingSummary,
+    Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest, MessageBody,
 };
 use lyceum_ports::mentoring::ConversationSummary;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::identity::dto::MoneyDto;
-
-/// A mentor's rating summary.
-#[derive(Debug, Clone, Object)]
-pub struct RatingSummaryDto {
-    /// Average mentor rating (1–5), absent without feedback.
-    pub average: Option<f64>,
-    /// Number of feedbacks.
-    pub count: i64,
-}
-
-impl From<RatingSummary> for RatingSummaryDto {
-    fn from(r: RatingSummary) -> Self {
-        Self {
-            average: r.average.map(|a| (a * 100.0).round() / 100.0),
-            count: r.count,
-        }
-    }
-}
+use crate::shared::{MessageOut, Money, RatingSummaryOut, page, patch};
 
 /// Popularity figures of a session.
 #[derive(Debug, Clone, Object)]
-pub struct PopularityDto {
+pub struct PopularityOut {
     /// Page views.
     pub views: i64,
     /// Bookings ever made.
@@ -47,9 +33,23 @@ pub struct PopularityDto {
     pub rating_count: i64,
 }
 
+/// Where a session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    rename_all = "lowercase",
+    remote = "lyceum_domain::mentoring::SessionStatus"
+)]
+#[allow(missing_docs)]
+pub enum SessionStatus {
+    Scheduled,
+    Active,
+    Completed,
+    Cancelled,
+}
+
 /// A mentoring session.
 #[derive(Debug, Clone, Object)]
-pub struct SessionDto {
+pub struct SessionOut {
     /// Id.
     pub id: Uuid,
     /// Who runs it.
@@ -63,7 +63,7 @@ pub struct SessionDto {
     /// Length in minutes (15–480).
     pub duration_minutes: u16,
     /// Price per seat (0 = free).
-    pub price: MoneyDto,
+    pub price: Money,
     /// Seats.
     pub capacity: u32,
     /// Seats taken by pending and confirmed bookings.
@@ -76,21 +76,21 @@ pub struct SessionDto {
     pub ends_at: OffsetDateTime,
     /// Video room.
     pub meeting_url: String,
-    /// `scheduled`, `active`, `completed` or `cancelled`.
-    pub status: String,
+    /// Where it is in its life.
+    pub status: SessionStatus,
     /// The mentorship request it came from (1:1 sessions).
     pub request_id: Option<Uuid>,
     /// Popularity.
-    pub popularity: PopularityDto,
+    pub popularity: PopularityOut,
     /// The mentor's rating, when known.
-    pub mentor_rating: Option<RatingSummaryDto>,
+    pub mentor_rating: Option<RatingSummaryOut>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last changed.
     pub updated_at: OffsetDateTime,
 }
 
-impl From<&MentoringSession> for SessionDto {
+impl From<&MentoringSession> for SessionOut {
     fn from(s: &MentoringSession) -> Self {
         Self {
             id: s.id,
@@ -106,9 +106,9 @@ impl From<&MentoringSession> for SessionDto {
             starts_at: s.starts_at,
             ends_at: s.ends_at(),
             meeting_url: s.meeting_url.clone(),
-            status: s.status.as_str().to_owned(),
+            status: s.status.into(),
             request_id: s.request_id,
-            popularity: PopularityDto {
+            popularity: PopularityOut {
                 views: s.popularity.views,
                 bookings: s.popularity.bookings,
                 completion_rate: s
@@ -128,7 +128,7 @@ impl From<&MentoringSession> for SessionDto {
     }
 }
 
-impl From<&SessionView> for SessionDto {
+impl From<&SessionView> for SessionOut {
     fn from(v: &SessionView) -> Self {
         Self {
             mentor_rating: Some(v.mentor_rating.into()),
@@ -140,7 +140,7 @@ impl From<&SessionView> for SessionDto {
 /// Creates a session.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct CreateSessionRequest {
+pub struct SessionIn {
     /// Title (1–200 characters).
     #[oai(validator(max_length = 400))]
     pub title: String,
@@ -150,7 +150,7 @@ pub struct CreateSessionRequest {
     /// 15–480.
     pub duration_minutes: i64,
     /// Price per seat; `amount_minor` 0 for a free session.
-    pub price: MoneyDto,
+    pub price: Money,
     /// Seats (≥ 1; 1 is a one-to-one).
     pub capacity: i64,
     /// Start, in the future (RFC 3339).
@@ -162,30 +162,64 @@ pub struct CreateSessionRequest {
     pub specialization_id: Option<Uuid>,
 }
 
+impl From<SessionIn> for SessionInput {
+    fn from(b: SessionIn) -> Self {
+        Self {
+            title: b.title,
+            description: b.description,
+            duration_minutes: b.duration_minutes,
+            price_amount_minor: b.price.amount_minor,
+            price_currency: b.price.currency,
+            capacity: b.capacity,
+            starts_at: b.starts_at,
+            meeting_url: b.meeting_url,
+            specialization_id: b.specialization_id,
+        }
+    }
+}
+
 /// Edits a scheduled session; absent fields stay.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 #[allow(missing_docs)]
-pub struct UpdateSessionRequest {
+pub struct SessionPatch {
     #[oai(validator(max_length = 400))]
     pub title: Option<String>,
     #[oai(validator(max_length = 10000))]
     pub description: Option<String>,
     pub duration_minutes: Option<i64>,
-    pub price: Option<MoneyDto>,
+    pub price: Option<Money>,
     /// Never below the seats already taken.
     pub capacity: Option<i64>,
     pub starts_at: Option<OffsetDateTime>,
     /// Empty string: generate a new room.
     #[oai(validator(max_length = 2048))]
     pub meeting_url: Option<String>,
-    pub specialization_id: poem_openapi::types::MaybeUndefined<Uuid>,
+    pub specialization_id: MaybeUndefined<Uuid>,
+}
+
+impl From<SessionPatch> for lyceum_app::mentoring::SessionPatch {
+    fn from(b: SessionPatch) -> Self {
+        Self {
+            title: b.title,
+            description: b.description,
+            duration_minutes: b.duration_minutes,
+            price: b.price.map(|p| (p.amount_minor, p.currency)),
+            capacity: b.capacity,
+            starts_at: b.starts_at,
+            meeting_url: b.meeting_url,
+            specialization_id: patch(b.specialization_id),
+        }
+    }
 }
 
 /// Discovery order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum SessionSortDto {
+#[oai(
+    rename_all = "lowercase",
+    remote = "lyceum_ports::mentoring::SessionSort"
+)]
+pub enum SessionSort {
     /// Earliest start first (default).
     Soonest,
     /// Cheapest first.
@@ -196,30 +230,26 @@ pub enum SessionSortDto {
     Popularity,
 }
 
-/// A page of sessions.
-#[derive(Debug, Clone, Object)]
-pub struct SessionPage {
-    /// Sessions.
-    pub items: Vec<SessionDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+page!(
+    /// A page of sessions.
+    SessionPage of SessionOut, "Sessions."
+);
 
 /// A booking.
 #[derive(Debug, Clone, Object)]
-pub struct BookingDto {
+pub struct BookingOut {
     /// Id.
     pub id: Uuid,
     /// The session.
     pub session_id: Uuid,
     /// The learner.
     pub learner_id: Uuid,
-    /// `pending`, `confirmed`, `completed` or `cancelled`.
-    pub status: String,
-    /// `pending`, `paid`, `failed` or `refunded`.
-    pub payment_status: String,
+    /// Where the booking is.
+    pub status: BookingStatus,
+    /// Where its payment is.
+    pub payment_status: PaymentStatus,
     /// The session price at booking time.
-    pub amount: MoneyDto,
+    pub amount: Money,
     /// Until when a pending seat is held for payment.
     pub hold_expires_at: Option<OffsetDateTime>,
     /// Payment reference.
@@ -234,14 +264,14 @@ pub struct BookingDto {
     pub updated_at: OffsetDateTime,
 }
 
-impl From<&Booking> for BookingDto {
+impl From<&Booking> for BookingOut {
     fn from(b: &Booking) -> Self {
         Self {
             id: b.id,
             session_id: b.session_id,
             learner_id: b.learner_id,
-            status: b.status.as_str().to_owned(),
-            payment_status: b.payment_status.as_str().to_owned(),
+            status: b.status.into(),
+            payment_status: b.payment_status.into(),
             amount: b.amount.into(),
             hold_expires_at: b.hold_expires_at,
             payment_reference: b.payment_reference.clone(),
@@ -253,30 +283,43 @@ impl From<&Booking> for BookingDto {
     }
 }
 
-/// A page of bookings.
-#[derive(Debug, Clone, Object)]
-pub struct BookingPage {
-    /// Bookings.
-    pub items: Vec<BookingDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+page!(
+    /// A page of bookings.
+    BookingPage of BookingOut, "Bookings."
+);
 
-/// Booking filter by status.
+/// Where a booking is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
+#[oai(
+    rename_all = "lowercase",
+    remote = "lyceum_domain::mentoring::BookingStatus"
+)]
 #[allow(missing_docs)]
-pub enum BookingStatusDto {
+pub enum BookingStatus {
     Pending,
     Confirmed,
     Completed,
     Cancelled,
 }
 
+/// Where a booking's payment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(
+    rename_all = "lowercase",
+    remote = "lyceum_domain::mentoring::PaymentStatus"
+)]
+#[allow(missing_docs)]
+pub enum PaymentStatus {
+    Pending,
+    Paid,
+    Failed,
+    Refunded,
+}
+
 /// Cancels a booking.
 #[derive(Debug, Clone, Object, Default)]
 #[oai(deny_unknown_fields)]
-pub struct CancelBookingRequest {
+pub struct BookingCancelIn {
     /// Why (≤ 500 characters).
     #[oai(validator(max_length = 1000))]
     pub reason: Option<String>,
@@ -285,7 +328,7 @@ pub struct CancelBookingRequest {
 /// Moves a booking.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct RescheduleRequest {
+pub struct RescheduleIn {
     /// Another session of the same mentor, at the same price, with a free seat.
     pub target_session_id: Uuid,
 }
@@ -294,7 +337,7 @@ pub struct RescheduleRequest {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 #[allow(missing_docs)]
-pub struct FeedbackRequest {
+pub struct FeedbackIn {
     /// 1–5, like every score.
     pub mentor_rating: i64,
     pub session_rating: i64,
@@ -313,6 +356,24 @@ pub struct FeedbackRequest {
     pub is_public: bool,
 }
 
+impl From<FeedbackIn> for FeedbackInput {
+    fn from(b: FeedbackIn) -> Self {
+        Self {
+            mentor_rating: b.mentor_rating,
+            session_rating: b.session_rating,
+            content_quality: b.content_quality,
+            communication: b.communication,
+            helpfulness: b.helpfulness,
+            platform_rating: b.platform_rating,
+            overall_experience: b.overall_experience,
+            would_recommend: b.would_recommend,
+            comments: b.comments,
+            improvement_suggestions: b.improvement_suggestions,
+            is_public: b.is_public,
+        }
+    }
+}
+
 fn default_true() -> bool {
     true
 }
@@ -320,7 +381,7 @@ fn default_true() -> bool {
 /// Feedback as shown.
 #[derive(Debug, Clone, Object)]
 #[allow(missing_docs)]
-pub struct FeedbackDto {
+pub struct FeedbackOut {
     pub id: Uuid,
     pub booking_id: Uuid,
     pub session_id: Uuid,
@@ -339,7 +400,7 @@ pub struct FeedbackDto {
     pub created_at: OffsetDateTime,
 }
 
-impl From<&Feedback> for FeedbackDto {
+impl From<&Feedback> for FeedbackOut {
     fn from(f: &Feedback) -> Self {
         let s = f.scores;
         Self {
@@ -363,19 +424,15 @@ impl From<&Feedback> for FeedbackDto {
     }
 }
 
-/// A page of feedback.
-#[derive(Debug, Clone, Object)]
-pub struct FeedbackPage {
-    /// Feedback.
-    pub items: Vec<FeedbackDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+page!(
+    /// A page of feedback.
+    FeedbackPage of FeedbackOut, "Feedback."
+);
 
 /// A mentor rates the learner of a 1:1.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct LearnerRatingRequest {
+pub struct LearnerRatingIn {
     /// 1–5.
     pub rating: i64,
     /// Optional comment.
@@ -386,7 +443,7 @@ pub struct LearnerRatingRequest {
 /// A learner rating.
 #[derive(Debug, Clone, Object)]
 #[allow(missing_docs)]
-pub struct LearnerRatingDto {
+pub struct LearnerRatingOut {
     pub id: Uuid,
     pub session_id: Uuid,
     pub learner_id: Uuid,
@@ -395,7 +452,7 @@ pub struct LearnerRatingDto {
     pub created_at: OffsetDateTime,
 }
 
-impl From<&LearnerRating> for LearnerRatingDto {
+impl From<&LearnerRating> for LearnerRatingOut {
     fn from(r: &LearnerRating) -> Self {
         Self {
             id: r.id,
@@ -408,9 +465,23 @@ impl From<&LearnerRating> for LearnerRatingDto {
     }
 }
 
-/// A weekly window in the mentor's zone.
+/// A day of the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase", remote = "time::Weekday")]
+#[allow(missing_docs)]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+/// A weekly window in the mentor's zone, as sent.
 #[derive(Debug, Clone, Object)]
-pub struct WeeklyWindowDto {
+pub struct WeeklyWindowIn {
     /// `monday` … `sunday`.
     pub weekday: String,
     /// Local start, `HH:MM`.
@@ -419,9 +490,9 @@ pub struct WeeklyWindowDto {
     pub end: String,
 }
 
-/// A date exception.
+/// A date exception, as sent.
 #[derive(Debug, Clone, Object)]
-pub struct AvailabilityExceptionDto {
+pub struct AvailabilityExceptionIn {
     /// Local date.
     pub date: Date,
     /// `blocked` (no availability that day) or `extra` (an added window).
@@ -432,22 +503,18 @@ pub struct AvailabilityExceptionDto {
     pub end: Option<String>,
 }
 
-/// Weekly availability.
+/// Sets weekly availability.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct AvailabilityDto {
+pub struct AvailabilityIn {
     /// IANA time zone the windows are in, e.g. `Asia/Kolkata`.
     pub timezone: String,
     /// Weekly windows.
     #[oai(validator(max_items = 100))]
-    pub windows: Vec<WeeklyWindowDto>,
+    pub windows: Vec<WeeklyWindowIn>,
     /// Blocked days and extra windows.
     #[oai(default, validator(max_items = 366))]
-    pub exceptions: Vec<AvailabilityExceptionDto>,
-}
-
-fn hhmm(t: time::Time) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+    pub exceptions: Vec<AvailabilityExceptionIn>,
 }
 
 /// Parses `HH:MM`.
@@ -471,15 +538,123 @@ pub fn parse_weekday(raw: &str) -> Option<time::Weekday> {
     })
 }
 
-impl From<&Availability> for AvailabilityDto {
+impl TryFrom<AvailabilityIn> for AvailabilityInput {
+    type Error = AppError;
+
+    /// Every bad window and exception is reported at once, by its index.
+    fn try_from(body: AvailabilityIn) -> Result<Self, AppError> {
+        let mut errors = lyceum_domain::FieldErrors::new();
+        let mut windows = Vec::new();
+        for (i, w) in body.windows.iter().enumerate() {
+            match (
+                parse_weekday(&w.weekday),
+                parse_hhmm(&w.start),
+                parse_hhmm(&w.end),
+            ) {
+                (Some(weekday), Some(start), Some(end)) => {
+                    match WeeklyWindow::new(weekday, start, end) {
+                        Ok(window) => windows.push(window),
+                        Err(e) => errors.push(format!("windows[{i}]"), e.to_string()),
+                    }
+                }
+                _ => errors.push(
+                    format!("windows[{i}]"),
+                    "weekday must be monday…sunday and times HH:MM",
+                ),
+            }
+        }
+        let mut exceptions = Vec::new();
+        for (i, e) in body.exceptions.iter().enumerate() {
+            let kind = match e.kind.as_str() {
+                "blocked" => Some(ExceptionKind::Blocked),
+                "extra" => match (
+                    e.start.as_deref().and_then(parse_hhmm),
+                    e.end.as_deref().and_then(parse_hhmm),
+                ) {
+                    (Some(start), Some(end)) if end > start => {
+                        Some(ExceptionKind::ExtraWindow { start, end })
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            match kind {
+                Some(kind) => exceptions.push(AvailabilityException { date: e.date, kind }),
+                None => errors.push(
+                    format!("exceptions[{i}]"),
+                    "kind must be 'blocked', or 'extra' with start < end as HH:MM",
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(Self {
+            timezone: body.timezone,
+            windows,
+            exceptions,
+        })
+    }
+}
+
+/// A weekly window in the mentor's zone.
+#[derive(Debug, Clone, Object)]
+pub struct WeeklyWindowOut {
+    /// The day.
+    pub weekday: Weekday,
+    /// Local start, `HH:MM`.
+    pub start: String,
+    /// Local end, `HH:MM` (after start, same day).
+    pub end: String,
+}
+
+/// What a date exception does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum AvailabilityExceptionKind {
+    /// No availability that day.
+    Blocked,
+    /// An added window.
+    Extra,
+}
+
+/// A date exception.
+#[derive(Debug, Clone, Object)]
+pub struct AvailabilityExceptionOut {
+    /// Local date.
+    pub date: Date,
+    /// Blocked day or extra window.
+    pub kind: AvailabilityExceptionKind,
+    /// For `extra`: local start `HH:MM`.
+    pub start: Option<String>,
+    /// For `extra`: local end `HH:MM`.
+    pub end: Option<String>,
+}
+
+/// Weekly availability.
+#[derive(Debug, Clone, Object)]
+pub struct AvailabilityOut {
+    /// IANA time zone the windows are in, e.g. `Asia/Kolkata`.
+    pub timezone: String,
+    /// Weekly windows.
+    pub windows: Vec<WeeklyWindowOut>,
+    /// Blocked days and extra windows.
+    pub exceptions: Vec<AvailabilityExceptionOut>,
+}
+
+fn hhmm(t: time::Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+impl From<&Availability> for AvailabilityOut {
     fn from(a: &Availability) -> Self {
         Self {
             timezone: a.timezone().to_owned(),
             windows: a
                 .windows()
                 .iter()
-                .map(|w: &WeeklyWindow| WeeklyWindowDto {
-                    weekday: w.weekday.to_string().to_lowercase(),
+                .map(|w: &WeeklyWindow| WeeklyWindowOut {
+                    weekday: w.weekday.into(),
                     start: hhmm(w.start),
                     end: hhmm(w.end),
                 })
@@ -488,15 +663,15 @@ impl From<&Availability> for AvailabilityDto {
                 .exceptions()
                 .iter()
                 .map(|e: &AvailabilityException| match e.kind {
-                    ExceptionKind::Blocked => AvailabilityExceptionDto {
+                    ExceptionKind::Blocked => AvailabilityExceptionOut {
                         date: e.date,
-                        kind: "blocked".into(),
+                        kind: AvailabilityExceptionKind::Blocked,
                         start: None,
                         end: None,
                     },
-                    ExceptionKind::ExtraWindow { start, end } => AvailabilityExceptionDto {
+                    ExceptionKind::ExtraWindow { start, end } => AvailabilityExceptionOut {
                         date: e.date,
-                        kind: "extra".into(),
+                        kind: AvailabilityExceptionKind::Extra,
                         start: Some(hhmm(start)),
                         end: Some(hhmm(end)),
                     },
@@ -508,14 +683,14 @@ impl From<&Availability> for AvailabilityDto {
 
 /// A free slot.
 #[derive(Debug, Clone, Object)]
-pub struct SlotDto {
+pub struct SlotOut {
     /// Start (UTC).
     pub start: OffsetDateTime,
     /// End (UTC).
     pub end: OffsetDateTime,
 }
 
-impl From<&Interval> for SlotDto {
+impl From<&Interval> for SlotOut {
     fn from(i: &Interval) -> Self {
         Self {
             start: i.start,
@@ -527,7 +702,7 @@ impl From<&Interval> for SlotDto {
 /// Asks a mentor for a 1:1.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct CreateRequestRequest {
+pub struct MentorshipRequestIn {
     /// The mentor.
     pub mentor_id: Uuid,
     /// Subject (1–200 characters).
@@ -545,10 +720,23 @@ pub struct CreateRequestRequest {
     pub notes: Option<String>,
 }
 
+impl From<MentorshipRequestIn> for RequestInput {
+    fn from(b: MentorshipRequestIn) -> Self {
+        Self {
+            mentor_id: b.mentor_id,
+            subject: b.subject,
+            message: b.message,
+            proposed_start: b.proposed_start,
+            duration_minutes: b.duration_minutes,
+            notes: b.notes,
+        }
+    }
+}
+
 /// A mentorship request.
 #[derive(Debug, Clone, Object)]
 #[allow(missing_docs)]
-pub struct RequestDto {
+pub struct MentorshipRequestOut {
     pub id: Uuid,
     pub learner_id: Uuid,
     pub mentor_id: Uuid,
@@ -557,8 +745,8 @@ pub struct RequestDto {
     pub proposed_start: OffsetDateTime,
     pub duration_minutes: u16,
     pub notes: Option<String>,
-    /// `pending`, `accepted`, `declined`, `cancelled` or `completed`.
-    pub status: String,
+    /// Where the request is.
+    pub status: RequestStatus,
     pub response_message: Option<String>,
     /// The 1:1 session, once accepted.
     pub session_id: Option<Uuid>,
@@ -566,7 +754,7 @@ pub struct RequestDto {
     pub updated_at: OffsetDateTime,
 }
 
-impl From<&MentorshipRequest> for RequestDto {
+impl From<&MentorshipRequest> for MentorshipRequestOut {
     fn from(r: &MentorshipRequest) -> Self {
         Self {
             id: r.id,
@@ -577,7 +765,7 @@ impl From<&MentorshipRequest> for RequestDto {
             proposed_start: r.proposed_start,
             duration_minutes: r.duration_minutes,
             notes: r.notes.clone(),
-            status: r.status.as_str().to_owned(),
+            status: r.status.into(),
             response_message: r.response_message.clone(),
             session_id: r.session_id,
             created_at: r.created_at,
@@ -586,19 +774,15 @@ impl From<&MentorshipRequest> for RequestDto {
     }
 }
 
-/// A page of requests.
-#[derive(Debug, Clone, Object)]
-pub struct RequestPage {
-    /// Requests.
-    pub items: Vec<RequestDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
-}
+page!(
+    /// A page of requests.
+    MentorshipRequestPage of MentorshipRequestOut, "Requests."
+);
 
 /// The mentor accepts.
 #[derive(Debug, Clone, Object, Default)]
 #[oai(deny_unknown_fields)]
-pub struct AcceptRequestBody {
+pub struct MentorshipRequestAcceptIn {
     /// Meeting link; generated when absent.
     #[oai(validator(max_length = 2048))]
     pub meeting_url: Option<String>,
@@ -607,30 +791,59 @@ pub struct AcceptRequestBody {
     pub response_message: Option<String>,
 }
 
+impl From<MentorshipRequestAcceptIn> for RequestAction {
+    fn from(b: MentorshipRequestAcceptIn) -> Self {
+        Self::Accept {
+            meeting_url: b.meeting_url,
+            response_message: b.response_message,
+        }
+    }
+}
+
 /// The mentor declines.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct DeclineRequestBody {
+pub struct MentorshipRequestDeclineIn {
     /// Why (required).
     #[oai(validator(max_length = 4000))]
     pub response_message: String,
 }
 
+impl From<MentorshipRequestDeclineIn> for RequestAction {
+    fn from(b: MentorshipRequestDeclineIn) -> Self {
+        Self::Decline {
+            response_message: b.response_message,
+        }
+    }
+}
+
 /// Which requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
-pub enum RequestSideDto {
+pub enum RequestSide {
     /// Requests I sent (default).
     Sent,
     /// Requests sent to me.
     Received,
 }
 
-/// Request status filter.
+impl From<RequestSide> for lyceum_ports::mentoring::RequestSide {
+    fn from(side: RequestSide) -> Self {
+        match side {
+            RequestSide::Sent => Self::AsLearner,
+            RequestSide::Received => Self::AsMentor,
+        }
+    }
+}
+
+/// Where a mentorship request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
+#[oai(
+    rename_all = "lowercase",
+    remote = "lyceum_domain::mentoring::RequestStatus"
+)]
 #[allow(missing_docs)]
-pub enum RequestStatusDto {
+pub enum RequestStatus {
     Pending,
     Accepted,
     Declined,
@@ -638,74 +851,40 @@ pub enum RequestStatusDto {
     Completed,
 }
 
-/// A direct message.
-#[derive(Debug, Clone, Object)]
-#[allow(missing_docs)]
-pub struct MessageDto {
-    pub id: Uuid,
-    pub sender_id: Uuid,
-    pub recipient_id: Uuid,
-    pub body: String,
-    pub created_at: OffsetDateTime,
-    /// When the recipient read it (read receipt).
-    pub read_at: Option<OffsetDateTime>,
-}
-
-impl From<&Message> for MessageDto {
-    fn from(m: &Message) -> Self {
-        Self {
-            id: m.id,
-            sender_id: m.sender_id,
-            recipient_id: m.recipient_id,
-            body: m.body.clone(),
-            created_at: m.created_at,
-            read_at: m.read_at,
-        }
-    }
-}
-
 /// Writes a message.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-pub struct SendMessageRequest {
+pub struct MessageIn {
     /// 1–2000 characters.
     #[oai(validator(max_length = 4000))]
     pub body: String,
 }
 
-/// A page of messages, newest first.
-#[derive(Debug, Clone, Object)]
-pub struct MessagePage {
-    /// Messages.
-    pub items: Vec<MessageDto>,
-    /// Cursor of the next page; null on the last page.
-    pub next_cursor: Option<String>,
+impl TryFrom<MessageIn> for MessageBody {
+    type Error = AppError;
+
+    fn try_from(b: MessageIn) -> Result<Self, AppError> {
+        MessageBody::parse(&b.body).map_err(|e| AppError::invalid("body", e.to_string()))
+    }
 }
 
 /// One conversation in my inbox.
 #[derive(Debug, Clone, Object)]
-pub struct ConversationDto {
+pub struct ConversationOut {
     /// The other person.
     pub user_id: Uuid,
     /// The newest message either way.
-    pub last_message: MessageDto,
+    pub last_message: MessageOut,
     /// Their messages I have not read.
     pub unread_count: i64,
 }
 
-impl From<&ConversationSummary> for ConversationDto {
+impl From<&ConversationSummary> for ConversationOut {
     fn from(c: &ConversationSummary) -> Self {
         Self {
             user_id: c.other_user_id,
-            last_message: MessageDto::from(&c.last_message),
+            last_message: MessageOut::from(&c.last_message),
             unread_count: c.unread_count,
         }
     }
-}
-
-/// How many were marked read.
-#[derive(Debug, Clone, Object)]
-pub struct MarkedRead {
-    /// Count.
-    pub marked: u64,
 }

@@ -1,8 +1,6 @@
 //! A mentor's availability, free slots and public feedback.
 
-use lyceum_app::mentoring::AvailabilityInput;
 use lyceum_app::{AppError, Lyceum};
-use lyceum_domain::mentoring::availability::{AvailabilityException, ExceptionKind, WeeklyWindow};
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -12,8 +10,8 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{encode_cursor, next_link, page_request};
-use crate::problem::{ApiError, ApiResult};
+use crate::pagination::{listed, page_request};
+use crate::problem::ApiResult;
 use crate::responses::Listed;
 use crate::security::Caller;
 
@@ -21,59 +19,6 @@ use crate::security::Caller;
 pub struct MentorsApi {
     /// The application.
     pub app: Lyceum,
-}
-
-fn parse_availability(body: AvailabilityDto) -> Result<AvailabilityInput, ApiError> {
-    let mut errors = lyceum_domain::FieldErrors::new();
-    let mut windows = Vec::new();
-    for (i, w) in body.windows.iter().enumerate() {
-        match (
-            parse_weekday(&w.weekday),
-            parse_hhmm(&w.start),
-            parse_hhmm(&w.end),
-        ) {
-            (Some(weekday), Some(start), Some(end)) => match WeeklyWindow::new(weekday, start, end)
-            {
-                Ok(window) => windows.push(window),
-                Err(e) => errors.push(format!("windows[{i}]"), e.to_string()),
-            },
-            _ => errors.push(
-                format!("windows[{i}]"),
-                "weekday must be monday…sunday and times HH:MM",
-            ),
-        }
-    }
-    let mut exceptions = Vec::new();
-    for (i, e) in body.exceptions.iter().enumerate() {
-        let kind = match e.kind.as_str() {
-            "blocked" => Some(ExceptionKind::Blocked),
-            "extra" => match (
-                e.start.as_deref().and_then(parse_hhmm),
-                e.end.as_deref().and_then(parse_hhmm),
-            ) {
-                (Some(start), Some(end)) if end > start => {
-                    Some(ExceptionKind::ExtraWindow { start, end })
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        match kind {
-            Some(kind) => exceptions.push(AvailabilityException { date: e.date, kind }),
-            None => errors.push(
-                format!("exceptions[{i}]"),
-                "kind must be 'blocked', or 'extra' with start < end as HH:MM",
-            ),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors).into());
-    }
-    Ok(AvailabilityInput {
-        timezone: body.timezone,
-        windows,
-        exceptions,
-    })
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -89,12 +34,11 @@ impl MentorsApi {
     async fn put_availability(
         &self,
         caller: Caller,
-        body: Json<AvailabilityDto>,
-    ) -> ApiResult<Json<AvailabilityDto>> {
-        let input = parse_availability(body.0)?;
-        Ok(Json(AvailabilityDto::from(
-            &self.app.set_my_availability(&caller, input).await?,
-        )))
+        body: Json<AvailabilityIn>,
+    ) -> ApiResult<Json<AvailabilityOut>> {
+        let input = body.0.try_into()?;
+        let availability = self.app.set_my_availability(&caller, input).await?;
+        Ok(Json(AvailabilityOut::from(&availability)))
     }
 
     /// A mentor's availability rules
@@ -103,13 +47,13 @@ impl MentorsApi {
         method = "get",
         operation_id = "getMentorAvailabilityRules"
     )]
-    async fn rules(&self, id: Path<Uuid>) -> ApiResult<Json<AvailabilityDto>> {
+    async fn rules(&self, id: Path<Uuid>) -> ApiResult<Json<AvailabilityOut>> {
         let availability = self
             .app
             .mentor_availability(id.0)
             .await?
             .ok_or(AppError::NotFound(lyceum_app::Resource::Availability))?;
-        Ok(Json(AvailabilityDto::from(&availability)))
+        Ok(Json(AvailabilityOut::from(&availability)))
     }
 
     /// A mentor's free slots
@@ -131,12 +75,12 @@ impl MentorsApi {
         to: Query<OffsetDateTime>,
         /// Slot length in minutes (15–480, default 60).
         duration: Query<Option<i64>>,
-    ) -> ApiResult<Json<Vec<SlotDto>>> {
+    ) -> ApiResult<Json<Vec<SlotOut>>> {
         let slots = self
             .app
             .free_slots(id.0, from.0, to.0, duration.0.unwrap_or(60))
             .await?;
-        Ok(Json(slots.iter().map(SlotDto::from).collect()))
+        Ok(Json(slots.iter().map(SlotOut::from).collect()))
     }
 
     /// A mentor's public feedback
@@ -156,14 +100,6 @@ impl MentorsApi {
     ) -> ApiResult<Listed<FeedbackPage>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let found = self.app.mentor_feedback(id.0, page).await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(
-            Json(FeedbackPage {
-                items: found.items.iter().map(FeedbackDto::from).collect(),
-                next_cursor,
-            }),
-            link,
-        ))
+        Ok(listed::<FeedbackPage, _>(req, found))
     }
 }

@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::pagination::{listed, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
 use crate::security::Caller;
+use crate::shared::{MarkedReadOut, MessageOut, MessagePage};
 
 /// Messaging operations.
 pub struct MessagesApi {
@@ -30,13 +31,13 @@ impl MessagesApi {
         method = "get",
         operation_id = "listMyConversations"
     )]
-    async fn conversations(&self, caller: Caller) -> ApiResult<Json<Vec<ConversationDto>>> {
+    async fn conversations(&self, caller: Caller) -> ApiResult<Json<Vec<ConversationOut>>> {
         Ok(Json(
             self.app
                 .my_conversations(&caller)
                 .await?
                 .iter()
-                .map(ConversationDto::from)
+                .map(ConversationOut::from)
                 .collect(),
         ))
     }
@@ -61,15 +62,7 @@ impl MessagesApi {
     ) -> ApiResult<Listed<MessagePage>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let found = self.app.conversation(&caller, user_id.0, page).await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(
-            Json(MessagePage {
-                items: found.items.iter().map(MessageDto::from).collect(),
-                next_cursor,
-            }),
-            link,
-        ))
+        Ok(listed::<MessagePage, _>(req, found))
     }
 
     /// Write to someone
@@ -85,14 +78,12 @@ impl MessagesApi {
         &self,
         caller: Caller,
         user_id: Path<Uuid>,
-        body: Json<SendMessageRequest>,
-    ) -> ApiResult<Created<MessageDto>> {
-        let message = self
-            .app
-            .send_message(&caller, user_id.0, &body.0.body)
-            .await?;
+        body: Json<MessageIn>,
+    ) -> ApiResult<Created<MessageOut>> {
+        let body = body.0.try_into()?;
+        let message = self.app.send_message(&caller, user_id.0, body).await?;
         Ok(Created::Created(
-            Json(MessageDto::from(&message)),
+            Json(MessageOut::from(&message)),
             format!("/api/v1/me/conversations/{}/messages", user_id.0),
         ))
     }
@@ -105,8 +96,8 @@ impl MessagesApi {
         method = "post",
         operation_id = "markConversationRead"
     )]
-    async fn read(&self, caller: Caller, user_id: Path<Uuid>) -> ApiResult<Json<MarkedRead>> {
-        Ok(Json(MarkedRead {
+    async fn read(&self, caller: Caller, user_id: Path<Uuid>) -> ApiResult<Json<MarkedReadOut>> {
+        Ok(Json(MarkedReadOut {
             marked: self.app.mark_conversation_read(&caller, user_id.0).await?,
         }))
     }

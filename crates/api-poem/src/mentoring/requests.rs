@@ -1,9 +1,7 @@
 //! Mentorship requests: ask, accept, decline, withdraw or cancel, list.
 
 use lyceum_app::Lyceum;
-use lyceum_app::mentoring::{RequestAction, RequestInput};
-use lyceum_domain::mentoring::RequestStatus;
-use lyceum_ports::mentoring::RequestSide;
+use lyceum_app::mentoring::RequestAction;
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -12,7 +10,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
-use crate::pagination::{encode_cursor, next_link, page_request};
+use crate::pagination::{listed, page_request};
 use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
 use crate::security::Caller;
@@ -37,25 +35,11 @@ impl RequestsApi {
     async fn create(
         &self,
         caller: Caller,
-        body: Json<CreateRequestRequest>,
-    ) -> ApiResult<Created<RequestDto>> {
-        let b = body.0;
-        let request = self
-            .app
-            .request_mentorship(
-                &caller,
-                RequestInput {
-                    mentor_id: b.mentor_id,
-                    subject: b.subject,
-                    message: b.message,
-                    proposed_start: b.proposed_start,
-                    duration_minutes: b.duration_minutes,
-                    notes: b.notes,
-                },
-            )
-            .await?;
+        body: Json<MentorshipRequestIn>,
+    ) -> ApiResult<Created<MentorshipRequestOut>> {
+        let request = self.app.request_mentorship(&caller, body.0.into()).await?;
         Ok(Created::Created(
-            Json(RequestDto::from(&request)),
+            Json(MentorshipRequestOut::from(&request)),
             format!("/api/v1/mentorship-requests/{}", request.id),
         ))
     }
@@ -66,8 +50,8 @@ impl RequestsApi {
         method = "get",
         operation_id = "getMentorshipRequest"
     )]
-    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
-        Ok(Json(RequestDto::from(
+    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<MentorshipRequestOut>> {
+        Ok(Json(MentorshipRequestOut::from(
             &self.app.mentorship_request(&caller, id.0).await?,
         )))
     }
@@ -85,14 +69,10 @@ impl RequestsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<Option<AcceptRequestBody>>,
-    ) -> ApiResult<Json<RequestDto>> {
-        let b = body.0.unwrap_or_default();
-        let action = RequestAction::Accept {
-            meeting_url: b.meeting_url,
-            response_message: b.response_message,
-        };
-        Ok(Json(RequestDto::from(
+        body: Json<Option<MentorshipRequestAcceptIn>>,
+    ) -> ApiResult<Json<MentorshipRequestOut>> {
+        let action = body.0.unwrap_or_default().into();
+        Ok(Json(MentorshipRequestOut::from(
             &self.app.act_on_request(&caller, id.0, action).await?,
         )))
     }
@@ -107,12 +87,10 @@ impl RequestsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<DeclineRequestBody>,
-    ) -> ApiResult<Json<RequestDto>> {
-        let action = RequestAction::Decline {
-            response_message: body.0.response_message,
-        };
-        Ok(Json(RequestDto::from(
+        body: Json<MentorshipRequestDeclineIn>,
+    ) -> ApiResult<Json<MentorshipRequestOut>> {
+        let action = body.0.into();
+        Ok(Json(MentorshipRequestOut::from(
             &self.app.act_on_request(&caller, id.0, action).await?,
         )))
     }
@@ -126,8 +104,12 @@ impl RequestsApi {
         method = "post",
         operation_id = "cancelMentorshipRequest"
     )]
-    async fn cancel(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<RequestDto>> {
-        Ok(Json(RequestDto::from(
+    async fn cancel(
+        &self,
+        caller: Caller,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<MentorshipRequestOut>> {
+        Ok(Json(MentorshipRequestOut::from(
             &self
                 .app
                 .act_on_request(&caller, id.0, RequestAction::Cancel)
@@ -146,35 +128,18 @@ impl RequestsApi {
         req: &Request,
         caller: Caller,
         /// `sent` (default) or `received`.
-        side: Query<Option<RequestSideDto>>,
+        side: Query<Option<RequestSide>>,
         /// Only this status.
-        status: Query<Option<RequestStatusDto>>,
+        status: Query<Option<RequestStatus>>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Listed<RequestPage>> {
+    ) -> ApiResult<Listed<MentorshipRequestPage>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
-        let side = match side.0.unwrap_or(RequestSideDto::Sent) {
-            RequestSideDto::Sent => RequestSide::AsLearner,
-            RequestSideDto::Received => RequestSide::AsMentor,
-        };
-        let status = status.0.map(|s| match s {
-            RequestStatusDto::Pending => RequestStatus::Pending,
-            RequestStatusDto::Accepted => RequestStatus::Accepted,
-            RequestStatusDto::Declined => RequestStatus::Declined,
-            RequestStatusDto::Cancelled => RequestStatus::Cancelled,
-            RequestStatusDto::Completed => RequestStatus::Completed,
-        });
+        let side = side.0.unwrap_or(RequestSide::Sent).into();
+        let status = status.0.map(Into::into);
         let found = self.app.my_requests(&caller, side, status, page).await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(
-            Json(RequestPage {
-                items: found.items.iter().map(RequestDto::from).collect(),
-                next_cursor,
-            }),
-            link,
-        ))
+        Ok(listed::<MentorshipRequestPage, _>(req, found))
     }
 }

@@ -1,12 +1,10 @@
 //! Sessions: create, discover, view, edit, cancel, book, list bookings, rate the learner.
 
 use lyceum_app::Lyceum;
-use lyceum_app::mentoring::{SessionInput, SessionPatch};
-use lyceum_ports::mentoring::{SessionCursor, SessionFilter, SessionSort};
+use lyceum_ports::mentoring::{SessionCursor, SessionFilter};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, OpenApi};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -14,11 +12,12 @@ use uuid::Uuid;
 use super::dto::*;
 use crate::ApiTags;
 use crate::pagination::{
-    decode_keyed_cursor, encode_cursor, encode_keyed_cursor, next_link, page_request,
+    decode_keyed_cursor, encode_keyed_cursor, listed, next_link, page_request,
 };
-use crate::problem::{ApiError, ApiResult};
+use crate::problem::ApiResult;
 use crate::responses::{Created, Listed};
 use crate::security::Caller;
+use crate::shared::{PageShape, idempotency_key};
 
 /// Session operations.
 pub struct SessionsApi {
@@ -32,23 +31,10 @@ pub enum BookingCreated {
     /// Booked (or the first response again, with `Idempotent-Replayed: true`).
     #[oai(status = 201)]
     Created(
-        Json<BookingDto>,
+        Json<BookingOut>,
         #[oai(header = "Location")] String,
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
-}
-
-/// Checks an `Idempotency-Key` header value.
-pub(crate) fn check_idempotency_key(key: Option<String>) -> Result<Option<String>, ApiError> {
-    match key {
-        Some(k) if k.is_empty() || k.len() > 255 || !k.chars().all(|c| c.is_ascii_graphic()) => {
-            Err(ApiError::of(
-                &crate::errors::IDEMPOTENCY_INVALID_KEY,
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            ))
-        }
-        other => Ok(other),
-    }
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -64,28 +50,11 @@ impl SessionsApi {
     async fn create(
         &self,
         caller: Caller,
-        body: Json<CreateSessionRequest>,
-    ) -> ApiResult<Created<SessionDto>> {
-        let b = body.0;
-        let session = self
-            .app
-            .create_session(
-                &caller,
-                SessionInput {
-                    title: b.title,
-                    description: b.description,
-                    duration_minutes: b.duration_minutes,
-                    price_amount_minor: b.price.amount_minor,
-                    price_currency: b.price.currency,
-                    capacity: b.capacity,
-                    starts_at: b.starts_at,
-                    meeting_url: b.meeting_url,
-                    specialization_id: b.specialization_id,
-                },
-            )
-            .await?;
+        body: Json<SessionIn>,
+    ) -> ApiResult<Created<SessionOut>> {
+        let session = self.app.create_session(&caller, body.0.into()).await?;
         Ok(Created::Created(
-            Json(SessionDto::from(&session)),
+            Json(SessionOut::from(&session)),
             format!("/api/v1/mentoring-sessions/{}", session.id),
         ))
     }
@@ -118,7 +87,7 @@ impl SessionsApi {
         /// Only sessions with a free seat.
         only_with_free_seats: Query<Option<bool>>,
         /// `soonest` (default), `price`, `rating` or `popularity`.
-        sort: Query<Option<SessionSortDto>>,
+        sort: Query<Option<SessionSort>>,
         /// Page size, 1–100 (default 20).
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
@@ -131,12 +100,7 @@ impl SessionsApi {
             .map(decode_keyed_cursor)
             .transpose()?
             .map(|(key, id)| SessionCursor { key, id });
-        let sort = match sort.0.unwrap_or(SessionSortDto::Soonest) {
-            SessionSortDto::Soonest => SessionSort::Soonest,
-            SessionSortDto::Price => SessionSort::Price,
-            SessionSortDto::Rating => SessionSort::Rating,
-            SessionSortDto::Popularity => SessionSort::Popularity,
-        };
+        let sort = sort.0.unwrap_or(SessionSort::Soonest).into();
         let filter = SessionFilter {
             mentor_id: mentor.0,
             specialization_id: specialization.0,
@@ -152,13 +116,8 @@ impl SessionsApi {
             .await?;
         let next_cursor = next.map(|c| encode_keyed_cursor(c.key, c.id));
         let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(
-            Json(SessionPage {
-                items: items.iter().map(SessionDto::from).collect(),
-                next_cursor,
-            }),
-            link,
-        ))
+        let items = items.iter().map(SessionOut::from).collect();
+        Ok(Listed::Ok(Json(SessionPage::new(items, next_cursor)), link))
     }
 
     /// One session
@@ -169,8 +128,8 @@ impl SessionsApi {
         method = "get",
         operation_id = "getSession"
     )]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
-        Ok(Json(SessionDto::from(&self.app.view_session(id.0).await?)))
+    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<SessionOut>> {
+        Ok(Json(SessionOut::from(&self.app.view_session(id.0).await?)))
     }
 
     /// Edit a session (its mentor)
@@ -186,26 +145,13 @@ impl SessionsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<UpdateSessionRequest>,
-    ) -> ApiResult<Json<SessionDto>> {
-        let b = body.0;
-        let patch = SessionPatch {
-            title: b.title,
-            description: b.description,
-            duration_minutes: b.duration_minutes,
-            price: b.price.map(|p| (p.amount_minor, p.currency)),
-            capacity: b.capacity,
-            starts_at: b.starts_at,
-            meeting_url: b.meeting_url,
-            specialization_id: match b.specialization_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(Some(v)),
-            },
-        };
-        Ok(Json(SessionDto::from(
-            &self.app.update_session(&caller, id.0, patch).await?,
-        )))
+        body: Json<SessionPatch>,
+    ) -> ApiResult<Json<SessionOut>> {
+        let session = self
+            .app
+            .update_session(&caller, id.0, body.0.into())
+            .await?;
+        Ok(Json(SessionOut::from(&session)))
     }
 
     /// Cancel a session (its mentor or an admin)
@@ -216,8 +162,8 @@ impl SessionsApi {
         method = "post",
         operation_id = "cancelSession"
     )]
-    async fn cancel(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<SessionDto>> {
-        Ok(Json(SessionDto::from(
+    async fn cancel(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<SessionOut>> {
+        Ok(Json(SessionOut::from(
             &self.app.cancel_session(&caller, id.0).await?,
         )))
     }
@@ -239,16 +185,13 @@ impl SessionsApi {
         id: Path<Uuid>,
         /// A unique key per intended booking (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
-        idempotency_key: Header<Option<String>>,
+        idempotency_key_header: Header<Option<String>>,
     ) -> ApiResult<BookingCreated> {
-        let key = check_idempotency_key(idempotency_key.0)?;
-        let result = self
-            .app
-            .book_session(&caller, id.0, key.map(|k| (k, format!("book:{}", id.0))))
-            .await?;
+        let idempotency = idempotency_key(idempotency_key_header.0, || format!("book:{}", id.0))?;
+        let result = self.app.book_session(&caller, id.0, idempotency).await?;
         let location = format!("/api/v1/bookings/{}", result.booking.id);
         Ok(BookingCreated::Created(
-            Json(BookingDto::from(&result.booking)),
+            Json(BookingOut::from(&result.booking)),
             location,
             result.replayed.then(|| "true".to_owned()),
         ))
@@ -272,15 +215,7 @@ impl SessionsApi {
     ) -> ApiResult<Listed<BookingPage>> {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let found = self.app.session_bookings(&caller, id.0, page).await?;
-        let next_cursor = found.next_after.map(encode_cursor);
-        let link = next_link(req, next_cursor.as_deref());
-        Ok(Listed::Ok(
-            Json(BookingPage {
-                items: found.items.iter().map(BookingDto::from).collect(),
-                next_cursor,
-            }),
-            link,
-        ))
+        Ok(listed::<BookingPage, _>(req, found))
     }
 
     /// Rate the learner of a completed 1:1 (its mentor)
@@ -293,12 +228,12 @@ impl SessionsApi {
         &self,
         caller: Caller,
         id: Path<Uuid>,
-        body: Json<LearnerRatingRequest>,
-    ) -> ApiResult<Json<LearnerRatingDto>> {
+        body: Json<LearnerRatingIn>,
+    ) -> ApiResult<Json<LearnerRatingOut>> {
         let rating = self
             .app
             .rate_learner(&caller, id.0, body.0.rating, body.0.comment)
             .await?;
-        Ok(Json(LearnerRatingDto::from(&rating)))
+        Ok(Json(LearnerRatingOut::from(&rating)))
     }
 }

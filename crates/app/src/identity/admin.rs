@@ -14,7 +14,7 @@ use crate::{AppError, Lyceum};
 
 /// A ban an admin wants to impose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BanRequest {
+pub struct BanInput {
     /// Why (shown to the user), 1–500 characters.
     pub reason: String,
     /// When it ends; `None` for a permanent ban.
@@ -48,7 +48,7 @@ impl Lyceum {
         &self,
         actor: &Actor,
         user_id: Uuid,
-        request: BanRequest,
+        request: BanInput,
     ) -> Result<User, AppError> {
         Self::require_admin(actor)?;
         if user_id == actor.id() {

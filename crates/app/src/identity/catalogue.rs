@@ -1,7 +1,7 @@
 //! Specializations, declared certificates and billing addresses.
 
 use lyceum_domain::identity::{
-    BillingAddress, BillingAddressInput, CertificateInput, RawBillingAddress, Specialization,
+    BillingAddress, BillingAddressDetails, CertificateDetails, RawBillingAddress, Specialization,
     SpecializationName, UserCertificate,
 };
 use time::Date;
@@ -13,7 +13,7 @@ use crate::{AppError, Lyceum};
 
 /// A certificate as the user typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertificateRequest {
+pub struct CertificateInput {
     /// What was certified.
     pub title: String,
     /// Who issued it.
@@ -27,7 +27,7 @@ pub struct CertificateRequest {
 /// A billing address as the user typed it.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BillingAddressRequest {
+pub struct BillingAddressInput {
     pub first_name: String,
     pub last_name: String,
     pub company_name: Option<String>,
@@ -153,10 +153,10 @@ impl Lyceum {
     pub async fn add_my_certificate(
         &self,
         actor: &Actor,
-        request: CertificateRequest,
+        request: CertificateInput,
     ) -> Result<UserCertificate, AppError> {
         let now = self.ports.clock.now();
-        let input = CertificateInput::parse(
+        let input = CertificateDetails::parse(
             &request.title,
             &request.issuer,
             request.issue_date,
@@ -203,9 +203,9 @@ impl Lyceum {
     pub async fn put_my_billing_address(
         &self,
         actor: &Actor,
-        request: BillingAddressRequest,
+        request: BillingAddressInput,
     ) -> Result<(BillingAddress, bool), AppError> {
-        let address = BillingAddressInput::parse(RawBillingAddress {
+        let address = BillingAddressDetails::parse(RawBillingAddress {
             first_name: &request.first_name,
             last_name: &request.last_name,
             company_name: request.company_name.as_deref(),

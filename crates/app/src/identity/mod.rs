@@ -21,10 +21,10 @@ mod sign_in;
 
 pub use account::{AccountExport, ProfilePatch, PublicProfile};
 pub use actor::Actor;
-pub use admin::BanRequest;
-pub use catalogue::{BillingAddressRequest, CertificateRequest};
+pub use admin::BanInput;
+pub use catalogue::{BillingAddressInput, CertificateInput};
 pub use error::IdentityError;
-pub use registration::Registration;
+pub use registration::RegistrationInput;
 pub use sign_in::{ClientInfo, TokenPair};
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::{AppError, Lyceum};
 
 /// What a person submits to sign up, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Registration {
+pub struct RegistrationInput {
     /// Login email.
     pub email: String,
     /// Handle.
@@ -37,7 +37,7 @@ pub(crate) struct ParsedRegistration {
     phone_number: Option<PhoneNumber>,
 }
 
-impl Registration {
+impl RegistrationInput {
     fn parse(&self) -> Result<(ParsedRegistration, Role), FieldErrors> {
         let mut e = FieldErrors::new();
         let email = e.check("email", Email::parse(&self.email));
@@ -94,15 +94,15 @@ impl Lyceum {
     /// Signs a person up as a learner or a mentor, with an empty profile and a wallet at
     /// zero, and mails an email verification link. Every invalid field is reported at once
     /// and nothing is stored unless all are valid.
-    pub async fn register(&self, registration: Registration) -> Result<User, AppError> {
+    pub async fn register(&self, registration: RegistrationInput) -> Result<User, AppError> {
         let (parsed, role) = registration.parse()?;
         self.create_account(parsed, Roles::single(role)).await
     }
 
     /// Creates an administrator account — for the `create-admin` command, which is how
     /// the first admin comes to exist. The email counts as verified: the operator typed it.
-    pub async fn create_admin(&self, registration: Registration) -> Result<User, AppError> {
-        let (parsed, _) = Registration {
+    pub async fn create_admin(&self, registration: RegistrationInput) -> Result<User, AppError> {
+        let (parsed, _) = RegistrationInput {
             role: "learner".into(),
             ..registration
         }

@@ -29,8 +29,8 @@ fn session(user_id: Uuid) -> AuthSession {
     }
 }
 
-fn registration(role: &str) -> Registration {
-    Registration {
+fn registration(role: &str) -> RegistrationInput {
+    RegistrationInput {
         email: "asha@example.com".into(),
         username: "ashakumar".into(),
         password: "Secret123".into(),
@@ -45,7 +45,7 @@ fn registration(role: &str) -> Registration {
 async fn registration_reports_every_bad_field_and_stores_nothing() {
     // No expectations on the repository: any call would fail the test.
     let app = Mocks::new().build();
-    let bad = Registration {
+    let bad = RegistrationInput {
         email: "nope".into(),
         username: "1bad".into(),
         password: "weak".into(),
@@ -410,7 +410,7 @@ async fn ban_signs_the_user_out_everywhere() {
         .with(eq(tid), eq(NOW))
         .times(1)
         .returning(|_, _| Ok(()));
-    let request = BanRequest {
+    let request = BanInput {
         reason: "abuse".into(),
         expires_at: None,
     };
@@ -475,7 +475,7 @@ async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
     let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "welcome").unwrap();
     let result = m
         .build()
-        .admin_adjust_wallet(&admin, uid, grant, Some(("k1".into(), "fp".into())))
+        .admin_adjust_wallet(&admin, uid, grant, Some(keyed("k1", "fp")))
         .await;
     assert_eq!(
         result,
@@ -509,8 +509,15 @@ async fn a_grant_that_would_overflow_the_balance_is_refused_even_with_a_key() {
             &actor(&[Role::Admin]),
             Uuid::now_v7(),
             grant,
-            Some(("k".into(), "fp".into())),
+            Some(keyed("k", "fp")),
         )
         .await;
     assert!(matches!(result, Err(AppError::Validation(_))), "{result:?}");
+}
+
+fn keyed(key: &str, fingerprint: &str) -> lyceum_ports::idempotency::IdempotentRequest {
+    lyceum_ports::idempotency::IdempotentRequest {
+        key: lyceum_ports::idempotency::IdempotencyKey::parse(key).unwrap(),
+        fingerprint: fingerprint.into(),
+    }
 }

@@ -6,7 +6,7 @@ use lyceum_domain::mentoring::{
     Booking, BookingStatus, Canceller, MentoringSession, PaymentStatus, check_booking,
     check_cancellation, check_reschedule,
 };
-use lyceum_ports::idempotency::IdempotencyClaim;
+use lyceum_ports::idempotency::IdempotentRequest;
 use lyceum_ports::mentoring::{BookingFilter, ReserveOutcome};
 use lyceum_ports::payments::{ChargeRequest, PaymentError};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
@@ -47,7 +47,7 @@ impl Lyceum {
         &self,
         actor: &Actor,
         session_id: Uuid,
-        idempotency: Option<(String, String)>,
+        idempotency: Option<IdempotentRequest>,
     ) -> Result<BookingResult, AppError> {
         let session = self.load_session(session_id).await?;
         let now = self.ports.clock.now();
@@ -79,11 +79,7 @@ impl Lyceum {
             created_at: now,
             updated_at: now,
         };
-        let claim = idempotency.map(|(key, fingerprint)| IdempotencyClaim {
-            scope: format!("booking:{}", actor.id()),
-            key,
-            fingerprint,
-        });
+        let claim = idempotency.map(|request| request.claim(format!("booking:{}", actor.id())));
         let outcome = self
             .ports
             .bookings

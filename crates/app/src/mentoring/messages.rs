@@ -19,10 +19,8 @@ impl Lyceum {
         &self,
         actor: &Actor,
         recipient_id: Uuid,
-        body: &str,
+        body: MessageBody,
     ) -> Result<Message, AppError> {
-        let body =
-            MessageBody::parse(body).map_err(|e| AppError::invalid("body", e.to_string()))?;
         if recipient_id == actor.id() {
             return Err(AppError::invalid(
                 "recipient_id",
@@ -45,7 +43,7 @@ impl Lyceum {
             id: self.ports.ids.new_id(),
             sender_id: actor.id(),
             recipient_id,
-            body: body.as_str().to_owned(),
+            body,
             created_at: self.ports.clock.now(),
             read_at: None,
         };

@@ -556,7 +556,9 @@ async fn strangers_cannot_message_each_other() {
         .returning(|_, _| Ok(false));
     m.messages.expect_send().never();
     assert_eq!(
-        m.build().send_message(&me, oid, "hello").await,
+        m.build()
+            .send_message(&me, oid, MessageBody::parse("hello").unwrap())
+            .await,
         Err(AppError::Forbidden)
     );
 }

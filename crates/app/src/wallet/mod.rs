@@ -4,7 +4,7 @@
 //! overdraw.
 
 use lyceum_domain::wallet::{Adjustment, LedgerEntry, Wallet, WalletError};
-use lyceum_ports::idempotency::IdempotencyClaim;
+use lyceum_ports::idempotency::IdempotentRequest;
 use lyceum_ports::wallet::{AppendOutcome, NewLedgerEntry};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use uuid::Uuid;
@@ -49,7 +49,7 @@ impl Lyceum {
         actor: &Actor,
         user_id: Uuid,
         adjustment: Adjustment,
-        idempotency: Option<(String, String)>,
+        idempotency: Option<IdempotentRequest>,
     ) -> Result<AdjustmentResult, AppError> {
         Self::require_admin(actor)?;
         let wallet = self
@@ -58,11 +58,8 @@ impl Lyceum {
             .wallet(user_id)
             .await?
             .ok_or(AppError::NotFound(Resource::User))?;
-        let claim = idempotency.map(|(key, fingerprint)| IdempotencyClaim {
-            scope: format!("wallet_adjustment:{}", actor.id()),
-            key,
-            fingerprint,
-        });
+        let claim =
+            idempotency.map(|request| request.claim(format!("wallet_adjustment:{}", actor.id())));
         // A replay must answer with the first result even if the balance has moved since,
         // so with a key only overflow is checked early; the database's balance check inside
         // the write still applies.

@@ -9,7 +9,7 @@ use crate::FieldErrors;
 
 /// The validated fields of a billing address.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BillingAddressInput {
+pub struct BillingAddressDetails {
     /// Billing first name.
     pub first_name: BoundedText<100>,
     /// Billing last name.
@@ -41,7 +41,7 @@ pub struct BillingAddressInput {
 /// The raw strings of a billing address as a client sent them.
 #[derive(Debug, Clone, Default)]
 pub struct RawBillingAddress<'a> {
-    /// See [`BillingAddressInput`] for each field's meaning.
+    /// See [`BillingAddressDetails`] for each field's meaning.
     pub first_name: &'a str,
     #[allow(missing_docs)]
     pub last_name: &'a str,
@@ -69,7 +69,7 @@ pub struct RawBillingAddress<'a> {
     pub notes: Option<&'a str>,
 }
 
-impl BillingAddressInput {
+impl BillingAddressDetails {
     /// Parses every field and reports all problems together.
     pub fn parse(raw: RawBillingAddress<'_>) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::new();
@@ -161,7 +161,7 @@ pub struct BillingAddress {
     /// Owner; unique.
     pub user_id: Uuid,
     /// The address.
-    pub address: BillingAddressInput,
+    pub address: BillingAddressDetails,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last replaced.
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn valid_address_parses() {
-        assert_eq!(BillingAddressInput::parse(valid()).unwrap().country, "IN");
+        assert_eq!(BillingAddressDetails::parse(valid()).unwrap().country, "IN");
     }
 
     #[test]
@@ -199,7 +199,7 @@ mod tests {
             phone_number: Some("123"),
             ..valid()
         };
-        let fields: Vec<_> = BillingAddressInput::parse(raw)
+        let fields: Vec<_> = BillingAddressDetails::parse(raw)
             .unwrap_err()
             .into_vec()
             .into_iter()

@@ -31,7 +31,7 @@ pub struct UserCertificate {
 
 /// The validated fields of a certificate being declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertificateInput {
+pub struct CertificateDetails {
     /// What was certified.
     pub title: BoundedText<200>,
     /// Who issued it.
@@ -42,7 +42,7 @@ pub struct CertificateInput {
     pub certificate_url: WebUrl,
 }
 
-impl CertificateInput {
+impl CertificateDetails {
     /// Parses every field, reporting all problems at once. A certificate cannot be
     /// issued in the future (`today` comes from the caller's clock).
     pub fn parse(
@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn certificate_needs_a_valid_url_and_past_date() {
         let today = date!(2026 - 06 - 01);
-        let ok = CertificateInput::parse(
+        let ok = CertificateDetails::parse(
             "AWS SA",
             "Amazon",
             date!(2025 - 01 - 10),
@@ -98,8 +98,9 @@ mod tests {
             today,
         );
         assert!(ok.is_ok());
-        let bad = CertificateInput::parse("", "Amazon", date!(2027 - 01 - 10), "not a url", today)
-            .unwrap_err();
+        let bad =
+            CertificateDetails::parse("", "Amazon", date!(2027 - 01 - 10), "not a url", today)
+                .unwrap_err();
         let fields: Vec<_> = bad.into_vec().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["title", "certificate_url", "issue_date"]);
     }

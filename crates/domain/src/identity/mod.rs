@@ -20,8 +20,8 @@ mod specialization;
 mod user;
 
 pub use account::{Email, Password, PersonName, PhoneNumber, Username, ValueError};
-pub use billing_address::{BillingAddress, BillingAddressInput, RawBillingAddress};
-pub use certificate::{CertificateInput, UserCertificate};
+pub use billing_address::{BillingAddress, BillingAddressDetails, RawBillingAddress};
+pub use certificate::{CertificateDetails, UserCertificate};
 pub use login::{LockoutPolicy, LoginRefusal};
 pub use profile::{
     BoundedText, ExperienceLevel, Keywords, Profile, ProfileError, SocialLinks, Timezone, WebUrl,

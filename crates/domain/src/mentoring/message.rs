@@ -28,6 +28,20 @@ impl MessageBody {
     }
 }
 
+impl std::ops::Deref for MessageBody {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MessageBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// One direct message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -38,7 +52,7 @@ pub struct Message {
     /// Addressee.
     pub recipient_id: Uuid,
     /// Text.
-    pub body: String,
+    pub body: MessageBody,
     /// Sent at.
     pub created_at: OffsetDateTime,
     /// When the recipient read it.

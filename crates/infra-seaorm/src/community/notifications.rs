@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use lyceum_domain::community::{Notification, NotificationKind, Subject, SubjectKind};
-use lyceum_ports::community::Notifications;
+use lyceum_ports::community::NotificationRepository;
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -53,7 +53,7 @@ fn from_rows(rows: Vec<notifications::Model>) -> Result<Vec<Notification>, RepoE
 }
 
 #[async_trait]
-impl Notifications for NotificationStore {
+impl NotificationRepository for NotificationStore {
     async fn create(
         &self,
         notification: Notification,

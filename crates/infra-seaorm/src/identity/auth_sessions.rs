@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{
-    AuthSession, AuthSessions, NewAuthSession, Rotation, RotationOutcome,
+    AuthSession, AuthSessionRepository, NewAuthSession, Rotation, RotationOutcome,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -46,7 +46,7 @@ fn session_from_row(row: auth_sessions::Model) -> AuthSession {
 }
 
 #[async_trait]
-impl AuthSessions for AuthSessionStore {
+impl AuthSessionRepository for AuthSessionStore {
     async fn start(&self, session: NewAuthSession) -> Result<AuthSession, RepoError> {
         let now = db_time(session.created_at);
         let expires_at = db_time(session.expires_at);

@@ -3,10 +3,10 @@
 
 use async_trait::async_trait;
 use lyceum_domain::identity::{
-    BillingAddress, BillingAddressInput, BoundedText, Email, PhoneNumber,
+    BillingAddress, BillingAddressDetails, BoundedText, Email, PhoneNumber,
 };
 use lyceum_ports::RepoError;
-use lyceum_ports::identity::BillingAddresses;
+use lyceum_ports::identity::BillingAddressRepository;
 use sea_orm::ActiveValue::{Set, Unchanged};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -35,7 +35,7 @@ fn from_row(row: billing_addresses::Model) -> Result<BillingAddress, RepoError> 
         raw.map(|text| BoundedText::parse(&text).map_err(|_| ()))
             .transpose()
     }
-    let address = BillingAddressInput {
+    let address = BillingAddressDetails {
         first_name: BoundedText::parse(&row.first_name).map_err(|_| bad("first_name"))?,
         last_name: BoundedText::parse(&row.last_name).map_err(|_| bad("last_name"))?,
         company_name: opt(row.company_name).map_err(|_| bad("company_name"))?,
@@ -65,7 +65,7 @@ fn from_row(row: billing_addresses::Model) -> Result<BillingAddress, RepoError> 
 }
 
 /// The address columns (everything but id, owner and creation time).
-fn address_columns(model: &mut billing_addresses::ActiveModel, address: &BillingAddressInput) {
+fn address_columns(model: &mut billing_addresses::ActiveModel, address: &BillingAddressDetails) {
     fn text<const N: usize>(value: &Option<BoundedText<N>>) -> Option<String> {
         value.as_ref().map(|v| v.as_str().to_owned())
     }
@@ -85,7 +85,7 @@ fn address_columns(model: &mut billing_addresses::ActiveModel, address: &Billing
 }
 
 #[async_trait]
-impl BillingAddresses for BillingAddressStore {
+impl BillingAddressRepository for BillingAddressStore {
     async fn of_user(&self, user_id: Uuid) -> Result<Option<BillingAddress>, RepoError> {
         let row = billing_addresses::Entity::find()
             .filter(billing_addresses::Column::UserId.eq(user_id))

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use lyceum_domain::identity::{BoundedText, UserCertificate, WebUrl};
 use lyceum_ports::RepoError;
-use lyceum_ports::identity::Certificates;
+use lyceum_ports::identity::CertificateRepository;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -40,7 +40,7 @@ fn from_row(row: user_certificates::Model) -> Result<UserCertificate, RepoError>
 }
 
 #[async_trait]
-impl Certificates for CertificateStore {
+impl CertificateRepository for CertificateStore {
     async fn add(&self, certificate: UserCertificate) -> Result<UserCertificate, RepoError> {
         let certificate = UserCertificate {
             created_at: db_time(certificate.created_at),

@@ -1,8 +1,8 @@
-//! [`LoginHistoryStore`]: every sign-in attempt (Edupeak `login_history`).
+//! [`LoginAttemptStore`]: every sign-in attempt (Edupeak `login_history`).
 
 use async_trait::async_trait;
 use lyceum_ports::RepoError;
-use lyceum_ports::identity::{LoginAttempt, LoginHistory};
+use lyceum_ports::identity::{LoginAttempt, LoginAttemptRepository};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -12,11 +12,11 @@ use crate::database::{Database, db_time, unavailable};
 
 /// The login history on SeaORM.
 #[derive(Debug, Clone)]
-pub struct LoginHistoryStore {
+pub struct LoginAttemptStore {
     db: Database,
 }
 
-impl LoginHistoryStore {
+impl LoginAttemptStore {
     /// An adapter over `db`.
     pub fn new(db: &Database) -> Self {
         Self { db: db.clone() }
@@ -24,7 +24,7 @@ impl LoginHistoryStore {
 }
 
 #[async_trait]
-impl LoginHistory for LoginHistoryStore {
+impl LoginAttemptRepository for LoginAttemptStore {
     async fn record(&self, attempt: LoginAttempt) -> Result<(), RepoError> {
         let row = login_history::ActiveModel {
             id: Set(attempt.id),

@@ -23,7 +23,7 @@ mod verification_tokens;
 pub use auth_sessions::AuthSessionStore;
 pub use billing_addresses::BillingAddressStore;
 pub use certificates::CertificateStore;
-pub use login_history::LoginHistoryStore;
+pub use login_history::LoginAttemptStore;
 pub use specializations::SpecializationStore;
 pub use users::UserStore;
 pub use verification_tokens::VerificationTokenStore;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use lyceum_domain::identity::{Specialization, SpecializationName};
-use lyceum_ports::identity::Specializations;
+use lyceum_ports::identity::SpecializationRepository;
 use lyceum_ports::{Conflict, RepoError};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Query};
@@ -50,7 +50,7 @@ fn from_row(row: specializations::Model) -> Result<Specialization, RepoError> {
 }
 
 #[async_trait]
-impl Specializations for SpecializationStore {
+impl SpecializationRepository for SpecializationStore {
     async fn list(&self) -> Result<Vec<Specialization>, RepoError> {
         let rows = specializations::Entity::find()
             .order_by_asc(specializations::Column::NameKey)

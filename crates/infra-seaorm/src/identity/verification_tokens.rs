@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use lyceum_ports::RepoError;
-use lyceum_ports::identity::{NewVerificationToken, TokenPurpose, VerificationTokens};
+use lyceum_ports::identity::{NewVerificationToken, TokenPurpose, VerificationTokenRepository};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 use time::OffsetDateTime;
@@ -26,7 +26,7 @@ impl VerificationTokenStore {
 }
 
 #[async_trait]
-impl VerificationTokens for VerificationTokenStore {
+impl VerificationTokenRepository for VerificationTokenStore {
     async fn issue(&self, token: NewVerificationToken) -> Result<(), RepoError> {
         let tx = self.db.begin_write().await?;
         // Only the newest link works: a mailbox holding an older one proves nothing new.

@@ -1,4 +1,4 @@
-//! [`MentorAvailabilityStore`]: one row per mentor, windows and exceptions as JSON text
+//! [`AvailabilityStore`]: one row per mentor, windows and exceptions as JSON text
 //! (portable, and only ever read whole):
 //! `[{"weekday":"monday","start":"09:00","end":"12:00"}]` and
 //! `[{"date":"2026-12-25","kind":"blocked"}, {"date":"…","kind":"extra","start":"…","end":"…"}]`.
@@ -8,7 +8,7 @@ use lyceum_domain::mentoring::availability::{
     Availability, AvailabilityException, ExceptionKind, WeeklyWindow,
 };
 use lyceum_ports::RepoError;
-use lyceum_ports::mentoring::AvailabilityStore;
+use lyceum_ports::mentoring::AvailabilityRepository;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use time::format_description::FormatItem;
@@ -22,11 +22,11 @@ use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unav
 
 /// Mentors' availability on SeaORM.
 #[derive(Debug, Clone)]
-pub struct MentorAvailabilityStore {
+pub struct AvailabilityStore {
     db: Database,
 }
 
-impl MentorAvailabilityStore {
+impl AvailabilityStore {
     /// An adapter over `db`.
     pub fn new(db: &Database) -> Self {
         Self { db: db.clone() }
@@ -167,7 +167,7 @@ fn from_row(row: mentor_availability::Model) -> Result<Availability, RepoError> 
 }
 
 #[async_trait]
-impl AvailabilityStore for MentorAvailabilityStore {
+impl AvailabilityRepository for AvailabilityStore {
     async fn of_mentor(&self, mentor_id: Uuid) -> Result<Option<Availability>, RepoError> {
         mentor_availability::Entity::find_by_id(mentor_id)
             .one(self.db.connection())

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, MentoringSession, PaymentStatus};
 use lyceum_ports::idempotency::IdempotencyClaim;
-use lyceum_ports::mentoring::{BookingFilter, Bookings, ReserveOutcome};
+use lyceum_ports::mentoring::{BookingFilter, BookingRepository, ReserveOutcome};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -180,7 +180,7 @@ impl BookingStore {
 }
 
 #[async_trait]
-impl Bookings for BookingStore {
+impl BookingRepository for BookingStore {
     async fn reserve_seat(
         &self,
         booking: Booking,

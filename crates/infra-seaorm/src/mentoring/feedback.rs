@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use lyceum_domain::mentoring::{Feedback, LearnerRating, RatingSummary};
-use lyceum_ports::mentoring::Feedbacks;
+use lyceum_ports::mentoring::FeedbackRepository;
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -60,7 +60,7 @@ impl FeedbackStore {
 }
 
 #[async_trait]
-impl Feedbacks for FeedbackStore {
+impl FeedbackRepository for FeedbackStore {
     async fn leave(&self, feedback: Feedback) -> Result<Feedback, RepoError> {
         let row = feedback_row(&feedback);
         let tx = self.db.begin_write().await?;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use lyceum_domain::mentoring::Message;
-use lyceum_ports::mentoring::{ConversationSummary, Messages};
+use lyceum_ports::mentoring::{ConversationSummary, MessageRepository};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -34,7 +34,7 @@ impl MessageStore {
 }
 
 #[async_trait]
-impl Messages for MessageStore {
+impl MessageRepository for MessageStore {
     async fn share_mentoring(&self, a: Uuid, b: Uuid) -> Result<bool, RepoError> {
         // A booking links learner and mentor (either way), two bookings in one session
         // link two learners, and a request links its two sides; any status counts.
@@ -78,7 +78,7 @@ impl Messages for MessageStore {
                     unavailable(err)
                 }
             })?;
-        Ok(message_from_row(row))
+        message_from_row(row)
     }
 
     async fn between(
@@ -94,7 +94,7 @@ impl Messages for MessageStore {
                 .add(C::SenderId.eq(other_id).and(C::RecipientId.eq(user_id))),
         );
         let rows = page_rows(self.db.connection(), select, C::Id, NewestFirst, page).await?;
-        page_from_rows(rows, page, |row| Ok(message_from_row(row)), |m| m.id)
+        page_from_rows(rows, page, message_from_row, |m| m.id)
     }
 
     async fn mark_read(
@@ -149,21 +149,20 @@ impl Messages for MessageStore {
             .map_err(unavailable)?
             .into_iter()
             .collect();
-        Ok(last
-            .into_iter()
+        last.into_iter()
             .map(|row| {
                 let other_user_id = if row.sender_id == user_id {
                     row.recipient_id
                 } else {
                     row.sender_id
                 };
-                ConversationSummary {
+                Ok(ConversationSummary {
                     other_user_id,
                     unread_count: unread.get(&other_user_id).copied().unwrap_or(0),
-                    last_message: message_from_row(row),
-                }
+                    last_message: message_from_row(row)?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn received_since(
@@ -176,7 +175,7 @@ impl Messages for MessageStore {
         if let Some(after) = after {
             select = select.filter(messages::Column::Id.gt(after));
         }
-        Ok(select
+        select
             .order_by_asc(messages::Column::Id)
             .limit(limit)
             .all(self.db.connection())
@@ -184,6 +183,6 @@ impl Messages for MessageStore {
             .map_err(unavailable)?
             .into_iter()
             .map(message_from_row)
-            .collect())
+            .collect()
     }
 }

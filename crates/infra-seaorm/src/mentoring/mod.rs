@@ -26,9 +26,9 @@ mod requests;
 mod rows;
 mod sessions;
 
-pub use availability::MentorAvailabilityStore;
+pub use availability::AvailabilityStore;
 pub use bookings::BookingStore;
 pub use feedback::FeedbackStore;
 pub use messages::MessageStore;
-pub use requests::RequestStore;
-pub use sessions::SessionStore;
+pub use requests::MentorshipRequestStore;
+pub use sessions::MentoringSessionStore;

@@ -1,9 +1,9 @@
-//! [`RequestStore`]: mentorship requests; every transition is guarded by the status it
+//! [`MentorshipRequestStore`]: mentorship requests; every transition is guarded by the status it
 //! leaves, so two concurrent answers cannot both win.
 
 use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, RequestStatus};
-use lyceum_ports::mentoring::{MentorshipRequests, RequestSide};
+use lyceum_ports::mentoring::{MentorshipRequestRepository, RequestSide};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
@@ -19,11 +19,11 @@ use crate::pagination::{page_from_rows, page_rows};
 
 /// Mentorship requests on SeaORM.
 #[derive(Debug, Clone)]
-pub struct RequestStore {
+pub struct MentorshipRequestStore {
     db: Database,
 }
 
-impl RequestStore {
+impl MentorshipRequestStore {
     /// An adapter over `db`.
     pub fn new(db: &Database) -> Self {
         Self { db: db.clone() }
@@ -134,7 +134,7 @@ impl RequestStore {
 }
 
 #[async_trait]
-impl MentorshipRequests for RequestStore {
+impl MentorshipRequestRepository for MentorshipRequestStore {
     async fn create(&self, request: MentorshipRequest) -> Result<MentorshipRequest, RepoError> {
         let row = request_row(&request);
         requests::Entity::insert(requests::ActiveModel::from(row.clone()))

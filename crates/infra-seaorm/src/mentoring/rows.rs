@@ -4,8 +4,8 @@
 
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, Capacity, Feedback, FeedbackScores, LearnerRating, MentoringSession,
-    MentorshipRequest, Message, PaymentStatus, Popularity, Rating, RequestStatus, SessionDuration,
-    SessionStatus,
+    MentorshipRequest, Message, MessageBody, PaymentStatus, Popularity, Rating, RequestStatus,
+    SessionDuration, SessionStatus,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -179,15 +179,15 @@ pub(crate) fn request_row(request: &MentorshipRequest) -> mentorship_requests::M
     }
 }
 
-pub(crate) fn message_from_row(row: messages::Model) -> Message {
-    Message {
+pub(crate) fn message_from_row(row: messages::Model) -> Result<Message, RepoError> {
+    Ok(Message {
         id: row.id,
         sender_id: row.sender_id,
         recipient_id: row.recipient_id,
-        body: row.body,
+        body: MessageBody::parse(&row.body).map_err(|e| corrupt("messages", e))?,
         created_at: row.created_at,
         read_at: row.read_at,
-    }
+    })
 }
 
 pub(crate) fn message_row(message: &Message) -> messages::Model {
@@ -195,7 +195,7 @@ pub(crate) fn message_row(message: &Message) -> messages::Model {
         id: message.id,
         sender_id: message.sender_id,
         recipient_id: message.recipient_id,
-        body: message.body.clone(),
+        body: message.body.as_str().to_owned(),
         created_at: db_time(message.created_at),
         read_at: message.read_at.map(db_time),
     }

@@ -1,9 +1,10 @@
-//! [`SessionStore`]: mentoring sessions, their discovery and their life-cycle jobs.
+//! [`MentoringSessionStore`]: mentoring sessions, their discovery and their life-cycle jobs.
 
 use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, MentoringSession};
 use lyceum_ports::mentoring::{
-    MentoringSessions, SessionChanges, SessionCursor, SessionFilter, SessionPage, SessionSort,
+    MentoringSessionRepository, SessionChanges, SessionCursor, SessionFilter, SessionPage,
+    SessionSort,
 };
 use lyceum_ports::{Conflict, RepoError};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -22,11 +23,11 @@ use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
 
 /// Mentoring sessions on SeaORM.
 #[derive(Debug, Clone)]
-pub struct SessionStore {
+pub struct MentoringSessionStore {
     db: Database,
 }
 
-impl SessionStore {
+impl MentoringSessionStore {
     /// An adapter over `db`.
     pub fn new(db: &Database) -> Self {
         Self { db: db.clone() }
@@ -205,7 +206,7 @@ fn after_cursor(sort: SessionSort, cursor: SessionCursor) -> Option<Condition> {
 }
 
 #[async_trait]
-impl MentoringSessions for SessionStore {
+impl MentoringSessionRepository for MentoringSessionStore {
     async fn create(&self, session: MentoringSession) -> Result<MentoringSession, RepoError> {
         let row = session_row(&session);
         sessions::Entity::insert(sessions::ActiveModel::from(row.clone()))

@@ -9,7 +9,7 @@ use lyceum_domain::mentoring::{
 use lyceum_domain::{Currency, Money};
 use lyceum_infra_seaorm::testing::TestDb;
 use lyceum_infra_seaorm::{Database, DbSettings, UserStore};
-use lyceum_ports::mentoring::{Bookings, ReserveOutcome};
+use lyceum_ports::mentoring::{BookingRepository, ReserveOutcome};
 use sea_orm::{ConnectionTrait, Statement};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -86,7 +86,7 @@ pub async fn users(db: &Database, first: u32, count: u32) -> Vec<Uuid> {
     ids
 }
 
-pub async fn reserve(bookings: &impl Bookings, booking: Booking) -> Booking {
+pub async fn reserve(bookings: &impl BookingRepository, booking: Booking) -> Booking {
     match bookings.reserve_seat(booking, None, NOW).await.unwrap() {
         ReserveOutcome::Created(booking) => booking,
         other => panic!("expected Created, got {other:?}"),
