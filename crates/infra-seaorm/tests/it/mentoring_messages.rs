@@ -8,9 +8,8 @@ use lyceum_ports::mentoring::{Bookings, MentoringSessions, MentorshipRequests, M
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::{booking, reserve, session, users};
+use crate::common::NOW;
+use crate::common::mentoring::{booking, reserve, session, users};
 
 fn message(from: Uuid, to: Uuid, body: &str) -> Message {
     Message {
