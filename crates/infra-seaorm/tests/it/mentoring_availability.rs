@@ -11,9 +11,8 @@ use time::Weekday;
 use time::macros::{date, time};
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::users;
+use crate::common::NOW;
+use crate::common::mentoring::users;
 
 #[tokio::test]
 async fn availability_round_trips_and_is_replaced_whole() {

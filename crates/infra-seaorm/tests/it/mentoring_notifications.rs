@@ -8,9 +8,8 @@ use lyceum_ports::{PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::users;
+use crate::common::NOW;
+use crate::common::mentoring::users;
 
 fn notification(user_id: Uuid) -> Notification {
     Notification {

@@ -12,9 +12,8 @@ use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::{assert_seats_consistent, booking, session, users};
+use crate::common::NOW;
+use crate::common::mentoring::{assert_seats_consistent, booking, session, users};
 
 fn request(learner_id: Uuid, mentor_id: Uuid) -> MentorshipRequest {
     MentorshipRequest {

@@ -9,9 +9,8 @@ use sea_orm::{ConnectionTrait, Statement};
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::{booking, reserve, session, users};
+use crate::common::NOW;
+use crate::common::mentoring::{booking, reserve, session, users};
 
 fn scores(mentor: i64, session: i64) -> FeedbackScores {
     let r = |v| Rating::new(v).unwrap();

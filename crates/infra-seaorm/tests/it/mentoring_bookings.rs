@@ -11,9 +11,8 @@ use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::{
+use crate::common::NOW;
+use crate::common::mentoring::{
     assert_seats_consistent, booking, held, live_bookings, reserve, seats_taken, session, users,
     wide_pool,
 };

@@ -12,9 +12,8 @@ use lyceum_ports::mentoring::{
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::{booking, reserve, session, users};
+use crate::common::NOW;
+use crate::common::mentoring::{booking, reserve, session, users};
 
 fn message(from: Uuid, to: Uuid, body: &str) -> Message {
     Message {

@@ -10,8 +10,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::{NOW, registered};
+use crate::common::{NOW, registered};
 
 fn change(user_id: Uuid, delta: i64) -> NewLedgerEntry {
     NewLedgerEntry {

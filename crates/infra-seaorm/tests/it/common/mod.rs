@@ -1,5 +1,4 @@
 //! Fixtures shared by the adapter tests.
-#![allow(dead_code)]
 
 use lyceum_domain::identity::{Email, PersonName, PhoneNumber, Role, Roles, User, Username};
 use lyceum_infra_seaorm::UserStore;

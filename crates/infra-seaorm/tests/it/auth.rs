@@ -10,8 +10,7 @@ use lyceum_ports::identity::{
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::{NOW, registered};
+use crate::common::{NOW, registered};
 
 fn new_session(user_id: Uuid, digest: &str) -> NewAuthSession {
     NewAuthSession {

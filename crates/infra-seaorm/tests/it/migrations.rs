@@ -5,7 +5,7 @@ use lyceum_infra_seaorm::{SpecializationStore, UserStore};
 use lyceum_ports::identity::SpecializationRepository;
 use sea_orm::{ConnectionTrait, Statement};
 
-mod common;
+use crate::common;
 
 #[tokio::test]
 async fn predefined_specializations_are_seeded() {

@@ -21,9 +21,8 @@ use sea_orm::{ConnectionTrait, Statement};
 use time::Duration;
 use uuid::Uuid;
 
-mod common;
-use common::NOW;
-use common::mentoring::{
+use crate::common::NOW;
+use crate::common::mentoring::{
     assert_seats_consistent, booking, held, inr, reserve, session, users, wide_pool,
 };
 

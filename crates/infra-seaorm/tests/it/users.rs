@@ -12,8 +12,7 @@ use lyceum_ports::wallet::WalletRepository;
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 
-mod common;
-use common::{NOW, new_user, registered, with_phone};
+use crate::common::{NOW, new_user, registered, with_phone};
 
 #[tokio::test]
 async fn registering_creates_an_empty_wallet() {

@@ -19,8 +19,7 @@ use time::Duration;
 use time::macros::date;
 use uuid::Uuid;
 
-mod common;
-use common::{NOW, registered};
+use crate::common::{NOW, registered};
 
 fn specialization(name: &str) -> Specialization {
     Specialization {
