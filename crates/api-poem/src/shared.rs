@@ -196,7 +196,7 @@ pub fn idempotency_key(
 }
 
 /// The page of a list, `{items, next_cursor}`, as api.md describes it. Each list has its
-/// own named shape, made by [`page!`](crate::shared::page).
+/// own named shape, made by `page!`.
 pub trait PageShape {
     /// What the list holds.
     type Item;
