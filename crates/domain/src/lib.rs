@@ -41,8 +41,8 @@
 //! ```
 //! use lyceum_domain::identity::{Email, Username, ValueError};
 //! use lyceum_domain::mentoring::{
-//!     BookingError, BookingStatus, Capacity, MentoringSession, PaymentStatus, Popularity,
-//!     SessionDuration, SessionStatus, check_booking,
+//!     BookingError, BookingStatus, Capacity, MeetingUrl, MentoringSession, PaymentStatus,
+//!     Popularity, SessionDescription, SessionDuration, SessionStatus, SessionTitle, check_booking,
 //! };
 //! use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, Points, Wallet, WalletError};
 //! use lyceum_domain::{Currency, Money};
@@ -79,15 +79,15 @@
 //! let mut session = MentoringSession {
 //!     id: Uuid::from_u128(3),
 //!     mentor_id: mentor,
-//!     title: "Ownership in Rust".into(),
-//!     description: String::new(),
+//!     title: SessionTitle::parse("Ownership in Rust")?,
+//!     description: SessionDescription::default(),
 //!     specialization_id: None,
 //!     duration: SessionDuration::minutes(60)?,
 //!     price: Money::new(0, Currency::parse("INR")?)?,
 //!     capacity: Capacity::new(1)?,
 //!     seats_taken: 1,
 //!     starts_at: now + Duration::days(2),
-//!     meeting_url: "https://meet.example.com/ownership".into(),
+//!     meeting_url: MeetingUrl::parse("https://meet.example.com/ownership")?,
 //!     status: SessionStatus::Scheduled,
 //!     request_id: None,
 //!     popularity: Popularity::default(),

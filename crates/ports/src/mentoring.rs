@@ -9,8 +9,9 @@ use async_trait::async_trait;
 use lyceum_domain::Money;
 use lyceum_domain::mentoring::availability::Availability;
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, Feedback, LearnerRating, MentoringSession, MentorshipRequest,
-    Message, PaymentStatus, RatingSummary, RequestStatus, SessionDuration,
+    Booking, BookingStatus, Capacity, Feedback, LearnerRating, MeetingUrl, MentoringSession,
+    MentorshipRequest, Message, PaymentStatus, RatingSummary, RequestStatus, SessionDescription,
+    SessionDuration, SessionTitle,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -22,9 +23,9 @@ use crate::{Page, PageRequest, RepoError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionChanges {
     /// Title.
-    pub title: String,
+    pub title: SessionTitle,
     /// Description.
-    pub description: String,
+    pub description: SessionDescription,
     /// Specialization.
     pub specialization_id: Option<Uuid>,
     /// Length.
@@ -37,7 +38,7 @@ pub struct SessionChanges {
     /// Start.
     pub starts_at: OffsetDateTime,
     /// Video room.
-    pub meeting_url: String,
+    pub meeting_url: MeetingUrl,
 }
 
 /// How discovery orders sessions.

@@ -95,8 +95,8 @@ impl From<&MentoringSession> for SessionOut {
         Self {
             id: s.id,
             mentor_id: s.mentor_id,
-            title: s.title.clone(),
-            description: s.description.clone(),
+            title: s.title.to_string(),
+            description: s.description.to_string(),
             specialization_id: s.specialization_id,
             duration_minutes: s.duration.as_minutes(),
             price: s.price.into(),
@@ -105,7 +105,7 @@ impl From<&MentoringSession> for SessionOut {
             seats_left: s.seats_left(),
             starts_at: s.starts_at,
             ends_at: s.ends_at(),
-            meeting_url: s.meeting_url.clone(),
+            meeting_url: s.meeting_url.to_string(),
             status: s.status.into(),
             request_id: s.request_id,
             popularity: PopularityOut {

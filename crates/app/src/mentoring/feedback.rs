@@ -122,7 +122,7 @@ impl Lyceum {
                 user_id: session.mentor_id,
                 kind: NotificationKind::FeedbackReceived,
                 subject: Subject::new(SubjectKind::MentorFeedback, session.mentor_id),
-                data: serde_json::json!({"feedback_id": stored.id, "session_id": session.id, "session_title": session.title,
+                data: serde_json::json!({"feedback_id": stored.id, "session_id": session.id, "session_title": session.title.as_str(),
                                          "session_rating": stored.scores.session_rating.value()}),
             },
             None,

@@ -77,8 +77,8 @@ impl Lyceum {
                                 user_id: session.mentor_id,
                                 kind,
                                 subject: Subject::new(SubjectKind::MentoringSession, session.id),
-                                data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title,
-                                                         "starts_at": fact_time(session.starts_at), "meeting_url": session.meeting_url}),
+                                data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title.as_str(),
+                                                         "starts_at": fact_time(session.starts_at), "meeting_url": session.meeting_url.as_str()}),
                             },
                             Some(format!("{key}:session:{}", session.id)),
                         )
@@ -91,9 +91,9 @@ impl Lyceum {
                             user_id: booking.learner_id,
                             kind,
                             subject: Subject::new(SubjectKind::MentoringSession, session.id),
-                            data: serde_json::json!({"audience": "learner", "session_id": session.id, "session_title": session.title,
+                            data: serde_json::json!({"audience": "learner", "session_id": session.id, "session_title": session.title.as_str(),
                                                      "starts_at": fact_time(session.starts_at), "booking_id": booking.id,
-                                                     "meeting_url": session.meeting_url}),
+                                                     "meeting_url": session.meeting_url.as_str()}),
                         },
                         Some(format!("{key}:{}", booking.id)),
                     )

@@ -3,9 +3,9 @@
 use lyceum_domain::community::NotificationKind;
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, MentoringSession, MentorshipRequest, PaymentStatus,
-    Popularity, RequestDetails, RequestStatus, SessionDetails, SessionDuration, SessionStatus,
-    generated_meeting_url,
+    Booking, BookingStatus, Capacity, MeetingUrl, MentoringSession, MentorshipRequest,
+    PaymentStatus, Popularity, RequestDetails, RequestStatus, SessionDescription, SessionDuration,
+    SessionStatus, SessionTitle, generated_meeting_url,
 };
 use lyceum_domain::{Currency, FieldErrors, Money};
 use lyceum_ports::mentoring::RequestSide;
@@ -183,7 +183,7 @@ impl Lyceum {
                     .map(str::trim)
                     .filter(|u| !u.is_empty())
                 {
-                    Some(url) => Some(SessionDetails::check_meeting_url(url)?),
+                    Some(url) => Some(MeetingUrl::parse(url)?),
                     None => None,
                 };
                 let session = self.one_to_one_session(&request, meeting_url, now)?;
@@ -289,7 +289,7 @@ impl Lyceum {
     fn one_to_one_session(
         &self,
         request: &MentorshipRequest,
-        meeting_url: Option<String>,
+        meeting_url: Option<MeetingUrl>,
         now: OffsetDateTime,
     ) -> Result<MentoringSession, AppError> {
         let id = self.ports.ids.new_id();
@@ -298,8 +298,9 @@ impl Lyceum {
         Ok(MentoringSession {
             id,
             mentor_id: request.mentor_id,
-            title: request.subject.clone(),
-            description: request.message.clone(),
+            // A request's subject and message always fit a session's title and description.
+            title: SessionTitle::parse(&request.subject).map_err(AppError::internal)?,
+            description: SessionDescription::parse(&request.message).map_err(AppError::internal)?,
             specialization_id: None,
             duration: SessionDuration::minutes(i64::from(request.duration_minutes))?,
             price: Money::new(0, currency).map_err(AppError::internal)?,

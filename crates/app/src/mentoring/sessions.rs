@@ -3,8 +3,8 @@
 use lyceum_domain::community::NotificationKind;
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::{
-    Capacity, MentoringSession, Popularity, RatingSummary, SessionDetails, SessionDuration,
-    SessionStatus, generated_meeting_url,
+    Capacity, MeetingUrl, MentoringSession, Popularity, RatingSummary, SessionDescription,
+    SessionDetails, SessionDuration, SessionStatus, SessionTitle, generated_meeting_url,
 };
 use lyceum_domain::{Currency, FieldErrors, Money};
 use lyceum_ports::mentoring::{
@@ -76,10 +76,8 @@ fn money(amount: i64, currency: &str) -> Result<Money, lyceum_domain::money::Mon
 impl SessionInput {
     fn parse(self, now: OffsetDateTime) -> Result<SessionDetails, FieldErrors> {
         let mut e = FieldErrors::new();
-        let texts = e.check(
-            "title",
-            SessionDetails::check_texts(&self.title, &self.description),
-        );
+        let title = e.check("title", SessionTitle::parse(&self.title));
+        let description = e.check("description", SessionDescription::parse(&self.description));
         let duration = e.check(
             "duration_minutes",
             SessionDuration::minutes(self.duration_minutes),
@@ -99,14 +97,21 @@ impl SessionInput {
             .map(str::trim)
             .filter(|u| !u.is_empty())
         {
-            Some(url) => e
-                .check("meeting_url", SessionDetails::check_meeting_url(url))
-                .map(Some),
+            Some(url) => e.check("meeting_url", MeetingUrl::parse(url)).map(Some),
             None => Some(None),
         };
-        match (texts, duration, price, capacity, starts_at, meeting_url) {
+        match (
+            title,
+            description,
+            duration,
+            price,
+            capacity,
+            starts_at,
+            meeting_url,
+        ) {
             (
-                Some((title, description)),
+                Some(title),
+                Some(description),
                 Some(duration),
                 Some(price),
                 Some(capacity),
@@ -222,11 +227,16 @@ impl Lyceum {
         }
         let now = self.ports.clock.now();
         let mut e = FieldErrors::new();
-        let texts = SessionDetails::check_texts(
-            patch.title.as_deref().unwrap_or(&session.title),
-            patch.description.as_deref().unwrap_or(&session.description),
-        );
-        let (title, description) = e.check("title", texts).unwrap_or_default();
+        let title = match patch.title.as_deref() {
+            Some(title) => e.check("title", SessionTitle::parse(title)),
+            None => Some(session.title.clone()),
+        };
+        let description = match patch.description.as_deref() {
+            Some(description) => e
+                .check("description", SessionDescription::parse(description))
+                .unwrap_or_default(),
+            None => session.description.clone(),
+        };
         let duration = match patch.duration_minutes {
             Some(m) => e
                 .check("duration_minutes", SessionDuration::minutes(m))
@@ -254,11 +264,12 @@ impl Lyceum {
         let meeting_url = match patch.meeting_url.as_deref().map(str::trim) {
             Some("") => generated_meeting_url(session.id),
             Some(url) => e
-                .check("meeting_url", SessionDetails::check_meeting_url(url))
-                .unwrap_or_default(),
+                .check("meeting_url", MeetingUrl::parse(url))
+                .unwrap_or_else(|| session.meeting_url.clone()),
             None => session.meeting_url.clone(),
         };
         e.into_result()?;
+        let title = title.unwrap_or_else(|| session.title.clone());
         let capacity = session.check_capacity(capacity)?;
         let specialization_id = patch.specialization_id.unwrap_or(session.specialization_id);
         let changes = SessionChanges {
@@ -298,7 +309,7 @@ impl Lyceum {
                         user_id: booking.learner_id,
                         kind,
                         subject: Subject::new(SubjectKind::MentoringSession, session.id),
-                        data: serde_json::json!({"session_id": session.id, "session_title": session.title,
+                        data: serde_json::json!({"session_id": session.id, "session_title": session.title.as_str(),
                                                  "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
                     },
                     None,
@@ -338,7 +349,7 @@ impl Lyceum {
                     user_id: booking.learner_id,
                     kind: NotificationKind::SessionCancelled,
                     subject: Subject::new(SubjectKind::MentoringSession, id),
-                    data: serde_json::json!({"session_id": id, "session_title": session.title,
+                    data: serde_json::json!({"session_id": id, "session_title": session.title.as_str(),
                                              "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
                 },
                 None,

@@ -287,7 +287,9 @@ pub fn check_reschedule(
 mod tests {
     use super::*;
     use crate::Currency;
-    use crate::mentoring::{Capacity, Popularity, SessionDuration};
+    use crate::mentoring::{
+        Capacity, MeetingUrl, Popularity, SessionDescription, SessionDuration, SessionTitle,
+    };
     use proptest::prelude::*;
     use time::macros::datetime;
 
@@ -297,15 +299,15 @@ mod tests {
         MentoringSession {
             id: Uuid::from_u128(1),
             mentor_id: Uuid::from_u128(2),
-            title: "Rust".into(),
-            description: String::new(),
+            title: SessionTitle::parse("Rust").unwrap(),
+            description: SessionDescription::default(),
             specialization_id: None,
             duration: SessionDuration::minutes(60).unwrap(),
             price: Money::new(price, Currency::parse("INR").unwrap()).unwrap(),
             capacity: Capacity::new(capacity).unwrap(),
             seats_taken: taken,
             starts_at: NOW + Duration::days(2),
-            meeting_url: "https://meet.example/x".into(),
+            meeting_url: MeetingUrl::parse("https://meet.example/x").unwrap(),
             status: SessionStatus::Scheduled,
             request_id: None,
             popularity: Popularity::default(),

@@ -29,6 +29,7 @@ pub use feedback::{Feedback, FeedbackScores, LearnerRating, Rating, RatingError,
 pub use message::{Message, MessageBody, MessageBodyError};
 pub use request::{MentorshipRequest, RequestDetails, RequestError, RequestStatus};
 pub use session::{
-    Capacity, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDetails, SessionDuration,
-    SessionError, SessionStatus, generated_meeting_url,
+    Capacity, MeetingUrl, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDescription,
+    SessionDetails, SessionDuration, SessionError, SessionStatus, SessionTitle,
+    generated_meeting_url,
 };

@@ -192,9 +192,9 @@ pub struct MentoringSession {
     /// Who runs it.
     pub mentor_id: Uuid,
     /// Title.
-    pub title: String,
+    pub title: SessionTitle,
     /// What it covers.
-    pub description: String,
+    pub description: SessionDescription,
     /// Optional specialization, for discovery.
     pub specialization_id: Option<Uuid>,
     /// Length.
@@ -208,7 +208,7 @@ pub struct MentoringSession {
     /// Start (UTC).
     pub starts_at: OffsetDateTime,
     /// Video room.
-    pub meeting_url: String,
+    pub meeting_url: MeetingUrl,
     /// Status.
     pub status: SessionStatus,
     /// The mentorship request it came from, for 1:1 sessions created by accepting one.
@@ -250,13 +250,94 @@ impl MentoringSession {
     }
 }
 
+/// Writes a text newtype's `Deref<Target = str>`, `Display` and `as_str`.
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl $name {
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+/// A session's title: 1–200 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTitle(String);
+
+impl SessionTitle {
+    /// Trims and bounds the text.
+    pub fn parse(raw: &str) -> Result<Self, SessionError> {
+        let text = raw.trim();
+        if text.is_empty() || text.chars().count() > 200 {
+            return Err(SessionError::Title);
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+text_newtype!(SessionTitle);
+
+/// What a session covers: at most 5000 characters after trimming, empty allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionDescription(String);
+
+impl SessionDescription {
+    /// Trims and bounds the text.
+    pub fn parse(raw: &str) -> Result<Self, SessionError> {
+        let text = raw.trim();
+        if text.chars().count() > 5000 {
+            return Err(SessionError::Description);
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+text_newtype!(SessionDescription);
+
+/// A session's video room: an absolute http or https URL (normalized).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingUrl(String);
+
+impl MeetingUrl {
+    /// Accepts absolute http(s) URLs only.
+    pub fn parse(raw: &str) -> Result<Self, SessionError> {
+        crate::identity::WebUrl::parse(raw)
+            .map(|u| Self(u.as_str().to_owned()))
+            .map_err(|_| SessionError::MeetingUrl)
+    }
+
+    /// The video room Lyceum generates when a mentor brings none: unique because it
+    /// embeds the session id.
+    pub fn generated(session_id: Uuid) -> Self {
+        Self(format!("https://meet.lyceum.dev/{}", session_id.simple()))
+    }
+}
+
+text_newtype!(MeetingUrl);
+
 /// The validated fields of a session being created or edited.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionDetails {
-    /// Title, 1–200 characters.
-    pub title: String,
-    /// Description, ≤ 5000 characters.
-    pub description: String,
+    /// Title.
+    pub title: SessionTitle,
+    /// Description.
+    pub description: SessionDescription,
     /// Length.
     pub duration: SessionDuration,
     /// Price.
@@ -266,25 +347,12 @@ pub struct SessionDetails {
     /// Start, in the future.
     pub starts_at: OffsetDateTime,
     /// Video room, if the mentor brings one.
-    pub meeting_url: Option<String>,
+    pub meeting_url: Option<MeetingUrl>,
     /// Optional specialization.
     pub specialization_id: Option<Uuid>,
 }
 
 impl SessionDetails {
-    /// Checks title and description length.
-    pub fn check_texts(title: &str, description: &str) -> Result<(String, String), SessionError> {
-        let title = title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            return Err(SessionError::Title);
-        }
-        let description = description.trim();
-        if description.chars().count() > 5000 {
-            return Err(SessionError::Description);
-        }
-        Ok((title.to_owned(), description.to_owned()))
-    }
-
     /// A start must lie in the future when a session is created or moved, and within the
     /// scheduling horizon: nobody books a mentor decades ahead, and the bound keeps every
     /// derived time (end, reminders) representable.
@@ -300,13 +368,6 @@ impl SessionDetails {
         }
         Ok(starts_at)
     }
-
-    /// Accepts absolute http(s) URLs only.
-    pub fn check_meeting_url(raw: &str) -> Result<String, SessionError> {
-        crate::identity::WebUrl::parse(raw)
-            .map(|u| u.as_str().to_owned())
-            .map_err(|_| SessionError::MeetingUrl)
-    }
 }
 
 /// How far ahead sessions and requests may be scheduled.
@@ -314,8 +375,8 @@ pub const SCHEDULING_HORIZON: Duration = Duration::days(3650);
 
 /// The video room Lyceum generates when a mentor brings none: unique because it embeds the
 /// session id.
-pub fn generated_meeting_url(session_id: Uuid) -> String {
-    format!("https://meet.lyceum.dev/{}", session_id.simple())
+pub fn generated_meeting_url(session_id: Uuid) -> MeetingUrl {
+    MeetingUrl::generated(session_id)
 }
 
 #[cfg(test)]
@@ -343,6 +404,33 @@ mod tests {
             SessionDetails::check_start(year_9999, now),
             Err(SessionError::StartTooFar)
         );
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(SessionTitle::parse("  "), Err(SessionError::Title));
+        assert_eq!(SessionTitle::parse(" Rust ").unwrap().as_str(), "Rust");
+        assert!(SessionTitle::parse(&"x".repeat(200)).is_ok());
+        assert_eq!(
+            SessionTitle::parse(&"x".repeat(201)),
+            Err(SessionError::Title)
+        );
+        assert_eq!(SessionDescription::parse("").unwrap().as_str(), "");
+        assert!(SessionDescription::parse(&"x".repeat(5000)).is_ok());
+        assert_eq!(
+            SessionDescription::parse(&"x".repeat(5001)),
+            Err(SessionError::Description)
+        );
+    }
+
+    #[test]
+    fn meeting_url_is_absolute_http() {
+        assert_eq!(
+            MeetingUrl::parse("javascript:alert(1)"),
+            Err(SessionError::MeetingUrl)
+        );
+        assert_eq!(MeetingUrl::parse("/room"), Err(SessionError::MeetingUrl));
+        assert!(MeetingUrl::parse("https://zoom.example.com/j/1").is_ok());
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! invalid value.
 
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, Feedback, FeedbackScores, LearnerRating, MentoringSession,
-    MentorshipRequest, Message, MessageBody, PaymentStatus, Popularity, Rating, RequestStatus,
-    SessionDuration, SessionStatus,
+    Booking, BookingStatus, Capacity, Feedback, FeedbackScores, LearnerRating, MeetingUrl,
+    MentoringSession, MentorshipRequest, Message, MessageBody, PaymentStatus, Popularity, Rating,
+    RequestStatus, SessionDescription, SessionDuration, SessionStatus, SessionTitle,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -37,8 +37,8 @@ pub(crate) fn session_from_row(
     Ok(MentoringSession {
         id: row.id,
         mentor_id: row.mentor_id,
-        title: row.title,
-        description: row.description,
+        title: SessionTitle::parse(&row.title).map_err(|e| corrupt(t, e))?,
+        description: SessionDescription::parse(&row.description).map_err(|e| corrupt(t, e))?,
         specialization_id: row.specialization_id,
         duration: SessionDuration::minutes(i64::from(row.duration_minutes))
             .map_err(|e| corrupt(t, e))?,
@@ -47,7 +47,7 @@ pub(crate) fn session_from_row(
         seats_taken: u32::try_from(row.seats_taken)
             .map_err(|_| corrupt(t, format!("seats_taken {}", row.seats_taken)))?,
         starts_at: row.starts_at,
-        meeting_url: row.meeting_url,
+        meeting_url: MeetingUrl::parse(&row.meeting_url).map_err(|e| corrupt(t, e))?,
         status: SessionStatus::parse(&row.status)
             .ok_or_else(|| corrupt(t, format!("status {}", row.status)))?,
         request_id: row.request_id,
@@ -73,8 +73,8 @@ pub(crate) fn session_row(session: &MentoringSession) -> mentoring_sessions::Mod
     mentoring_sessions::Model {
         id: session.id,
         mentor_id: session.mentor_id,
-        title: session.title.clone(),
-        description: session.description.clone(),
+        title: session.title.to_string(),
+        description: session.description.to_string(),
         specialization_id: session.specialization_id,
         duration_minutes: i32::from(session.duration.as_minutes()),
         price_amount_minor: session.price.amount_minor(),
@@ -83,7 +83,7 @@ pub(crate) fn session_row(session: &MentoringSession) -> mentoring_sessions::Mod
         seats_taken: i32::try_from(session.seats_taken).unwrap_or(i32::MAX),
         starts_at,
         ends_at: starts_at + session.duration.as_duration(),
-        meeting_url: session.meeting_url.clone(),
+        meeting_url: session.meeting_url.to_string(),
         status: session.status.as_str().to_owned(),
         request_id: session.request_id,
         view_count: popularity.views,

@@ -257,8 +257,8 @@ impl MentoringSessionRepository for MentoringSessionStore {
                  meeting_url = $10, updated_at = $11 \
                  WHERE id = $12 AND status = 'scheduled' AND seats_taken <= $7",
                 vec![
-                    changes.title.into(),
-                    changes.description.into(),
+                    changes.title.to_string().into(),
+                    changes.description.to_string().into(),
                     changes.specialization_id.into(),
                     i32::from(changes.duration.as_minutes()).into(),
                     changes.price.amount_minor().into(),
@@ -266,7 +266,7 @@ impl MentoringSessionRepository for MentoringSessionStore {
                     capacity.into(),
                     starts_at.into(),
                     (starts_at + changes.duration.as_duration()).into(),
-                    changes.meeting_url.into(),
+                    changes.meeting_url.to_string().into(),
                     now.into(),
                     id.into(),
                 ],

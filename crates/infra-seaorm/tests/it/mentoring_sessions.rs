@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use lyceum_domain::mentoring::{
     BookingStatus, Capacity, MentorshipRequest, PaymentStatus, RequestStatus, SessionDuration,
-    SessionStatus,
+    SessionStatus, SessionTitle,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{
@@ -65,7 +65,7 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
 
         let later = NOW + Duration::hours(1);
         let mut changes = changes_of(&new);
-        changes.title = "Lifetimes".into();
+        changes.title = SessionTitle::parse("Lifetimes").unwrap();
         changes.duration = SessionDuration::minutes(90).unwrap();
         changes.price = inr(19900);
         changes.capacity = Capacity::new(2).unwrap();
@@ -74,7 +74,7 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
             .update(new.id, changes.clone(), later)
             .await
             .unwrap();
-        assert_eq!(updated.title, "Lifetimes");
+        assert_eq!(updated.title.as_str(), "Lifetimes");
         assert_eq!(updated.capacity.seats(), 2);
         assert_eq!(updated.seats_taken, 2);
         assert_eq!(

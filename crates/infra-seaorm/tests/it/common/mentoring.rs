@@ -3,8 +3,8 @@
 use std::time::Duration as StdDuration;
 
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, MentoringSession, PaymentStatus, Popularity, SessionDuration,
-    SessionStatus, generated_meeting_url,
+    Booking, BookingStatus, Capacity, MentoringSession, PaymentStatus, Popularity,
+    SessionDescription, SessionDuration, SessionStatus, SessionTitle, generated_meeting_url,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_infra_seaorm::testing::TestDb;
@@ -31,8 +31,8 @@ pub fn session(
     MentoringSession {
         id,
         mentor_id,
-        title: "Ownership and borrowing".into(),
-        description: "A live walk-through".into(),
+        title: SessionTitle::parse("Ownership and borrowing").unwrap(),
+        description: SessionDescription::parse("A live walk-through").unwrap(),
         specialization_id: None,
         duration: SessionDuration::minutes(60).unwrap(),
         price: inr(price),
