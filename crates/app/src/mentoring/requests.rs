@@ -129,7 +129,7 @@ impl Lyceum {
                 kind,
                 subject: Subject::new(SubjectKind::MentorshipRequest, request.id),
                 data: serde_json::json!({"request_id": request.id, "status": request.status.as_str(),
-                                         "request_subject": request.subject, "session_id": request.session_id}),
+                                         "request_subject": request.subject.as_str(), "session_id": request.session_id}),
             },
             None,
         )

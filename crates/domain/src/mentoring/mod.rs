@@ -13,6 +13,32 @@
 //! - PeerLearn Feedback (seven 1–5 scores) and Mentori ratings, after completion only.
 //! - Mentori messages: 1–2000 characters between people who share mentoring.
 
+/// Writes a text newtype's `Deref<Target = str>`, `Display` and `as_str`.
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl $name {
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 /// Weekly availability in the mentor's time zone, expanded into free UTC slots.
 pub mod availability;
 mod booking;
@@ -27,7 +53,9 @@ pub use booking::{
 };
 pub use feedback::{Feedback, FeedbackScores, LearnerRating, Rating, RatingError, RatingSummary};
 pub use message::{Message, MessageBody, MessageBodyError};
-pub use request::{MentorshipRequest, RequestDetails, RequestError, RequestStatus};
+pub use request::{
+    MentorshipRequest, RequestDetails, RequestError, RequestMessage, RequestStatus, RequestSubject,
+};
 pub use session::{
     Capacity, MeetingUrl, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDescription,
     SessionDetails, SessionDuration, SessionError, SessionStatus, SessionTitle,

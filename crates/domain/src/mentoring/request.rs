@@ -110,9 +110,9 @@ pub struct MentorshipRequest {
     /// Whom.
     pub mentor_id: Uuid,
     /// About what.
-    pub subject: String,
+    pub subject: RequestSubject,
     /// The learner's message.
-    pub message: String,
+    pub message: RequestMessage,
     /// Proposed start (UTC).
     pub proposed_start: OffsetDateTime,
     /// Proposed length, 30–180 minutes.
@@ -138,13 +138,46 @@ impl MentorshipRequest {
     }
 }
 
+/// A request's subject: 1–200 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSubject(String);
+
+impl RequestSubject {
+    /// Trims and bounds the text.
+    pub fn parse(raw: &str) -> Result<Self, RequestError> {
+        let text = raw.trim();
+        if text.is_empty() || text.chars().count() > 200 {
+            return Err(RequestError::Subject);
+        }
+        Ok(Self(text.to_owned()))
+    }
+}
+
+text_newtype!(RequestSubject);
+
+/// A request's message: at most 2000 characters (counted before trimming), empty allowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestMessage(String);
+
+impl RequestMessage {
+    /// Bounds and trims the text.
+    pub fn parse(raw: &str) -> Result<Self, RequestError> {
+        if raw.chars().count() > 2000 {
+            return Err(RequestError::TooLong);
+        }
+        Ok(Self(raw.trim().to_owned()))
+    }
+}
+
+text_newtype!(RequestMessage);
+
 /// The validated fields of a new request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestDetails {
     /// Subject.
-    pub subject: String,
+    pub subject: RequestSubject,
     /// Message.
-    pub message: String,
+    pub message: RequestMessage,
     /// Proposed start.
     pub proposed_start: OffsetDateTime,
     /// 30–180 minutes.
@@ -171,13 +204,12 @@ impl RequestDetails {
         if learner_id == mentor_id {
             errors.push(("mentor_id", RequestError::SelfRequest));
         }
-        let subject = subject.trim();
-        if subject.is_empty() || subject.chars().count() > 200 {
-            errors.push(("subject", RequestError::Subject));
-        }
-        if message.chars().count() > 2000 {
-            errors.push(("message", RequestError::TooLong));
-        }
+        let subject = RequestSubject::parse(subject)
+            .map_err(|e| errors.push(("subject", e)))
+            .ok();
+        let message = RequestMessage::parse(message)
+            .map_err(|e| errors.push(("message", e)))
+            .ok();
         if notes.is_some_and(|n| n.chars().count() > 2000) {
             errors.push(("notes", RequestError::TooLong));
         }
@@ -192,14 +224,16 @@ impl RequestDetails {
         if duration.is_none() {
             errors.push(("duration_minutes", RequestError::Duration));
         }
-        match duration {
-            Some(duration_minutes) if errors.is_empty() => Ok(Self {
-                subject: subject.to_owned(),
-                message: message.trim().to_owned(),
-                proposed_start,
-                duration_minutes,
-                notes: notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
-            }),
+        match (subject, message, duration) {
+            (Some(subject), Some(message), Some(duration_minutes)) if errors.is_empty() => {
+                Ok(Self {
+                    subject,
+                    message,
+                    proposed_start,
+                    duration_minutes,
+                    notes: notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+                })
+            }
             _ => Err(errors),
         }
     }

@@ -250,32 +250,6 @@ impl MentoringSession {
     }
 }
 
-/// Writes a text newtype's `Deref<Target = str>`, `Display` and `as_str`.
-macro_rules! text_newtype {
-    ($name:ident) => {
-        impl $name {
-            /// The text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::ops::Deref for $name {
-            type Target = str;
-
-            fn deref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
 /// A session's title: 1–200 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionTitle(String);

@@ -5,7 +5,8 @@
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, Capacity, Feedback, FeedbackScores, LearnerRating, MeetingUrl,
     MentoringSession, MentorshipRequest, Message, MessageBody, PaymentStatus, Popularity, Rating,
-    RequestStatus, SessionDescription, SessionDuration, SessionStatus, SessionTitle,
+    RequestMessage, RequestStatus, RequestSubject, SessionDescription, SessionDuration,
+    SessionStatus, SessionTitle,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -146,8 +147,8 @@ pub(crate) fn request_from_row(
         id: row.id,
         learner_id: row.learner_id,
         mentor_id: row.mentor_id,
-        subject: row.subject,
-        message: row.message,
+        subject: RequestSubject::parse(&row.subject).map_err(|e| corrupt(t, e))?,
+        message: RequestMessage::parse(&row.message).map_err(|e| corrupt(t, e))?,
         proposed_start: row.proposed_start,
         duration_minutes: u16::try_from(row.duration_minutes)
             .map_err(|_| corrupt(t, format!("duration_minutes {}", row.duration_minutes)))?,
@@ -166,8 +167,8 @@ pub(crate) fn request_row(request: &MentorshipRequest) -> mentorship_requests::M
         id: request.id,
         learner_id: request.learner_id,
         mentor_id: request.mentor_id,
-        subject: request.subject.clone(),
-        message: request.message.clone(),
+        subject: request.subject.to_string(),
+        message: request.message.to_string(),
         proposed_start: db_time(request.proposed_start),
         duration_minutes: i32::from(request.duration_minutes),
         notes: request.notes.clone(),

@@ -1,6 +1,8 @@
 //! Messages: who may write to whom, histories, read receipts and the inbox.
 
-use lyceum_domain::mentoring::{MentorshipRequest, Message, RequestStatus};
+use lyceum_domain::mentoring::{
+    MentorshipRequest, Message, RequestMessage, RequestStatus, RequestSubject,
+};
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{
     BookingStore, MentoringSessionStore, MentorshipRequestStore, MessageStore,
@@ -57,8 +59,8 @@ async fn people_share_mentoring_through_bookings_sessions_and_requests() {
                 id: Uuid::now_v7(),
                 learner_id: requester,
                 mentor_id: mentor2,
-                subject: "Hi".into(),
-                message: String::new(),
+                subject: RequestSubject::parse("Hi").unwrap(),
+                message: RequestMessage::default(),
                 proposed_start: NOW + Duration::days(1),
                 duration_minutes: 30,
                 notes: None,

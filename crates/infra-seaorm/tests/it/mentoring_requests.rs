@@ -1,7 +1,8 @@
 //! Mentorship requests: guarded transitions and the atomic accept / cancel.
 
 use lyceum_domain::mentoring::{
-    BookingStatus, MentorshipRequest, PaymentStatus, RequestStatus, SessionStatus,
+    BookingStatus, MentorshipRequest, PaymentStatus, RequestMessage, RequestStatus, RequestSubject,
+    SessionStatus,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore, MentorshipRequestStore};
@@ -20,8 +21,8 @@ fn request(learner_id: Uuid, mentor_id: Uuid) -> MentorshipRequest {
         id: Uuid::now_v7(),
         learner_id,
         mentor_id,
-        subject: "Code review".into(),
-        message: "Could you look at my parser?".into(),
+        subject: RequestSubject::parse("Code review").unwrap(),
+        message: RequestMessage::parse("Could you look at my parser?").unwrap(),
         proposed_start: NOW + Duration::days(2),
         duration_minutes: 60,
         notes: Some("Rust".into()),

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use lyceum_domain::mentoring::{
-    BookingStatus, Capacity, MentorshipRequest, PaymentStatus, RequestStatus, SessionDuration,
-    SessionStatus, SessionTitle,
+    BookingStatus, Capacity, MentorshipRequest, PaymentStatus, RequestMessage, RequestStatus,
+    RequestSubject, SessionDuration, SessionStatus, SessionTitle,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{
@@ -214,8 +214,8 @@ async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
             id: Uuid::now_v7(),
             learner_id: ids[3],
             mentor_id: ids[0],
-            subject: "Career advice".into(),
-            message: "Hello".into(),
+            subject: RequestSubject::parse("Career advice").unwrap(),
+            message: RequestMessage::parse("Hello").unwrap(),
             proposed_start: NOW + Duration::minutes(30),
             duration_minutes: 60,
             notes: None,
