@@ -416,8 +416,8 @@ impl From<&Feedback> for FeedbackOut {
             platform_rating: s.platform_rating.value(),
             overall_experience: s.overall_experience.value(),
             would_recommend: f.would_recommend,
-            comments: f.comments.clone(),
-            improvement_suggestions: f.improvement_suggestions.clone(),
+            comments: f.comments.as_ref().map(ToString::to_string),
+            improvement_suggestions: f.improvement_suggestions.as_ref().map(ToString::to_string),
             is_public: f.is_public,
             created_at: f.created_at,
         }
@@ -459,7 +459,7 @@ impl From<&LearnerRating> for LearnerRatingOut {
             session_id: r.session_id,
             learner_id: r.ratee_id,
             rating: r.rating.value(),
-            comment: r.comment.clone(),
+            comment: r.comment.as_ref().map(ToString::to_string),
             created_at: r.created_at,
         }
     }

@@ -2,7 +2,9 @@
 
 use lyceum_domain::FieldErrors;
 use lyceum_domain::community::NotificationKind;
-use lyceum_domain::mentoring::{Feedback, FeedbackScores, LearnerRating, Rating, SessionStatus};
+use lyceum_domain::mentoring::{
+    Feedback, FeedbackScores, FeedbackText, LearnerRating, Rating, SessionStatus,
+};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use uuid::Uuid;
 
@@ -29,8 +31,15 @@ pub struct FeedbackInput {
     pub is_public: bool,
 }
 
+/// The checked scores and texts of a feedback form.
+struct ParsedFeedback {
+    scores: FeedbackScores,
+    comments: Option<FeedbackText>,
+    improvement_suggestions: Option<FeedbackText>,
+}
+
 impl FeedbackInput {
-    fn scores(&self) -> Result<FeedbackScores, FieldErrors> {
+    fn parse(&self) -> Result<ParsedFeedback, FieldErrors> {
         let mut e = FieldErrors::new();
         let mut score = |field: &str, value: i64| e.check(field, Rating::new(value));
         let scores = (
@@ -42,31 +51,39 @@ impl FeedbackInput {
             score("platform_rating", self.platform_rating),
             score("overall_experience", self.overall_experience),
         );
-        for (field, text) in [
-            ("comments", &self.comments),
-            ("improvement_suggestions", &self.improvement_suggestions),
-        ] {
-            if text.as_ref().is_some_and(|t| t.chars().count() > 2000) {
-                e.push(field, "must be at most 2000 characters");
-            }
-        }
-        match scores {
+        let comments = e.check(
+            "comments",
+            FeedbackText::parse_optional(self.comments.as_deref()),
+        );
+        let improvement_suggestions = e.check(
+            "improvement_suggestions",
+            FeedbackText::parse_optional(self.improvement_suggestions.as_deref()),
+        );
+        match (scores, comments, improvement_suggestions) {
             (
-                Some(mentor_rating),
-                Some(session_rating),
-                Some(content_quality),
-                Some(communication),
-                Some(helpfulness),
-                Some(platform_rating),
-                Some(overall_experience),
-            ) if e.is_empty() => Ok(FeedbackScores {
-                mentor_rating,
-                session_rating,
-                content_quality,
-                communication,
-                helpfulness,
-                platform_rating,
-                overall_experience,
+                (
+                    Some(mentor_rating),
+                    Some(session_rating),
+                    Some(content_quality),
+                    Some(communication),
+                    Some(helpfulness),
+                    Some(platform_rating),
+                    Some(overall_experience),
+                ),
+                Some(comments),
+                Some(improvement_suggestions),
+            ) if e.is_empty() => Ok(ParsedFeedback {
+                scores: FeedbackScores {
+                    mentor_rating,
+                    session_rating,
+                    content_quality,
+                    communication,
+                    helpfulness,
+                    platform_rating,
+                    overall_experience,
+                },
+                comments,
+                improvement_suggestions,
             }),
             _ => Err(e),
         }
@@ -86,23 +103,22 @@ impl Lyceum {
         if booking.learner_id != actor.id() {
             return Err(AppError::Forbidden);
         }
-        let scores = input.scores()?;
+        let parsed = input.parse()?;
         if session.status != SessionStatus::Completed
             || booking.status != lyceum_domain::mentoring::BookingStatus::Completed
         {
             return Err(MentoringError::FeedbackNotOpen.into());
         }
-        let clean = |t: Option<String>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         let feedback = Feedback {
             id: self.ports.ids.new_id(),
             booking_id,
             session_id: session.id,
             mentor_id: session.mentor_id,
             learner_id: actor.id(),
-            scores,
+            scores: parsed.scores,
             would_recommend: input.would_recommend,
-            comments: clean(input.comments),
-            improvement_suggestions: clean(input.improvement_suggestions),
+            comments: parsed.comments,
+            improvement_suggestions: parsed.improvement_suggestions,
             is_public: input.is_public,
             created_at: self.ports.clock.now(),
         };
@@ -144,12 +160,8 @@ impl Lyceum {
             return Err(AppError::Forbidden);
         }
         let rating = Rating::new(rating).map_err(|e| AppError::invalid("rating", e.to_string()))?;
-        if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-            return Err(AppError::invalid(
-                "comment",
-                "must be at most 2000 characters",
-            ));
-        }
+        let comment = FeedbackText::parse_optional(comment.as_deref())
+            .map_err(|e| AppError::invalid("comment", e.to_string()))?;
         if session.capacity.seats() != 1 {
             return Err(MentoringError::RatingNotOneToOne.into());
         }
@@ -176,9 +188,7 @@ impl Lyceum {
                 rater_id: actor.id(),
                 ratee_id: learner,
                 rating,
-                comment: comment
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty()),
+                comment,
                 created_at: self.ports.clock.now(),
             })
             .await

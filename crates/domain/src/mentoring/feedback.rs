@@ -65,15 +65,43 @@ pub struct Feedback {
     pub scores: FeedbackScores,
     /// Would recommend the mentor.
     pub would_recommend: bool,
-    /// Free comments (≤ 2000).
-    pub comments: Option<String>,
-    /// Suggestions (≤ 2000).
-    pub improvement_suggestions: Option<String>,
+    /// Free comments.
+    pub comments: Option<FeedbackText>,
+    /// Suggestions.
+    pub improvement_suggestions: Option<FeedbackText>,
     /// Shown on the mentor's public feedback list.
     pub is_public: bool,
     /// Written at.
     pub created_at: OffsetDateTime,
 }
+
+/// A free text longer than 2000 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be at most 2000 characters")]
+pub struct FeedbackTextError;
+
+/// A feedback comment, improvement suggestion or learner-rating comment: at most 2000
+/// characters (counted before trimming), trimmed, never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackText(String);
+
+impl FeedbackText {
+    /// Bounds and trims the text; blank text is no text (`None`).
+    pub fn parse(raw: &str) -> Result<Option<Self>, FeedbackTextError> {
+        if raw.chars().count() > 2000 {
+            return Err(FeedbackTextError);
+        }
+        let text = raw.trim();
+        Ok((!text.is_empty()).then(|| Self(text.to_owned())))
+    }
+
+    /// Parses an optional text: absent stays absent.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, FeedbackTextError> {
+        raw.map_or(Ok(None), Self::parse)
+    }
+}
+
+text_newtype!(FeedbackText);
 
 /// A mentor's rating of the learner of a 1:1 (Mentori ratings: one per rater per session).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +117,7 @@ pub struct LearnerRating {
     /// Score.
     pub rating: Rating,
     /// Optional comment.
-    pub comment: Option<String>,
+    pub comment: Option<FeedbackText>,
     /// When.
     pub created_at: OffsetDateTime,
 }

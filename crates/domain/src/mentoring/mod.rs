@@ -51,7 +51,10 @@ pub use booking::{
     Booking, BookingError, BookingStart, BookingStatus, Canceller, PaymentStatus, check_booking,
     check_cancellation, check_reschedule,
 };
-pub use feedback::{Feedback, FeedbackScores, LearnerRating, Rating, RatingError, RatingSummary};
+pub use feedback::{
+    Feedback, FeedbackScores, FeedbackText, FeedbackTextError, LearnerRating, Rating, RatingError,
+    RatingSummary,
+};
 pub use message::{Message, MessageBody, MessageBodyError};
 pub use request::{
     MentorshipRequest, RequestDetails, RequestError, RequestMessage, RequestStatus, RequestSubject,

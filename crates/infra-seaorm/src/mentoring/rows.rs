@@ -3,10 +3,10 @@
 //! invalid value.
 
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, Feedback, FeedbackScores, LearnerRating, MeetingUrl,
-    MentoringSession, MentorshipRequest, Message, MessageBody, PaymentStatus, Popularity, Rating,
-    RequestMessage, RequestStatus, RequestSubject, SessionDescription, SessionDuration,
-    SessionStatus, SessionTitle,
+    Booking, BookingStatus, Capacity, Feedback, FeedbackScores, FeedbackText, LearnerRating,
+    MeetingUrl, MentoringSession, MentorshipRequest, Message, MessageBody, PaymentStatus,
+    Popularity, Rating, RequestMessage, RequestStatus, RequestSubject, SessionDescription,
+    SessionDuration, SessionStatus, SessionTitle,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -19,6 +19,10 @@ use crate::database::{corrupt, db_time};
 fn money(table: &str, amount_minor: i64, currency: &str) -> Result<Money, RepoError> {
     let currency = Currency::parse(currency).map_err(|e| corrupt(table, e))?;
     Money::new(amount_minor, currency).map_err(|e| corrupt(table, e))
+}
+
+fn stored_text(table: &str, raw: Option<&str>) -> Result<Option<FeedbackText>, RepoError> {
+    FeedbackText::parse_optional(raw).map_err(|e| corrupt(table, e))
 }
 
 /// `rating_avg_milli` for a sum and count: the average × 1000, rounded half up; 0 when
@@ -224,8 +228,8 @@ pub(crate) fn feedback_from_row(row: feedback::Model) -> Result<Feedback, RepoEr
             overall_experience: score(t, row.overall_experience)?,
         },
         would_recommend: row.would_recommend,
-        comments: row.comments,
-        improvement_suggestions: row.improvement_suggestions,
+        comments: stored_text(t, row.comments.as_deref())?,
+        improvement_suggestions: stored_text(t, row.improvement_suggestions.as_deref())?,
         is_public: row.is_public,
         created_at: row.created_at,
     })
@@ -248,8 +252,11 @@ pub(crate) fn feedback_row(feedback: &Feedback) -> feedback::Model {
         platform_rating: v(s.platform_rating),
         overall_experience: v(s.overall_experience),
         would_recommend: feedback.would_recommend,
-        comments: feedback.comments.clone(),
-        improvement_suggestions: feedback.improvement_suggestions.clone(),
+        comments: feedback.comments.as_ref().map(ToString::to_string),
+        improvement_suggestions: feedback
+            .improvement_suggestions
+            .as_ref()
+            .map(ToString::to_string),
         is_public: feedback.is_public,
         created_at: db_time(feedback.created_at),
     }
@@ -262,7 +269,7 @@ pub(crate) fn rating_from_row(row: learner_ratings::Model) -> Result<LearnerRati
         rater_id: row.rater_id,
         ratee_id: row.ratee_id,
         rating: score("learner_ratings", row.rating)?,
-        comment: row.comment,
+        comment: stored_text("learner_ratings", row.comment.as_deref())?,
         created_at: row.created_at,
     })
 }
@@ -274,7 +281,7 @@ pub(crate) fn rating_row(rating: &LearnerRating) -> learner_ratings::Model {
         rater_id: rating.rater_id,
         ratee_id: rating.ratee_id,
         rating: i32::from(rating.rating.value()),
-        comment: rating.comment.clone(),
+        comment: rating.comment.as_ref().map(ToString::to_string),
         created_at: db_time(rating.created_at),
     }
 }

@@ -1,6 +1,6 @@
 //! Feedback and learner ratings: one each, and the rating figures they move.
 
-use lyceum_domain::mentoring::{Feedback, FeedbackScores, LearnerRating, Rating};
+use lyceum_domain::mentoring::{Feedback, FeedbackScores, FeedbackText, LearnerRating, Rating};
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{BookingStore, FeedbackStore, MentoringSessionStore};
 use lyceum_ports::mentoring::{FeedbackRepository, MentoringSessionRepository};
@@ -52,7 +52,7 @@ async fn feedback_is_one_per_booking_and_moves_the_rating_figures() {
                 learner_id: ids[1 + i],
                 scores: scores(m, sr),
                 would_recommend: true,
-                comments: Some("Great".into()),
+                comments: FeedbackText::parse("Great").unwrap(),
                 improvement_suggestions: None,
                 is_public: public,
                 created_at: NOW,
