@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use lyceum_domain::Money;
 use lyceum_domain::mentoring::availability::Availability;
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, Feedback, LearnerRating, MeetingUrl, MentoringSession,
-    MentorshipRequest, Message, PaymentStatus, RatingSummary, RequestStatus, SessionDescription,
-    SessionDuration, SessionTitle,
+    Booking, BookingStatus, CancellationReason, Capacity, Feedback, LearnerRating, MeetingUrl,
+    MentoringSession, MentorshipRequest, Message, PaymentStatus, RatingSummary, RequestStatus,
+    SessionDescription, SessionDuration, SessionTitle,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -192,7 +192,7 @@ pub trait BookingRepository: Send + Sync {
         &self,
         id: Uuid,
         cancelled_by: Uuid,
-        reason: Option<String>,
+        reason: Option<CancellationReason>,
         payment_status: PaymentStatus,
         now: OffsetDateTime,
     ) -> Result<Booking, RepoError>;

@@ -276,7 +276,7 @@ impl From<&Booking> for BookingOut {
             hold_expires_at: b.hold_expires_at,
             payment_reference: b.payment_reference.clone(),
             cancelled_by: b.cancelled_by,
-            cancellation_reason: b.cancellation_reason.clone(),
+            cancellation_reason: b.cancellation_reason.as_ref().map(ToString::to_string),
             created_at: b.created_at,
             updated_at: b.updated_at,
         }

@@ -3,8 +3,8 @@
 use lyceum_domain::community::NotificationKind;
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Canceller, MentoringSession, PaymentStatus, check_booking,
-    check_cancellation, check_reschedule,
+    Booking, BookingStatus, CancellationReason, Canceller, MentoringSession, PaymentStatus,
+    check_booking, check_cancellation, check_reschedule,
 };
 use lyceum_ports::idempotency::IdempotentRequest;
 use lyceum_ports::mentoring::{BookingFilter, ReserveOutcome};
@@ -202,15 +202,8 @@ impl Lyceum {
         } else {
             return Err(AppError::Forbidden);
         };
-        let reason = reason
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(AppError::invalid(
-                "reason",
-                "must be at most 500 characters",
-            ));
-        }
+        let reason = CancellationReason::parse_optional(reason.as_deref())
+            .map_err(|e| AppError::invalid("reason", e.to_string()))?;
         let now = self.ports.clock.now();
         check_cancellation(
             &booking,

@@ -147,6 +147,33 @@ impl PaymentStatus {
     }
 }
 
+/// A cancellation reason longer than 500 characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be at most 500 characters")]
+pub struct CancellationReasonError;
+
+/// Why a booking was cancelled: at most 500 characters after trimming, never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancellationReason(String);
+
+impl CancellationReason {
+    /// Trims and bounds the text; blank text is no reason (`None`).
+    pub fn parse(raw: &str) -> Result<Option<Self>, CancellationReasonError> {
+        let text = raw.trim();
+        if text.chars().count() > 500 {
+            return Err(CancellationReasonError);
+        }
+        Ok((!text.is_empty()).then(|| Self(text.to_owned())))
+    }
+
+    /// Parses an optional text: absent stays absent.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, CancellationReasonError> {
+        raw.map_or(Ok(None), Self::parse)
+    }
+}
+
+text_newtype!(CancellationReason);
+
 /// One learner's seat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booking {
@@ -169,7 +196,7 @@ pub struct Booking {
     /// Who cancelled it.
     pub cancelled_by: Option<Uuid>,
     /// Why.
-    pub cancellation_reason: Option<String>,
+    pub cancellation_reason: Option<CancellationReason>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last changed.

@@ -48,8 +48,9 @@ mod request;
 mod session;
 
 pub use booking::{
-    Booking, BookingError, BookingStart, BookingStatus, Canceller, PaymentStatus, check_booking,
-    check_cancellation, check_reschedule,
+    Booking, BookingError, BookingStart, BookingStatus, CancellationReason,
+    CancellationReasonError, Canceller, PaymentStatus, check_booking, check_cancellation,
+    check_reschedule,
 };
 pub use feedback::{
     Feedback, FeedbackScores, FeedbackText, FeedbackTextError, LearnerRating, Rating, RatingError,

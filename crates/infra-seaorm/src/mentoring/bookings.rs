@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use lyceum_domain::mentoring::{Booking, MentoringSession, PaymentStatus};
+use lyceum_domain::mentoring::{Booking, CancellationReason, MentoringSession, PaymentStatus};
 use lyceum_ports::idempotency::IdempotencyClaim;
 use lyceum_ports::mentoring::{BookingFilter, BookingRepository, ReserveOutcome};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
@@ -83,7 +83,7 @@ impl BookingStore {
         tx: &DatabaseTransaction,
         id: Uuid,
         cancelled_by: Uuid,
-        reason: Option<String>,
+        reason: Option<CancellationReason>,
         payment_status: PaymentStatus,
         now: OffsetDateTime,
     ) -> Result<Booking, RepoError> {
@@ -106,7 +106,7 @@ impl BookingStore {
                 vec![
                     payment_status.as_str().into(),
                     cancelled_by.into(),
-                    reason.into(),
+                    reason.as_ref().map(ToString::to_string).into(),
                     now.into(),
                     id.into(),
                     session_id.into(),
@@ -204,7 +204,7 @@ impl BookingRepository for BookingStore {
         &self,
         id: Uuid,
         cancelled_by: Uuid,
-        reason: Option<String>,
+        reason: Option<CancellationReason>,
         payment_status: PaymentStatus,
         now: OffsetDateTime,
     ) -> Result<Booking, RepoError> {

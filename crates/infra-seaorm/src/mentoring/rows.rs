@@ -3,10 +3,10 @@
 //! invalid value.
 
 use lyceum_domain::mentoring::{
-    Booking, BookingStatus, Capacity, Feedback, FeedbackScores, FeedbackText, LearnerRating,
-    MeetingUrl, MentoringSession, MentorshipRequest, Message, MessageBody, PaymentStatus,
-    Popularity, Rating, RequestMessage, RequestStatus, RequestSubject, SessionDescription,
-    SessionDuration, SessionStatus, SessionTitle,
+    Booking, BookingStatus, CancellationReason, Capacity, Feedback, FeedbackScores, FeedbackText,
+    LearnerRating, MeetingUrl, MentoringSession, MentorshipRequest, Message, MessageBody,
+    PaymentStatus, Popularity, Rating, RequestMessage, RequestStatus, RequestSubject,
+    SessionDescription, SessionDuration, SessionStatus, SessionTitle,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -118,7 +118,8 @@ pub(crate) fn booking_from_row(row: bookings::Model) -> Result<Booking, RepoErro
         hold_expires_at: row.hold_expires_at,
         payment_reference: row.payment_reference,
         cancelled_by: row.cancelled_by,
-        cancellation_reason: row.cancellation_reason,
+        cancellation_reason: CancellationReason::parse_optional(row.cancellation_reason.as_deref())
+            .map_err(|e| corrupt(t, e))?,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -136,7 +137,10 @@ pub(crate) fn booking_row(booking: &Booking) -> bookings::Model {
         hold_expires_at: booking.hold_expires_at.map(db_time),
         payment_reference: booking.payment_reference.clone(),
         cancelled_by: booking.cancelled_by,
-        cancellation_reason: booking.cancellation_reason.clone(),
+        cancellation_reason: booking
+            .cancellation_reason
+            .as_ref()
+            .map(ToString::to_string),
         cancelled_at: None,
         created_at: db_time(booking.created_at),
         updated_at: db_time(booking.updated_at),

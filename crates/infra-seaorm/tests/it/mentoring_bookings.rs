@@ -1,6 +1,6 @@
 //! Bookings: the seat guard, duplicates, concurrency, cancellation, rescheduling, holds.
 
-use lyceum_domain::mentoring::{BookingStatus, PaymentStatus};
+use lyceum_domain::mentoring::{BookingStatus, CancellationReason, PaymentStatus};
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore};
 use lyceum_ports::idempotency::IdempotencyClaim;
@@ -97,7 +97,7 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
             .cancel(
                 a.id,
                 ids[1],
-                Some("changed plans".into()),
+                CancellationReason::parse("changed plans").unwrap(),
                 PaymentStatus::Refunded,
                 later,
             )
