@@ -10,8 +10,8 @@ use lyceum_domain::Money;
 use lyceum_domain::mentoring::availability::Availability;
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, CancellationReason, Capacity, Feedback, LearnerRating, MeetingUrl,
-    MentoringSession, MentorshipRequest, Message, PaymentStatus, RatingSummary, RequestStatus,
-    SessionDescription, SessionDuration, SessionTitle,
+    MentoringSession, MentorshipRequest, Message, PaymentStatus, RatingSummary, RequestNote,
+    RequestStatus, SessionDescription, SessionDuration, SessionTitle,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -263,7 +263,7 @@ pub trait MentorshipRequestRepository: Send + Sync {
         id: Uuid,
         from: RequestStatus,
         to: RequestStatus,
-        response_message: Option<String>,
+        response_message: Option<RequestNote>,
         now: OffsetDateTime,
     ) -> Result<MentorshipRequest, RepoError>;
     /// Accepts a pending request in one transaction: pending → accepted, the 1:1 session
@@ -273,7 +273,7 @@ pub trait MentorshipRequestRepository: Send + Sync {
         id: Uuid,
         session: MentoringSession,
         booking: Booking,
-        response_message: Option<String>,
+        response_message: Option<RequestNote>,
         now: OffsetDateTime,
     ) -> Result<MentorshipRequest, RepoError>;
     /// Cancels an accepted request with its 1:1 session and booking in one transaction.

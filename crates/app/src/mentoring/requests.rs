@@ -4,8 +4,8 @@ use lyceum_domain::community::NotificationKind;
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, Capacity, MeetingUrl, MentoringSession, MentorshipRequest,
-    PaymentStatus, Popularity, RequestDetails, RequestStatus, SessionDescription, SessionDuration,
-    SessionStatus, SessionTitle, generated_meeting_url,
+    PaymentStatus, Popularity, RequestDetails, RequestNote, RequestStatus, SessionDescription,
+    SessionDuration, SessionStatus, SessionTitle, generated_meeting_url,
 };
 use lyceum_domain::{Currency, FieldErrors, Money};
 use lyceum_ports::mentoring::RequestSide;
@@ -201,10 +201,11 @@ impl Lyceum {
                     created_at: now,
                     updated_at: now,
                 };
+                let answer = response_note(response_message.as_deref())?;
                 let accepted = self
                     .ports
                     .requests
-                    .accept(id, session, booking, clean(response_message), now)
+                    .accept(id, session, booking, answer, now)
                     .await
                     .map_err(stale)?;
                 self.notify_request(
@@ -220,15 +221,9 @@ impl Lyceum {
                     return Err(AppError::Forbidden);
                 }
                 request.status.transition(RequestStatus::Declined)?;
-                let message = clean(Some(response_message)).ok_or_else(|| {
+                let message = response_note(Some(&response_message))?.ok_or_else(|| {
                     AppError::invalid("response_message", "a reason is required when declining")
                 })?;
-                if message.chars().count() > 2000 {
-                    return Err(AppError::invalid(
-                        "response_message",
-                        "must be at most 2000 characters",
-                    ));
-                }
                 let declined = self
                     .ports
                     .requests
@@ -335,6 +330,10 @@ impl Lyceum {
     }
 }
 
-fn clean(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+/// The mentor's answer, through the note rule; a blank answer is none.
+fn response_note(raw: Option<&str>) -> Result<Option<RequestNote>, AppError> {
+    raw.map(RequestNote::parse)
+        .transpose()
+        .map(Option::flatten)
+        .map_err(|e| AppError::invalid("response_message", e.to_string()))
 }

@@ -58,7 +58,8 @@ pub use feedback::{
 };
 pub use message::{Message, MessageBody, MessageBodyError};
 pub use request::{
-    MentorshipRequest, RequestDetails, RequestError, RequestMessage, RequestStatus, RequestSubject,
+    MentorshipRequest, RequestDetails, RequestError, RequestMessage, RequestNote, RequestStatus,
+    RequestSubject,
 };
 pub use session::{
     Capacity, MeetingUrl, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDescription,

@@ -118,11 +118,11 @@ pub struct MentorshipRequest {
     /// Proposed length, 30–180 minutes.
     pub duration_minutes: u16,
     /// Extra notes.
-    pub notes: Option<String>,
+    pub notes: Option<RequestNote>,
     /// Status.
     pub status: RequestStatus,
     /// The mentor's answer (required wording on decline).
-    pub response_message: Option<String>,
+    pub response_message: Option<RequestNote>,
     /// The 1:1 session created on acceptance.
     pub session_id: Option<Uuid>,
     /// Created.
@@ -171,6 +171,24 @@ impl RequestMessage {
 
 text_newtype!(RequestMessage);
 
+/// A request's notes, or the mentor's answer to it: at most 2000 characters (counted
+/// before trimming); a blank text is no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestNote(String);
+
+impl RequestNote {
+    /// Bounds and trims the text; `None` when it is blank.
+    pub fn parse(raw: &str) -> Result<Option<Self>, RequestError> {
+        if raw.chars().count() > 2000 {
+            return Err(RequestError::TooLong);
+        }
+        let trimmed = raw.trim();
+        Ok((!trimmed.is_empty()).then(|| Self(trimmed.to_owned())))
+    }
+}
+
+text_newtype!(RequestNote);
+
 /// The validated fields of a new request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestDetails {
@@ -183,7 +201,7 @@ pub struct RequestDetails {
     /// 30–180 minutes.
     pub duration_minutes: u16,
     /// Notes.
-    pub notes: Option<String>,
+    pub notes: Option<RequestNote>,
 }
 
 impl RequestDetails {
@@ -210,9 +228,13 @@ impl RequestDetails {
         let message = RequestMessage::parse(message)
             .map_err(|e| errors.push(("message", e)))
             .ok();
-        if notes.is_some_and(|n| n.chars().count() > 2000) {
-            errors.push(("notes", RequestError::TooLong));
-        }
+        let notes = match notes.map(RequestNote::parse).transpose() {
+            Ok(notes) => notes.flatten(),
+            Err(e) => {
+                errors.push(("notes", e));
+                None
+            }
+        };
         if proposed_start <= now {
             errors.push(("proposed_start", RequestError::StartInPast));
         } else if proposed_start > now + super::SCHEDULING_HORIZON {
@@ -231,7 +253,7 @@ impl RequestDetails {
                     message,
                     proposed_start,
                     duration_minutes,
-                    notes: notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+                    notes,
                 })
             }
             _ => Err(errors),
@@ -243,6 +265,20 @@ impl RequestDetails {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_note_is_bounded_trimmed_and_blank_is_none() {
+        assert_eq!(RequestNote::parse("   ").unwrap(), None);
+        assert_eq!(
+            RequestNote::parse("  see you  ").unwrap().unwrap().as_str(),
+            "see you"
+        );
+        assert_eq!(
+            RequestNote::parse(&"x".repeat(2001)),
+            Err(RequestError::TooLong)
+        );
+        assert!(RequestNote::parse(&"x".repeat(2000)).unwrap().is_some());
+    }
 
     #[test]
     fn only_the_allowed_transitions_exist() {

@@ -2,7 +2,9 @@
 //! leaves, so two concurrent answers cannot both win.
 
 use async_trait::async_trait;
-use lyceum_domain::mentoring::{Booking, MentoringSession, MentorshipRequest, RequestStatus};
+use lyceum_domain::mentoring::{
+    Booking, MentoringSession, MentorshipRequest, RequestNote, RequestStatus,
+};
 use lyceum_ports::mentoring::{MentorshipRequestRepository, RequestSide};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -52,7 +54,7 @@ impl MentorshipRequestStore {
         id: Uuid,
         session: MentoringSession,
         booking: Booking,
-        response_message: Option<String>,
+        response_message: Option<RequestNote>,
         now: OffsetDateTime,
     ) -> Result<MentorshipRequest, RepoError> {
         let changed = tx
@@ -61,7 +63,7 @@ impl MentorshipRequestStore {
                 "UPDATE mentorship_requests SET status = 'accepted', response_message = $1, \
                  session_id = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'",
                 vec![
-                    response_message.into(),
+                    response_message.map(|m| m.as_str().to_owned()).into(),
                     session.id.into(),
                     now.into(),
                     id.into(),
@@ -156,7 +158,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         id: Uuid,
         from: RequestStatus,
         to: RequestStatus,
-        response_message: Option<String>,
+        response_message: Option<RequestNote>,
         now: OffsetDateTime,
     ) -> Result<MentorshipRequest, RepoError> {
         let conn = self.db.connection();
@@ -168,7 +170,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
                  WHERE id = $4 AND status = $5",
                 vec![
                     to.as_str().into(),
-                    response_message.into(),
+                    response_message.map(|m| m.as_str().to_owned()).into(),
                     db_time(now).into(),
                     id.into(),
                     from.as_str().into(),
@@ -185,7 +187,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         id: Uuid,
         session: MentoringSession,
         booking: Booking,
-        response_message: Option<String>,
+        response_message: Option<RequestNote>,
         now: OffsetDateTime,
     ) -> Result<MentorshipRequest, RepoError> {
         let now = db_time(now);

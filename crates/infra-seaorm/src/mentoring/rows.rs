@@ -5,7 +5,7 @@
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, CancellationReason, Capacity, Feedback, FeedbackScores, FeedbackText,
     LearnerRating, MeetingUrl, MentoringSession, MentorshipRequest, Message, MessageBody,
-    PaymentStatus, Popularity, Rating, RequestMessage, RequestStatus, RequestSubject,
+    PaymentStatus, Popularity, Rating, RequestMessage, RequestNote, RequestStatus, RequestSubject,
     SessionDescription, SessionDuration, SessionStatus, SessionTitle,
 };
 use lyceum_domain::{Currency, Money};
@@ -160,14 +160,22 @@ pub(crate) fn request_from_row(
         proposed_start: row.proposed_start,
         duration_minutes: u16::try_from(row.duration_minutes)
             .map_err(|_| corrupt(t, format!("duration_minutes {}", row.duration_minutes)))?,
-        notes: row.notes,
+        notes: note(t, row.notes)?,
         status: RequestStatus::parse(&row.status)
             .ok_or_else(|| corrupt(t, format!("status {}", row.status)))?,
-        response_message: row.response_message,
+        response_message: note(t, row.response_message)?,
         session_id: row.session_id,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+/// A stored note read back through its rule.
+fn note(table: &str, raw: Option<String>) -> Result<Option<RequestNote>, RepoError> {
+    Ok(raw
+        .map(|text| RequestNote::parse(&text).map_err(|e| corrupt(table, e)))
+        .transpose()?
+        .flatten())
 }
 
 pub(crate) fn request_row(request: &MentorshipRequest) -> mentorship_requests::Model {
@@ -179,9 +187,9 @@ pub(crate) fn request_row(request: &MentorshipRequest) -> mentorship_requests::M
         message: request.message.to_string(),
         proposed_start: db_time(request.proposed_start),
         duration_minutes: i32::from(request.duration_minutes),
-        notes: request.notes.clone(),
+        notes: request.notes.as_ref().map(|n| n.to_string()),
         status: request.status.as_str().to_owned(),
-        response_message: request.response_message.clone(),
+        response_message: request.response_message.as_ref().map(|n| n.to_string()),
         session_id: request.session_id,
         created_at: db_time(request.created_at),
         updated_at: db_time(request.updated_at),

@@ -1,8 +1,8 @@
 //! Mentorship requests: guarded transitions and the atomic accept / cancel.
 
 use lyceum_domain::mentoring::{
-    BookingStatus, MentorshipRequest, PaymentStatus, RequestMessage, RequestStatus, RequestSubject,
-    SessionStatus,
+    BookingStatus, MentorshipRequest, PaymentStatus, RequestMessage, RequestNote, RequestStatus,
+    RequestSubject, SessionStatus,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore, MentorshipRequestStore};
@@ -25,7 +25,7 @@ fn request(learner_id: Uuid, mentor_id: Uuid) -> MentorshipRequest {
         message: RequestMessage::parse("Could you look at my parser?").unwrap(),
         proposed_start: NOW + Duration::days(2),
         duration_minutes: 60,
-        notes: Some("Rust".into()),
+        notes: RequestNote::parse("Rust").unwrap(),
         status: RequestStatus::Pending,
         response_message: None,
         session_id: None,
@@ -59,7 +59,13 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
         let b = booking(&s, learner);
         let later = NOW + Duration::minutes(5);
         let accepted = requests
-            .accept(r.id, s.clone(), b.clone(), Some("See you".into()), later)
+            .accept(
+                r.id,
+                s.clone(),
+                b.clone(),
+                RequestNote::parse("See you").unwrap(),
+                later,
+            )
             .await
             .unwrap();
         assert_eq!(accepted.status, RequestStatus::Accepted);
@@ -147,7 +153,7 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
                 first.id,
                 RequestStatus::Pending,
                 RequestStatus::Declined,
-                Some("Fully booked this month".into()),
+                RequestNote::parse("Fully booked this month").unwrap(),
                 NOW,
             )
             .await
