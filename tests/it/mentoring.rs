@@ -47,6 +47,13 @@ async fn a_mentor_publishes_a_session_and_a_learner_finds_and_books_it() {
         assert_eq!(roster.body["items"].as_array().unwrap().len(), 1);
         assert_eq!(app.get(&format!("/api/v1/mentoring-sessions/{id}/bookings"), Some(&learner)).await.status, StatusCode::FORBIDDEN);
         assert!(app.notification_kinds(&learner).await.contains(&"booking_confirmed".to_owned()));
+        // Stored as facts, worded and linked by the HTTP adapter when read.
+        let told = app.get("/api/v1/me/notifications?limit=100", Some(&learner)).await;
+        let confirmed = told.body["items"].as_array().unwrap().iter().find(|n| n["kind"] == "booking_confirmed").unwrap().clone();
+        let booking_id = mine.body["items"][0]["id"].as_str().unwrap();
+        assert_eq!(confirmed["link"], format!("/api/v1/bookings/{booking_id}"));
+        assert_eq!(confirmed["title"], "Booking confirmed");
+        assert!(confirmed["message"].as_str().unwrap().contains(viewed.body["title"].as_str().unwrap()), "{confirmed}");
 
         let ics = app.http.get(format!("{}/api/v1/me/calendar.ics", app.base)).bearer_auth(&learner).send().await.unwrap();
         assert!(ics.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));

@@ -5,7 +5,6 @@
 use lyceum_app::identity::IdentityError;
 use lyceum_app::mentoring::MentoringError;
 use lyceum_app::{AppError, IdempotencyError, Resource};
-use lyceum_domain::FieldErrors;
 use lyceum_domain::mentoring::{BookingError, RequestError, SessionError};
 use lyceum_domain::wallet::WalletError;
 
@@ -206,10 +205,11 @@ impl From<AppError> for ApiError {
 fn describe(error: AppError) -> (&'static ErrorCode, String) {
     use crate::errors::*;
     match error {
-        AppError::Validation(errors) => {
-            // The field list travels separately; see `validation_problem`.
-            (&REQUEST_VALIDATION, validation_detail(&errors))
-        }
+        // The field list itself is attached by `From<AppError>`.
+        AppError::Validation(_) => (
+            &REQUEST_VALIDATION,
+            "Some fields are invalid; see `errors`.".into(),
+        ),
         AppError::Unauthenticated => (
             &AUTH_UNAUTHENTICATED,
             "A valid bearer access token is required.".into(),
@@ -400,10 +400,6 @@ fn sentence(error: &dyn std::fmt::Display) -> String {
         out.push('.');
     }
     out
-}
-
-fn validation_detail(_errors: &FieldErrors) -> String {
-    "Some fields are invalid; see `errors`.".into()
 }
 
 /// Result type of every operation.

@@ -1,6 +1,6 @@
 //! A mentor's availability, free slots and public feedback.
 
-use lyceum_app::{AppError, Lyceum};
+use lyceum_app::Lyceum;
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
@@ -48,11 +48,7 @@ impl MentorsApi {
         operation_id = "getMentorAvailabilityRules"
     )]
     async fn rules(&self, id: Path<Uuid>) -> ApiResult<Json<AvailabilityOut>> {
-        let availability = self
-            .app
-            .mentor_availability(id.0)
-            .await?
-            .ok_or(AppError::NotFound(lyceum_app::Resource::Availability))?;
+        let availability = self.app.mentor_availability(id.0).await?;
         Ok(Json(AvailabilityOut::from(&availability)))
     }
 

@@ -41,12 +41,13 @@ impl Lyceum {
         Ok(availability)
     }
 
-    /// A mentor's availability rules (public).
-    pub async fn mentor_availability(
-        &self,
-        mentor_id: Uuid,
-    ) -> Result<Option<Availability>, AppError> {
-        Ok(self.ports.availability.of_mentor(mentor_id).await?)
+    /// A mentor's availability rules (public); not found until the mentor publishes some.
+    pub async fn mentor_availability(&self, mentor_id: Uuid) -> Result<Availability, AppError> {
+        self.ports
+            .availability
+            .of_mentor(mentor_id)
+            .await?
+            .ok_or(AppError::NotFound(Resource::Availability))
     }
 
     /// Free slots of a mentor in `[from, to)`, each `duration_minutes` long, in UTC:

@@ -659,3 +659,13 @@ async fn reminders_are_deduplicated_by_booking_and_once_per_session_for_the_ment
     );
     assert_eq!(report.idempotency_keys_purged, 3);
 }
+
+#[tokio::test]
+async fn a_mentor_without_published_availability_has_none_to_show() {
+    let mut m = Mocks::new();
+    m.availability.expect_of_mentor().returning(|_| Ok(None));
+    assert_eq!(
+        m.build().mentor_availability(Uuid::now_v7()).await,
+        Err(AppError::NotFound(Resource::Availability))
+    );
+}
