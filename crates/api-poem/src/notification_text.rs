@@ -146,7 +146,8 @@ pub fn wording(notification: &Notification, facts: &Value) -> (String, String) {
     (title.to_owned(), message)
 }
 
-fn capitalised(text: &str) -> String {
+/// The text with its first letter upper-cased, for sentences built from parts.
+pub(crate) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

@@ -389,13 +389,7 @@ fn not_found(resource: Resource) -> (&'static ErrorCode, &'static str) {
 
 /// A domain error's own text as a sentence: capitalised, with a full stop.
 fn sentence(error: &dyn std::fmt::Display) -> String {
-    let text = error.to_string();
-    let mut chars = text.chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default();
-    out.push_str(chars.as_str());
+    let mut out = crate::notification_text::capitalised(&error.to_string());
     if !out.ends_with('.') {
         out.push('.');
     }
