@@ -30,12 +30,16 @@ const OLD_LINKS: &[(&str, &str)] = &[
     ("/api/v1/mentors/", "mentor_feedback"),
 ];
 
-/// The subject an old link named, if any.
+/// The subject an old link named, if any. A session's `/bookings` is its roster.
 fn subject_of(link: &str) -> Option<(&'static str, uuid::Uuid)> {
     OLD_LINKS.iter().find_map(|(prefix, kind)| {
         let rest = link.strip_prefix(prefix)?;
-        let id = rest.split('/').next()?;
-        Some((*kind, uuid::Uuid::parse_str(id).ok()?))
+        let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let kind = match (*kind, tail) {
+            ("mentoring_session", "bookings") => "session_roster",
+            _ => *kind,
+        };
+        Some((kind, uuid::Uuid::parse_str(id).ok()?))
     })
 }
 
@@ -124,6 +128,10 @@ mod tests {
         let id = uuid::Uuid::now_v7();
         assert_eq!(
             subject_of(&format!("/api/v1/mentoring-sessions/{id}/bookings")),
+            Some(("session_roster", id))
+        );
+        assert_eq!(
+            subject_of(&format!("/api/v1/mentoring-sessions/{id}")),
             Some(("mentoring_session", id))
         );
         assert_eq!(

@@ -54,6 +54,10 @@ async fn a_mentor_publishes_a_session_and_a_learner_finds_and_books_it() {
         assert_eq!(confirmed["link"], format!("/api/v1/bookings/{booking_id}"));
         assert_eq!(confirmed["title"], "Booking confirmed");
         assert!(confirmed["message"].as_str().unwrap().contains(viewed.body["title"].as_str().unwrap()), "{confirmed}");
+        let mentor_told = app.get("/api/v1/me/notifications?limit=100", Some(&mentor)).await;
+        let booked = mentor_told.body["items"].as_array().unwrap().iter().find(|n| n["kind"] == "booking_confirmed").unwrap().clone();
+        assert_eq!(booked["link"], format!("/api/v1/mentoring-sessions/{id}/bookings"));
+        assert_eq!(booked["title"], "New booking");
 
         let ics = app.http.get(format!("{}/api/v1/me/calendar.ics", app.base)).bearer_auth(&learner).send().await.unwrap();
         assert!(ics.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));

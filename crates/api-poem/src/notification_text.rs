@@ -10,6 +10,7 @@ pub fn link(subject: &Subject) -> String {
     let id = subject.id;
     match subject.kind {
         SubjectKind::MentoringSession => format!("/api/v1/mentoring-sessions/{id}"),
+        SubjectKind::SessionRoster => format!("/api/v1/mentoring-sessions/{id}/bookings"),
         SubjectKind::Booking => format!("/api/v1/bookings/{id}"),
         SubjectKind::MentorshipRequest => format!("/api/v1/mentorship-requests/{id}"),
         SubjectKind::Conversation => format!("/api/v1/me/conversations/{id}"),
@@ -210,6 +211,10 @@ mod tests {
         assert_eq!(
             link(&Subject::new(SubjectKind::Booking, id)),
             format!("/api/v1/bookings/{id}")
+        );
+        assert_eq!(
+            link(&Subject::new(SubjectKind::SessionRoster, id)),
+            format!("/api/v1/mentoring-sessions/{id}/bookings")
         );
     }
 }

@@ -104,7 +104,7 @@ impl Lyceum {
             NotificationDraft {
                 user_id: session.mentor_id,
                 kind: NotificationKind::BookingConfirmed,
-                subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                subject: Subject::new(SubjectKind::SessionRoster, session.id),
                 data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title.as_str(),
                                          "booking_id": booking.id, "status": booking.status.as_str()}),
             },

@@ -76,7 +76,7 @@ impl Lyceum {
                             NotificationDraft {
                                 user_id: session.mentor_id,
                                 kind,
-                                subject: Subject::new(SubjectKind::MentoringSession, session.id),
+                                subject: Subject::new(SubjectKind::SessionRoster, session.id),
                                 data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title.as_str(),
                                                          "starts_at": fact_time(session.starts_at), "meeting_url": session.meeting_url.as_str()}),
                             },

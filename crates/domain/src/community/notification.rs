@@ -78,6 +78,8 @@ impl NotificationKind {
 pub enum SubjectKind {
     /// A mentoring session.
     MentoringSession,
+    /// The bookings of a mentoring session, as its mentor sees them; the id is the session's.
+    SessionRoster,
     /// A booking.
     Booking,
     /// A mentorship request.
@@ -93,6 +95,7 @@ impl SubjectKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::MentoringSession => "mentoring_session",
+            Self::SessionRoster => "session_roster",
             Self::Booking => "booking",
             Self::MentorshipRequest => "mentorship_request",
             Self::Conversation => "conversation",
@@ -104,6 +107,7 @@ impl SubjectKind {
     pub fn parse(raw: &str) -> Option<Self> {
         [
             Self::MentoringSession,
+            Self::SessionRoster,
             Self::Booking,
             Self::MentorshipRequest,
             Self::Conversation,
@@ -165,7 +169,11 @@ mod tests {
             assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NotificationKind::parse("nope"), None);
-        for kind in [SubjectKind::Booking, SubjectKind::MentorFeedback] {
+        for kind in [
+            SubjectKind::Booking,
+            SubjectKind::SessionRoster,
+            SubjectKind::MentorFeedback,
+        ] {
             assert_eq!(SubjectKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(SubjectKind::parse("nope"), None);
