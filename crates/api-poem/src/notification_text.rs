@@ -106,14 +106,13 @@ pub fn wording(notification: &Notification, facts: &Value) -> (String, String) {
                 quoted("request_subject").unwrap_or_default()
             ),
         ),
-        NotificationKind::NewMessage => (
-            "New message",
-            match (text("sender_username"), text("preview")) {
-                (Some(from), Some(preview)) => format!("{from}: {preview}"),
-                (Some(from), None) => format!("{from} wrote to you."),
-                _ => "Someone wrote to you.".to_owned(),
-            },
-        ),
+        NotificationKind::NewMessage => {
+            let title = text("sender_username").map_or_else(
+                || "New message".to_owned(),
+                |from| format!("Message from {from}"),
+            );
+            return (title, text("preview").unwrap_or_default());
+        }
         NotificationKind::FeedbackReceived => (
             "New feedback",
             match facts.get("session_rating").and_then(Value::as_i64) {
@@ -190,6 +189,16 @@ mod tests {
         let (title, message) = wording(&notification(NotificationKind::BookingConfirmed), &facts);
         assert_eq!(title, "New booking");
         assert_eq!(message, "A learner booked a seat in \"Rust ownership\".");
+    }
+
+    #[test]
+    fn a_message_notification_names_its_sender_and_previews_the_text() {
+        let facts = json!({"sender_username": "asha", "preview": "See you at ten"});
+        let (title, message) = wording(&notification(NotificationKind::NewMessage), &facts);
+        assert_eq!(
+            (title.as_str(), message.as_str()),
+            ("Message from asha", "See you at ten")
+        );
     }
 
     #[test]
