@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod community;
+pub mod contract;
 pub mod errors;
 pub mod identity;
 pub mod mentoring;
@@ -115,7 +116,8 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
 
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn openapi_json(app: &Lyceum, public_url: &str) -> String {
-    service(app, public_url, std::time::Duration::from_secs(1)).spec()
+    let raw = service(app, public_url, std::time::Duration::from_secs(1)).spec();
+    contract::Contract::new(&raw).json().to_owned()
 }
 
 #[handler]
@@ -142,9 +144,19 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> poem::Response {
 /// `/docs`, `/healthz` and `/readyz`, wrapped in the request pipeline.
 pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>) -> impl Endpoint {
     let api = service(&app, &settings.public_url, settings.events_poll_interval);
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let raw = api.spec();
+    let contract = Arc::new(contract::Contract::new(&raw));
+    // Swagger UI shows the published document, not poem-openapi's raw one.
+    let docs_html = api.swagger_ui_html().replace(&raw, contract.json());
+    let spec_json = contract.json().to_owned();
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(spec_json.clone())
+    });
+    let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_html.clone()));
     let pipeline = Arc::new(Pipeline {
+        contract,
         body_limit: settings.body_limit,
         auth_limiter: Arc::new(RateLimiter::new(settings.auth_rate_limit_per_minute)),
         trust_forwarded_for: settings.trust_forwarded_for,
@@ -152,7 +164,7 @@ pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>
     Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
-        .nest("/docs", docs)
+        .nest("/docs", Route::new().at("/", docs))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .data(readiness)

@@ -70,6 +70,8 @@ pub struct Pipeline {
     pub auth_limiter: Arc<RateLimiter>,
     /// Whether `X-Forwarded-For` is set by a trusted proxy.
     pub trust_forwarded_for: bool,
+    /// The published document, whose body schemas every JSON request body must satisfy.
+    pub contract: Arc<crate::contract::Contract>,
 }
 
 impl Pipeline {
@@ -144,11 +146,15 @@ impl Pipeline {
         let declared = req
             .header("content-length")
             .and_then(|v| v.parse::<usize>().ok());
+        let validated = self
+            .contract
+            .has_body_schema(req.method(), req.uri().path());
         let empty = match declared {
             Some(length) if length > self.body_limit => return Some(too_large()),
-            Some(length) => length == 0,
-            None => {
-                // No declared length (chunked): read at most the limit before parsing.
+            Some(length) if !validated => length == 0,
+            _ => {
+                // No declared length (chunked), or a body to check: read at most the
+                // limit before parsing.
                 let body = req.take_body();
                 match body.into_bytes_limit(self.body_limit).await {
                     Ok(bytes) => {
@@ -161,7 +167,38 @@ impl Pipeline {
             }
         };
         treat_empty_write_as_empty_object(req, empty);
+        if validated && is_json(req) {
+            return self.check_body(req).await;
+        }
         None
+    }
+
+    /// Holds a JSON body to its operation's schema: a body that is not JSON is a 400, one
+    /// that breaks the schema a 422 naming every invalid field. The handler then only sees
+    /// bodies the document allows.
+    async fn check_body(&self, req: &mut Request) -> Option<Response> {
+        let bytes = req.take_body().into_bytes().await.unwrap_or_default();
+        let parsed = serde_json::from_slice::<serde_json::Value>(&bytes);
+        req.set_body(Body::from(bytes));
+        let body = match parsed {
+            Ok(body) => body,
+            Err(error) => {
+                return Some(
+                    Problem::of(
+                        &crate::errors::REQUEST_MALFORMED,
+                        format!("The body is not valid JSON: {error}."),
+                    )
+                    .into_response_with(None),
+                );
+            }
+        };
+        let fields = self
+            .contract
+            .check_body(req.method(), req.uri().path(), &body)?;
+        Some(
+            Problem::invalid_fields("Some fields are invalid; see `errors`.", fields)
+                .into_response_with(None),
+        )
     }
 }
 
@@ -178,6 +215,16 @@ fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
             .insert("content-length", HeaderValue::from_static("2"));
         req.set_body(Body::from_string("{}".to_owned()));
     }
+}
+
+fn is_json(req: &Request) -> bool {
+    req.header("content-type")
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| {
+            let media = media.trim().to_ascii_lowercase();
+            media == "application/json"
+                || (media.starts_with("application/") && media.ends_with("+json"))
+        })
 }
 
 /// The pipeline as a poem middleware.
@@ -216,11 +263,53 @@ pub fn render_error(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
+    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        return crate::problem::Problem::invalid_fields(
+            "Some fields are invalid; see `errors`.",
+            vec![crate::problem::FieldProblem {
+                field: param.name.to_owned(),
+                code: parameter_violation(&param.reason).to_owned(),
+                message: param.reason.clone(),
+            }],
+        )
+        .into_response_with(None);
+    }
+    if let Some(payload) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        // The body is JSON and passed its schema, yet the operation could not read it.
+        return crate::problem::Problem::invalid_fields(
+            "Some fields are invalid; see `errors`.",
+            vec![crate::problem::FieldProblem {
+                field: "$".to_owned(),
+                code: "invalid_type".to_owned(),
+                message: payload.reason.clone(),
+            }],
+        )
+        .into_response_with(None);
+    }
     let status = err.status();
     if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
     }
     Problem::from_status(status, err.to_string()).into_response_with(None)
+}
+
+/// The rule a parameter's value broke, from poem-openapi's reason for refusing it.
+fn parameter_violation(reason: &str) -> &'static str {
+    if reason.contains("expects an input value") {
+        "required"
+    } else if reason.contains("maximum") || reason.contains("minimum") {
+        "out_of_range"
+    } else if reason.contains("maxLength") || reason.contains("max_length") {
+        "too_long"
+    } else if reason.contains("minLength") || reason.contains("min_length") {
+        "too_short"
+    } else if reason.contains("Expected input type") {
+        "invalid_type"
+    } else if reason.contains("variant") || reason.contains("enum") {
+        "invalid_choice"
+    } else {
+        "invalid_format"
+    }
 }
 
 #[cfg(test)]

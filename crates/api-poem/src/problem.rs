@@ -20,11 +20,16 @@ use time::format_description::well_known::Rfc3339;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid field.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
 pub struct FieldProblem {
-    /// The request field, as sent (`email`, `timezone`).
+    /// The request field as sent: `email`, `price.amount_minor`, `expertise[2]`, a
+    /// parameter's name, or `$` for the body as a whole.
     pub field: String,
-    /// What is wrong with it.
+    /// Which rule the value breaks: `required`, `invalid_type`, `too_short`, `too_long`,
+    /// `out_of_range`, `invalid_format`, `invalid_choice`, `invalid_characters`,
+    /// `inconsistent`, `not_allowed` or `unknown_field`.
+    pub code: String,
+    /// What is wrong with it, for people.
     pub message: String,
 }
 
@@ -42,9 +47,9 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code, e.g. `user.email_taken`.
     pub code: String,
-    /// Field problems, on validation failures.
-    #[oai(skip_serializing_if_is_empty)]
-    pub errors: Vec<FieldProblem>,
+    /// Every invalid field; present only on validation problems (422).
+    #[oai(skip_serializing_if_is_none)]
+    pub errors: Option<Vec<FieldProblem>>,
 }
 
 impl Problem {
@@ -56,8 +61,15 @@ impl Problem {
             status: code.status,
             detail: detail.into(),
             code: code.code.to_owned(),
-            errors: Vec::new(),
+            errors: None,
         }
+    }
+
+    /// The 422 for invalid input, listing every field found invalid.
+    pub fn invalid_fields(detail: impl Into<String>, fields: Vec<FieldProblem>) -> Self {
+        let mut problem = Self::of(&crate::errors::REQUEST_VALIDATION, detail);
+        problem.errors = Some(fields);
+        problem
     }
 
     /// Renders the problem as a response with the right media type.
@@ -78,11 +90,11 @@ impl Problem {
             "type": self.kind, "title": self.title, "status": self.status,
             "detail": self.detail, "code": self.code,
         });
-        if !self.errors.is_empty() {
+        if let Some(errors) = &self.errors {
             value["errors"] = serde_json::json!(
-                self.errors
+                errors
                     .iter()
-                    .map(|e| serde_json::json!({"field": e.field, "message": e.message}))
+                    .map(|e| serde_json::json!({"field": e.field, "code": e.code, "message": e.message}))
                     .collect::<Vec<_>>()
             );
         }
@@ -172,6 +184,18 @@ impl ApiError {
         ))
     }
 
+    /// The 422 for one invalid input the HTTP layer finds itself (a cursor, a limit).
+    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::from_problem(Problem::invalid_fields(
+            "Some fields are invalid; see `errors`.",
+            vec![FieldProblem {
+                field: field.to_owned(),
+                code: code.to_owned(),
+                message: message.into(),
+            }],
+        ))
+    }
+
     /// A problem the HTTP layer finds itself (a malformed cursor or header), from the
     /// catalogue.
     pub fn of(code: &ErrorCode, detail: impl Into<String>) -> Self {
@@ -182,16 +206,19 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         let fields = match &error {
-            AppError::Validation(errors) => errors
-                .clone()
-                .into_vec()
-                .into_iter()
-                .map(|e| FieldProblem {
-                    field: e.field,
-                    message: e.message,
-                })
-                .collect(),
-            _ => Vec::new(),
+            AppError::Validation(errors) => Some(
+                errors
+                    .clone()
+                    .into_vec()
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        code: "invalid".to_owned(),
+                        message: e.message,
+                    })
+                    .collect(),
+            ),
+            _ => None,
         };
         let (code, detail) = describe(error);
         let mut problem = Problem::of(code, detail);

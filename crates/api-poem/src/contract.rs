@@ -1,0 +1,565 @@
+//! The published contract: the OpenAPI 3.1 document clients are generated from, and the
+//! request validation that holds every JSON body to it.
+//!
+//! poem-openapi describes the operations in OpenAPI 3.0 terms. Three things cannot be
+//! said well there, so [`Contract::new`] rewrites its output once, at start-up, into
+//! OpenAPI 3.1 (whose schemas are JSON Schema 2020-12):
+//! - `null` where a PATCH field may be cleared: 3.0 cannot put `nullable` beside a
+//!   `$ref`; 3.1 says `anyOf: [{$ref}, {type: "null"}]`.
+//! - a description on a field whose type is a shared schema: 3.0 needs an `allOf`
+//!   wrapper, which generators turn into copied types or drop; 3.1 allows `$ref` with a
+//!   sibling `description`.
+//! - statuses every operation can answer because of the request pipeline rather than its
+//!   handler (405 with `Allow`, 413, 415, 429, 503).
+//!
+//! Because bodies are validated against this same document before a handler sees them,
+//! what the document says a body may hold is exactly what the server accepts.
+
+use std::collections::BTreeMap;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use jsonschema::{Draft, Validator};
+use poem::http::Method;
+use serde_json::{Map, Value, json};
+
+use crate::problem::FieldProblem;
+
+/// Statuses the pipeline adds to operations, with what each means.
+const PIPELINE_STATUSES: &[(&str, &str, &str)] = &[
+    (
+        "405",
+        "The method is not allowed on this path; `Allow` lists those that are.",
+        "always",
+    ),
+    (
+        "413",
+        "The request body is larger than the server accepts.",
+        "body",
+    ),
+    ("415", "The request body is not `application/json`.", "body"),
+    (
+        "429",
+        "Too many requests from this address; retry after `Retry-After` seconds.",
+        "auth",
+    ),
+    ("503", "The database is unreachable; retry later.", "always"),
+];
+
+/// The document and the validators compiled from it.
+pub struct Contract {
+    json: String,
+    operations: Vec<Operation>,
+}
+
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("operations", &self.operations.len())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Operation {
+    method: Method,
+    segments: Vec<Segment>,
+    body: Option<Validator>,
+}
+
+enum Segment {
+    Literal(String),
+    Parameter,
+}
+
+impl Contract {
+    /// Rewrites poem-openapi's document (`raw`, OpenAPI 3.0 JSON) into the published
+    /// OpenAPI 3.1 document and compiles a validator for every JSON request body.
+    ///
+    /// # Panics
+    /// When `raw` is not the JSON poem-openapi produces or a body schema does not
+    /// compile: both are programming errors found by the first test that starts the API.
+    pub fn new(raw: &str) -> Self {
+        let mut document: Value = serde_json::from_str(raw).expect("poem-openapi emits JSON");
+        rewrite(&mut document);
+        let operations = compile_operations(&document);
+        let json = serde_json::to_string(&document).expect("a JSON value serialises");
+        Self { json, operations }
+    }
+
+    /// The document, as served at `/openapi.json` and committed as `docs/openapi.json`.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// Whether a request to `method path` is an operation with a JSON body schema, and so
+    /// worth reading the body of before routing.
+    pub fn has_body_schema(&self, method: &Method, path: &str) -> bool {
+        self.find(method, path).is_some_and(|op| op.body.is_some())
+    }
+
+    /// Checks a JSON request body against its operation's schema. `None` when the body is
+    /// acceptable (or the operation has no body schema); otherwise every problem found,
+    /// each naming its field.
+    pub fn check_body(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &Value,
+    ) -> Option<Vec<FieldProblem>> {
+        let validator = self.find(method, path)?.body.as_ref()?;
+        let mut problems = Vec::new();
+        for error in validator.iter_errors(body) {
+            describe(&error, &mut problems);
+        }
+        problems.sort_by(|a, b| a.field.cmp(&b.field).then(a.code.cmp(&b.code)));
+        problems.dedup_by(|a, b| a.field == b.field && a.code == b.code);
+        (!problems.is_empty()).then_some(problems)
+    }
+
+    fn find(&self, method: &Method, path: &str) -> Option<&Operation> {
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.operations.iter().find(|op| {
+            op.method == *method
+                && op.segments.len() == parts.len()
+                && op
+                    .segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(segment, part)| match segment {
+                        Segment::Literal(literal) => literal == part,
+                        Segment::Parameter => !part.is_empty(),
+                    })
+        })
+    }
+}
+
+/// The field name a client sees for a place in the body: `price.amount_minor`,
+/// `expertise[2]`, or `$` for the body as a whole.
+fn field_name<'a>(segments: impl Iterator<Item = LocationSegment<'a>>) -> String {
+    let mut name = String::new();
+    for segment in segments {
+        match segment {
+            LocationSegment::Property(property) => {
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                name.push_str(&property);
+            }
+            LocationSegment::Index(index) => name.push_str(&format!("[{index}]")),
+        }
+    }
+    if name.is_empty() {
+        "$".to_owned()
+    } else {
+        name
+    }
+}
+
+fn child(parent: &str, property: &str) -> String {
+    if parent == "$" {
+        property.to_owned()
+    } else {
+        format!("{parent}.{property}")
+    }
+}
+
+fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>) {
+    let field = field_name(error.instance_path().iter());
+    let problem = |field: String, code: &str, message: String| FieldProblem {
+        field,
+        code: code.to_owned(),
+        message,
+    };
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            out.push(problem(
+                child(&field, name),
+                "required",
+                "is required".to_owned(),
+            ));
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            for name in unexpected {
+                out.push(problem(
+                    child(&field, name),
+                    "unknown_field",
+                    "is not a field of this request".to_owned(),
+                ));
+            }
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // A clearable field is `anyOf: [schema, null]`: explain why the value fails
+            // the schema, not that it is not null.
+            let branch = context
+                .iter()
+                .filter(|errors| !errors.iter().all(is_null_type_error))
+                .min_by_key(|errors| errors.len());
+            match branch {
+                Some(errors) if !errors.is_empty() => {
+                    for error in errors {
+                        describe(error, out);
+                    }
+                }
+                _ => out.push(problem(field, "invalid_type", error.to_string())),
+            }
+        }
+        kind => {
+            let code =
+                match kind {
+                    ValidationErrorKind::Type { .. } => "invalid_type",
+                    ValidationErrorKind::MinLength { limit }
+                    | ValidationErrorKind::MinItems { limit }
+                        if *limit == 1 && is_empty(error.instance()) =>
+                    {
+                        "required"
+                    }
+                    ValidationErrorKind::MinLength { .. }
+                    | ValidationErrorKind::MinItems { .. } => "too_short",
+                    ValidationErrorKind::MaxLength { .. }
+                    | ValidationErrorKind::MaxItems { .. } => "too_long",
+                    ValidationErrorKind::Minimum { .. }
+                    | ValidationErrorKind::Maximum { .. }
+                    | ValidationErrorKind::ExclusiveMinimum { .. }
+                    | ValidationErrorKind::ExclusiveMaximum { .. } => "out_of_range",
+                    ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => {
+                        "invalid_choice"
+                    }
+                    ValidationErrorKind::UniqueItems => "inconsistent",
+                    _ => "invalid_format",
+                };
+            out.push(problem(field, code, plain_message(error)));
+        }
+    }
+}
+
+fn is_null_type_error(error: &jsonschema::ValidationError<'_>) -> bool {
+    matches!(error.kind(), ValidationErrorKind::Type { .. }) && error.to_string().contains("null")
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// The validator's explanation without the echoed value (which may be long or private).
+fn plain_message(error: &jsonschema::ValidationError<'_>) -> String {
+    match error.kind() {
+        ValidationErrorKind::Type { kind } => format!("must be of type {}", type_words(kind)),
+        ValidationErrorKind::MinLength { limit } => {
+            format!("must be at least {limit} characters long")
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("must be at most {limit} characters long")
+        }
+        ValidationErrorKind::MinItems { limit } => format!("must have at least {limit} items"),
+        ValidationErrorKind::MaxItems { limit } => format!("must have at most {limit} items"),
+        ValidationErrorKind::Minimum { limit } => format!("must be at least {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("must be at most {limit}"),
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!("must be more than {limit}"),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!("must be less than {limit}"),
+        ValidationErrorKind::Pattern { pattern } => format!("must match {pattern}"),
+        ValidationErrorKind::Format { format } => format!("must be a valid {format}"),
+        ValidationErrorKind::Enum { options } => format!("must be one of {options}"),
+        ValidationErrorKind::UniqueItems => "must not repeat items".to_owned(),
+        _ => "is not valid here".to_owned(),
+    }
+}
+
+fn type_words(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(single) => single.to_string(),
+        jsonschema::error::TypeKind::Multiple(many) => many
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+fn compile_operations(document: &Value) -> Vec<Operation> {
+    let components = document.get("components").cloned().unwrap_or(json!({}));
+    let mut operations = Vec::new();
+    let Some(paths) = document.get("paths").and_then(Value::as_object) else {
+        return operations;
+    };
+    for (path, item) in paths {
+        let Some(methods) = item.as_object() else {
+            continue;
+        };
+        for (method, operation) in methods {
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let body = operation
+                .pointer("/requestBody/content/application~1json/schema")
+                .map(|schema| {
+                    let mut root = Map::new();
+                    root.insert(
+                        "$schema".into(),
+                        json!("https://json-schema.org/draft/2020-12/schema"),
+                    );
+                    root.insert("components".into(), components.clone());
+                    root.insert("allOf".into(), json!([schema]));
+                    jsonschema::options()
+                        .with_draft(Draft::Draft202012)
+                        .should_validate_formats(true)
+                        .build(&Value::Object(root))
+                        .unwrap_or_else(|error| {
+                            panic!("the body schema of {method} {path} does not compile: {error}")
+                        })
+                });
+            operations.push(Operation {
+                method,
+                segments: template_segments(path),
+                body,
+            });
+        }
+    }
+    operations
+}
+
+fn template_segments(path: &str) -> Vec<Segment> {
+    path.trim_end_matches('/')
+        .split('/')
+        .map(|part| {
+            if part.starts_with('{') && part.ends_with('}') {
+                Segment::Parameter
+            } else {
+                Segment::Literal(part.to_owned())
+            }
+        })
+        .collect()
+}
+
+/// Turns poem-openapi's OpenAPI 3.0 output into the published 3.1 document.
+fn rewrite(document: &mut Value) {
+    document["openapi"] = json!("3.1.0");
+    if let Some(info) = document.get_mut("info").and_then(Value::as_object_mut) {
+        info.insert(
+            "license".into(),
+            json!({"name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0"}),
+        );
+        info.insert("contact".into(), json!({"name": "Lyceum maintainers"}));
+    }
+    if let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            rewrite_schema(schema);
+        }
+    }
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(methods) = item.as_object_mut() else {
+                continue;
+            };
+            let allowed = methods
+                .keys()
+                .map(|m| m.to_uppercase())
+                .collect::<Vec<_>>()
+                .join(", ");
+            for operation in methods.values_mut() {
+                rewrite_operation(path, operation, &allowed);
+            }
+        }
+    }
+}
+
+fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
+    // Every schema inside the operation (parameters, bodies, responses) gets the same
+    // treatment as the shared ones.
+    if let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for parameter in parameters {
+            if let Some(schema) = parameter.get_mut("schema") {
+                rewrite_schema(schema);
+            }
+        }
+    }
+    for pointer in ["/requestBody/content", "/responses"] {
+        if let Some(node) = operation.pointer_mut(pointer) {
+            rewrite_nested_schemas(node);
+        }
+    }
+    let has_body = operation.get("requestBody").is_some();
+    let has_inputs = has_body
+        || operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .is_some_and(|p| !p.is_empty());
+    let has_idempotency_key = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|p| {
+            p.iter()
+                .any(|p| p["name"].as_str() == Some("Idempotency-Key"))
+        });
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let problem = responses
+        .get("500")
+        .and_then(|r| r.get("content"))
+        .cloned()
+        .unwrap_or(json!({}));
+    // Statuses only some operations can produce.
+    if !has_body && !has_idempotency_key {
+        responses.remove("400");
+    }
+    if !has_inputs {
+        responses.remove("422");
+    }
+    if !path.starts_with("/api/v1/auth/") {
+        responses.remove("429");
+    }
+    let mut added = BTreeMap::new();
+    for (status, description, when) in PIPELINE_STATUSES {
+        let applies = match *when {
+            "body" => has_body,
+            "auth" => path.starts_with("/api/v1/auth/"),
+            _ => true,
+        };
+        if !applies || responses.contains_key(*status) {
+            continue;
+        }
+        let mut response = json!({"description": description, "content": problem.clone()});
+        match *status {
+            "405" => {
+                response["headers"] = json!({"Allow": {
+                    "description": format!("The methods this path accepts: {allowed}."),
+                    "required": true,
+                    "schema": {"type": "string"}
+                }});
+            }
+            "429" | "503" => {
+                response["headers"] = json!({"Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "required": *status == "429",
+                    "schema": {"type": "integer", "format": "int64", "minimum": 0}
+                }});
+            }
+            _ => {}
+        }
+        added.insert((*status).to_owned(), response);
+    }
+    responses.extend(added);
+    // Keep statuses in order for readers of the document.
+    let sorted: BTreeMap<String, Value> = std::mem::take(responses).into_iter().collect();
+    responses.extend(sorted);
+}
+
+fn rewrite_nested_schemas(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key == "schema" {
+                    rewrite_schema(value);
+                } else {
+                    rewrite_nested_schemas(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_nested_schemas),
+        _ => {}
+    }
+}
+
+/// Rewrites one schema (and those inside it) from OpenAPI 3.0 to 3.1.
+fn rewrite_schema(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    for key in ["properties", "patternProperties", "$defs"] {
+        if let Some(children) = map.get_mut(key).and_then(Value::as_object_mut) {
+            children.values_mut().for_each(rewrite_schema);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            rewrite_schema(child);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(children) = map.get_mut(key).and_then(Value::as_array_mut) {
+            children.iter_mut().for_each(rewrite_schema);
+        }
+    }
+
+    let nullable = matches!(map.remove("nullable"), Some(Value::Bool(true)));
+    // `allOf: [{$ref}, {annotations}]` or `allOf: [{$ref}]`: a reference with notes.
+    let reference = map.get("allOf").and_then(Value::as_array).and_then(|all| {
+        let target = all.first()?.get("$ref")?.clone();
+        all.iter()
+            .skip(1)
+            .all(|extra| {
+                extra.as_object().is_some_and(|e| {
+                    e.keys()
+                        .all(|k| matches!(k.as_str(), "description" | "title" | "default"))
+                })
+            })
+            .then_some(target)
+    });
+    if let Some(target) = reference {
+        map.remove("allOf");
+        if nullable {
+            map.insert("anyOf".into(), json!([{"$ref": target}, {"type": "null"}]));
+        } else {
+            map.insert("$ref".into(), target);
+        }
+    } else if nullable {
+        match map.get("type").cloned() {
+            Some(Value::String(single)) => {
+                map.insert("type".into(), json!([single, "null"]));
+                if let Some(values) = map.get_mut("enum").and_then(Value::as_array_mut) {
+                    values.push(Value::Null);
+                }
+            }
+            _ => {
+                let inner = Value::Object(std::mem::take(map));
+                map.insert("anyOf".into(), json!([inner, {"type": "null"}]));
+            }
+        }
+    }
+    // Standard formats only: unsigned widths become a signed format with a lower bound.
+    let format = map.get("format").and_then(Value::as_str).map(str::to_owned);
+    match format.as_deref() {
+        Some("naive-date") => {
+            map.insert("format".into(), json!("date"));
+        }
+        Some("naive-date-time") => {
+            map.insert("format".into(), json!("date-time"));
+        }
+        Some(unsigned @ ("uint8" | "uint16" | "uint32" | "uint64")) => {
+            let signed = if unsigned == "uint64" {
+                "int64"
+            } else {
+                "int32"
+            };
+            map.insert("format".into(), json!(signed));
+            map.entry("minimum").or_insert(json!(0));
+        }
+        _ => {}
+    }
+    // 3.1 spells exclusive bounds as numbers.
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(Value::Bool(exclusive)) = map.get(flag).cloned() {
+            map.remove(flag);
+            if exclusive && let Some(limit) = map.remove(bound) {
+                map.insert(flag.into(), limit);
+            }
+        }
+    }
+}
