@@ -3,8 +3,8 @@
 //! context's error enum where a use case did. Use cases never choose codes, statuses or
 //! wording; the HTTP adapter maps each variant to problem+json in one place.
 
-use lyceum_domain::FieldErrors;
 use lyceum_domain::wallet::WalletError;
+use lyceum_domain::{FieldErrors, FieldRule, Violation};
 use lyceum_ports::{Cause, Conflict, RepoError};
 
 use crate::identity::IdentityError;
@@ -89,10 +89,19 @@ pub enum IdempotencyError {
 }
 
 impl AppError {
-    /// A single-field validation failure.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    /// A single-field validation failure the use case found itself, with no domain error
+    /// to describe it.
+    pub fn invalid(field: &str, violation: Violation, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
-        errors.push(field, message);
+        errors.push(field, violation, message);
+        Self::Validation(errors)
+    }
+
+    /// A domain rule's refusal as the single-field validation failure of `field`, keeping
+    /// the rule's code and wording.
+    pub fn rejected(field: &str, error: impl FieldRule) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.reject(field, error);
         Self::Validation(errors)
     }
 

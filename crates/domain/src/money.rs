@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::validation::{FieldRule, Violation};
+
 /// Why a money value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -12,6 +14,15 @@ pub enum MoneyError {
     /// Not three upper-case letters.
     #[error("currency must be an ISO 4217 code of three upper-case letters")]
     BadCurrency,
+}
+
+impl FieldRule for MoneyError {
+    fn violation(&self) -> Violation {
+        match self {
+            MoneyError::Negative => Violation::OutOfRange,
+            MoneyError::BadCurrency => Violation::InvalidFormat,
+        }
+    }
 }
 
 /// An ISO 4217 currency code such as `INR` or `EUR`.

@@ -1,12 +1,12 @@
 //! My account and public profiles.
 
-use lyceum_domain::FieldErrors;
 use lyceum_domain::identity::{
     BillingAddress, BoundedText, ExperienceLevel, Keywords, PersonName, PhoneNumber, Profile, Role,
     Specialization, Timezone, User, UserCertificate, WebUrl,
 };
 use lyceum_domain::wallet::{LedgerEntry, Wallet};
 use lyceum_domain::{Currency, Money};
+use lyceum_domain::{FieldErrors, FieldRule};
 use lyceum_ports::identity::{AccountDetails, AuthSession, LoginAttempt, MentorFilter};
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
@@ -77,7 +77,7 @@ pub struct AccountExport {
 }
 
 /// Applies `patch` to an optional field, parsing new values and collecting errors.
-fn patch_opt<T, E: std::fmt::Display>(
+fn patch_opt<T, E: FieldRule>(
     errors: &mut FieldErrors,
     field: &str,
     current: &mut Option<T>,

@@ -1,6 +1,7 @@
 //! Admin moderation of accounts. Every use case here starts with `require_admin`, which
 //! reads the caller's roles as stored now, not as the access token claims them.
 
+use lyceum_domain::Violation;
 use lyceum_domain::identity::{Ban, Role, User};
 use lyceum_ports::identity::UserQuery;
 use lyceum_ports::{Page, PageRequest};
@@ -56,12 +57,22 @@ impl Lyceum {
         }
         let now = self.ports.clock.now();
         let reason = request.reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(AppError::invalid("reason", "must be 1 to 500 characters"));
+        let violation = match reason.chars().count() {
+            0 => Some(Violation::Required),
+            501.. => Some(Violation::TooLong),
+            _ => None,
+        };
+        if let Some(violation) = violation {
+            return Err(AppError::invalid(
+                "reason",
+                violation,
+                "must be 1 to 500 characters",
+            ));
         }
         if request.expires_at.is_some_and(|at| at <= now) {
             return Err(AppError::invalid(
                 "expires_at",
+                Violation::OutOfRange,
                 "must be in the future (omit it for a permanent ban)",
             ));
         }

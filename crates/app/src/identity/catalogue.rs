@@ -1,5 +1,6 @@
 //! Specializations, declared certificates and billing addresses.
 
+use lyceum_domain::Violation;
 use lyceum_domain::identity::{
     BillingAddress, BillingAddressDetails, CertificateDetails, RawBillingAddress, Specialization,
     SpecializationName, UserCertificate,
@@ -47,8 +48,7 @@ fn parse_specialization(
     name: &str,
     description: Option<String>,
 ) -> Result<(SpecializationName, Option<String>), AppError> {
-    let name =
-        SpecializationName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
+    let name = SpecializationName::parse(name).map_err(|e| AppError::rejected("name", e))?;
     let description = description
         .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty());
@@ -58,6 +58,7 @@ fn parse_specialization(
     {
         return Err(AppError::invalid(
             "description",
+            Violation::TooLong,
             "must be at most 1000 characters",
         ));
     }

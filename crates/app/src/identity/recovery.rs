@@ -34,7 +34,7 @@ impl Lyceum {
     /// Mails a password reset token if an active account has this email. The answer is
     /// the same either way, so the endpoint cannot be used to discover accounts.
     pub async fn forgot_password(&self, email: &str) -> Result<(), AppError> {
-        let email = Email::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
+        let email = Email::parse(email).map_err(|e| AppError::rejected("email", e))?;
         let now = self.ports.clock.now();
         let Some(user) = self.ports.users.by_email(&email).await? else {
             return Ok(());
@@ -73,8 +73,8 @@ impl Lyceum {
     /// Sets a new password with a reset token (single use) and signs the account out
     /// everywhere: whoever knew the old password loses their sessions.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
-        let password = Password::parse(new_password)
-            .map_err(|e| AppError::invalid("new_password", e.to_string()))?;
+        let password =
+            Password::parse(new_password).map_err(|e| AppError::rejected("new_password", e))?;
         let now = self.ports.clock.now();
         let digest = self.ports.secrets.digest(token.trim());
         let user_id = self

@@ -1,9 +1,9 @@
 //! Signing up.
 
-use lyceum_domain::FieldErrors;
 use lyceum_domain::identity::{
     Email, Password, PersonName, PhoneNumber, Role, Roles, User, Username,
 };
+use lyceum_domain::{FieldErrors, Violation};
 use lyceum_ports::identity::{NewUser, NewVerificationToken, TokenPurpose};
 use lyceum_ports::system::{MailMessage, OutgoingMail};
 
@@ -53,7 +53,11 @@ impl RegistrationInput {
             "learner" => Some(Role::Learner),
             "mentor" => Some(Role::Mentor),
             _ => {
-                e.push("role", "must be 'learner' or 'mentor'");
+                e.push(
+                    "role",
+                    Violation::InvalidChoice,
+                    "must be 'learner' or 'mentor'",
+                );
                 None
             }
         };

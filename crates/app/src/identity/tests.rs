@@ -54,8 +54,20 @@ async fn registration_reports_every_bad_field_and_stores_nothing() {
     let Err(AppError::Validation(errors)) = app.register(bad).await else {
         panic!("expected a validation error")
     };
-    let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
-    assert_eq!(fields, ["email", "username", "password", "role"]);
+    let fields: Vec<_> = errors
+        .into_vec()
+        .into_iter()
+        .map(|e| (e.field, e.violation.code()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("email".to_owned(), "invalid_format"),
+            ("username".to_owned(), "invalid_format"),
+            ("password".to_owned(), "invalid_format"),
+            ("role".to_owned(), "invalid_choice"),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -378,8 +390,19 @@ async fn profile_update_reports_every_bad_field_and_saves_nothing() {
     else {
         panic!("expected a validation error")
     };
-    let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
-    assert_eq!(fields, ["bio", "timezone", "interests"]);
+    let fields: Vec<_> = errors
+        .into_vec()
+        .into_iter()
+        .map(|e| (e.field, e.violation.code()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("bio".to_owned(), "too_long"),
+            ("timezone".to_owned(), "invalid_format"),
+            ("interests".to_owned(), "too_long"),
+        ]
+    );
 }
 
 #[tokio::test]

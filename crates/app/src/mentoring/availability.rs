@@ -33,7 +33,7 @@ impl Lyceum {
             return Err(AppError::Forbidden);
         }
         let availability = Availability::new(&input.timezone, input.windows, input.exceptions)
-            .map_err(|e| AppError::invalid("availability", e.to_string()))?;
+            .map_err(|e| AppError::rejected("availability", e))?;
         self.ports
             .availability
             .put(actor.id(), availability.clone(), self.ports.clock.now())
@@ -78,7 +78,7 @@ impl Lyceum {
         let now = self.ports.clock.now();
         let slots = availability
             .free_slots(from, to, Duration::minutes(duration_minutes), &busy)
-            .map_err(|e| AppError::invalid("range", e.to_string()))?;
+            .map_err(|e| AppError::rejected("range", e))?;
         Ok(slots.into_iter().filter(|slot| slot.start > now).collect())
     }
 }

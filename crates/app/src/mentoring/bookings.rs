@@ -203,7 +203,7 @@ impl Lyceum {
             return Err(AppError::Forbidden);
         };
         let reason = CancellationReason::parse_optional(reason.as_deref())
-            .map_err(|e| AppError::invalid("reason", e.to_string()))?;
+            .map_err(|e| AppError::rejected("reason", e))?;
         let now = self.ports.clock.now();
         check_cancellation(
             &booking,

@@ -159,9 +159,9 @@ impl Lyceum {
         if session.mentor_id != actor.id() {
             return Err(AppError::Forbidden);
         }
-        let rating = Rating::new(rating).map_err(|e| AppError::invalid("rating", e.to_string()))?;
+        let rating = Rating::new(rating).map_err(|e| AppError::rejected("rating", e))?;
         let comment = FeedbackText::parse_optional(comment.as_deref())
-            .map_err(|e| AppError::invalid("comment", e.to_string()))?;
+            .map_err(|e| AppError::rejected("comment", e))?;
         if session.capacity.seats() != 1 {
             return Err(MentoringError::RatingNotOneToOne.into());
         }

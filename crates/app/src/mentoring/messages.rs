@@ -1,5 +1,6 @@
 //! Direct messages between people who share mentoring (Mentori).
 
+use lyceum_domain::Violation;
 use lyceum_domain::community::NotificationKind;
 use lyceum_domain::mentoring::{Message, MessageBody};
 use lyceum_ports::mentoring::ConversationSummary;
@@ -24,6 +25,7 @@ impl Lyceum {
         if recipient_id == actor.id() {
             return Err(AppError::invalid(
                 "recipient_id",
+                Violation::NotAllowed,
                 "you cannot write to yourself",
             ));
         }

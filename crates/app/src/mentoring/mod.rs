@@ -36,7 +36,7 @@ impl From<SessionError> for AppError {
     /// Value rules become field errors of the session input; state rules stay typed.
     fn from(error: SessionError) -> Self {
         let field = match error {
-            SessionError::Title => "title",
+            SessionError::EmptyTitle | SessionError::LongTitle => "title",
             SessionError::Description => "description",
             SessionError::Duration => "duration_minutes",
             SessionError::Capacity => "capacity",
@@ -48,7 +48,7 @@ impl From<SessionError> for AppError {
                 return MentoringError::Session(error).into();
             }
         };
-        AppError::invalid(field, error.to_string())
+        AppError::rejected(field, error)
     }
 }
 
@@ -63,7 +63,7 @@ impl From<RequestError> for AppError {
     fn from(error: RequestError) -> Self {
         let field = match error {
             RequestError::SelfRequest => "mentor_id",
-            RequestError::Subject => "subject",
+            RequestError::EmptySubject | RequestError::LongSubject => "subject",
             RequestError::TooLong => "message",
             RequestError::Duration => "duration_minutes",
             RequestError::StartInPast | RequestError::StartTooFar => "proposed_start",
@@ -71,7 +71,7 @@ impl From<RequestError> for AppError {
                 return MentoringError::Request(error).into();
             }
         };
-        AppError::invalid(field, error.to_string())
+        AppError::rejected(field, error)
     }
 }
 

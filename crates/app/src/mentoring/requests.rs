@@ -7,7 +7,7 @@ use lyceum_domain::mentoring::{
     PaymentStatus, Popularity, RequestDetails, RequestNote, RequestStatus, SessionDescription,
     SessionDuration, SessionStatus, SessionTitle, generated_meeting_url,
 };
-use lyceum_domain::{Currency, FieldErrors, Money};
+use lyceum_domain::{Currency, FieldErrors, Money, Violation};
 use lyceum_ports::mentoring::RequestSide;
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use time::OffsetDateTime;
@@ -86,7 +86,7 @@ impl Lyceum {
         .map_err(|errors| {
             let mut e = FieldErrors::new();
             for (field, error) in errors {
-                e.push(field, error.to_string());
+                e.reject(field, error);
             }
             AppError::Validation(e)
         })?;
@@ -222,7 +222,11 @@ impl Lyceum {
                 }
                 request.status.transition(RequestStatus::Declined)?;
                 let message = response_note(Some(&response_message))?.ok_or_else(|| {
-                    AppError::invalid("response_message", "a reason is required when declining")
+                    AppError::invalid(
+                        "response_message",
+                        Violation::Required,
+                        "a reason is required when declining",
+                    )
                 })?;
                 let declined = self
                     .ports
@@ -335,5 +339,5 @@ fn response_note(raw: Option<&str>) -> Result<Option<RequestNote>, AppError> {
     raw.map(RequestNote::parse)
         .transpose()
         .map(Option::flatten)
-        .map_err(|e| AppError::invalid("response_message", e.to_string()))
+        .map_err(|e| AppError::rejected("response_message", e))
 }

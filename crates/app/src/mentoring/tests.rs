@@ -2,7 +2,7 @@
 
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::*;
-use lyceum_domain::{Currency, Money};
+use lyceum_domain::{Currency, Money, Violation};
 use lyceum_ports::mentoring::{ReserveOutcome, SessionChanges};
 use lyceum_ports::{Conflict, Page, RepoError};
 use mockall::predicate::eq;
@@ -92,8 +92,19 @@ async fn session_creation_reports_every_bad_field_and_generates_a_meeting_url() 
     else {
         panic!("expected validation errors")
     };
-    let fields: Vec<_> = errors.into_vec().into_iter().map(|e| e.field).collect();
-    assert_eq!(fields, ["duration_minutes", "capacity", "starts_at"]);
+    let fields: Vec<_> = errors
+        .into_vec()
+        .into_iter()
+        .map(|e| (e.field, e.violation.code()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("duration_minutes".to_owned(), "out_of_range"),
+            ("capacity".to_owned(), "out_of_range"),
+            ("starts_at".to_owned(), "out_of_range"),
+        ]
+    );
     let created = app
         .create_session(&mentor, input(NOW + Duration::days(1), 60, 5))
         .await
@@ -426,7 +437,11 @@ async fn nobody_requests_themself() {
     let Err(AppError::Validation(errors)) = m.build().request_mentorship(&me, input).await else {
         panic!("expected 422")
     };
-    assert_eq!(errors.into_vec()[0].field, "mentor_id");
+    let first = &errors.into_vec()[0];
+    assert_eq!(
+        (first.field.as_str(), first.violation),
+        ("mentor_id", Violation::NotAllowed)
+    );
 }
 
 #[tokio::test]
@@ -538,7 +553,14 @@ async fn declining_needs_a_response_message() {
             },
         )
         .await;
-    assert!(matches!(result, Err(AppError::Validation(_))));
+    let Err(AppError::Validation(errors)) = result else {
+        panic!("expected 422, got {result:?}")
+    };
+    let first = &errors.into_vec()[0];
+    assert_eq!(
+        (first.field.as_str(), first.violation),
+        ("response_message", Violation::Required)
+    );
 }
 
 #[tokio::test]
@@ -604,7 +626,11 @@ async fn feedback_waits_for_completion_and_scores_are_one_to_five() {
     else {
         panic!("expected 422")
     };
-    assert_eq!(errors.into_vec()[0].field, "mentor_rating");
+    let first = &errors.into_vec()[0];
+    assert_eq!(
+        (first.field.as_str(), first.violation),
+        ("mentor_rating", Violation::OutOfRange)
+    );
 }
 
 #[tokio::test]

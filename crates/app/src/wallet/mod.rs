@@ -71,7 +71,7 @@ impl Lyceum {
                 }));
             }
             Err(WalletError::InsufficientPoints { .. }) | Ok(_) => {}
-            Err(other) => return Err(AppError::invalid("points", other.to_string())),
+            Err(other) => return Err(AppError::rejected("points", other)),
         }
         let entry = NewLedgerEntry {
             id: self.ports.ids.new_id(),

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::validation::{FieldRule, Violation};
+
 /// Why an account value was refused; the message is meant for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
@@ -22,9 +24,44 @@ pub enum ValueError {
     /// Passwords longer than this only cost hashing time.
     #[error("must be at most 128 characters")]
     LongPassword,
-    /// Names are required and bounded.
+    /// A blank name: names are required.
     #[error("must be 1 to 100 characters")]
-    Name,
+    EmptyName,
+    /// A name over 100 characters.
+    #[error("must be 1 to 100 characters")]
+    LongName,
+    /// A one-character specialization name, too short to tell fields apart.
+    #[error("must be 2 to 100 characters")]
+    ShortName,
+    /// A blank email, told apart from a malformed one because the client most likely
+    /// forgot the field.
+    #[error("must be a valid email address")]
+    EmptyEmail,
+    /// A blank username, for the same reason.
+    #[error("must be 8 to 16 characters: letters, digits, '_' or '.', starting with a letter")]
+    EmptyUsername,
+    /// A blank password, for the same reason.
+    #[error(
+        "must be at least 8 characters with an upper-case letter, a lower-case letter and a digit"
+    )]
+    EmptyPassword,
+}
+
+impl FieldRule for ValueError {
+    fn violation(&self) -> Violation {
+        match self {
+            ValueError::Email
+            | ValueError::Username
+            | ValueError::Phone
+            | ValueError::WeakPassword => Violation::InvalidFormat,
+            ValueError::LongPassword | ValueError::LongName => Violation::TooLong,
+            ValueError::ShortName => Violation::TooShort,
+            ValueError::EmptyName
+            | ValueError::EmptyEmail
+            | ValueError::EmptyUsername
+            | ValueError::EmptyPassword => Violation::Required,
+        }
+    }
 }
 
 /// An email address, stored lower-cased so that uniqueness ignores case (docs/domain-model.md).
@@ -36,6 +73,9 @@ impl Email {
     /// lower-cased. Deliverability is proven by email verification, not by parsing.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let email = raw.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(ValueError::EmptyEmail);
+        }
         let (local, domain) = email.split_once('@').ok_or(ValueError::Email)?;
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -75,6 +115,9 @@ impl Username {
     /// 8–16 characters, first a letter, then letters, digits, `_` or `.` (Explaino).
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let name = raw.trim();
+        if name.is_empty() {
+            return Err(ValueError::EmptyUsername);
+        }
         let len = name.chars().count();
         let mut chars = name.chars();
         let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
@@ -132,8 +175,11 @@ impl PersonName {
     /// Trimmed, 1–100 characters.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let name = raw.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(ValueError::Name);
+        if name.is_empty() {
+            return Err(ValueError::EmptyName);
+        }
+        if name.chars().count() > 100 {
+            return Err(ValueError::LongName);
         }
         Ok(Self(name.to_owned()))
     }
@@ -153,6 +199,9 @@ impl Password {
     /// At least 8 characters with an upper-case letter, a lower-case letter and a digit;
     /// at most 128 so a huge body cannot buy expensive hashing.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        if raw.trim().is_empty() {
+            return Err(ValueError::EmptyPassword);
+        }
         if raw.chars().count() > 128 {
             return Err(ValueError::LongPassword);
         }

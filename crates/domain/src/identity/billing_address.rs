@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::certificate::non_empty;
 use super::{BoundedText, Email, PhoneNumber};
 use crate::FieldErrors;
+use crate::validation::Violation;
 
 /// The validated fields of a billing address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +101,11 @@ impl BillingAddressDetails {
         );
         let country = raw.country.trim();
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-            e.push("country", "must be an ISO 3166-1 alpha-2 code such as 'IN'");
+            e.push(
+                "country",
+                Violation::InvalidFormat,
+                "must be an ISO 3166-1 alpha-2 code such as 'IN'",
+            );
         }
         let vat_number = optional(&mut e, "vat_number", raw.vat_number);
         let notes = optional(&mut e, "notes", raw.notes);

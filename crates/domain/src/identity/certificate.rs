@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{BoundedText, WebUrl};
 use crate::FieldErrors;
+use crate::validation::Violation;
 
 /// A certificate a user declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +58,11 @@ impl CertificateDetails {
         let issuer = errors.check("issuer", BoundedText::parse(issuer).and_then(non_empty));
         let certificate_url = errors.check("certificate_url", WebUrl::parse(url));
         if issue_date > today {
-            errors.push("issue_date", "must not be in the future");
+            errors.push(
+                "issue_date",
+                Violation::OutOfRange,
+                "must not be in the future",
+            );
         }
         match (title, issuer, certificate_url) {
             (Some(title), Some(issuer), Some(certificate_url)) if errors.is_empty() => Ok(Self {

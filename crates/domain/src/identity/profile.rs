@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::Money;
+use crate::validation::{FieldRule, Violation};
 
 /// Why a profile value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,15 +24,32 @@ pub enum ProfileError {
     /// Not an http(s) URL.
     #[error("must be an absolute http or https URL")]
     Url,
-    /// Expertise and interests hold at most ten entries of at most 50 characters.
+    /// More than ten entries, or an entry over 50 characters: expertise and interests
+    /// are short keywords for search, not prose.
     #[error("must hold at most 10 non-empty entries of at most 50 characters each")]
     Keywords,
+    /// A blank entry among expertise or interests: a client sending `""` most likely
+    /// left an input empty, which is another mistake than typing too much.
+    #[error("must hold at most 10 non-empty entries of at most 50 characters each")]
+    EmptyKeyword,
     /// Unknown experience level.
     #[error("must be one of beginner, intermediate, advanced")]
     ExperienceLevel,
     /// Negative or absurd years of experience.
     #[error("must be between 0 and 80")]
     YearsExperience,
+}
+
+impl FieldRule for ProfileError {
+    fn violation(&self) -> Violation {
+        match self {
+            ProfileError::TooLong { .. } | ProfileError::Keywords => Violation::TooLong,
+            ProfileError::Empty | ProfileError::EmptyKeyword => Violation::Required,
+            ProfileError::Timezone | ProfileError::Url => Violation::InvalidFormat,
+            ProfileError::ExperienceLevel => Violation::InvalidChoice,
+            ProfileError::YearsExperience => Violation::OutOfRange,
+        }
+    }
 }
 
 /// Text with an upper bound in characters, trimmed; `BoundedText<1000>` is a bio.
@@ -119,7 +137,10 @@ impl Keywords {
         let mut words = Vec::new();
         for entry in raw {
             let word = entry.as_ref().trim();
-            if word.is_empty() || word.chars().count() > 50 {
+            if word.is_empty() {
+                return Err(ProfileError::EmptyKeyword);
+            }
+            if word.chars().count() > 50 {
                 return Err(ProfileError::Keywords);
             }
             if seen.insert(word.to_lowercase()) {
@@ -255,7 +276,11 @@ mod tests {
         assert_eq!(Keywords::parse(&eleven), Err(ProfileError::Keywords));
         let dup = Keywords::parse(&["Rust", "rust", "Go"]).unwrap();
         assert_eq!(dup.as_slice(), ["Rust", "Go"]);
-        assert_eq!(Keywords::parse(&[" "]), Err(ProfileError::Keywords));
+        assert_eq!(Keywords::parse(&[" "]), Err(ProfileError::EmptyKeyword));
+        assert_eq!(
+            Keywords::parse(&["x".repeat(51)]),
+            Err(ProfileError::Keywords)
+        );
     }
 
     #[test]

@@ -15,10 +15,12 @@ impl SpecializationName {
     /// Trims and bounds the name.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let name = raw.trim();
-        if !(2..=100).contains(&name.chars().count()) {
-            return Err(ValueError::Name);
+        match name.chars().count() {
+            0 => Err(ValueError::EmptyName),
+            1 => Err(ValueError::ShortName),
+            101.. => Err(ValueError::LongName),
+            _ => Ok(Self(name.to_owned())),
         }
-        Ok(Self(name.to_owned()))
     }
 
     /// The name.

@@ -15,6 +15,8 @@
 use jiff::tz::TimeZone;
 use time::{Date, Duration, Month, OffsetDateTime, Time, UtcOffset, Weekday};
 
+use crate::validation::{FieldRule, Violation};
+
 /// The widest range one `free_slots` query may cover, so that a single request cannot
 /// make the server expand years of recurring windows.
 pub const MAX_QUERY_DAYS: i64 = 62;
@@ -77,6 +79,23 @@ pub enum AvailabilityError {
     /// A date or instant outside the calendar range the tz database can convert.
     #[error("the dates are outside the supported calendar range")]
     OutOfRange,
+}
+
+impl FieldRule for AvailabilityError {
+    fn violation(&self) -> Violation {
+        match self {
+            AvailabilityError::EmptyWindow
+            | AvailabilityError::EmptyInterval
+            | AvailabilityError::EmptyRange
+            | AvailabilityError::OverlappingWindows { .. }
+            | AvailabilityError::OverlappingExtraWindows { .. } => Violation::Inconsistent,
+            AvailabilityError::UnknownTimezone => Violation::InvalidFormat,
+            AvailabilityError::RangeTooLong { .. }
+            | AvailabilityError::BadDuration
+            | AvailabilityError::OutOfRange => Violation::OutOfRange,
+            AvailabilityError::TooManyRules => Violation::TooLong,
+        }
+    }
 }
 
 /// A recurring window in the mentor's local wall-clock time, because that is how

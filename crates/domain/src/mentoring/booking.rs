@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{MentoringSession, SessionStatus};
 use crate::Money;
+use crate::validation::{FieldRule, Violation};
 
 /// Why a booking was refused or could not change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -151,6 +152,12 @@ impl PaymentStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("must be at most 500 characters")]
 pub struct CancellationReasonError;
+
+impl FieldRule for CancellationReasonError {
+    fn violation(&self) -> Violation {
+        Violation::TooLong
+    }
+}
 
 /// Why a booking was cancelled: at most 500 characters after trimming, never empty.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,8 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::{FieldRule, Violation};
+
 /// A score from 1 to 5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Rating(u8);
@@ -12,6 +14,12 @@ pub struct Rating(u8);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("must be an integer from 1 to 5")]
 pub struct RatingError;
+
+impl FieldRule for RatingError {
+    fn violation(&self) -> Violation {
+        Violation::OutOfRange
+    }
+}
 
 impl Rating {
     /// Accepts 1..=5.
@@ -79,6 +87,12 @@ pub struct Feedback {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("must be at most 2000 characters")]
 pub struct FeedbackTextError;
+
+impl FieldRule for FeedbackTextError {
+    fn violation(&self) -> Violation {
+        Violation::TooLong
+    }
+}
 
 /// A feedback comment, improvement suggestion or learner-rating comment: at most 2000
 /// characters (counted before trimming), trimmed, never empty.

@@ -3,10 +3,27 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::{FieldRule, Violation};
+
 /// A message text outside 1–2000 characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("must be 1 to 2000 characters")]
-pub struct MessageBodyError;
+pub enum MessageBodyError {
+    /// Nothing to send once trimmed.
+    #[error("must be 1 to 2000 characters")]
+    Empty,
+    /// Over 2000 characters.
+    #[error("must be 1 to 2000 characters")]
+    TooLong,
+}
+
+impl FieldRule for MessageBodyError {
+    fn violation(&self) -> Violation {
+        match self {
+            MessageBodyError::Empty => Violation::Required,
+            MessageBodyError::TooLong => Violation::TooLong,
+        }
+    }
+}
 
 /// A message's text: 1–2000 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +33,11 @@ impl MessageBody {
     /// Trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, MessageBodyError> {
         let text = raw.trim();
-        if text.is_empty() || text.chars().count() > 2000 {
-            return Err(MessageBodyError);
+        if text.is_empty() {
+            return Err(MessageBodyError::Empty);
+        }
+        if text.chars().count() > 2000 {
+            return Err(MessageBodyError::TooLong);
         }
         Ok(Self(text.to_owned()))
     }
@@ -65,8 +85,11 @@ mod tests {
 
     #[test]
     fn body_is_one_to_two_thousand_characters() {
-        assert_eq!(MessageBody::parse("   "), Err(MessageBodyError));
+        assert_eq!(MessageBody::parse("   "), Err(MessageBodyError::Empty));
         assert!(MessageBody::parse(&"x".repeat(2000)).is_ok());
-        assert_eq!(MessageBody::parse(&"x".repeat(2001)), Err(MessageBodyError));
+        assert_eq!(
+            MessageBody::parse(&"x".repeat(2001)),
+            Err(MessageBodyError::TooLong)
+        );
     }
 }

@@ -4,12 +4,17 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::{FieldRule, Violation};
+
 /// Why a request was refused or could not change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    /// Subject missing or too long.
+    /// Subject blank.
     #[error("subject must be 1 to 200 characters")]
-    Subject,
+    EmptySubject,
+    /// Subject over 200 characters.
+    #[error("subject must be 1 to 200 characters")]
+    LongSubject,
     /// Message or notes too long.
     #[error("must be at most 2000 characters")]
     TooLong,
@@ -33,6 +38,23 @@ pub enum RequestError {
         /// Wanted status.
         to: RequestStatus,
     },
+}
+
+impl FieldRule for RequestError {
+    /// A refused transition is [`Violation::NotAllowed`]: the same change is fine from
+    /// another state.
+    fn violation(&self) -> Violation {
+        match self {
+            RequestError::EmptySubject => Violation::Required,
+            RequestError::LongSubject | RequestError::TooLong => Violation::TooLong,
+            RequestError::Duration | RequestError::StartInPast | RequestError::StartTooFar => {
+                Violation::OutOfRange
+            }
+            RequestError::SelfRequest | RequestError::InvalidTransition { .. } => {
+                Violation::NotAllowed
+            }
+        }
+    }
 }
 
 /// A request's life: `pending → accepted → completed`, `pending → declined`,
@@ -146,8 +168,11 @@ impl RequestSubject {
     /// Trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, RequestError> {
         let text = raw.trim();
-        if text.is_empty() || text.chars().count() > 200 {
-            return Err(RequestError::Subject);
+        if text.is_empty() {
+            return Err(RequestError::EmptySubject);
+        }
+        if text.chars().count() > 200 {
+            return Err(RequestError::LongSubject);
         }
         Ok(Self(text.to_owned()))
     }

@@ -5,13 +5,17 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::Money;
+use crate::validation::{FieldRule, Violation};
 
 /// Why a session value or change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SessionError {
-    /// Title missing or too long.
+    /// Title blank.
     #[error("title must be 1 to 200 characters")]
-    Title,
+    EmptyTitle,
+    /// Title over 200 characters.
+    #[error("title must be 1 to 200 characters")]
+    LongTitle,
     /// Description too long.
     #[error("description must be at most 5000 characters")]
     Description,
@@ -49,6 +53,25 @@ pub enum SessionError {
     /// Only scheduled sessions can be edited.
     #[error("only scheduled sessions can be edited")]
     NotEditable,
+}
+
+impl FieldRule for SessionError {
+    /// State rules (`InvalidTransition`, `NotEditable`, `CapacityBelowSeatsTaken`) are
+    /// [`Violation::NotAllowed`]: the value would be fine for another session state.
+    fn violation(&self) -> Violation {
+        match self {
+            SessionError::EmptyTitle => Violation::Required,
+            SessionError::LongTitle | SessionError::Description => Violation::TooLong,
+            SessionError::Duration
+            | SessionError::Capacity
+            | SessionError::StartInPast
+            | SessionError::StartTooFar => Violation::OutOfRange,
+            SessionError::MeetingUrl => Violation::InvalidFormat,
+            SessionError::CapacityBelowSeatsTaken { .. }
+            | SessionError::InvalidTransition { .. }
+            | SessionError::NotEditable => Violation::NotAllowed,
+        }
+    }
 }
 
 /// A session's duration: 15 to 480 minutes (PeerLearn).
@@ -258,8 +281,11 @@ impl SessionTitle {
     /// Trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, SessionError> {
         let text = raw.trim();
-        if text.is_empty() || text.chars().count() > 200 {
-            return Err(SessionError::Title);
+        if text.is_empty() {
+            return Err(SessionError::EmptyTitle);
+        }
+        if text.chars().count() > 200 {
+            return Err(SessionError::LongTitle);
         }
         Ok(Self(text.to_owned()))
     }
@@ -382,12 +408,12 @@ mod tests {
 
     #[test]
     fn texts_are_trimmed_and_bounded() {
-        assert_eq!(SessionTitle::parse("  "), Err(SessionError::Title));
+        assert_eq!(SessionTitle::parse("  "), Err(SessionError::EmptyTitle));
         assert_eq!(SessionTitle::parse(" Rust ").unwrap().as_str(), "Rust");
         assert!(SessionTitle::parse(&"x".repeat(200)).is_ok());
         assert_eq!(
             SessionTitle::parse(&"x".repeat(201)),
-            Err(SessionError::Title)
+            Err(SessionError::LongTitle)
         );
         assert_eq!(SessionDescription::parse("").unwrap().as_str(), "");
         assert!(SessionDescription::parse(&"x".repeat(5000)).is_ok());

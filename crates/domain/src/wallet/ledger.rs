@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Points, WalletError};
+use crate::validation::{FieldRule, Violation};
 
 /// What caused a balance change. Later contexts add their own kinds (session rewards,
 /// quiz points, blog posting costs); the stored name is stable.
@@ -85,9 +86,22 @@ pub enum AdjustmentError {
     /// Points invalid.
     #[error(transparent)]
     Points(#[from] WalletError),
-    /// Reason missing or too long.
+    /// Reason blank: an adjustment always states why.
     #[error("reason must be 1 to 500 characters")]
-    Reason,
+    EmptyReason,
+    /// Reason over 500 characters.
+    #[error("reason must be 1 to 500 characters")]
+    LongReason,
+}
+
+impl FieldRule for AdjustmentError {
+    fn violation(&self) -> Violation {
+        match self {
+            AdjustmentError::Points(error) => error.violation(),
+            AdjustmentError::EmptyReason => Violation::Required,
+            AdjustmentError::LongReason => Violation::TooLong,
+        }
+    }
 }
 
 impl Adjustment {
@@ -102,8 +116,11 @@ impl Adjustment {
             return Err(WalletError::Zero.into());
         }
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(AdjustmentError::Reason);
+        if reason.is_empty() {
+            return Err(AdjustmentError::EmptyReason);
+        }
+        if reason.chars().count() > 500 {
+            return Err(AdjustmentError::LongReason);
         }
         Ok(Self {
             direction,
@@ -148,7 +165,7 @@ mod tests {
         );
         assert_eq!(
             Adjustment::new(AdjustmentDirection::Grant, 5, "  "),
-            Err(AdjustmentError::Reason)
+            Err(AdjustmentError::EmptyReason)
         );
         assert!(Adjustment::new(AdjustmentDirection::Grant, -5, "x").is_err());
     }

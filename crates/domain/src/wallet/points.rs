@@ -3,6 +3,8 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::{FieldRule, Violation};
+
 /// Why a wallet operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WalletError {
@@ -23,6 +25,19 @@ pub enum WalletError {
     /// Past what a wallet can hold.
     #[error("points overflow")]
     Overflow,
+}
+
+impl FieldRule for WalletError {
+    /// An overdraft is [`Violation::NotAllowed`]: the same number is fine with a larger
+    /// balance.
+    fn violation(&self) -> Violation {
+        match self {
+            WalletError::InsufficientPoints { .. } => Violation::NotAllowed,
+            WalletError::Negative | WalletError::Zero | WalletError::Overflow => {
+                Violation::OutOfRange
+            }
+        }
+    }
 }
 
 /// A non-negative number of points — a unit of its own, never money.

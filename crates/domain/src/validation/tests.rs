@@ -1,0 +1,317 @@
+//! The codes are public API: these tests pin the vocabulary and the code each rule gives
+//! for representative inputs, so a changed mapping fails here before a client notices.
+
+use time::Duration;
+use time::macros::{date, datetime};
+use uuid::Uuid;
+
+use super::*;
+use crate::identity::{
+    BillingAddressDetails, BoundedText, CertificateDetails, Email, ExperienceLevel, Keywords,
+    Password, PersonName, PhoneNumber, Profile, RawBillingAddress, SpecializationName, Timezone,
+    Username, WebUrl,
+};
+use crate::mentoring::availability::{
+    Availability, Interval, MAX_QUERY_DAYS, MAX_WINDOWS, WeeklyWindow,
+};
+use crate::mentoring::{
+    CancellationReason, Capacity, FeedbackText, MeetingUrl, MessageBody, Rating, RequestDetails,
+    RequestMessage, RequestSubject, SessionDescription, SessionDetails, SessionDuration,
+    SessionTitle,
+};
+use crate::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
+use crate::{Currency, Money};
+
+/// The code `result`'s error gives, or a panic naming the input that was accepted.
+fn code<T: fmt::Debug, E: FieldRule>(result: Result<T, E>) -> &'static str {
+    match result {
+        Ok(value) => panic!("expected a refusal, got {value:?}"),
+        Err(error) => error.violation().code(),
+    }
+}
+
+#[test]
+fn the_vocabulary_is_exactly_the_published_one() {
+    let codes: Vec<_> = Violation::ALL.iter().map(|v| v.code()).collect();
+    assert_eq!(
+        codes,
+        [
+            "required",
+            "invalid_type",
+            "too_short",
+            "too_long",
+            "out_of_range",
+            "invalid_format",
+            "invalid_choice",
+            "invalid_characters",
+            "inconsistent",
+            "not_allowed",
+            "unknown_field",
+        ]
+    );
+    assert_eq!(Violation::TooLong.to_string(), "too_long");
+}
+
+#[test]
+fn account_values_give_their_codes() {
+    assert_eq!(code(Email::parse("asha@example")), "invalid_format");
+    assert_eq!(code(Email::parse("  ")), "required");
+    assert_eq!(code(Username::parse("7samurai")), "invalid_format");
+    assert_eq!(code(Username::parse("")), "required");
+    assert_eq!(code(Password::parse("secret123")), "invalid_format");
+    assert_eq!(code(Password::parse("")), "required");
+    assert_eq!(
+        code(Password::parse(&format!("Aa1{}", "x".repeat(130)))),
+        "too_long"
+    );
+    assert_eq!(code(PersonName::parse(" ")), "required");
+    assert_eq!(code(PersonName::parse(&"a".repeat(101))), "too_long");
+    assert_eq!(code(PhoneNumber::parse("98765")), "invalid_format");
+    assert_eq!(code(SpecializationName::parse("")), "required");
+    assert_eq!(code(SpecializationName::parse("x")), "too_short");
+    assert_eq!(
+        code(SpecializationName::parse(&"x".repeat(101))),
+        "too_long"
+    );
+}
+
+#[test]
+fn blank_values_keep_the_wording_of_their_rule() {
+    // Only the code tells a blank value apart; clients already show these texts.
+    assert_eq!(
+        Email::parse("").unwrap_err().to_string(),
+        "must be a valid email address"
+    );
+    assert_eq!(
+        PersonName::parse("").unwrap_err().to_string(),
+        "must be 1 to 100 characters"
+    );
+    assert_eq!(
+        SessionTitle::parse("").unwrap_err().to_string(),
+        "title must be 1 to 200 characters"
+    );
+}
+
+#[test]
+fn profile_values_give_their_codes() {
+    assert_eq!(code(BoundedText::<10>::parse(&"a".repeat(11))), "too_long");
+    assert_eq!(code(Timezone::parse("Mars/Olympus")), "invalid_format");
+    assert_eq!(code(WebUrl::parse("javascript:alert(1)")), "invalid_format");
+    assert_eq!(code(Keywords::parse(&[" "])), "required");
+    assert_eq!(code(Keywords::parse(&["x".repeat(51)])), "too_long");
+    let eleven: Vec<String> = (0..11).map(|i| format!("topic{i}")).collect();
+    assert_eq!(code(Keywords::parse(&eleven)), "too_long");
+    assert_eq!(code(ExperienceLevel::parse("guru")), "invalid_choice");
+    assert_eq!(code(Profile::parse_years_experience(81)), "out_of_range");
+}
+
+#[test]
+fn money_values_give_their_codes() {
+    assert_eq!(code(Currency::parse("inr")), "invalid_format");
+    let inr = Currency::parse("INR").unwrap();
+    assert_eq!(code(Money::new(-1, inr)), "out_of_range");
+}
+
+#[test]
+fn session_values_give_their_codes() {
+    let now = datetime!(2026-01-01 10:00 UTC);
+    assert_eq!(code(SessionTitle::parse(&"x".repeat(201))), "too_long");
+    assert_eq!(code(SessionTitle::parse("   ")), "required");
+    assert_eq!(
+        code(SessionDescription::parse(&"x".repeat(5001))),
+        "too_long"
+    );
+    assert_eq!(code(SessionDuration::minutes(10)), "out_of_range");
+    assert_eq!(code(Capacity::new(0)), "out_of_range");
+    assert_eq!(code(SessionDetails::check_start(now, now)), "out_of_range");
+    let year_9999 = datetime!(9999-12-31 23:30 UTC);
+    assert_eq!(
+        code(SessionDetails::check_start(year_9999, now)),
+        "out_of_range"
+    );
+    assert_eq!(code(MeetingUrl::parse("/room")), "invalid_format");
+}
+
+#[test]
+fn request_values_give_their_codes() {
+    let now = datetime!(2026-01-01 10:00 UTC);
+    let me = Uuid::from_u128(1);
+    assert_eq!(code(RequestSubject::parse("")), "required");
+    assert_eq!(code(RequestSubject::parse(&"x".repeat(201))), "too_long");
+    assert_eq!(code(RequestMessage::parse(&"x".repeat(2001))), "too_long");
+    let refused = RequestDetails::parse(me, me, "Rust", "", now, 10, None, now).unwrap_err();
+    let codes: Vec<_> = refused
+        .iter()
+        .map(|(field, error)| (*field, error.violation().code()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("mentor_id", "not_allowed"),
+            ("proposed_start", "out_of_range"),
+            ("duration_minutes", "out_of_range"),
+        ]
+    );
+}
+
+#[test]
+fn other_mentoring_values_give_their_codes() {
+    assert_eq!(code(Rating::new(6)), "out_of_range");
+    assert_eq!(code(Rating::new(0)), "out_of_range");
+    assert_eq!(code(FeedbackText::parse(&"x".repeat(2001))), "too_long");
+    assert_eq!(
+        code(CancellationReason::parse(&"x".repeat(501))),
+        "too_long"
+    );
+    assert_eq!(code(MessageBody::parse(" ")), "required");
+    assert_eq!(code(MessageBody::parse(&"x".repeat(2001))), "too_long");
+}
+
+#[test]
+fn availability_values_give_their_codes() {
+    let nine = time::macros::time!(9:00);
+    let ten = time::macros::time!(10:00);
+    assert_eq!(
+        code(WeeklyWindow::new(time::Weekday::Monday, ten, nine)),
+        "inconsistent"
+    );
+    assert_eq!(
+        code(Availability::new("Mars/Olympus", vec![], vec![])),
+        "invalid_format"
+    );
+    let window = WeeklyWindow::new(time::Weekday::Monday, nine, ten).unwrap();
+    assert_eq!(
+        code(Availability::new("UTC", vec![window, window], vec![])),
+        "inconsistent"
+    );
+    assert_eq!(
+        code(Availability::new(
+            "UTC",
+            vec![window; MAX_WINDOWS + 1],
+            vec![]
+        )),
+        "too_long"
+    );
+    let from = datetime!(2026-01-01 00:00 UTC);
+    assert_eq!(code(Interval::new(from, from)), "inconsistent");
+    let week = Availability::new("UTC", vec![window], vec![]).unwrap();
+    let hour = Duration::hours(1);
+    assert_eq!(code(week.free_slots(from, from, hour, &[])), "inconsistent");
+    let long = from + Duration::days(MAX_QUERY_DAYS + 1);
+    assert_eq!(code(week.free_slots(from, long, hour, &[])), "out_of_range");
+    let tomorrow = from + Duration::days(1);
+    let odd = Duration::minutes(10);
+    assert_eq!(
+        code(week.free_slots(from, tomorrow, odd, &[])),
+        "out_of_range"
+    );
+}
+
+#[test]
+fn wallet_values_give_their_codes() {
+    assert_eq!(code(Points::new(-1)), "out_of_range");
+    let wallet = Wallet {
+        user_id: Uuid::from_u128(1),
+        balance: Points::new(10).unwrap(),
+        created_at: datetime!(2026-01-01 10:00 UTC),
+        updated_at: datetime!(2026-01-01 10:00 UTC),
+    };
+    assert_eq!(code(wallet.balance_after(-11)), "not_allowed");
+    assert_eq!(code(wallet.balance_after(i64::MAX)), "out_of_range");
+    assert_eq!(
+        code(Adjustment::new(AdjustmentDirection::Grant, 0, "x")),
+        "out_of_range"
+    );
+    assert_eq!(
+        code(Adjustment::new(AdjustmentDirection::Grant, 5, " ")),
+        "required"
+    );
+    assert_eq!(
+        code(Adjustment::new(
+            AdjustmentDirection::Grant,
+            5,
+            &"x".repeat(501)
+        )),
+        "too_long"
+    );
+}
+
+#[test]
+fn check_records_the_field_code_and_unchanged_wording() {
+    let mut errors = FieldErrors::new();
+    assert_eq!(errors.check("rating", Rating::new(6)), None);
+    assert_eq!(
+        errors.check("capacity", Capacity::new(3)).unwrap().seats(),
+        3
+    );
+    errors.push(
+        "role",
+        Violation::InvalidChoice,
+        "must be 'learner' or 'mentor'",
+    );
+    assert_eq!(
+        errors.into_vec(),
+        [
+            FieldError::new(
+                "rating",
+                Violation::OutOfRange,
+                "must be an integer from 1 to 5"
+            ),
+            FieldError::new(
+                "role",
+                Violation::InvalidChoice,
+                "must be 'learner' or 'mentor'"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn whole_forms_report_each_field_with_its_code() {
+    let certificate = CertificateDetails::parse(
+        "",
+        "Amazon",
+        date!(2027 - 01 - 10),
+        "not a url",
+        date!(2026 - 06 - 01),
+    )
+    .unwrap_err();
+    let codes: Vec<_> = certificate
+        .into_vec()
+        .into_iter()
+        .map(|e| (e.field, e.violation.code()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("title".to_owned(), "required"),
+            ("certificate_url".to_owned(), "invalid_format"),
+            ("issue_date".to_owned(), "out_of_range"),
+        ]
+    );
+
+    let address = BillingAddressDetails::parse(RawBillingAddress {
+        first_name: "Asha",
+        last_name: "Kumar",
+        email: "asha@example.com",
+        address_line1: "1 MG Road",
+        city: &"x".repeat(101),
+        state: "KA",
+        postal_code: "560001",
+        country: "India",
+        ..Default::default()
+    })
+    .unwrap_err();
+    let codes: Vec<_> = address
+        .into_vec()
+        .into_iter()
+        .map(|e| (e.field, e.violation.code()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("city".to_owned(), "too_long"),
+            ("country".to_owned(), "invalid_format"),
+        ]
+    );
+}
