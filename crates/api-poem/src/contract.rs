@@ -23,6 +23,8 @@ use jsonschema::{Draft, Validator};
 use poem::http::Method;
 use serde_json::{Map, Value, json};
 
+use lyceum_domain::validation::Violation;
+
 use crate::problem::FieldProblem;
 
 /// Statuses the pipeline adds to operations, with what each means.
@@ -175,7 +177,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
             let name = property.as_str().unwrap_or_default();
             out.push(problem(
                 child(&field, name),
-                "required",
+                Violation::Required.code(),
                 "is required".to_owned(),
             ));
         }
@@ -183,7 +185,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
             for name in unexpected {
                 out.push(problem(
                     child(&field, name),
-                    "unknown_field",
+                    Violation::UnknownField.code(),
                     "is not a field of this request".to_owned(),
                 ));
             }
@@ -201,32 +203,36 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
                         describe(error, out);
                     }
                 }
-                _ => out.push(problem(field, "invalid_type", error.to_string())),
+                _ => out.push(problem(
+                    field,
+                    Violation::InvalidType.code(),
+                    error.to_string(),
+                )),
             }
         }
         kind => {
             let code =
                 match kind {
-                    ValidationErrorKind::Type { .. } => "invalid_type",
+                    ValidationErrorKind::Type { .. } => Violation::InvalidType.code(),
                     ValidationErrorKind::MinLength { limit }
                     | ValidationErrorKind::MinItems { limit }
                         if *limit == 1 && is_empty(error.instance()) =>
                     {
-                        "required"
+                        Violation::Required.code()
                     }
                     ValidationErrorKind::MinLength { .. }
-                    | ValidationErrorKind::MinItems { .. } => "too_short",
+                    | ValidationErrorKind::MinItems { .. } => Violation::TooShort.code(),
                     ValidationErrorKind::MaxLength { .. }
-                    | ValidationErrorKind::MaxItems { .. } => "too_long",
+                    | ValidationErrorKind::MaxItems { .. } => Violation::TooLong.code(),
                     ValidationErrorKind::Minimum { .. }
                     | ValidationErrorKind::Maximum { .. }
                     | ValidationErrorKind::ExclusiveMinimum { .. }
-                    | ValidationErrorKind::ExclusiveMaximum { .. } => "out_of_range",
+                    | ValidationErrorKind::ExclusiveMaximum { .. } => Violation::OutOfRange.code(),
                     ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => {
-                        "invalid_choice"
+                        Violation::InvalidChoice.code()
                     }
-                    ValidationErrorKind::UniqueItems => "inconsistent",
-                    _ => "invalid_format",
+                    ValidationErrorKind::UniqueItems => Violation::Inconsistent.code(),
+                    _ => Violation::InvalidFormat.code(),
                 };
             out.push(problem(field, code, plain_message(error)));
         }
@@ -437,14 +443,14 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
             "405" => {
                 response["headers"] = json!({"Allow": {
                     "description": format!("The methods this path accepts: {allowed}."),
-                    "required": true,
+                    Violation::Required.code(): true,
                     "schema": {"type": "string"}
                 }});
             }
             "429" | "503" => {
                 response["headers"] = json!({"Retry-After": {
                     "description": "Seconds to wait before retrying.",
-                    "required": *status == "429",
+                    Violation::Required.code(): *status == "429",
                     "schema": {"type": "integer", "format": "int64", "minimum": 0}
                 }});
             }

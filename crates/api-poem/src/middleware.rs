@@ -295,21 +295,23 @@ pub fn render_error(err: poem::Error) -> Response {
 
 /// The rule a parameter's value broke, from poem-openapi's reason for refusing it.
 fn parameter_violation(reason: &str) -> &'static str {
-    if reason.contains("expects an input value") {
-        "required"
+    use lyceum_domain::validation::Violation;
+    let violation = if reason.contains("expects an input value") {
+        Violation::Required
     } else if reason.contains("maximum") || reason.contains("minimum") {
-        "out_of_range"
+        Violation::OutOfRange
     } else if reason.contains("maxLength") || reason.contains("max_length") {
-        "too_long"
+        Violation::TooLong
     } else if reason.contains("minLength") || reason.contains("min_length") {
-        "too_short"
+        Violation::TooShort
     } else if reason.contains("Expected input type") {
-        "invalid_type"
+        Violation::InvalidType
     } else if reason.contains("variant") || reason.contains("enum") {
-        "invalid_choice"
+        Violation::InvalidChoice
     } else {
-        "invalid_format"
-    }
+        Violation::InvalidFormat
+    };
+    violation.code()
 }
 
 #[cfg(test)]

@@ -213,7 +213,7 @@ impl From<AppError> for ApiError {
                     .into_iter()
                     .map(|e| FieldProblem {
                         field: e.field,
-                        code: "invalid".to_owned(),
+                        code: e.violation.code().to_owned(),
                         message: e.message,
                     })
                     .collect(),

@@ -57,12 +57,15 @@ impl TryFrom<AdjustmentIn> for Adjustment {
 
     fn try_from(b: AdjustmentIn) -> Result<Self, AppError> {
         Adjustment::new(b.direction.into(), b.points, &b.reason).map_err(|e| {
-            let field = if matches!(e, AdjustmentError::Reason) {
+            let field = if matches!(
+                e,
+                AdjustmentError::EmptyReason | AdjustmentError::LongReason
+            ) {
                 "reason"
             } else {
                 "points"
             };
-            AppError::invalid(field, e.to_string())
+            AppError::rejected(field, e)
         })
     }
 }

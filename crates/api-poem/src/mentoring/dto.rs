@@ -10,6 +10,7 @@ use lyceum_domain::mentoring::availability::{
 use lyceum_domain::mentoring::{
     Booking, Feedback, LearnerRating, MentoringSession, MentorshipRequest, MessageBody,
 };
+use lyceum_domain::validation::Violation;
 use lyceum_ports::mentoring::ConversationSummary;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
@@ -554,11 +555,12 @@ impl TryFrom<AvailabilityIn> for AvailabilityInput {
                 (Some(weekday), Some(start), Some(end)) => {
                     match WeeklyWindow::new(weekday, start, end) {
                         Ok(window) => windows.push(window),
-                        Err(e) => errors.push(format!("windows[{i}]"), e.to_string()),
+                        Err(e) => errors.reject(format!("windows[{i}]"), e),
                     }
                 }
                 _ => errors.push(
                     format!("windows[{i}]"),
+                    Violation::InvalidFormat,
                     "weekday must be monday…sunday and times HH:MM",
                 ),
             }
@@ -582,6 +584,7 @@ impl TryFrom<AvailabilityIn> for AvailabilityInput {
                 Some(kind) => exceptions.push(AvailabilityException { date: e.date, kind }),
                 None => errors.push(
                     format!("exceptions[{i}]"),
+                    Violation::InvalidChoice,
                     "kind must be 'blocked', or 'extra' with start < end as HH:MM",
                 ),
             }
@@ -864,7 +867,7 @@ impl TryFrom<MessageIn> for MessageBody {
     type Error = AppError;
 
     fn try_from(b: MessageIn) -> Result<Self, AppError> {
-        MessageBody::parse(&b.body).map_err(|e| AppError::invalid("body", e.to_string()))
+        MessageBody::parse(&b.body).map_err(|e| AppError::rejected("body", e))
     }
 }
 
