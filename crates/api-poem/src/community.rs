@@ -9,7 +9,7 @@ use lyceum_domain::community::Notification;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{EventStream, Json};
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{Object, OpenApi, Union};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -77,15 +77,30 @@ pub struct UnreadCountOut {
     pub unread: i64,
 }
 
-/// One live event: a new notification or a new message to me.
+/// A live event about a new notification.
 #[derive(Debug, Clone, Object)]
-pub struct LiveEventOut {
-    /// `notification` or `message`.
-    pub event: String,
-    /// Set for `notification`.
-    pub notification: Option<NotificationOut>,
-    /// Set for `message`.
-    pub message: Option<MessageOut>,
+pub struct NotificationEventOut {
+    /// The notification, as `listMyNotifications` shows it.
+    pub notification: NotificationOut,
+}
+
+/// A live event about a new direct message to me.
+#[derive(Debug, Clone, Object)]
+pub struct MessageEventOut {
+    /// The message, as `listConversationMessages` shows it.
+    pub message: MessageOut,
+}
+
+/// One live event, the JSON `data` of one Server-Sent Event; `event` says which kind.
+#[derive(Debug, Clone, Union)]
+#[oai(discriminator_name = "event")]
+pub enum LiveEventOut {
+    /// A new notification.
+    #[oai(mapping = "notification")]
+    Notification(NotificationEventOut),
+    /// A new direct message to me.
+    #[oai(mapping = "message")]
+    Message(MessageEventOut),
 }
 
 /// Notification operations.
@@ -219,17 +234,17 @@ impl CommunityApi {
                 }
                 state
                     .pending
-                    .extend(news.notifications.iter().map(|n| LiveEventOut {
-                        event: "notification".into(),
-                        notification: Some(NotificationOut::from(n)),
-                        message: None,
+                    .extend(news.notifications.iter().map(|n| {
+                        LiveEventOut::Notification(NotificationEventOut {
+                            notification: NotificationOut::from(n),
+                        })
                     }));
                 state
                     .pending
-                    .extend(news.messages.iter().map(|m| LiveEventOut {
-                        event: "message".into(),
-                        notification: None,
-                        message: Some(MessageOut::from(m)),
+                    .extend(news.messages.iter().map(|m| {
+                        LiveEventOut::Message(MessageEventOut {
+                            message: MessageOut::from(m),
+                        })
                     }));
             }
         });

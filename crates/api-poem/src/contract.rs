@@ -394,6 +394,7 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
             rewrite_nested_schemas(node);
         }
     }
+    describe_event_streams(operation);
     let has_body = operation.get("requestBody").is_some();
     let has_inputs = has_body
         || operation
@@ -462,6 +463,32 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
     // Keep statuses in order for readers of the document.
     let sorted: BTreeMap<String, Value> = std::mem::take(responses).into_iter().collect();
     responses.extend(sorted);
+}
+
+/// poem-openapi marks a Server-Sent Events body with a private `event-stream` format;
+/// say in words how the stream is framed instead, keeping the schema of one event.
+fn describe_event_streams(operation: &mut Value) {
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for response in responses.values_mut() {
+        if let Some(schema) = response.pointer_mut("/content/text~1event-stream/schema")
+            && let Some(map) = schema.as_object_mut()
+        {
+            map.remove("format");
+            map.insert(
+                "description".into(),
+                json!(
+                    "Server-Sent Events. Each event's `data` line is one item of this \
+                     array, as JSON, and its `event` member says which kind it is; \
+                     comment lines keep the connection alive."
+                ),
+            );
+        }
+    }
 }
 
 fn rewrite_nested_schemas(node: &mut Value) {
