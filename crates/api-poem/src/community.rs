@@ -232,20 +232,16 @@ impl CommunityApi {
                 if let Some(last) = news.messages.last() {
                     state.after_message = Some(last.id);
                 }
-                state
-                    .pending
-                    .extend(news.notifications.iter().map(|n| {
-                        LiveEventOut::Notification(NotificationEventOut {
-                            notification: NotificationOut::from(n),
-                        })
-                    }));
-                state
-                    .pending
-                    .extend(news.messages.iter().map(|m| {
-                        LiveEventOut::Message(MessageEventOut {
-                            message: MessageOut::from(m),
-                        })
-                    }));
+                state.pending.extend(news.notifications.iter().map(|n| {
+                    LiveEventOut::Notification(NotificationEventOut {
+                        notification: NotificationOut::from(n),
+                    })
+                }));
+                state.pending.extend(news.messages.iter().map(|m| {
+                    LiveEventOut::Message(MessageEventOut {
+                        message: MessageOut::from(m),
+                    })
+                }));
             }
         });
         Ok(EventStream::new(events.boxed()).keep_alive(Duration::from_secs(15)))

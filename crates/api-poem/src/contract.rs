@@ -10,7 +10,7 @@
 //!   wrapper, which generators turn into copied types or drop; 3.1 allows `$ref` with a
 //!   sibling `description`.
 //! - statuses every operation can answer because of the request pipeline rather than its
-//!   handler (405 with `Allow`, 413, 415, 429, 503).
+//!   handler (405 with `Allow`, 413, 415, 429).
 //!
 //! Because bodies are validated against this same document before a handler sees them,
 //! what the document says a body may hold is exactly what the server accepts.
@@ -45,7 +45,6 @@ const PIPELINE_STATUSES: &[(&str, &str, &str)] = &[
         "Too many requests from this address; retry after `Retry-After` seconds.",
         "auth",
     ),
-    ("503", "The database is unreachable; retry later.", "always"),
 ];
 
 /// The document and the validators compiled from it.
@@ -240,7 +239,12 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
 }
 
 fn is_null_type_error(error: &jsonschema::ValidationError<'_>) -> bool {
-    matches!(error.kind(), ValidationErrorKind::Type { .. }) && error.to_string().contains("null")
+    matches!(
+        error.kind(),
+        ValidationErrorKind::Type {
+            kind: jsonschema::error::TypeKind::Single(jsonschema::JsonType::Null)
+        }
+    )
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -444,14 +448,14 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
             "405" => {
                 response["headers"] = json!({"Allow": {
                     "description": format!("The methods this path accepts: {allowed}."),
-                    Violation::Required.code(): true,
+                    "required": true,
                     "schema": {"type": "string"}
                 }});
             }
-            "429" | "503" => {
+            "429" => {
                 response["headers"] = json!({"Retry-After": {
                     "description": "Seconds to wait before retrying.",
-                    Violation::Required.code(): *status == "429",
+                    "required": true,
                     "schema": {"type": "integer", "format": "int64", "minimum": 0}
                 }});
             }
@@ -594,5 +598,173 @@ fn rewrite_schema(schema: &mut Value) {
                 map.insert(flag.into(), limit);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A poem-openapi style 3.0 document with one PATCH and one GET operation.
+    fn raw() -> String {
+        json!({
+            "openapi": "3.0.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/things/{id}": {
+                    "patch": {
+                        "parameters": [{"name": "id", "in": "path", "required": true,
+                                        "schema": {"type": "string", "format": "uuid"}}],
+                        "requestBody": {"required": true, "content": {"application/json":
+                            {"schema": {"$ref": "#/components/schemas/ThingPatch"}}}},
+                        "responses": {
+                            "200": {"description": "ok"},
+                            "400": {"description": "bad"},
+                            "422": {"description": "invalid"},
+                            "429": {"description": "slow down"},
+                            "500": {"description": "oops", "content": {"application/problem+json":
+                                {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                        }
+                    },
+                    "get": {
+                        "responses": {
+                            "200": {"description": "ok"},
+                            "400": {"description": "bad"},
+                            "422": {"description": "invalid"},
+                            "500": {"description": "oops"}
+                        }
+                    }
+                }
+            },
+            "components": {"schemas": {
+                "Problem": {"type": "object"},
+                "Money": {"type": "object", "required": ["amount_minor", "currency"],
+                          "properties": {"amount_minor": {"type": "integer", "format": "uint64"},
+                                         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+                          "additionalProperties": false},
+                "ThingPatch": {"type": "object", "required": ["title"], "additionalProperties": false,
+                    "properties": {
+                        "title": {"type": "string", "maxLength": 5},
+                        "bio": {"type": "string", "nullable": true},
+                        "rate": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/Money"}]},
+                        "price": {"description": "Price.", "allOf": [{"$ref": "#/components/schemas/Money"},
+                                                                      {"description": "Price."}]},
+                        "born": {"type": "string", "format": "naive-date"},
+                        "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}
+                    }}
+            }}
+        })
+        .to_string()
+    }
+
+    fn document(contract: &Contract) -> Value {
+        serde_json::from_str(contract.json()).unwrap()
+    }
+
+    #[test]
+    fn the_document_is_openapi_31_without_nullable_or_ref_wrappers() {
+        let contract = Contract::new(&raw());
+        let doc = document(&contract);
+        assert_eq!(doc["openapi"], "3.1.0");
+        let patch = &doc["components"]["schemas"]["ThingPatch"]["properties"];
+        assert_eq!(patch["bio"]["type"], json!(["string", "null"]));
+        assert_eq!(
+            patch["rate"]["anyOf"],
+            json!([{"$ref": "#/components/schemas/Money"}, {"type": "null"}])
+        );
+        assert_eq!(patch["price"]["$ref"], "#/components/schemas/Money");
+        assert_eq!(patch["price"]["description"], "Price.");
+        assert!(patch["price"].get("allOf").is_none());
+        assert_eq!(patch["born"]["format"], "date");
+        let amount = &doc["components"]["schemas"]["Money"]["properties"]["amount_minor"];
+        assert_eq!(
+            (amount["format"].clone(), amount["minimum"].clone()),
+            (json!("int64"), json!(0))
+        );
+        assert!(!contract.json().contains("nullable"));
+    }
+
+    #[test]
+    fn each_operation_lists_the_statuses_it_can_really_answer() {
+        let doc = document(&Contract::new(&raw()));
+        let patch = &doc["paths"]["/api/v1/things/{id}"]["patch"]["responses"];
+        for status in ["400", "405", "413", "415", "422"] {
+            assert!(patch.get(status).is_some(), "PATCH lacks {status}");
+        }
+        assert!(
+            patch.get("429").is_none(),
+            "only auth operations are rate limited"
+        );
+        assert_eq!(patch["405"]["headers"]["Allow"]["required"], true);
+        assert_eq!(
+            patch["413"]["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Problem"
+        );
+        let get = &doc["paths"]["/api/v1/things/{id}"]["get"]["responses"];
+        for absent in ["400", "413", "415", "422"] {
+            assert!(
+                get.get(absent).is_none(),
+                "GET without inputs documents {absent}"
+            );
+        }
+        assert!(get.get("405").is_some());
+    }
+
+    fn problems(body: Value) -> Vec<(String, String)> {
+        let contract = Contract::new(&raw());
+        contract
+            .check_body(&Method::PATCH, "/api/v1/things/0b0e", &body)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.field, p.code))
+            .collect()
+    }
+
+    fn pair(field: &str, code: &str) -> (String, String) {
+        (field.to_owned(), code.to_owned())
+    }
+
+    #[test]
+    fn a_valid_body_passes_and_null_clears_a_clearable_field() {
+        assert!(problems(json!({"title": "ok", "bio": null, "rate": null})).is_empty());
+        assert!(
+            problems(json!({"title": "ok", "rate": {"amount_minor": 5, "currency": "EUR"}}))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn every_invalid_field_is_named_with_its_rule() {
+        assert_eq!(
+            problems(json!({"title": 12, "extra": 1, "born": "2026-13-45", "tags": ["abcd"]})),
+            vec![
+                pair("born", "invalid_format"),
+                pair("extra", "unknown_field"),
+                pair("tags[0]", "too_long"),
+                pair("title", "invalid_type"),
+            ]
+        );
+        assert_eq!(problems(json!({})), vec![pair("title", "required")]);
+        assert_eq!(
+            problems(json!({"title": "toolong"})),
+            vec![pair("title", "too_long")]
+        );
+        assert_eq!(problems(json!([1])), vec![pair("$", "invalid_type")]);
+        assert_eq!(
+            problems(json!({"title": "ok", "rate": {"amount_minor": -1, "currency": "eur"}})),
+            vec![
+                pair("rate.amount_minor", "out_of_range"),
+                pair("rate.currency", "invalid_format"),
+            ]
+        );
+    }
+
+    #[test]
+    fn operations_are_found_by_their_path_template() {
+        let contract = Contract::new(&raw());
+        assert!(contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc"));
+        assert!(!contract.has_body_schema(&Method::GET, "/api/v1/things/abc"));
+        assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things"));
+        assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc/more"));
     }
 }
