@@ -77,7 +77,7 @@ redocly() {
 
 validate() {
   ensure_validator
-  say "validating docs/openapi.json against the OpenAPI 3.0 schema (openapi-spec-validator $("$venv/bin/python" -c 'from importlib.metadata import version; print(version("openapi-spec-validator"))'))"
+  say "validating docs/openapi.json against the OpenAPI 3.1 schema (openapi-spec-validator $("$venv/bin/python" -c 'from importlib.metadata import version; print(version("openapi-spec-validator"))'))"
   if ! "$venv/bin/openapi-spec-validator" "$committed" >"$tmp.validator" 2>&1; then
     head -n 40 "$tmp.validator" >&2
     fail "docs/openapi.json is not a valid OpenAPI document"

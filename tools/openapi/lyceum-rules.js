@@ -79,11 +79,20 @@ function NoRefAllOfWrapper() {
   };
 }
 
-// The server sends an absent optional value as `null` (api.md: `"next_cursor": "…" | null`),
-// so every optional property of a JSON response body must say `nullable: true`. A property
-// with a `default` is always sent, and problem documents omit absent members instead:
-// both are exempt.
-function OptionalResponsePropertyNullable() {
+// One rule for absent values: a response leaves them out, it never sends `null`
+// (api-conventions.md). So no property of a JSON response body may allow `null` — neither
+// `type: [..., "null"]`, `nullable: true` nor an `anyOf`/`oneOf` member `{type: "null"}`.
+// `null` belongs only to PATCH bodies, where it clears a field.
+const allowsNull = (schema) =>
+  isObject(schema) &&
+  (schema.nullable === true ||
+    (Array.isArray(schema.type) && schema.type.includes('null')) ||
+    schema.type === 'null' ||
+    ['anyOf', 'oneOf'].some(
+      (keyword) => Array.isArray(schema[keyword]) && schema[keyword].some(allowsNull),
+    ));
+
+function ResponsePropertyNeverNull() {
   return {
     Root: {
       leave(root, { report, location }) {
@@ -102,13 +111,10 @@ function OptionalResponsePropertyNullable() {
             pending.push(target);
             continue;
           }
-          const required = new Set(schema.required || []);
           for (const [name, property] of Object.entries(schema.properties || {})) {
-            const alwaysSent = isObject(property) && property.default !== undefined;
-            const nullable = isObject(property) && property.nullable === true;
-            if (!required.has(name) && !alwaysSent && !nullable) {
+            if (allowsNull(property)) {
               report({
-                message: `Optional property \`${name}\` is sent as null when absent but is not \`nullable: true\`.`,
+                message: `Response property \`${name}\` allows null; absent values are omitted instead.`,
                 location: location.child([...path, 'properties', name]).key(),
               });
             }
@@ -181,7 +187,7 @@ module.exports = function lyceumRules() {
     rules: {
       oas3: {
         'no-ref-allof-wrapper': NoRefAllOfWrapper,
-        'optional-response-property-nullable': OptionalResponsePropertyNullable,
+        'response-property-never-null': ResponsePropertyNeverNull,
         'problem-required-members': ProblemRequiredMembers,
         'request-body-error-responses': RequestBodyErrorResponses,
       },

@@ -399,6 +399,10 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
         }
     }
     describe_event_streams(operation);
+    // A public operation says so, rather than leaving clients to guess.
+    if let Some(map) = operation.as_object_mut() {
+        map.entry("security").or_insert(json!([]));
+    }
     let has_body = operation.get("requestBody").is_some();
     let has_inputs = has_body
         || operation
@@ -708,6 +712,8 @@ mod tests {
             );
         }
         assert!(get.get("405").is_some());
+        let get = &doc["paths"]["/api/v1/things/{id}"]["get"];
+        assert_eq!(get["security"], json!([]), "a public operation says it needs no token");
     }
 
     fn problems(body: Value) -> Vec<(String, String)> {
