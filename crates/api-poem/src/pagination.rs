@@ -17,10 +17,14 @@ use crate::shared::PageShape;
 /// Default page size.
 pub const DEFAULT_LIMIT: u32 = 20;
 
+/// Largest page size. Every `limit` parameter declares `minimum: 1, maximum: 100` in the
+/// document (poem-openapi takes the bound as a literal; a test keeps it equal to this).
+pub const MAX_LIMIT: u32 = 100;
+
 /// Turns `limit` and `cursor` query values into a page request.
 pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=100).contains(&limit) {
+    if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::of(
             &crate::errors::PAGINATION_INVALID_LIMIT,
             "limit must be between 1 and 100",
@@ -141,6 +145,53 @@ mod tests {
         assert!(page_request(None, Some("garbage!")).is_err());
         assert!(page_request(Some(0), None).is_err());
         assert!(page_request(Some(101), None).is_err());
+    }
+
+    /// Every parameter of the operations in the identity, wallet and mentoring contexts.
+    fn parameters() -> Vec<(String, poem_openapi::registry::MetaOperationParam)> {
+        use crate::identity::{AccountApi, AdminApi, AuthApi, CatalogueApi};
+        use crate::mentoring::{BookingsApi, MentorsApi, MessagesApi, RequestsApi, SessionsApi};
+        use poem_openapi::OpenApi;
+        [
+            AuthApi::meta(),
+            AccountApi::meta(),
+            CatalogueApi::meta(),
+            AdminApi::meta(),
+            crate::wallet::WalletApi::meta(),
+            SessionsApi::meta(),
+            BookingsApi::meta(),
+            RequestsApi::meta(),
+            MentorsApi::meta(),
+            MessagesApi::meta(),
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(|api| api.paths)
+        .flat_map(|path| {
+            path.operations.into_iter().flat_map(move |op| {
+                let at = format!("{} {}", op.method, path.path);
+                op.params.into_iter().map(move |p| (at.clone(), p))
+            })
+        })
+        .collect()
+    }
+
+    #[test]
+    fn every_parameter_is_described_and_every_limit_is_bounded() {
+        let params = parameters();
+        assert!(params.len() > 30);
+        for (at, param) in &params {
+            assert!(
+                param.description.is_some(),
+                "{at}: {} has no description",
+                param.name
+            );
+            if param.name == "limit" {
+                let schema = serde_json::to_value(&param.schema).unwrap();
+                assert_eq!(schema["minimum"], 1.0, "{at}");
+                assert_eq!(schema["maximum"], f64::from(MAX_LIMIT), "{at}");
+            }
+        }
     }
 
     #[test]

@@ -16,8 +16,10 @@ use crate::problem::ApiError;
 #[derive(Debug, Clone, Object)]
 pub struct Money {
     /// Minor units (paise, cents); never negative.
+    #[oai(validator(minimum(value = "0")))]
     pub amount_minor: i64,
-    /// ISO 4217 code, e.g. `INR`.
+    /// ISO 4217 code: three upper-case letters, e.g. `INR`.
+    #[oai(validator(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
 }
 
@@ -44,6 +46,7 @@ pub enum Role {
 
 /// A mentor's rating summary.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RatingSummaryOut {
     /// Average mentor rating (1–5), absent without feedback.
     pub average: Option<f64>,
@@ -103,6 +106,7 @@ pub enum LedgerEntryKind {
 
 /// One balance change.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LedgerEntryOut {
     /// Id.
     pub id: Uuid,
@@ -139,6 +143,7 @@ impl From<&LedgerEntry> for LedgerEntryOut {
 
 /// A direct message.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MessageOut {
     /// Id.
     pub id: Uuid,
@@ -212,7 +217,8 @@ macro_rules! page {
         pub struct $name {
             #[doc = $items_doc]
             pub items: Vec<$item>,
-            /// Cursor of the next page; null on the last page.
+            /// Cursor of the next page; absent on the last page.
+            #[oai(skip_serializing_if_is_none)]
             pub next_cursor: Option<String>,
         }
 
@@ -236,3 +242,114 @@ page!(
     /// A page of messages, newest first.
     MessagePage of MessageOut, "Messages."
 );
+
+/// Helpers for tests that read the generated schema, so that its constraints are checked
+/// against the domain's own parsers and cannot drift from them.
+#[cfg(test)]
+pub(crate) mod contract {
+    use poem_openapi::registry::Registry;
+    use poem_openapi::types::{ToJSON, Type};
+    use serde_json::Value;
+
+    /// The registered schema of `T`, as JSON.
+    pub fn schema<T: Type>() -> Value {
+        let mut registry = Registry::new();
+        T::register(&mut registry);
+        serde_json::to_value(&registry.schemas[&*T::name()]).expect("a schema is JSON")
+    }
+
+    /// One property of `T`'s object schema.
+    pub fn property<T: Type>(name: &str) -> Value {
+        let property = schema::<T>()["properties"][name].clone();
+        assert!(property.is_object(), "{} has no property {name}", T::name());
+        property
+    }
+
+    /// A numeric keyword (`maxLength`, `minimum`, …) of a property schema.
+    pub fn number(property: &Value, keyword: &str) -> i64 {
+        property[keyword]
+            .as_f64()
+            .unwrap_or_else(|| panic!("no {keyword} in {property}")) as i64
+    }
+
+    /// Whether `value` matches the property's `pattern`, as poem-openapi checks it.
+    pub fn matches(property: &Value, value: &str) -> bool {
+        let pattern = property["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no pattern in {property}"));
+        let pattern = poem_openapi::validation::Pattern::new(String::leak(pattern.to_owned()));
+        poem_openapi::Validator::check(&pattern, &value.to_owned())
+    }
+
+    /// A property schema without its description: what it allows.
+    pub fn constraints(property: &Value) -> Value {
+        let mut property = property.clone();
+        if let Some(fields) = property.as_object_mut() {
+            fields.remove("description");
+        }
+        property
+    }
+
+    /// `dto` as the JSON a client receives.
+    pub fn json<T: ToJSON>(dto: &T) -> Value {
+        dto.to_json().expect("a response DTO is JSON")
+    }
+
+    /// Whether a `null` appears anywhere in `value`.
+    pub fn has_null(value: &Value) -> bool {
+        match value {
+            Value::Null => true,
+            Value::Array(items) => items.iter().any(has_null),
+            Value::Object(fields) => fields.values().any(has_null),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contract::{has_null, json, matches, property};
+    use super::*;
+
+    #[test]
+    fn absent_fields_are_left_out_of_responses_not_sent_as_null() {
+        let entry = LedgerEntryOut {
+            id: Uuid::nil(),
+            delta: 5,
+            kind: LedgerEntryKind::AdminGrant,
+            reason: "welcome".into(),
+            reference: None,
+            balance_after: 5,
+            actor_id: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let page = json(&LedgerPage::new(vec![entry], None));
+        assert!(!has_null(&page), "{page}");
+        assert!(page.get("next_cursor").is_none());
+        assert!(page["items"][0].get("reference").is_none());
+        assert!(page["items"][0].get("actor_id").is_none());
+        assert_eq!(page["items"][0]["reason"], "welcome");
+
+        let rating = json(&RatingSummaryOut::from(RatingSummary {
+            average: None,
+            count: 0,
+        }));
+        assert_eq!(rating, serde_json::json!({"count": 0}));
+
+        let next = json(&MessagePage::new(vec![], Some("abc".into())));
+        assert_eq!(next, serde_json::json!({"items": [], "next_cursor": "abc"}));
+    }
+
+    #[test]
+    fn money_schema_is_the_domain_rule() {
+        let currency = property::<Money>("currency");
+        for code in ["INR", "EUR", "inr", "RUPEE", "IN", " INR", "IN1"] {
+            assert_eq!(
+                matches(&currency, code),
+                lyceum_domain::Currency::parse(code).is_ok(),
+                "{code}"
+            );
+        }
+        assert_eq!(property::<Money>("amount_minor")["minimum"], 0.0);
+    }
+}

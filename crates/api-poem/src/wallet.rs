@@ -36,9 +36,10 @@ pub struct AdjustmentIn {
     /// `grant` or `deduct`.
     pub direction: AdjustmentDirection,
     /// How many points, at least 1.
+    #[oai(validator(minimum(value = "1")))]
     pub points: i64,
     /// Why (shown to the wallet owner), 1–500 characters.
-    #[oai(validator(max_length = 2000))]
+    #[oai(validator(max_length = 500, pattern = r"\S"))]
     pub reason: String,
 }
 
@@ -109,6 +110,7 @@ impl WalletApi {
         req: &Request,
         caller: Caller,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -132,6 +134,7 @@ impl WalletApi {
     async fn adjust(
         &self,
         caller: Caller,
+        /// The wallet owner's account id.
         id: Path<Uuid>,
         /// A unique key per intended adjustment (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]

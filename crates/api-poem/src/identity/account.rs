@@ -87,7 +87,12 @@ impl AccountApi {
         method = "delete",
         operation_id = "revokeMyAuthSession"
     )]
-    async fn revoke_auth_session(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+    async fn revoke_auth_session(
+        &self,
+        caller: Caller,
+        /// Id of one of my signed-in devices (see `listMyAuthSessions`).
+        id: Path<Uuid>,
+    ) -> ApiResult<NoContent> {
         self.app.revoke_auth_session(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -96,7 +101,11 @@ impl AccountApi {
     ///
     /// No email, phone, billing or sign-in data.
     #[oai(path = "/users/:id", method = "get", operation_id = "getUserProfile")]
-    async fn public_profile(&self, id: Path<Uuid>) -> ApiResult<Json<PublicProfileOut>> {
+    async fn public_profile(
+        &self,
+        /// The user's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<PublicProfileOut>> {
         let profile = self.app.public_profile(id.0).await?;
         let rating = if profile.user.has_role(Role::Mentor) {
             Some(
@@ -120,7 +129,11 @@ impl AccountApi {
         method = "get",
         operation_id = "listUserCertificates"
     )]
-    async fn user_certificates(&self, id: Path<Uuid>) -> ApiResult<Json<Vec<CertificateOut>>> {
+    async fn user_certificates(
+        &self,
+        /// The user's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Vec<CertificateOut>>> {
         let profile = self.app.public_profile(id.0).await?;
         Ok(Json(
             profile
@@ -144,6 +157,7 @@ impl AccountApi {
         /// Expertise keyword, e.g. `rust`.
         expertise: Query<Option<String>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,

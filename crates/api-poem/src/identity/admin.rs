@@ -39,6 +39,7 @@ impl AdminApi {
         /// Include soft-deleted accounts.
         include_deleted: Query<Option<bool>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -55,7 +56,12 @@ impl AdminApi {
 
     /// One account (admin)
     #[oai(path = "/users/:id", method = "get", operation_id = "adminGetUser")]
-    async fn get_user(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserOut>> {
+    async fn get_user(
+        &self,
+        caller: Caller,
+        /// The account's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<AdminUserOut>> {
         Ok(Json(AdminUserOut::from(
             &self.app.admin_user(&caller, id.0).await?,
         )))
@@ -73,6 +79,7 @@ impl AdminApi {
     async fn ban(
         &self,
         caller: Caller,
+        /// The account's id.
         id: Path<Uuid>,
         body: Json<BanIn>,
     ) -> ApiResult<Json<AdminUserOut>> {
@@ -86,7 +93,12 @@ impl AdminApi {
         method = "post",
         operation_id = "adminUnbanUser"
     )]
-    async fn unban(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<AdminUserOut>> {
+    async fn unban(
+        &self,
+        caller: Caller,
+        /// The account's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<AdminUserOut>> {
         Ok(Json(AdminUserOut::from(
             &self.app.admin_unban(&caller, id.0).await?,
         )))
@@ -101,6 +113,7 @@ impl AdminApi {
     async fn grant_role(
         &self,
         caller: Caller,
+        /// The account's id.
         id: Path<Uuid>,
         body: Json<RoleGrantIn>,
     ) -> ApiResult<Json<AdminUserOut>> {
@@ -123,7 +136,9 @@ impl AdminApi {
     async fn remove_role(
         &self,
         caller: Caller,
+        /// The account's id.
         id: Path<Uuid>,
+        /// The role to remove.
         role: Path<Role>,
     ) -> ApiResult<Json<AdminUserOut>> {
         Ok(Json(AdminUserOut::from(
@@ -142,7 +157,12 @@ impl AdminApi {
         method = "delete",
         operation_id = "adminDeleteUser"
     )]
-    async fn soft_delete(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+    async fn soft_delete(
+        &self,
+        caller: Caller,
+        /// The account's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<NoContent> {
         self.app.admin_soft_delete(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }

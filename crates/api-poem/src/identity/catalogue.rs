@@ -79,6 +79,7 @@ impl CatalogueApi {
     async fn update(
         &self,
         caller: Caller,
+        /// The specialization's id.
         id: Path<Uuid>,
         body: Json<SpecializationIn>,
     ) -> ApiResult<Json<SpecializationOut>> {
@@ -97,7 +98,12 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "deleteSpecialization"
     )]
-    async fn delete(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+    async fn delete(
+        &self,
+        caller: Caller,
+        /// The specialization's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<NoContent> {
         self.app.delete_specialization(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -148,7 +154,12 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "removeMySpecialization"
     )]
-    async fn remove_mine(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+    async fn remove_mine(
+        &self,
+        caller: Caller,
+        /// The specialization's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<NoContent> {
         self.app.remove_my_specialization(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }
@@ -196,7 +207,12 @@ impl CatalogueApi {
         method = "delete",
         operation_id = "removeMyCertificate"
     )]
-    async fn remove_certificate(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+    async fn remove_certificate(
+        &self,
+        caller: Caller,
+        /// The certificate's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<NoContent> {
         self.app.remove_my_certificate(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }

@@ -15,30 +15,49 @@ use uuid::Uuid;
 
 use crate::shared::{LedgerEntryOut, Money, RatingSummaryOut, Role, WalletOut, page, patch};
 
+/// The role one signs up with; `admin` is only ever granted by an admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RegistrationRole {
+    /// Learner.
+    Learner,
+    /// Mentor.
+    Mentor,
+}
+
+impl RegistrationRole {
+    /// The domain's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Learner => lyceum_domain::identity::Role::Learner.as_str(),
+            Self::Mentor => lyceum_domain::identity::Role::Mentor.as_str(),
+        }
+    }
+}
+
 /// Sign-up form.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct RegistrationIn {
-    /// Login email, unique ignoring case.
+    /// Login email, unique ignoring case (at most 254 characters).
     #[oai(validator(max_length = 254))]
     pub email: String,
     /// 8–16 characters, starting with a letter; letters, digits, `_` and `.`.
-    #[oai(validator(max_length = 64))]
+    #[oai(validator(pattern = r"^\s*[A-Za-z][A-Za-z0-9_.]{7,15}\s*$"))]
     pub username: String,
-    /// At least 8 characters with upper case, lower case and a digit.
-    #[oai(validator(max_length = 256))]
+    /// 8–128 characters with upper case, lower case and a digit.
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: String,
-    /// Given name.
-    #[oai(validator(max_length = 200))]
+    /// Given name, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub first_name: String,
-    /// Family name.
-    #[oai(validator(max_length = 200))]
+    /// Family name, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub last_name: String,
-    /// `learner` or `mentor` (any other value is a 422 on the `role` field).
-    #[oai(validator(max_length = 32))]
-    pub role: String,
-    /// Optional phone, `+` and 7–15 digits.
-    #[oai(validator(max_length = 32))]
+    /// `learner` or `mentor`.
+    pub role: RegistrationRole,
+    /// Optional phone: `+` and 7–15 digits, spaces and dashes allowed.
+    #[oai(validator(max_length = 32, pattern = r"^[ -]*\+[ -]*([0-9][ -]*){7,15}$"))]
     pub phone_number: Option<String>,
 }
 
@@ -50,7 +69,7 @@ impl From<RegistrationIn> for RegistrationInput {
             password: b.password,
             first_name: b.first_name,
             last_name: b.last_name,
-            role: b.role,
+            role: b.role.as_str().to_owned(),
             phone_number: b.phone_number,
         }
     }
@@ -68,6 +87,13 @@ pub struct LoginIn {
     pub password: String,
 }
 
+/// How the access token is presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum TokenType {
+    /// `Authorization: Bearer <access_token>`.
+    Bearer,
+}
+
 /// Tokens after sign-in or refresh.
 #[derive(Debug, Clone, Object)]
 pub struct TokenPairOut {
@@ -76,7 +102,7 @@ pub struct TokenPairOut {
     /// Opaque single-use token for `POST /api/v1/auth/refresh`.
     pub refresh_token: String,
     /// Always `Bearer`.
-    pub token_type: String,
+    pub token_type: TokenType,
     /// Seconds until the access token expires.
     pub expires_in: i64,
 }
@@ -86,7 +112,7 @@ impl From<lyceum_app::identity::TokenPair> for TokenPairOut {
         Self {
             access_token: pair.access_token,
             refresh_token: pair.refresh_token,
-            token_type: "Bearer".into(),
+            token_type: TokenType::Bearer,
             expires_in: pair.expires_in,
         }
     }
@@ -126,8 +152,9 @@ pub struct PasswordResetIn {
     /// The code from the reset mail.
     #[oai(validator(max_length = 512))]
     pub token: String,
-    /// The new password (same rules as at sign-up).
-    #[oai(validator(max_length = 256))]
+    /// The new password (same rules as at sign-up: 8–128 characters with upper case,
+    /// lower case and a digit).
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 
@@ -148,6 +175,7 @@ pub enum ExperienceLevel {
 
 /// Public links.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SocialLinksOut {
     /// Personal site.
     pub website: Option<String>,
@@ -163,6 +191,7 @@ pub struct SocialLinksOut {
 
 /// A profile: public part plus mentor and learner sides.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProfileOut {
     /// About me (≤ 1000 characters).
     pub bio: Option<String>,
@@ -229,6 +258,7 @@ fn roles_of(user: &User) -> Vec<Role> {
 
 /// My account, as only I (and admins) see it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserOut {
     /// Id.
     pub id: Uuid,
@@ -280,6 +310,7 @@ impl From<&User> for UserOut {
 
 /// A ban as admins see it.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BanOut {
     /// Why.
     pub reason: String,
@@ -289,6 +320,7 @@ pub struct BanOut {
 
 /// An account with its moderation state (admin view).
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminUserOut {
     /// The account.
     #[oai(flatten)]
@@ -325,6 +357,7 @@ page!(
 
 /// What anyone may see of an account.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicUserOut {
     /// Id.
     pub id: Uuid,
@@ -398,41 +431,80 @@ page!(
     MentorPage of PublicUserOut, "Mentors."
 );
 
-/// Partial update of my account: absent fields stay, `null` clears. Roles, ids, email,
-/// verification, balance and ban fields cannot be set here and are refused.
+/// Partial update of my account: absent fields stay, `null` clears. For the clearable
+/// text fields a blank string clears too. Roles, ids, email, verification, balance and
+/// ban fields cannot be set here and are refused.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct ProfilePatch {
-    #[oai(validator(max_length = 200))]
+    /// Given name, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub first_name: Option<String>,
-    #[oai(validator(max_length = 200))]
+    /// Family name, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub last_name: Option<String>,
+    /// `+` and 7–15 digits, spaces and dashes allowed.
+    #[oai(
+        nullable,
+        validator(max_length = 32, pattern = r"^\s*$|^[ -]*\+[ -]*([0-9][ -]*){7,15}$")
+    )]
     pub phone_number: MaybeUndefined<String>,
+    /// About me, at most 1000 characters.
+    #[oai(nullable, validator(max_length = 1000))]
     pub bio: MaybeUndefined<String>,
+    /// Avatar: an absolute http(s) URL.
+    #[oai(nullable, validator(max_length = 2048))]
     pub profile_image: MaybeUndefined<String>,
+    /// Place, at most 200 characters.
+    #[oai(nullable, validator(max_length = 200))]
     pub location: MaybeUndefined<String>,
-    /// IANA time zone name.
+    /// IANA time zone name, e.g. `Asia/Kolkata`.
+    #[oai(nullable)]
     pub timezone: MaybeUndefined<String>,
+    /// Job title, at most 200 characters.
+    #[oai(nullable, validator(max_length = 200))]
     pub designation: MaybeUndefined<String>,
+    /// Personal site: an absolute http(s) URL.
+    #[oai(nullable, validator(max_length = 2048))]
     pub website: MaybeUndefined<String>,
+    /// GitHub profile: an absolute http(s) URL.
+    #[oai(nullable, validator(max_length = 2048))]
     pub github: MaybeUndefined<String>,
+    /// LinkedIn profile: an absolute http(s) URL.
+    #[oai(nullable, validator(max_length = 2048))]
     pub linkedin: MaybeUndefined<String>,
+    /// Twitter / X profile: an absolute http(s) URL.
+    #[oai(nullable, validator(max_length = 2048))]
     pub twitter: MaybeUndefined<String>,
+    /// Facebook profile: an absolute http(s) URL.
+    #[oai(nullable, validator(max_length = 2048))]
     pub facebook: MaybeUndefined<String>,
-    /// Up to 10 keywords.
-    #[oai(validator(max_items = 50))]
+    /// Mentor side: up to 10 keywords of 1–50 characters (duplicates ignoring case are
+    /// dropped); replaces the list, `[]` empties it.
+    #[oai(validator(max_items = 10, max_length = 50, pattern = r"\S"))]
     pub expertise: Option<Vec<String>>,
+    /// Mentor side: indicative hourly rate.
+    #[oai(nullable)]
     pub hourly_rate: MaybeUndefined<Money>,
+    /// Mentor side: years of experience, 0–80.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "80")))]
     pub years_experience: MaybeUndefined<i64>,
+    /// Mentor side: field of work, at most 200 characters.
+    #[oai(nullable, validator(max_length = 200))]
     pub domain: MaybeUndefined<String>,
-    /// Up to 10 keywords.
-    #[oai(validator(max_items = 50))]
+    /// Learner side: up to 10 keywords of 1–50 characters (duplicates ignoring case are
+    /// dropped); replaces the list, `[]` empties it.
+    #[oai(validator(max_items = 10, max_length = 50, pattern = r"\S"))]
     pub interests: Option<Vec<String>>,
+    /// Learner side: goals, at most 1000 characters.
+    #[oai(nullable, validator(max_length = 1000))]
     pub goals: MaybeUndefined<String>,
+    /// Learner side: career goals, at most 1000 characters.
+    #[oai(nullable, validator(max_length = 1000))]
     pub career_goals: MaybeUndefined<String>,
-    /// `beginner`, `intermediate` or `advanced`.
-    pub experience_level: MaybeUndefined<String>,
+    /// Learner side: how experienced.
+    #[oai(nullable)]
+    pub experience_level: MaybeUndefined<ExperienceLevel>,
 }
 
 impl From<ProfilePatch> for lyceum_app::identity::ProfilePatch {
@@ -458,13 +530,20 @@ impl From<ProfilePatch> for lyceum_app::identity::ProfilePatch {
             interests: b.interests,
             goals: patch(b.goals),
             career_goals: patch(b.career_goals),
-            experience_level: patch(b.experience_level),
+            experience_level: patch(b.experience_level).map(|level| {
+                level.map(|l| {
+                    lyceum_domain::identity::ExperienceLevel::from(l)
+                        .as_str()
+                        .to_owned()
+                })
+            }),
         }
     }
 }
 
 /// A signed-in device.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuthSessionOut {
     /// Id.
     pub id: Uuid,
@@ -499,6 +578,7 @@ impl AuthSessionOut {
 
 /// A specialization.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SpecializationOut {
     /// Id.
     pub id: Uuid,
@@ -528,11 +608,11 @@ impl From<&Specialization> for SpecializationOut {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct SpecializationIn {
-    /// Unique name (2–100 characters).
-    #[oai(validator(max_length = 200))]
+    /// Unique name, 2–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S[\s\S]*\S"))]
     pub name: String,
-    /// What it covers (≤ 1000 characters).
-    #[oai(validator(max_length = 2000))]
+    /// What it covers, at most 1000 characters.
+    #[oai(validator(max_length = 1000))]
     pub description: Option<String>,
 }
 
@@ -578,15 +658,15 @@ impl From<&UserCertificate> for CertificateOut {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CertificateIn {
-    /// What was certified.
-    #[oai(validator(max_length = 400))]
+    /// What was certified, 1–200 characters.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub title: String,
-    /// Who issued it.
-    #[oai(validator(max_length = 400))]
+    /// Who issued it, 1–200 characters.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub issuer: String,
     /// When (not in the future).
     pub issue_date: Date,
-    /// An http(s) URL where it can be checked.
+    /// An absolute http(s) URL where it can be checked.
     #[oai(validator(max_length = 2048))]
     pub certificate_url: String,
 }
@@ -604,6 +684,7 @@ impl From<CertificateIn> for CertificateInput {
 
 /// A billing address.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[allow(missing_docs)]
 pub struct BillingAddressOut {
     pub id: Uuid,
@@ -653,37 +734,48 @@ impl From<&BillingAddress> for BillingAddressOut {
     }
 }
 
-/// Creates or replaces my billing address.
+/// Creates or replaces my billing address. Optional texts left blank are not stored.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct BillingAddressIn {
-    #[oai(validator(max_length = 400))]
+    /// Billing first name, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub first_name: String,
-    #[oai(validator(max_length = 400))]
+    /// Billing last name, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub last_name: String,
-    #[oai(validator(max_length = 400))]
+    /// Company, for business invoices; at most 200 characters.
+    #[oai(validator(max_length = 200))]
     pub company_name: Option<String>,
-    #[oai(validator(max_length = 32))]
+    /// Contact phone: `+` and 7–15 digits, spaces and dashes allowed.
+    #[oai(validator(max_length = 32, pattern = r"^[ -]*\+[ -]*([0-9][ -]*){7,15}$"))]
     pub phone_number: Option<String>,
+    /// Where invoices go (may differ from the login email); at most 254 characters.
     #[oai(validator(max_length = 254))]
     pub email: String,
-    #[oai(validator(max_length = 400))]
+    /// First address line, 1–200 characters.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub address_line1: String,
-    #[oai(validator(max_length = 400))]
+    /// Second address line, at most 200 characters.
+    #[oai(validator(max_length = 200))]
     pub address_line2: Option<String>,
-    #[oai(validator(max_length = 200))]
+    /// City, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub city: String,
-    #[oai(validator(max_length = 200))]
+    /// State or province, 1–100 characters.
+    #[oai(validator(max_length = 100, pattern = r"\S"))]
     pub state: String,
-    #[oai(validator(max_length = 40))]
+    /// ZIP or postal code, 1–20 characters.
+    #[oai(validator(max_length = 20, pattern = r"\S"))]
     pub postal_code: String,
-    /// ISO 3166-1 alpha-2, e.g. `IN`.
-    #[oai(validator(max_length = 8))]
+    /// ISO 3166-1 alpha-2 country code in upper case, e.g. `IN`.
+    #[oai(validator(pattern = r"^\s*[A-Z]{2}\s*$"))]
     pub country: String,
-    #[oai(validator(max_length = 100))]
+    /// VAT or tax id, at most 50 characters.
+    #[oai(validator(max_length = 50))]
     pub vat_number: Option<String>,
-    #[oai(validator(max_length = 1000))]
+    /// Free notes, at most 500 characters.
+    #[oai(validator(max_length = 500))]
     pub notes: Option<String>,
 }
 
@@ -711,10 +803,10 @@ impl From<BillingAddressIn> for BillingAddressInput {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct BanIn {
-    /// Why (shown to the user).
-    #[oai(validator(max_length = 1000))]
+    /// Why (shown to the user), 1–500 characters.
+    #[oai(validator(max_length = 500, pattern = r"\S"))]
     pub reason: String,
-    /// When the ban ends; omit for a permanent ban.
+    /// When the ban ends, in the future; omit for a permanent ban.
     pub expires_at: Option<OffsetDateTime>,
 }
 
@@ -737,6 +829,7 @@ pub struct RoleGrantIn {
 
 /// A sign-in attempt.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginAttemptOut {
     /// Whether it succeeded.
     pub success: bool,
@@ -764,6 +857,7 @@ impl From<&LoginAttempt> for LoginAttemptOut {
 
 /// Everything Lyceum stores about me.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AccountExportOut {
     /// Account and profile.
     pub account: UserOut,
@@ -807,5 +901,154 @@ impl AccountExportOut {
             login_history: e.login_history.iter().map(LoginAttemptOut::from).collect(),
             exported_at: OffsetDateTime::now_utc(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lyceum_domain::identity::{
+        Email, Keywords, Password, PersonName, PhoneNumber, Roles, SpecializationName, Username,
+    };
+
+    use super::*;
+    use crate::shared::contract::{constraints, has_null, json, matches, number, property};
+
+    fn new_user() -> User {
+        User {
+            id: Uuid::nil(),
+            email: Email::parse("asha@example.com").unwrap(),
+            username: Username::parse("ashakumar").unwrap(),
+            phone_number: None,
+            first_name: PersonName::parse("Asha").unwrap(),
+            last_name: PersonName::parse("Kumar").unwrap(),
+            roles: Roles::single(lyceum_domain::identity::Role::Learner),
+            is_active: true,
+            email_verified: false,
+            last_login_at: None,
+            ban: None,
+            failed_login_count: 0,
+            locked_until: None,
+            deleted_at: None,
+            profile: Profile::default(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_new_account_is_sent_without_nulls() {
+        let admin_view = json(&AdminUserOut::from(&new_user()));
+        assert!(!has_null(&admin_view), "{admin_view}");
+        for absent in ["phone_number", "last_login_at", "ban", "locked_until"] {
+            assert!(admin_view.get(absent).is_none(), "{absent}");
+        }
+        assert_eq!(admin_view["profile"]["social_links"], serde_json::json!({}));
+        assert!(admin_view["profile"].get("bio").is_none());
+        assert_eq!(admin_view["username"], "ashakumar");
+        let public = json(&PublicUserOut::from(&new_user()));
+        assert!(
+            !has_null(&public) && public.get("rating").is_none(),
+            "{public}"
+        );
+    }
+
+    #[test]
+    fn registration_patterns_agree_with_the_domain() {
+        let username = property::<RegistrationIn>("username");
+        for raw in [
+            "ashakumar",
+            "Abcdefghijklmnop",
+            " asha_k.99 ",
+            "short1",
+            "1startswithdigit",
+            "abcdefghijklmnopq",
+            "has space1",
+            "ashakumär",
+        ] {
+            let ok = Username::parse(raw).is_ok();
+            assert_eq!(matches(&username, raw), ok, "{raw:?}");
+        }
+        let phone = property::<RegistrationIn>("phone_number");
+        for raw in [
+            "+919876543210",
+            "+91 98765-43210",
+            " -+1234567",
+            "9876543210",
+            "+123456",
+            "+1234567890123456",
+            "+12345a7890",
+            "+",
+        ] {
+            let ok = PhoneNumber::parse(raw).is_ok();
+            assert_eq!(matches(&phone, raw), ok, "{raw:?}");
+        }
+        let patch_phone = property::<ProfilePatch>("phone_number");
+        assert!(matches(&patch_phone, "") && matches(&patch_phone, "  "));
+        assert!(matches(&patch_phone, "+91 98765-43210") && !matches(&patch_phone, "12345"));
+    }
+
+    #[test]
+    fn lengths_and_ranges_are_the_domain_limits() {
+        let name = property::<RegistrationIn>("first_name");
+        let max = number(&name, "maxLength") as usize;
+        assert!(PersonName::parse(&"a".repeat(max)).is_ok());
+        assert!(PersonName::parse(&"a".repeat(max + 1)).is_err());
+        assert!(!matches(&name, " \t") && PersonName::parse(" \t").is_err());
+        assert_eq!(
+            constraints(&property::<ProfilePatch>("first_name")),
+            constraints(&name)
+        );
+
+        let password = property::<RegistrationIn>("password");
+        let (min, max) = (
+            number(&password, "minLength") as usize,
+            number(&password, "maxLength") as usize,
+        );
+        let of_len = |n: usize| format!("Aa1{}", "x".repeat(n - 3));
+        assert!(Password::parse(&of_len(min)).is_ok() && Password::parse(&of_len(max)).is_ok());
+        assert!(Password::parse(&of_len(min - 1)).is_err());
+        assert!(Password::parse(&of_len(max + 1)).is_err());
+        assert_eq!(
+            constraints(&property::<PasswordResetIn>("new_password")),
+            constraints(&password)
+        );
+
+        let expertise = property::<ProfilePatch>("expertise");
+        assert_eq!(number(&expertise, "maxItems") as usize, Keywords::MAX);
+        let word = number(&expertise["items"], "maxLength") as usize;
+        assert!(Keywords::parse(&["a".repeat(word)]).is_ok());
+        assert!(Keywords::parse(&["a".repeat(word + 1)]).is_err());
+        assert_eq!(
+            constraints(&property::<ProfilePatch>("interests")),
+            constraints(&expertise)
+        );
+
+        let years = property::<ProfilePatch>("years_experience");
+        let (min, max) = (number(&years, "minimum"), number(&years, "maximum"));
+        assert!(Profile::parse_years_experience(min).is_ok());
+        assert!(Profile::parse_years_experience(max).is_ok());
+        assert!(Profile::parse_years_experience(min - 1).is_err());
+        assert!(Profile::parse_years_experience(max + 1).is_err());
+
+        let specialization = property::<SpecializationIn>("name");
+        let max = number(&specialization, "maxLength") as usize;
+        assert!(SpecializationName::parse(&"a".repeat(max)).is_ok());
+        assert!(SpecializationName::parse(&"a".repeat(max + 1)).is_err());
+        for raw in ["ab", " a b ", "a", " a ", "  "] {
+            let ok = SpecializationName::parse(raw).is_ok();
+            assert_eq!(matches(&specialization, raw), ok, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn patch_fields_that_clear_declare_null() {
+        for field in ["phone_number", "bio", "hourly_rate", "experience_level"] {
+            assert_eq!(property::<ProfilePatch>(field)["nullable"], true, "{field}");
+        }
+        assert!(
+            property::<ProfilePatch>("first_name")
+                .get("nullable")
+                .is_none()
+        );
     }
 }

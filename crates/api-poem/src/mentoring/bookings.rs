@@ -78,7 +78,12 @@ pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String 
 impl BookingsApi {
     /// One booking (its learner or the session's mentor)
     #[oai(path = "/bookings/:id", method = "get", operation_id = "getBooking")]
-    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingOut>> {
+    async fn get(
+        &self,
+        caller: Caller,
+        /// The booking's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<BookingOut>> {
         Ok(Json(BookingOut::from(
             &self.app.booking(&caller, id.0).await?.0,
         )))
@@ -93,7 +98,12 @@ impl BookingsApi {
         method = "post",
         operation_id = "payBooking"
     )]
-    async fn pay(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<BookingOut>> {
+    async fn pay(
+        &self,
+        caller: Caller,
+        /// The booking's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<BookingOut>> {
         Ok(Json(BookingOut::from(
             &self.app.pay_booking(&caller, id.0).await?,
         )))
@@ -111,6 +121,7 @@ impl BookingsApi {
     async fn cancel(
         &self,
         caller: Caller,
+        /// The booking's id.
         id: Path<Uuid>,
         body: Json<Option<BookingCancelIn>>,
     ) -> ApiResult<Json<BookingOut>> {
@@ -132,6 +143,7 @@ impl BookingsApi {
     async fn reschedule(
         &self,
         caller: Caller,
+        /// The booking's id.
         id: Path<Uuid>,
         body: Json<RescheduleIn>,
     ) -> ApiResult<Json<BookingOut>> {
@@ -155,6 +167,7 @@ impl BookingsApi {
     async fn feedback(
         &self,
         caller: Caller,
+        /// The booking's id.
         id: Path<Uuid>,
         body: Json<FeedbackIn>,
     ) -> ApiResult<Created<FeedbackOut>> {
@@ -177,6 +190,7 @@ impl BookingsApi {
         /// Only this status.
         status: Query<Option<BookingStatus>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,

@@ -21,6 +21,7 @@ use crate::shared::{MessageOut, Money, RatingSummaryOut, page, patch};
 
 /// Popularity figures of a session.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PopularityOut {
     /// Page views.
     pub views: i64,
@@ -50,6 +51,7 @@ pub enum SessionStatus {
 
 /// A mentoring session.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionOut {
     /// Id.
     pub id: Uuid,
@@ -142,21 +144,24 @@ impl From<&SessionView> for SessionOut {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct SessionIn {
-    /// Title (1–200 characters).
-    #[oai(validator(max_length = 400))]
+    /// Title, 1–200 characters.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub title: String,
-    /// Description (≤ 5000 characters).
-    #[oai(default, validator(max_length = 10000))]
+    /// Description, at most 5000 characters.
+    #[oai(default, validator(max_length = 5000))]
     pub description: String,
-    /// 15–480.
+    /// Length in minutes, 15–480.
+    #[oai(validator(minimum(value = "15"), maximum(value = "480")))]
     pub duration_minutes: i64,
     /// Price per seat; `amount_minor` 0 for a free session.
     pub price: Money,
-    /// Seats (≥ 1; 1 is a one-to-one).
+    /// Seats, 1–1000 (1 is a one-to-one).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub capacity: i64,
-    /// Start, in the future (RFC 3339).
+    /// Start, in the future and within 10 years (RFC 3339).
     pub starts_at: OffsetDateTime,
-    /// Your own video room; a unique one is generated when absent.
+    /// Your own video room, an absolute http(s) URL; a unique one is generated when
+    /// absent or blank.
     #[oai(validator(max_length = 2048))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery.
@@ -179,23 +184,32 @@ impl From<SessionIn> for SessionInput {
     }
 }
 
-/// Edits a scheduled session; absent fields stay.
+/// Edits a scheduled session: absent fields stay; only `specialization_id` can be
+/// cleared (with `null`).
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct SessionPatch {
-    #[oai(validator(max_length = 400))]
+    /// Title, 1–200 characters.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub title: Option<String>,
-    #[oai(validator(max_length = 10000))]
+    /// Description, at most 5000 characters.
+    #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
+    /// Length in minutes, 15–480.
+    #[oai(validator(minimum(value = "15"), maximum(value = "480")))]
     pub duration_minutes: Option<i64>,
+    /// Price per seat.
     pub price: Option<Money>,
-    /// Never below the seats already taken.
+    /// Seats, 1–1000, never below the seats already taken.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub capacity: Option<i64>,
+    /// Start, in the future and within 10 years (RFC 3339).
     pub starts_at: Option<OffsetDateTime>,
-    /// Empty string: generate a new room.
+    /// Video room, an absolute http(s) URL; an empty string generates a new room.
     #[oai(validator(max_length = 2048))]
     pub meeting_url: Option<String>,
+    /// Specialization, for discovery; `null` removes it.
+    #[oai(nullable)]
     pub specialization_id: MaybeUndefined<Uuid>,
 }
 
@@ -238,6 +252,7 @@ page!(
 
 /// A booking.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BookingOut {
     /// Id.
     pub id: Uuid,
@@ -321,8 +336,8 @@ pub enum PaymentStatus {
 #[derive(Debug, Clone, Object, Default)]
 #[oai(deny_unknown_fields)]
 pub struct BookingCancelIn {
-    /// Why (≤ 500 characters).
-    #[oai(validator(max_length = 1000))]
+    /// Why, at most 500 characters.
+    #[oai(validator(max_length = 500))]
     pub reason: Option<String>,
 }
 
@@ -334,23 +349,38 @@ pub struct RescheduleIn {
     pub target_session_id: Uuid,
 }
 
-/// The PeerLearn feedback form.
+/// The PeerLearn feedback form. Every score is an integer from 1 to 5.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct FeedbackIn {
-    /// 1–5, like every score.
+    /// The mentor, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub mentor_rating: i64,
+    /// The session, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub session_rating: i64,
+    /// The content, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub content_quality: i64,
+    /// Communication, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub communication: i64,
+    /// Helpfulness, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub helpfulness: i64,
+    /// The platform, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub platform_rating: i64,
+    /// Overall, 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub overall_experience: i64,
+    /// Would recommend the mentor.
     pub would_recommend: bool,
-    #[oai(validator(max_length = 4000))]
+    /// Comments, at most 2000 characters.
+    #[oai(validator(max_length = 2000))]
     pub comments: Option<String>,
-    #[oai(validator(max_length = 4000))]
+    /// What could be better, at most 2000 characters.
+    #[oai(validator(max_length = 2000))]
     pub improvement_suggestions: Option<String>,
     /// Shown on the mentor's public feedback (default true).
     #[oai(default = "default_true")]
@@ -381,6 +411,7 @@ fn default_true() -> bool {
 
 /// Feedback as shown.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[allow(missing_docs)]
 pub struct FeedbackOut {
     pub id: Uuid,
@@ -435,14 +466,16 @@ page!(
 #[oai(deny_unknown_fields)]
 pub struct LearnerRatingIn {
     /// 1–5.
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub rating: i64,
-    /// Optional comment.
-    #[oai(validator(max_length = 4000))]
+    /// Optional comment, at most 2000 characters.
+    #[oai(validator(max_length = 2000))]
     pub comment: Option<String>,
 }
 
 /// A learner rating.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[allow(missing_docs)]
 pub struct LearnerRatingOut {
     pub id: Uuid,
@@ -482,25 +515,32 @@ pub enum Weekday {
 
 /// A weekly window in the mentor's zone, as sent.
 #[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
 pub struct WeeklyWindowIn {
-    /// `monday` … `sunday`.
-    pub weekday: String,
-    /// Local start, `HH:MM`.
+    /// The day.
+    pub weekday: Weekday,
+    /// Local start, `HH:MM` (24-hour clock).
+    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
     pub start: String,
     /// Local end, `HH:MM` (after start, same day).
+    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
     pub end: String,
 }
 
 /// A date exception, as sent.
 #[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
 pub struct AvailabilityExceptionIn {
     /// Local date.
     pub date: Date,
-    /// `blocked` (no availability that day) or `extra` (an added window).
-    pub kind: String,
+    /// `blocked` (no availability that day) or `extra` (an added window, with `start`
+    /// and `end`).
+    pub kind: AvailabilityExceptionKind,
     /// For `extra`: local start `HH:MM`.
+    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
     pub start: Option<String>,
-    /// For `extra`: local end `HH:MM`.
+    /// For `extra`: local end `HH:MM`, after `start`.
+    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
     pub end: Option<String>,
 }
 
@@ -510,10 +550,10 @@ pub struct AvailabilityExceptionIn {
 pub struct AvailabilityIn {
     /// IANA time zone the windows are in, e.g. `Asia/Kolkata`.
     pub timezone: String,
-    /// Weekly windows.
+    /// Weekly windows, at most 100; windows of one day must not overlap.
     #[oai(validator(max_items = 100))]
     pub windows: Vec<WeeklyWindowIn>,
-    /// Blocked days and extra windows.
+    /// Blocked days and extra windows, at most 366.
     #[oai(default, validator(max_items = 366))]
     pub exceptions: Vec<AvailabilityExceptionIn>,
 }
@@ -524,21 +564,6 @@ pub fn parse_hhmm(raw: &str) -> Option<time::Time> {
     time::Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
 }
 
-/// Parses a weekday name.
-pub fn parse_weekday(raw: &str) -> Option<time::Weekday> {
-    use time::Weekday::*;
-    Some(match raw.trim().to_lowercase().as_str() {
-        "monday" => Monday,
-        "tuesday" => Tuesday,
-        "wednesday" => Wednesday,
-        "thursday" => Thursday,
-        "friday" => Friday,
-        "saturday" => Saturday,
-        "sunday" => Sunday,
-        _ => return None,
-    })
-}
-
 impl TryFrom<AvailabilityIn> for AvailabilityInput {
     type Error = AppError;
 
@@ -547,29 +572,23 @@ impl TryFrom<AvailabilityIn> for AvailabilityInput {
         let mut errors = lyceum_domain::FieldErrors::new();
         let mut windows = Vec::new();
         for (i, w) in body.windows.iter().enumerate() {
-            match (
-                parse_weekday(&w.weekday),
-                parse_hhmm(&w.start),
-                parse_hhmm(&w.end),
-            ) {
-                (Some(weekday), Some(start), Some(end)) => {
-                    match WeeklyWindow::new(weekday, start, end) {
-                        Ok(window) => windows.push(window),
-                        Err(e) => errors.reject(format!("windows[{i}]"), e),
-                    }
-                }
+            match (parse_hhmm(&w.start), parse_hhmm(&w.end)) {
+                (Some(start), Some(end)) => match WeeklyWindow::new(w.weekday.into(), start, end) {
+                    Ok(window) => windows.push(window),
+                    Err(e) => errors.reject(format!("windows[{i}]"), e),
+                },
                 _ => errors.push(
                     format!("windows[{i}]"),
                     Violation::InvalidFormat,
-                    "weekday must be monday…sunday and times HH:MM",
+                    "times must be HH:MM",
                 ),
             }
         }
         let mut exceptions = Vec::new();
         for (i, e) in body.exceptions.iter().enumerate() {
-            let kind = match e.kind.as_str() {
-                "blocked" => Some(ExceptionKind::Blocked),
-                "extra" => match (
+            let kind = match e.kind {
+                AvailabilityExceptionKind::Blocked => Some(ExceptionKind::Blocked),
+                AvailabilityExceptionKind::Extra => match (
                     e.start.as_deref().and_then(parse_hhmm),
                     e.end.as_deref().and_then(parse_hhmm),
                 ) {
@@ -578,14 +597,13 @@ impl TryFrom<AvailabilityIn> for AvailabilityInput {
                     }
                     _ => None,
                 },
-                _ => None,
             };
             match kind {
                 Some(kind) => exceptions.push(AvailabilityException { date: e.date, kind }),
                 None => errors.push(
                     format!("exceptions[{i}]"),
-                    Violation::InvalidChoice,
-                    "kind must be 'blocked', or 'extra' with start < end as HH:MM",
+                    Violation::Inconsistent,
+                    "an 'extra' window needs start < end, both as HH:MM",
                 ),
             }
         }
@@ -623,6 +641,7 @@ pub enum AvailabilityExceptionKind {
 
 /// A date exception.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AvailabilityExceptionOut {
     /// Local date.
     pub date: Date,
@@ -708,18 +727,19 @@ impl From<&Interval> for SlotOut {
 pub struct MentorshipRequestIn {
     /// The mentor.
     pub mentor_id: Uuid,
-    /// Subject (1–200 characters).
-    #[oai(validator(max_length = 400))]
+    /// Subject, 1–200 characters.
+    #[oai(validator(max_length = 200, pattern = r"\S"))]
     pub subject: String,
-    /// Message (≤ 2000 characters).
-    #[oai(default, validator(max_length = 4000))]
+    /// Message, at most 2000 characters.
+    #[oai(default, validator(max_length = 2000))]
     pub message: String,
-    /// Proposed start, in the future.
+    /// Proposed start, in the future and within 10 years.
     pub proposed_start: OffsetDateTime,
-    /// 30–180.
+    /// Length in minutes, 30–180.
+    #[oai(validator(minimum(value = "30"), maximum(value = "180")))]
     pub duration_minutes: i64,
-    /// Notes.
-    #[oai(validator(max_length = 4000))]
+    /// Notes, at most 2000 characters.
+    #[oai(validator(max_length = 2000))]
     pub notes: Option<String>,
 }
 
@@ -738,6 +758,7 @@ impl From<MentorshipRequestIn> for RequestInput {
 
 /// A mentorship request.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[allow(missing_docs)]
 pub struct MentorshipRequestOut {
     pub id: Uuid,
@@ -786,11 +807,11 @@ page!(
 #[derive(Debug, Clone, Object, Default)]
 #[oai(deny_unknown_fields)]
 pub struct MentorshipRequestAcceptIn {
-    /// Meeting link; generated when absent.
+    /// Meeting link, an absolute http(s) URL; generated when absent or blank.
     #[oai(validator(max_length = 2048))]
     pub meeting_url: Option<String>,
-    /// Answer to the learner.
-    #[oai(validator(max_length = 4000))]
+    /// Answer to the learner, at most 2000 characters.
+    #[oai(validator(max_length = 2000))]
     pub response_message: Option<String>,
 }
 
@@ -807,8 +828,8 @@ impl From<MentorshipRequestAcceptIn> for RequestAction {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct MentorshipRequestDeclineIn {
-    /// Why (required).
-    #[oai(validator(max_length = 4000))]
+    /// Why, 1–2000 characters (required).
+    #[oai(validator(max_length = 2000, pattern = r"\S"))]
     pub response_message: String,
 }
 
@@ -858,8 +879,8 @@ pub enum RequestStatus {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct MessageIn {
-    /// 1–2000 characters.
-    #[oai(validator(max_length = 4000))]
+    /// The text, 1–2000 characters.
+    #[oai(validator(max_length = 2000, pattern = r"\S"))]
     pub body: String,
 }
 
@@ -888,6 +909,201 @@ impl From<&ConversationSummary> for ConversationOut {
             user_id: c.other_user_id,
             last_message: MessageOut::from(&c.last_message),
             unread_count: c.unread_count,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lyceum_domain::mentoring::availability::{MAX_EXCEPTIONS, MAX_WINDOWS};
+    use lyceum_domain::mentoring::{
+        BookingStatus as DomainBookingStatus, CancellationReason, Capacity, FeedbackText,
+        MeetingUrl, PaymentStatus as DomainPaymentStatus, Popularity, Rating, RequestMessage,
+        RequestNote, RequestSubject, SessionDescription, SessionDuration,
+        SessionStatus as DomainSessionStatus, SessionTitle,
+    };
+    use lyceum_domain::{Currency, Money as DomainMoney};
+    use serde_json::Value;
+
+    use super::*;
+    use crate::shared::contract::{has_null, json, matches, number, property};
+
+    fn session() -> MentoringSession {
+        MentoringSession {
+            id: Uuid::nil(),
+            mentor_id: Uuid::nil(),
+            title: SessionTitle::parse("Ownership in Rust").unwrap(),
+            description: SessionDescription::default(),
+            specialization_id: None,
+            duration: SessionDuration::minutes(60).unwrap(),
+            price: DomainMoney::new(0, Currency::parse("INR").unwrap()).unwrap(),
+            capacity: Capacity::new(1).unwrap(),
+            seats_taken: 0,
+            starts_at: OffsetDateTime::UNIX_EPOCH,
+            meeting_url: MeetingUrl::generated(Uuid::nil()),
+            status: DomainSessionStatus::Scheduled,
+            request_id: None,
+            popularity: Popularity::default(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn sessions_and_bookings_are_sent_without_nulls() {
+        let out = json(&SessionOut::from(&session()));
+        assert!(!has_null(&out), "{out}");
+        for absent in ["specialization_id", "request_id", "mentor_rating"] {
+            assert!(out.get(absent).is_none(), "{absent}");
+        }
+        assert!(out["popularity"].get("completion_rate").is_none());
+        let booking = Booking {
+            id: Uuid::nil(),
+            session_id: Uuid::nil(),
+            learner_id: Uuid::nil(),
+            status: DomainBookingStatus::Confirmed,
+            payment_status: DomainPaymentStatus::Paid,
+            amount: session().price,
+            hold_expires_at: None,
+            payment_reference: None,
+            cancelled_by: None,
+            cancellation_reason: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let out = json(&BookingOut::from(&booking));
+        assert!(!has_null(&out), "{out}");
+        assert!(out.get("cancellation_reason").is_none());
+        assert_eq!(out["status"], "confirmed");
+    }
+
+    /// `parse` accepts exactly the lengths the property allows.
+    fn check_max_length<E>(property: &Value, parse: impl Fn(&str) -> Result<E, String>) {
+        let max = number(property, "maxLength") as usize;
+        assert!(parse(&"a".repeat(max)).is_ok(), "{property}");
+        assert!(parse(&"a".repeat(max + 1)).is_err(), "{property}");
+    }
+
+    /// `accepts` holds exactly inside the property's `minimum..=maximum`.
+    fn check_range(property: &Value, accepts: impl Fn(i64) -> bool) {
+        let (min, max) = (number(property, "minimum"), number(property, "maximum"));
+        assert!(accepts(min) && accepts(max), "{property}");
+        assert!(!accepts(min - 1) && !accepts(max + 1), "{property}");
+    }
+
+    fn text<T, E: ToString>(r: Result<T, E>) -> Result<T, String> {
+        r.map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn session_limits_are_the_domain_limits() {
+        let shapes: [fn(&str) -> Value; 2] = [property::<SessionIn>, property::<SessionPatch>];
+        for props in shapes {
+            let title = props("title");
+            check_max_length(&title, |s| text(SessionTitle::parse(s)));
+            assert!(!matches(&title, " \n ") && SessionTitle::parse(" \n ").is_err());
+            check_max_length(&props("description"), |s| {
+                text(SessionDescription::parse(s))
+            });
+            check_range(&props("duration_minutes"), |m| {
+                SessionDuration::minutes(m).is_ok()
+            });
+            check_range(&props("capacity"), |c| Capacity::new(c).is_ok());
+        }
+        assert_eq!(
+            property::<SessionPatch>("specialization_id")["nullable"],
+            true
+        );
+    }
+
+    #[test]
+    fn every_score_is_a_rating() {
+        let rating = |n| Rating::new(n).is_ok();
+        for field in [
+            "mentor_rating",
+            "session_rating",
+            "content_quality",
+            "communication",
+            "helpfulness",
+            "platform_rating",
+            "overall_experience",
+        ] {
+            check_range(&property::<FeedbackIn>(field), rating);
+        }
+        check_range(&property::<LearnerRatingIn>("rating"), rating);
+        let feedback_text = |s: &str| text(FeedbackText::parse(s));
+        check_max_length(&property::<FeedbackIn>("comments"), feedback_text);
+        check_max_length(
+            &property::<FeedbackIn>("improvement_suggestions"),
+            feedback_text,
+        );
+        check_max_length(&property::<LearnerRatingIn>("comment"), feedback_text);
+        check_max_length(&property::<BookingCancelIn>("reason"), |s| {
+            text(CancellationReason::parse(s))
+        });
+    }
+
+    #[test]
+    fn request_and_message_limits_are_the_domain_limits() {
+        let subject = property::<MentorshipRequestIn>("subject");
+        check_max_length(&subject, |s| text(RequestSubject::parse(s)));
+        assert!(!matches(&subject, "  "));
+        check_max_length(&property::<MentorshipRequestIn>("message"), |s| {
+            text(RequestMessage::parse(s))
+        });
+        let note = |s: &str| text(RequestNote::parse(s));
+        check_max_length(&property::<MentorshipRequestIn>("notes"), note);
+        check_max_length(
+            &property::<MentorshipRequestAcceptIn>("response_message"),
+            note,
+        );
+        check_max_length(
+            &property::<MentorshipRequestDeclineIn>("response_message"),
+            note,
+        );
+        let now = OffsetDateTime::UNIX_EPOCH;
+        check_range(
+            &property::<MentorshipRequestIn>("duration_minutes"),
+            |minutes| {
+                lyceum_domain::mentoring::RequestDetails::parse(
+                    Uuid::from_u128(1),
+                    Uuid::from_u128(2),
+                    "subject",
+                    "",
+                    now + time::Duration::days(1),
+                    minutes,
+                    None,
+                    now,
+                )
+                .is_ok()
+            },
+        );
+        let body = property::<MessageIn>("body");
+        check_max_length(&body, |s| text(MessageBody::parse(s)));
+        assert!(!matches(&body, " \t") && MessageBody::parse(" \t").is_err());
+    }
+
+    #[test]
+    fn availability_shapes_follow_the_domain() {
+        let schema = crate::shared::contract::schema::<AvailabilityIn>();
+        let windows = &schema["properties"]["windows"];
+        assert_eq!(number(windows, "maxItems") as usize, MAX_WINDOWS);
+        let exceptions = &schema["properties"]["exceptions"];
+        assert_eq!(number(exceptions, "maxItems") as usize, MAX_EXCEPTIONS);
+        let start = property::<WeeklyWindowIn>("start");
+        for raw in [
+            "09:00", "9:5", " 23:59 ", "00:00", "+9:05", "007:00", "24:00", "12:60", "9 :00", "9",
+            "", "ab:cd", "-1:00", "12:255",
+        ] {
+            assert_eq!(matches(&start, raw), parse_hhmm(raw).is_some(), "{raw:?}");
+        }
+        assert_eq!(
+            property::<WeeklyWindowIn>("end")["pattern"],
+            start["pattern"]
+        );
+        for field in ["start", "end"] {
+            let exception = property::<AvailabilityExceptionIn>(field);
+            assert_eq!(exception["pattern"], start["pattern"]);
         }
     }
 }

@@ -47,7 +47,11 @@ impl MentorsApi {
         method = "get",
         operation_id = "getMentorAvailabilityRules"
     )]
-    async fn rules(&self, id: Path<Uuid>) -> ApiResult<Json<AvailabilityOut>> {
+    async fn rules(
+        &self,
+        /// The mentor's user id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<AvailabilityOut>> {
         let availability = self.app.mentor_availability(id.0).await?;
         Ok(Json(AvailabilityOut::from(&availability)))
     }
@@ -64,12 +68,14 @@ impl MentorsApi {
     )]
     async fn slots(
         &self,
+        /// The mentor's user id.
         id: Path<Uuid>,
         /// Range start (RFC 3339).
         from: Query<OffsetDateTime>,
         /// Range end (RFC 3339).
         to: Query<OffsetDateTime>,
         /// Slot length in minutes (15–480, default 60).
+        #[oai(validator(minimum(value = "15"), maximum(value = "480")))]
         duration: Query<Option<i64>>,
     ) -> ApiResult<Json<Vec<SlotOut>>> {
         let slots = self
@@ -88,8 +94,10 @@ impl MentorsApi {
     async fn feedback(
         &self,
         req: &Request,
+        /// The mentor's user id.
         id: Path<Uuid>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -97,5 +105,27 @@ impl MentorsApi {
         let page = page_request(limit.0, cursor.0.as_deref())?;
         let found = self.app.mentor_feedback(id.0, page).await?;
         Ok(listed::<FeedbackPage, _>(req, found))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lyceum_domain::mentoring::availability::{MAX_SLOT_MINUTES, MIN_SLOT_MINUTES};
+    use poem_openapi::OpenApi;
+
+    use super::*;
+
+    #[test]
+    fn slot_duration_bounds_are_the_domain_bounds() {
+        let duration = MentorsApi::meta()
+            .into_iter()
+            .flat_map(|api| api.paths)
+            .flat_map(|path| path.operations)
+            .flat_map(|op| op.params)
+            .find(|p| p.name == "duration")
+            .expect("the free-slots operation takes a duration");
+        let schema = serde_json::to_value(&duration.schema).unwrap();
+        assert_eq!(schema["minimum"], MIN_SLOT_MINUTES as f64);
+        assert_eq!(schema["maximum"], MAX_SLOT_MINUTES as f64);
     }
 }

@@ -54,8 +54,10 @@ impl MessagesApi {
         &self,
         req: &Request,
         caller: Caller,
+        /// The other person's user id.
         user_id: Path<Uuid>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -77,6 +79,7 @@ impl MessagesApi {
     async fn send(
         &self,
         caller: Caller,
+        /// The other person's user id.
         user_id: Path<Uuid>,
         body: Json<MessageIn>,
     ) -> ApiResult<Created<MessageOut>> {
@@ -96,7 +99,12 @@ impl MessagesApi {
         method = "post",
         operation_id = "markConversationRead"
     )]
-    async fn read(&self, caller: Caller, user_id: Path<Uuid>) -> ApiResult<Json<MarkedReadOut>> {
+    async fn read(
+        &self,
+        caller: Caller,
+        /// The other person's user id.
+        user_id: Path<Uuid>,
+    ) -> ApiResult<Json<MarkedReadOut>> {
         Ok(Json(MarkedReadOut {
             marked: self.app.mark_conversation_read(&caller, user_id.0).await?,
         }))

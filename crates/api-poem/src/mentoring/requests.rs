@@ -50,7 +50,12 @@ impl RequestsApi {
         method = "get",
         operation_id = "getMentorshipRequest"
     )]
-    async fn get(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<MentorshipRequestOut>> {
+    async fn get(
+        &self,
+        caller: Caller,
+        /// The mentorship request's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<MentorshipRequestOut>> {
         Ok(Json(MentorshipRequestOut::from(
             &self.app.mentorship_request(&caller, id.0).await?,
         )))
@@ -68,6 +73,7 @@ impl RequestsApi {
     async fn accept(
         &self,
         caller: Caller,
+        /// The mentorship request's id.
         id: Path<Uuid>,
         body: Json<Option<MentorshipRequestAcceptIn>>,
     ) -> ApiResult<Json<MentorshipRequestOut>> {
@@ -86,6 +92,7 @@ impl RequestsApi {
     async fn decline(
         &self,
         caller: Caller,
+        /// The mentorship request's id.
         id: Path<Uuid>,
         body: Json<MentorshipRequestDeclineIn>,
     ) -> ApiResult<Json<MentorshipRequestOut>> {
@@ -107,6 +114,7 @@ impl RequestsApi {
     async fn cancel(
         &self,
         caller: Caller,
+        /// The mentorship request's id.
         id: Path<Uuid>,
     ) -> ApiResult<Json<MentorshipRequestOut>> {
         Ok(Json(MentorshipRequestOut::from(
@@ -132,6 +140,7 @@ impl RequestsApi {
         /// Only this status.
         status: Query<Option<RequestStatus>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,

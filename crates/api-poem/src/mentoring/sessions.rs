@@ -89,6 +89,7 @@ impl SessionsApi {
         /// `soonest` (default), `price`, `rating` or `popularity`.
         sort: Query<Option<SessionSort>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -128,7 +129,11 @@ impl SessionsApi {
         method = "get",
         operation_id = "getSession"
     )]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<SessionOut>> {
+    async fn get(
+        &self,
+        /// The session's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<SessionOut>> {
         Ok(Json(SessionOut::from(&self.app.view_session(id.0).await?)))
     }
 
@@ -144,6 +149,7 @@ impl SessionsApi {
     async fn update(
         &self,
         caller: Caller,
+        /// The session's id.
         id: Path<Uuid>,
         body: Json<SessionPatch>,
     ) -> ApiResult<Json<SessionOut>> {
@@ -162,7 +168,12 @@ impl SessionsApi {
         method = "post",
         operation_id = "cancelSession"
     )]
-    async fn cancel(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<Json<SessionOut>> {
+    async fn cancel(
+        &self,
+        caller: Caller,
+        /// The session's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<SessionOut>> {
         Ok(Json(SessionOut::from(
             &self.app.cancel_session(&caller, id.0).await?,
         )))
@@ -182,6 +193,7 @@ impl SessionsApi {
     async fn book(
         &self,
         caller: Caller,
+        /// The session's id.
         id: Path<Uuid>,
         /// A unique key per intended booking (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
@@ -207,8 +219,10 @@ impl SessionsApi {
         &self,
         req: &Request,
         caller: Caller,
+        /// The session's id.
         id: Path<Uuid>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -227,6 +241,7 @@ impl SessionsApi {
     async fn rate_learner(
         &self,
         caller: Caller,
+        /// The session's id.
         id: Path<Uuid>,
         body: Json<LearnerRatingIn>,
     ) -> ApiResult<Json<LearnerRatingOut>> {
