@@ -34,11 +34,13 @@ pub struct NotificationOut {
     pub title: String,
     /// Text.
     pub message: String,
-    /// API path of the subject.
+    /// API path of the subject; absent when the notification has none.
+    #[oai(skip_serializing_if_is_none)]
     pub link: Option<String>,
     /// Ids and facts, as a JSON object.
     pub data: serde_json::Value,
-    /// When read; null while unread.
+    /// When read; absent while unread.
+    #[oai(skip_serializing_if_is_none)]
     pub read_at: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
@@ -66,7 +68,8 @@ impl From<&Notification> for NotificationOut {
 pub struct NotificationPage {
     /// Notifications.
     pub items: Vec<NotificationOut>,
-    /// Cursor of the next page; null on the last page.
+    /// Cursor of the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -136,6 +139,7 @@ impl CommunityApi {
         /// Only unread ones.
         unread: Query<Option<bool>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
         /// Cursor from the previous page.
         cursor: Query<Option<String>>,
@@ -172,7 +176,12 @@ impl CommunityApi {
         method = "post",
         operation_id = "markNotificationRead"
     )]
-    async fn mark_read(&self, caller: Caller, id: Path<Uuid>) -> ApiResult<NoContent> {
+    async fn mark_read(
+        &self,
+        caller: Caller,
+        /// The notification's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<NoContent> {
         self.app.mark_notification_read(&caller, id.0).await?;
         Ok(NoContent::NoContent)
     }

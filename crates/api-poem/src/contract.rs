@@ -363,6 +363,7 @@ fn rewrite(document: &mut Value) {
             rewrite_schema(schema);
         }
     }
+    close_request_schemas(document);
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(methods) = item.as_object_mut() else {
@@ -377,6 +378,55 @@ fn rewrite(document: &mut Value) {
                 rewrite_operation(path, operation, &allowed);
             }
         }
+    }
+}
+
+/// Every object a request body may hold refuses members it does not name: the handlers
+/// refuse them (poem-openapi's `deny_unknown_fields`), but poem-openapi does not say so in
+/// the schema. Shared shapes reached from a body (such as `Money`) are closed as well, so
+/// the body check refuses an unknown member at any depth.
+fn close_request_schemas(document: &mut Value) {
+    let mut pending: Vec<String> = Vec::new();
+    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
+        for item in paths.values().filter_map(Value::as_object) {
+            for operation in item.values() {
+                if let Some(body) = operation.pointer("/requestBody/content") {
+                    collect_refs(body, &mut pending);
+                }
+            }
+        }
+    }
+    let mut closed = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !closed.insert(name.clone()) {
+            continue;
+        }
+        let pointer = format!("/components/schemas/{name}");
+        let Some(schema) = document.pointer_mut(&pointer) else {
+            continue;
+        };
+        collect_refs(schema, &mut pending);
+        if let Some(map) = schema.as_object_mut()
+            && map.get("type").and_then(Value::as_str) == Some("object")
+            && map.contains_key("properties")
+        {
+            map.entry("additionalProperties").or_insert(json!(false));
+        }
+    }
+}
+
+fn collect_refs(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str)
+                && let Some(name) = target.strip_prefix("#/components/schemas/")
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|child| collect_refs(child, out));
+        }
+        Value::Array(items) => items.iter().for_each(|child| collect_refs(child, out)),
+        _ => {}
     }
 }
 
@@ -644,8 +694,7 @@ mod tests {
                 "Problem": {"type": "object"},
                 "Money": {"type": "object", "required": ["amount_minor", "currency"],
                           "properties": {"amount_minor": {"type": "integer", "format": "uint64"},
-                                         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}},
-                          "additionalProperties": false},
+                                         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}}},
                 "ThingPatch": {"type": "object", "required": ["title"], "additionalProperties": false,
                     "properties": {
                         "title": {"type": "string", "maxLength": 5},
@@ -686,6 +735,11 @@ mod tests {
             (json!("int64"), json!(0))
         );
         assert!(!contract.json().contains("nullable"));
+        assert_eq!(
+            doc["components"]["schemas"]["Money"]["additionalProperties"],
+            json!(false),
+            "a shape reached from a request body refuses unknown members"
+        );
     }
 
     #[test]
@@ -732,6 +786,10 @@ mod tests {
 
     #[test]
     fn a_valid_body_passes_and_null_clears_a_clearable_field() {
+        assert_eq!(
+            problems(json!({"title": "ok", "rate": {"amount_minor": 5, "currency": "EUR", "x": 1}})),
+            vec![pair("rate.x", "unknown_field")]
+        );
         assert!(problems(json!({"title": "ok", "bio": null, "rate": null})).is_empty());
         assert!(
             problems(json!({"title": "ok", "rate": {"amount_minor": 5, "currency": "EUR"}}))

@@ -26,12 +26,12 @@ impl ErrorCode {
     }
 }
 
-/// `request.malformed` (400): The body is not the JSON the operation takes, or a parameter has the wrong type.
+/// `request.malformed` (400): The body is not JSON at all (a body that is JSON but breaks the schema is a 422 `request.validation`).
 pub const REQUEST_MALFORMED: ErrorCode = ErrorCode {
     code: "request.malformed",
     status: 400,
     title: "Malformed request",
-    meaning: "The body is not the JSON the operation takes, or a parameter has the wrong type.",
+    meaning: "The body is not JSON at all (a body that is JSON but breaks the schema is a 422 `request.validation`).",
 };
 /// `request.invalid` (400): Another client error found before the operation ran (the status says which).
 pub const REQUEST_INVALID: ErrorCode = ErrorCode {
@@ -40,18 +40,18 @@ pub const REQUEST_INVALID: ErrorCode = ErrorCode {
     title: "Invalid request",
     meaning: "Another client error found before the operation ran (the status says which).",
 };
-/// `pagination.invalid_cursor` (400): The `cursor` is not one this list handed out.
+/// `pagination.invalid_cursor` (422): The `cursor` is not one this list handed out.
 pub const PAGINATION_INVALID_CURSOR: ErrorCode = ErrorCode {
     code: "pagination.invalid_cursor",
-    status: 400,
-    title: "Malformed request",
+    status: 422,
+    title: "Invalid cursor",
     meaning: "The `cursor` is not one this list handed out.",
 };
-/// `pagination.invalid_limit` (400): `limit` is outside 1–100.
+/// `pagination.invalid_limit` (422): `limit` is outside 1–100.
 pub const PAGINATION_INVALID_LIMIT: ErrorCode = ErrorCode {
     code: "pagination.invalid_limit",
-    status: 400,
-    title: "Malformed request",
+    status: 422,
+    title: "Invalid page size",
     meaning: "`limit` is outside 1–100.",
 };
 /// `idempotency.invalid_key` (400): `Idempotency-Key` is not 1 to 255 visible ASCII characters.

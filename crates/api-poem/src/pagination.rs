@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::problem::ApiError;
 use crate::responses::Listed;
 use crate::shared::PageShape;
+use lyceum_domain::validation::Violation;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -25,9 +26,11 @@ pub const MAX_LIMIT: u32 = 100;
 pub fn page_request(limit: Option<u32>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::of(
+        return Err(ApiError::invalid_input(
             &crate::errors::PAGINATION_INVALID_LIMIT,
-            "limit must be between 1 and 100",
+            "limit",
+            Violation::OutOfRange,
+            "must be between 1 and 100",
         ));
     }
     let after = cursor.map(decode_cursor).transpose()?;
@@ -44,9 +47,11 @@ pub fn encode_cursor(after: Uuid) -> String {
 
 fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
     let invalid = || {
-        ApiError::of(
+        ApiError::invalid_input(
             &crate::errors::PAGINATION_INVALID_CURSOR,
-            "cursor is not one this API returned",
+            "cursor",
+            Violation::InvalidFormat,
+            "is not a cursor this API returned",
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
@@ -64,9 +69,11 @@ pub fn encode_keyed_cursor(key: i64, id: Uuid) -> String {
 /// Reads a cursor made by [`encode_keyed_cursor`].
 pub fn decode_keyed_cursor(cursor: &str) -> Result<(i64, Uuid), ApiError> {
     let invalid = || {
-        ApiError::of(
+        ApiError::invalid_input(
             &crate::errors::PAGINATION_INVALID_CURSOR,
-            "cursor is not one this API returned",
+            "cursor",
+            Violation::InvalidFormat,
+            "is not a cursor this API returned",
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;

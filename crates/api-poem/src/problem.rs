@@ -136,7 +136,7 @@ fn time_text(at: OffsetDateTime) -> String {
 /// The error side of every operation, documented so generated clients know each shape.
 #[derive(Debug, ApiResponse)]
 pub enum ApiError {
-    /// Malformed body or parameters.
+    /// The body is not JSON, or the `Idempotency-Key` is malformed.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
     /// Missing, invalid or expired credentials.
@@ -151,7 +151,7 @@ pub enum ApiError {
     /// Conflict with the current state: duplicates, insufficient points, idempotency.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
-    /// Well-formed but invalid values, listed per field.
+    /// Invalid input — body members or parameters — listed per field in `errors`.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
     /// Too many requests; retry after the given number of seconds.
@@ -184,16 +184,21 @@ impl ApiError {
         ))
     }
 
-    /// The 422 for one invalid input the HTTP layer finds itself (a cursor, a limit).
-    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self::from_problem(Problem::invalid_fields(
-            "Some fields are invalid; see `errors`.",
-            vec![FieldProblem {
-                field: field.to_owned(),
-                code: code.to_owned(),
-                message: message.into(),
-            }],
-        ))
+    /// The 422 for one invalid input the HTTP layer finds itself (a cursor, a limit),
+    /// under the catalogue entry `code` (a 422 one).
+    pub fn invalid_input(
+        code: &ErrorCode,
+        field: &str,
+        violation: lyceum_domain::validation::Violation,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut problem = Problem::of(code, "Some fields are invalid; see `errors`.");
+        problem.errors = Some(vec![FieldProblem {
+            field: field.to_owned(),
+            code: violation.code().to_owned(),
+            message: message.into(),
+        }]);
+        Self::from_problem(problem)
     }
 
     /// A problem the HTTP layer finds itself (a malformed cursor or header), from the
