@@ -2,7 +2,7 @@
 //! discovery, bookings and payment holds, requests, messages, feedback, availability,
 //! notifications, the calendar feed and the live event stream.
 
-use lyceum_e2e::{TestDb, on_each_backend, spawn_app};
+use lyceum_e2e::{TestDb, field_codes, on_each_backend, spawn_app};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -16,8 +16,12 @@ async fn a_mentor_publishes_a_session_and_a_learner_finds_and_books_it() {
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "only mentors create sessions");
         let invalid = app.post("/api/v1/mentoring-sessions", Some(&mentor), json!({"title": "", "duration_minutes": 10, "price": {"amount_minor": -1, "currency": "INR"}, "capacity": 0, "starts_at": "2000-01-01T10:00:00Z"})).await;
         assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<&str> = invalid.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, ["title", "duration_minutes", "price", "capacity", "starts_at"]);
+        assert_eq!(
+            field_codes(&invalid),
+            [("capacity", "out_of_range"), ("duration_minutes", "out_of_range"), ("price.amount_minor", "out_of_range"), ("title", "required")]
+        );
+        let past = app.post("/api/v1/mentoring-sessions", Some(&mentor), json!({"title": "Past", "duration_minutes": 60, "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 1, "starts_at": "2000-01-01T10:00:00Z"})).await;
+        assert_eq!(field_codes(&past), [("starts_at", "out_of_range")]);
 
         let session = app.create_session(&mentor, 0, 3, 48).await;
         let id = session["id"].as_str().unwrap().to_owned();
@@ -94,7 +98,7 @@ async fn discovery_filters_sorts_and_pages_with_a_cursor() {
             )
             .await;
         assert_eq!(rest.body["items"][0]["price"]["amount_minor"], 300);
-        assert_eq!(rest.body["next_cursor"], json!(null));
+        assert!(rest.body.get("next_cursor").is_none(), "absent on the last page");
         let soonest = app.get("/api/v1/mentoring-sessions", None).await;
         let firsts: Vec<i64> = soonest.body["items"]
             .as_array()
@@ -137,7 +141,7 @@ async fn discovery_filters_sorts_and_pages_with_a_cursor() {
         let bad = app
             .get("/api/v1/mentoring-sessions?sort=cheapest", None)
             .await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert_eq!(field_codes(&bad), [("sort", "invalid_choice")]);
         app.stop().await;
     })
     .await;

@@ -115,7 +115,10 @@ async fn admins_grant_and_deduct_points_and_the_ledger_explains_the_balance() {
             )
             .await;
         assert_eq!(second.body["items"][0]["delta"], 10);
-        assert_eq!(second.body["next_cursor"], json!(null));
+        assert!(
+            second.body.get("next_cursor").is_none(),
+            "absent on the last page"
+        );
         app.stop().await;
     })
     .await;

@@ -32,6 +32,28 @@ pub struct Answer {
     pub body: Value,
 }
 
+/// The `(field, code)` pairs of a 422 validation problem, in the order sent; panics on
+/// any other answer, so a test cannot mistake a refusal of another kind for one.
+pub fn field_codes(answer: &Answer) -> Vec<(&str, &str)> {
+    assert_eq!(
+        answer.status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        answer.body
+    );
+    answer.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a 422 lists its fields: {:?}", answer.body))
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or(""),
+                e["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
 impl Answer {
     /// The problem `code`, for error answers.
     pub fn code(&self) -> &str {

@@ -219,6 +219,10 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
                     {
                         Violation::Required.code()
                     }
+                    // "Not blank" is the pattern `\S`: a blank value is a missing one.
+                    ValidationErrorKind::Pattern { .. } if is_blank(error.instance()) => {
+                        Violation::Required.code()
+                    }
                     ValidationErrorKind::MinLength { .. }
                     | ValidationErrorKind::MinItems { .. } => Violation::TooShort.code(),
                     ValidationErrorKind::MaxLength { .. }
@@ -245,6 +249,10 @@ fn is_null_type_error(error: &jsonschema::ValidationError<'_>) -> bool {
             kind: jsonschema::error::TypeKind::Single(jsonschema::JsonType::Null)
         }
     )
+}
+
+fn is_blank(value: &Value) -> bool {
+    value.as_str().is_some_and(|text| text.trim().is_empty())
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -305,7 +313,14 @@ fn compile_operations(document: &Value) -> Vec<Operation> {
                 continue;
             };
             let body = operation
-                .pointer("/requestBody/content/application~1json/schema")
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+                .and_then(|content| {
+                    content
+                        .iter()
+                        .find(|(media, _)| media.starts_with("application/json"))
+                })
+                .and_then(|(_, media)| media.get("schema"))
                 .map(|schema| {
                     let mut root = Map::new();
                     root.insert(
@@ -669,7 +684,7 @@ mod tests {
                     "patch": {
                         "parameters": [{"name": "id", "in": "path", "required": true,
                                         "schema": {"type": "string", "format": "uuid"}}],
-                        "requestBody": {"required": true, "content": {"application/json":
+                        "requestBody": {"required": true, "content": {"application/json; charset=utf-8":
                             {"schema": {"$ref": "#/components/schemas/ThingPatch"}}}},
                         "responses": {
                             "200": {"description": "ok"},
@@ -767,7 +782,11 @@ mod tests {
         }
         assert!(get.get("405").is_some());
         let get = &doc["paths"]["/api/v1/things/{id}"]["get"];
-        assert_eq!(get["security"], json!([]), "a public operation says it needs no token");
+        assert_eq!(
+            get["security"],
+            json!([]),
+            "a public operation says it needs no token"
+        );
     }
 
     fn problems(body: Value) -> Vec<(String, String)> {
@@ -787,7 +806,9 @@ mod tests {
     #[test]
     fn a_valid_body_passes_and_null_clears_a_clearable_field() {
         assert_eq!(
-            problems(json!({"title": "ok", "rate": {"amount_minor": 5, "currency": "EUR", "x": 1}})),
+            problems(
+                json!({"title": "ok", "rate": {"amount_minor": 5, "currency": "EUR", "x": 1}})
+            ),
             vec![pair("rate.x", "unknown_field")]
         );
         assert!(problems(json!({"title": "ok", "bio": null, "rate": null})).is_empty());
