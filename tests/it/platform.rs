@@ -18,12 +18,11 @@ async fn health_readiness_openapi_and_swagger_ui_are_served() {
             .await
             .unwrap();
         assert_eq!(docs.status(), StatusCode::OK);
+        let page = docs.text().await.unwrap();
+        assert!(page.to_lowercase().contains("swagger"));
         assert!(
-            docs.text()
-                .await
-                .unwrap()
-                .to_lowercase()
-                .contains("swagger")
+            page.contains(r#""openapi":"3.1.0""#),
+            "Swagger UI shows the published document, not poem-openapi's raw one"
         );
 
         let spec = app.get("/openapi.json", None).await.body;
@@ -135,6 +134,60 @@ async fn every_error_is_problem_json_with_a_stable_code() {
                 .header("x-request-id")
                 .is_some()
         );
+        app.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_pipeline_answers_what_the_document_promises() {
+    on_each_backend(|db: TestDb| async move {
+        let app = spawn_app(&db).await;
+        let document = app.get("/openapi.json", None).await.body;
+        assert_eq!(document["openapi"], "3.1.0");
+
+        // A path with another method: 405, problem+json, and `Allow` as documented.
+        let wrong = app
+            .send(
+                reqwest::Method::DELETE,
+                "/api/v1/mentoring-sessions",
+                None,
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(
+            (wrong.status, wrong.code()),
+            (StatusCode::METHOD_NOT_ALLOWED, "request.method_not_allowed")
+        );
+        let allow = wrong.header("allow").expect("a 405 says what is allowed");
+        let mut allowed: Vec<&str> = allow.split(", ").collect();
+        allowed.sort_unstable();
+        assert_eq!(allowed, ["GET", "POST"]);
+        let documented =
+            &document["paths"]["/api/v1/mentoring-sessions"]["get"]["responses"]["405"];
+        assert_eq!(documented["headers"]["Allow"]["required"], true);
+
+        // A malformed Idempotency-Key is refused, not ignored.
+        let (_, learner, _) = app.signed_up("learner_key", "learner").await;
+        let key = [("Idempotency-Key", "bad key with spaces")];
+        let refused = app
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/mentoring-sessions/00000000-0000-7000-8000-000000000000/bookings",
+                Some(&learner),
+                None,
+                &key,
+            )
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::BAD_REQUEST, "idempotency.invalid_key")
+        );
+
+        // A path parameter that is not a UUID names itself in a 422.
+        let bad_id = app.get("/api/v1/mentoring-sessions/not-a-uuid", None).await;
+        assert_eq!(lyceum_e2e::field_codes(&bad_id), [("id", "invalid_format")]);
         app.stop().await;
     })
     .await;

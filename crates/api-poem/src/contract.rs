@@ -69,7 +69,7 @@ struct Operation {
 
 enum Segment {
     Literal(String),
-    Parameter,
+    Parameter(String),
 }
 
 impl Contract {
@@ -117,20 +117,51 @@ impl Contract {
         (!problems.is_empty()).then_some(problems)
     }
 
+    /// The methods a path takes, for the `Allow` header of a 405 (`None` for an unknown
+    /// path).
+    pub fn allowed_methods(&self, path: &str) -> Option<String> {
+        let methods: Vec<&str> = self
+            .operations
+            .iter()
+            .filter(|op| op.matches(path))
+            .map(|op| op.method.as_str())
+            .collect();
+        (!methods.is_empty()).then(|| methods.join(", "))
+    }
+
+    /// The name of the `index`-th path parameter of the path's template, as the document
+    /// spells it (poem-openapi reports path parameters by position, as `param0`).
+    pub fn path_parameter_name(&self, path: &str, index: usize) -> Option<&str> {
+        let operation = self.operations.iter().find(|op| op.matches(path))?;
+        operation
+            .segments
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Parameter(name) => Some(name.as_str()),
+                Segment::Literal(_) => None,
+            })
+            .nth(index)
+    }
+
     fn find(&self, method: &Method, path: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|op| op.method == *method && op.matches(path))
+    }
+}
+
+impl Operation {
+    fn matches(&self, path: &str) -> bool {
         let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        self.operations.iter().find(|op| {
-            op.method == *method
-                && op.segments.len() == parts.len()
-                && op
-                    .segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(segment, part)| match segment {
-                        Segment::Literal(literal) => literal == part,
-                        Segment::Parameter => !part.is_empty(),
-                    })
-        })
+        self.segments.len() == parts.len()
+            && self
+                .segments
+                .iter()
+                .zip(&parts)
+                .all(|(segment, part)| match segment {
+                    Segment::Literal(literal) => literal == part,
+                    Segment::Parameter(_) => !part.is_empty(),
+                })
     }
 }
 
@@ -351,8 +382,8 @@ fn template_segments(path: &str) -> Vec<Segment> {
     path.trim_end_matches('/')
         .split('/')
         .map(|part| {
-            if part.starts_with('{') && part.ends_with('}') {
-                Segment::Parameter
+            if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Segment::Parameter(name.to_owned())
             } else {
                 Segment::Literal(part.to_owned())
             }
@@ -851,5 +882,15 @@ mod tests {
         assert!(!contract.has_body_schema(&Method::GET, "/api/v1/things/abc"));
         assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things"));
         assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc/more"));
+        assert_eq!(
+            contract.allowed_methods("/api/v1/things/abc").as_deref(),
+            Some("PATCH, GET")
+        );
+        assert_eq!(contract.allowed_methods("/api/v1/nothing"), None);
+        assert_eq!(
+            contract.path_parameter_name("/api/v1/things/abc", 0),
+            Some("id")
+        );
+        assert_eq!(contract.path_parameter_name("/api/v1/things/abc", 1), None);
     }
 }

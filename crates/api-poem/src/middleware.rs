@@ -97,6 +97,7 @@ impl Pipeline {
             .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
         let ip = self.client_ip(&req);
         req.extensions_mut().insert(ClientIp(ip));
+        let path = req.uri().path().to_owned();
         let span = tracing::info_span!("request", id = %request_id, method = %req.method(), path = %req.uri().path());
         let started = Instant::now();
         let mut response = async {
@@ -105,11 +106,30 @@ impl Pipeline {
             }
             match next.call(req).await {
                 Ok(resp) => resp.into_response(),
-                Err(err) => render_error(err),
+                Err(err) => {
+                    let name = err
+                        .downcast_ref::<poem_openapi::error::ParsePathError>()
+                        .and_then(|e| e.name.strip_prefix("param"))
+                        .and_then(|index| index.parse().ok())
+                        .and_then(|index| self.contract.path_parameter_name(&path, index));
+                    match (
+                        err.downcast_ref::<poem_openapi::error::ParsePathError>(),
+                        name,
+                    ) {
+                        (Some(error), Some(name)) => invalid_parameter(name, &error.reason),
+                        _ => render_error(err),
+                    }
+                }
             }
         }
         .instrument(span.clone())
         .await;
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(allowed) = self.contract.allowed_methods(&path)
+            && let Ok(value) = HeaderValue::from_str(&allowed)
+        {
+            response.headers_mut().insert("allow", value);
+        }
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-request-id", value);
         }
@@ -264,15 +284,7 @@ pub fn render_error(err: poem::Error) -> Response {
         return err.into_response();
     }
     if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
-        return crate::problem::Problem::invalid_fields(
-            "Some fields are invalid; see `errors`.",
-            vec![crate::problem::FieldProblem {
-                field: param.name.to_owned(),
-                code: parameter_violation(&param.reason).to_owned(),
-                message: param.reason.clone(),
-            }],
-        )
-        .into_response_with(None);
+        return invalid_parameter(param.name, &param.reason);
     }
     if let Some(payload) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
         // The body is JSON and passed its schema, yet the operation could not read it.
@@ -291,6 +303,19 @@ pub fn render_error(err: poem::Error) -> Response {
         tracing::error!(error = %err, "request failed");
     }
     Problem::from_status(status, err.to_string()).into_response_with(None)
+}
+
+/// The 422 for a query, header or path parameter poem-openapi could not read.
+fn invalid_parameter(name: &str, reason: &str) -> Response {
+    crate::problem::Problem::invalid_fields(
+        "Some fields are invalid; see `errors`.",
+        vec![crate::problem::FieldProblem {
+            field: name.to_owned(),
+            code: parameter_violation(reason).to_owned(),
+            message: reason.to_owned(),
+        }],
+    )
+    .into_response_with(None)
 }
 
 /// The rule a parameter's value broke, from poem-openapi's reason for refusing it.
