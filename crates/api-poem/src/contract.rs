@@ -884,7 +884,7 @@ mod tests {
         assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc/more"));
         assert_eq!(
             contract.allowed_methods("/api/v1/things/abc").as_deref(),
-            Some("PATCH, GET")
+            Some("GET, PATCH")
         );
         assert_eq!(contract.allowed_methods("/api/v1/nothing"), None);
         assert_eq!(
