@@ -211,8 +211,8 @@ stop_server() {
   [ -n "$server_pid" ] || return 0
   if kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 40); do
+    local _
+    for _ in $(seq 1 40); do
       kill -0 "$server_pid" 2>/dev/null || break
       sleep 0.25
     done
@@ -319,9 +319,9 @@ st_run() {
     run "$base/openapi.json"
     --url "$base"
     --checks all
-    --phases examples,coverage,fuzzing,stateful
+    --phases "examples,coverage,fuzzing,stateful"
     --seed "$seed"
-    --report junit,json
+    --report "junit,json"
     --report-junit-path "$dir/junit.xml"
     --report-json-path "$dir/report.json"
     --no-color
@@ -483,6 +483,8 @@ clients() {
     sed 's/^/  | /' "$dir/typescript.log" | head -n 40 >&2
     warn "openapi-typescript: exit status $ts_status, or warnings above"
     status=1
+  else
+    say "typescript types: ${dir#"$root"/}/typescript/lyceum-api.d.ts, no warnings"
   fi
   if [ -f "$dir/typescript/lyceum-api.d.ts" ]; then
     cp "$here/client-check.ts" "$dir/typescript/client-check.ts"
@@ -492,6 +494,8 @@ clients() {
       sed 's/^/  | /' "$dir/tsc.log" | head -n 40 >&2
       warn "tsc: client-check.ts does not compile against the generated types"
       status=1
+    else
+      say "client-check.ts compiles against them"
     fi
   fi
   if [ "$status" -ne 0 ]; then

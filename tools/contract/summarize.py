@@ -1,10 +1,10 @@
 """Short summaries for tools/contract/run.sh (standard library only).
 
-    summarize.py ROLE DIR...            Schemathesis findings of one role: the JSON run
-                                        reports (DIR/report.json) of its passes, merged,
-                                        counted by check.
-    summarize.py --python-client LOG    openapi-python-client's warnings, counted by kind,
-                                        with the schemas and operations they concern.
+summarize.py ROLE DIR...            Schemathesis findings of one role: the JSON run
+                                    reports (DIR/report.json) of its passes, merged,
+                                    counted by check.
+summarize.py --python-client LOG    openapi-python-client's warnings, counted by kind,
+                                    with the schemas and operations they concern.
 """
 
 from __future__ import annotations
