@@ -53,7 +53,7 @@ openapi-lint:
 
 ## The contract against the running server and generated clients (tools/contract/run.sh all):
 ## Python and TypeScript clients generate without warnings, a booking flow through the
-## Python client, Schemathesis with the quick budget on SQLite as every role. ~5 minutes.
+## Python client, Schemathesis with the quick budget on SQLite as every role. ~3.5 minutes.
 contract:
 	@CARGO="$(CARGO)" bash tools/contract/run.sh all
 
