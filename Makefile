@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app -p lyceum-infra-seaorm -p lyceum-api-poem -p migration
 
-.PHONY: run build test fmt lint doc migrate openapi openapi-check openapi-lint seed-demo bench
+.PHONY: run build test fmt lint doc migrate openapi openapi-check openapi-lint contract contract-long clients contract-flow seed-demo bench
 
 ## Build and start the server on http://127.0.0.1:8080 with an embedded SQLite database in ./data/
 run:
@@ -12,13 +12,14 @@ run:
 build:
 	$(CARGO) build --workspace --release
 
-## Formatting check, clippy with warnings as errors, the API contract check, documentation
-## check, every test. Database-facing suites also run on PostgreSQL when
-## LYCEUM_TEST_POSTGRES_URL is set.
+## Formatting check, clippy with warnings as errors, the API contract check (document, then
+## server and clients), documentation check, every test. Database-facing suites also run on
+## PostgreSQL when LYCEUM_TEST_POSTGRES_URL is set.
 test:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@$(MAKE) --no-print-directory openapi-check
+	@$(MAKE) --no-print-directory contract
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc $(DOC_CRATES) --no-deps --quiet
 	@if [ -z "$$LYCEUM_TEST_POSTGRES_URL" ]; then \
 	  echo "PostgreSQL suites skipped: set LYCEUM_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them"; \
@@ -49,6 +50,31 @@ openapi-check:
 ## Every linter finding on docs/openapi.json, warnings (known contract defects) included.
 openapi-lint:
 	@bash tools/openapi/check.sh lint
+
+## The contract against the running server and generated clients (tools/contract/run.sh all):
+## Python and TypeScript clients generate without warnings, a booking flow through the
+## Python client, Schemathesis with the quick budget on SQLite as every role. ~3.5 minutes.
+contract:
+	@CARGO="$(CARGO)" bash tools/contract/run.sh all
+
+## Schemathesis with the long budget (~10 minutes per role) as learner, mentor and admin,
+## on SQLite and then on PostgreSQL (a throwaway database on postgres://postgres@127.0.0.1:5432,
+## or CONTRACT_POSTGRES_URL), the second even when the first fails. About an hour.
+contract-long:
+	@status=0; for db in sqlite postgres; do \
+	  CARGO="$(CARGO)" bash tools/contract/run.sh fuzz --budget long --db $$db \
+	    --role learner --role mentor --role admin || status=1; \
+	done; exit $$status
+
+## Generate the Python client and TypeScript types from docs/openapi.json into
+## target/contract/clients/; fail on any generator warning or type error.
+clients:
+	@bash tools/contract/run.sh clients
+
+## The booking flow (sign-up → session → booking → payment → notification) through the
+## generated Python client against a fresh server.
+contract-flow:
+	@CARGO="$(CARGO)" bash tools/contract/run.sh flow
 
 seed-demo:
 	mkdir -p data
