@@ -35,7 +35,7 @@ from lyceum_client import AuthenticatedClient, Client
 from lyceum_client.api.community import list_my_notifications
 from lyceum_client.api.identity import login, register
 from lyceum_client.api.mentoring import book_session, create_session, list_my_bookings, pay_booking
-from lyceum_client.models import LoginIn, Money, RegistrationIn, SessionIn
+from lyceum_client.models import LoginIn, Money, RegistrationIn, RegistrationRole, SessionIn
 from lyceum_client.types import Response
 
 PRICE_MINOR = 49_900
@@ -185,7 +185,7 @@ def main(base_url: str) -> int:
             password=PASSWORD,
             first_name="Flow",
             last_name=role.capitalize(),
-            role=role,
+            role=RegistrationRole(role),
         )
 
         def registered(user: Any, role: str = role, username: str = username) -> list[str]:

@@ -484,6 +484,13 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
         .and_then(Value::as_array_mut)
     {
         for parameter in parameters {
+            if parameter["name"] == "Idempotency-Key" {
+                // Checked by the handler (a malformed key is a 400, not a 422), so its
+                // rule is stated here rather than as a poem-openapi validator.
+                parameter["schema"] = json!({
+                    "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"
+                });
+            }
             if let Some(schema) = parameter.get_mut("schema") {
                 rewrite_schema(schema);
             }
@@ -616,6 +623,33 @@ fn rewrite_schema(schema: &mut Value) {
     let Some(map) = schema.as_object_mut() else {
         return;
     };
+    // `allOf: [{$ref}, {notes}]`: a reference with a description (and, for a clearable
+    // field, `nullable` among the notes). Handled before the members are rewritten, so
+    // that `nullable` is found where poem-openapi put it.
+    if let Some(target) = reference_with_notes(map) {
+        let members = match map.remove("allOf") {
+            Some(Value::Array(members)) => members,
+            _ => Vec::new(),
+        };
+        let mut nullable = map.remove("nullable") == Some(Value::Bool(true));
+        for note in members.into_iter().skip(1) {
+            if let Value::Object(note) = note {
+                for (key, value) in note {
+                    if key == "nullable" {
+                        nullable |= value == Value::Bool(true);
+                    } else {
+                        map.entry(key).or_insert(value);
+                    }
+                }
+            }
+        }
+        if nullable {
+            map.insert("anyOf".into(), json!([{"$ref": target}, {"type": "null"}]));
+        } else {
+            map.insert("$ref".into(), target);
+        }
+        return;
+    }
     for key in ["properties", "patternProperties", "$defs"] {
         if let Some(children) = map.get_mut(key).and_then(Value::as_object_mut) {
             children.values_mut().for_each(rewrite_schema);
@@ -631,29 +665,7 @@ fn rewrite_schema(schema: &mut Value) {
             children.iter_mut().for_each(rewrite_schema);
         }
     }
-
-    let nullable = matches!(map.remove("nullable"), Some(Value::Bool(true)));
-    // `allOf: [{$ref}, {annotations}]` or `allOf: [{$ref}]`: a reference with notes.
-    let reference = map.get("allOf").and_then(Value::as_array).and_then(|all| {
-        let target = all.first()?.get("$ref")?.clone();
-        all.iter()
-            .skip(1)
-            .all(|extra| {
-                extra.as_object().is_some_and(|e| {
-                    e.keys()
-                        .all(|k| matches!(k.as_str(), "description" | "title" | "default"))
-                })
-            })
-            .then_some(target)
-    });
-    if let Some(target) = reference {
-        map.remove("allOf");
-        if nullable {
-            map.insert("anyOf".into(), json!([{"$ref": target}, {"type": "null"}]));
-        } else {
-            map.insert("$ref".into(), target);
-        }
-    } else if nullable {
+    if map.remove("nullable") == Some(Value::Bool(true)) {
         match map.get("type").cloned() {
             Some(Value::String(single)) => {
                 map.insert("type".into(), json!([single, "null"]));
@@ -667,7 +679,6 @@ fn rewrite_schema(schema: &mut Value) {
             }
         }
     }
-    // Standard formats only: unsigned widths become a signed format with a lower bound.
     let format = map.get("format").and_then(Value::as_str).map(str::to_owned);
     match format.as_deref() {
         Some("naive-date") => {
@@ -676,16 +687,25 @@ fn rewrite_schema(schema: &mut Value) {
         Some("naive-date-time") => {
             map.insert("format".into(), json!("date-time"));
         }
-        Some(unsigned @ ("uint8" | "uint16" | "uint32" | "uint64")) => {
-            let signed = if unsigned == "uint64" {
-                "int64"
-            } else {
-                "int32"
-            };
-            map.insert("format".into(), json!(signed));
-            map.entry("minimum").or_insert(json!(0));
-        }
         _ => {}
+    }
+    // Integers state their whole range, so the body check refuses what the server could
+    // not read; unsigned widths become a standard format with a lower bound.
+    let range: Option<(&str, i64, i64)> = match format.as_deref() {
+        Some("int8") => Some(("int32", i8::MIN.into(), i8::MAX.into())),
+        Some("int16") => Some(("int32", i16::MIN.into(), i16::MAX.into())),
+        Some("int32") => Some(("int32", i32::MIN.into(), i32::MAX.into())),
+        Some("int64") => Some(("int64", i64::MIN, i64::MAX)),
+        Some("uint8") => Some(("int32", 0, u8::MAX.into())),
+        Some("uint16") => Some(("int32", 0, u16::MAX.into())),
+        Some("uint32") => Some(("int64", 0, u32::MAX.into())),
+        Some("uint64") => Some(("int64", 0, i64::MAX)),
+        _ => None,
+    };
+    if let Some((standard, low, high)) = range {
+        map.insert("format".into(), json!(standard));
+        map.entry("minimum").or_insert(json!(low));
+        map.entry("maximum").or_insert(json!(high));
     }
     // 3.1 spells exclusive bounds as numbers.
     for (flag, bound) in [
@@ -699,6 +719,26 @@ fn rewrite_schema(schema: &mut Value) {
             }
         }
     }
+}
+
+/// The target of `allOf: [{$ref}, {notes}]`, a reference carrying only annotations.
+fn reference_with_notes(map: &Map<String, Value>) -> Option<Value> {
+    let members = map.get("allOf")?.as_array()?;
+    let target = members.first()?.get("$ref")?.clone();
+    members
+        .iter()
+        .skip(1)
+        .all(|note| {
+            note.as_object().is_some_and(|note| {
+                note.keys().all(|key| {
+                    matches!(
+                        key.as_str(),
+                        "description" | "title" | "default" | "example" | "nullable"
+                    )
+                })
+            })
+        })
+        .then_some(target)
 }
 
 #[cfg(test)]
@@ -746,6 +786,9 @@ mod tests {
                         "title": {"type": "string", "maxLength": 5},
                         "bio": {"type": "string", "nullable": true},
                         "rate": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/Money"}]},
+                        "level": {"allOf": [{"$ref": "#/components/schemas/Money"},
+                                            {"description": "Level.", "nullable": true}]},
+                        "count": {"type": "integer", "format": "int32"},
                         "price": {"description": "Price.", "allOf": [{"$ref": "#/components/schemas/Money"},
                                                                       {"description": "Price."}]},
                         "born": {"type": "string", "format": "naive-date"},
@@ -771,6 +814,18 @@ mod tests {
             patch["rate"]["anyOf"],
             json!([{"$ref": "#/components/schemas/Money"}, {"type": "null"}])
         );
+        assert_eq!(
+            (
+                patch["level"]["anyOf"].clone(),
+                patch["level"]["description"].clone()
+            ),
+            (
+                json!([{"$ref": "#/components/schemas/Money"}, {"type": "null"}]),
+                json!("Level.")
+            ),
+            "poem-openapi's `nullable` inside the wrapper's note is kept"
+        );
+        assert_eq!(patch["count"]["maximum"], json!(i32::MAX));
         assert_eq!(patch["price"]["$ref"], "#/components/schemas/Money");
         assert_eq!(patch["price"]["description"], "Price.");
         assert!(patch["price"].get("allOf").is_none());

@@ -40,13 +40,20 @@ impl RegistrationRole {
 #[oai(deny_unknown_fields)]
 pub struct RegistrationIn {
     /// Login email, unique ignoring case (at most 254 characters).
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"
+    ))]
     pub email: String,
     /// 8–16 characters, starting with a letter; letters, digits, `_` and `.`.
     #[oai(validator(pattern = r"^\s*[A-Za-z][A-Za-z0-9_.]{7,15}\s*$"))]
     pub username: String,
     /// 8–128 characters with upper case, lower case and a digit.
-    #[oai(validator(min_length = 8, max_length = 128))]
+    #[oai(validator(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^(?:[\s\S]*[A-Z][\s\S]*[a-z][\s\S]*[0-9]|[\s\S]*[A-Z][\s\S]*[0-9][\s\S]*[a-z]|[\s\S]*[a-z][\s\S]*[A-Z][\s\S]*[0-9]|[\s\S]*[a-z][\s\S]*[0-9][\s\S]*[A-Z]|[\s\S]*[0-9][\s\S]*[A-Z][\s\S]*[a-z]|[\s\S]*[0-9][\s\S]*[a-z][\s\S]*[A-Z])[\s\S]*$"
+    ))]
     pub password: String,
     /// Given name, 1–100 characters.
     #[oai(validator(max_length = 100, pattern = r"\S"))]
@@ -141,7 +148,10 @@ pub struct EmailVerificationIn {
 #[oai(deny_unknown_fields)]
 pub struct PasswordForgotIn {
     /// The account's email.
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"
+    ))]
     pub email: String,
 }
 
@@ -154,7 +164,11 @@ pub struct PasswordResetIn {
     pub token: String,
     /// The new password (same rules as at sign-up: 8–128 characters with upper case,
     /// lower case and a digit).
-    #[oai(validator(min_length = 8, max_length = 128))]
+    #[oai(validator(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^(?:[\s\S]*[A-Z][\s\S]*[a-z][\s\S]*[0-9]|[\s\S]*[A-Z][\s\S]*[0-9][\s\S]*[a-z]|[\s\S]*[a-z][\s\S]*[A-Z][\s\S]*[0-9]|[\s\S]*[a-z][\s\S]*[0-9][\s\S]*[A-Z]|[\s\S]*[0-9][\s\S]*[A-Z][\s\S]*[a-z]|[\s\S]*[0-9][\s\S]*[a-z][\s\S]*[A-Z])[\s\S]*$"
+    ))]
     pub new_password: String,
 }
 
@@ -453,7 +467,13 @@ pub struct ProfilePatch {
     #[oai(nullable, validator(max_length = 1000))]
     pub bio: MaybeUndefined<String>,
     /// Avatar: an absolute http(s) URL.
-    #[oai(nullable, validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        )
+    )]
     pub profile_image: MaybeUndefined<String>,
     /// Place, at most 200 characters.
     #[oai(nullable, validator(max_length = 200))]
@@ -465,19 +485,49 @@ pub struct ProfilePatch {
     #[oai(nullable, validator(max_length = 200))]
     pub designation: MaybeUndefined<String>,
     /// Personal site: an absolute http(s) URL.
-    #[oai(nullable, validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        )
+    )]
     pub website: MaybeUndefined<String>,
     /// GitHub profile: an absolute http(s) URL.
-    #[oai(nullable, validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        )
+    )]
     pub github: MaybeUndefined<String>,
     /// LinkedIn profile: an absolute http(s) URL.
-    #[oai(nullable, validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        )
+    )]
     pub linkedin: MaybeUndefined<String>,
     /// Twitter / X profile: an absolute http(s) URL.
-    #[oai(nullable, validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        )
+    )]
     pub twitter: MaybeUndefined<String>,
     /// Facebook profile: an absolute http(s) URL.
-    #[oai(nullable, validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        )
+    )]
     pub facebook: MaybeUndefined<String>,
     /// Mentor side: up to 10 keywords of 1–50 characters (duplicates ignoring case are
     /// dropped); replaces the list, `[]` empties it.
@@ -667,7 +717,10 @@ pub struct CertificateIn {
     /// When (not in the future).
     pub issue_date: Date,
     /// An absolute http(s) URL where it can be checked.
-    #[oai(validator(max_length = 2048))]
+    #[oai(validator(
+        max_length = 2048,
+        pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+    ))]
     pub certificate_url: String,
 }
 
@@ -751,7 +804,10 @@ pub struct BillingAddressIn {
     #[oai(validator(max_length = 32, pattern = r"^[ -]*\+[ -]*([0-9][ -]*){7,15}$"))]
     pub phone_number: Option<String>,
     /// Where invoices go (may differ from the login email); at most 254 characters.
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"
+    ))]
     pub email: String,
     /// First address line, 1–200 characters.
     #[oai(validator(max_length = 200, pattern = r"\S"))]

@@ -162,7 +162,10 @@ pub struct SessionIn {
     pub starts_at: OffsetDateTime,
     /// Your own video room, an absolute http(s) URL; a unique one is generated when
     /// absent or blank.
-    #[oai(validator(max_length = 2048))]
+    #[oai(validator(
+        max_length = 2048,
+        pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+    ))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery.
     pub specialization_id: Option<Uuid>,
@@ -206,7 +209,10 @@ pub struct SessionPatch {
     /// Start, in the future and within 10 years (RFC 3339).
     pub starts_at: Option<OffsetDateTime>,
     /// Video room, an absolute http(s) URL; an empty string generates a new room.
-    #[oai(validator(max_length = 2048))]
+    #[oai(validator(
+        max_length = 2048,
+        pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+    ))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery; `null` removes it.
     #[oai(nullable)]
@@ -808,7 +814,10 @@ page!(
 #[oai(deny_unknown_fields)]
 pub struct MentorshipRequestAcceptIn {
     /// Meeting link, an absolute http(s) URL; generated when absent or blank.
-    #[oai(validator(max_length = 2048))]
+    #[oai(validator(
+        max_length = 2048,
+        pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+    ))]
     pub meeting_url: Option<String>,
     /// Answer to the learner, at most 2000 characters.
     #[oai(validator(max_length = 2000))]
