@@ -165,6 +165,32 @@ impl Operation {
     }
 }
 
+/// Rewrites every number with a zero fraction (`4.0`) as an integer (`4`), as JSON Schema
+/// reads it; returns whether anything changed. Fields typed as decimals read integers just
+/// as well, so this never changes what a body means.
+pub fn integral_floats_to_integers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let Some(float) = number.as_f64() else {
+                return false;
+            };
+            if float.fract() == 0.0 && float >= i64::MIN as f64 && float < i64::MAX as f64 {
+                *value = json!(float as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            integral_floats_to_integers(item) || changed
+        }),
+        Value::Object(map) => map.values_mut().fold(false, |changed, item| {
+            integral_floats_to_integers(item) || changed
+        }),
+        _ => false,
+    }
+}
+
 /// The field name a client sees for a place in the body: `price.amount_minor`,
 /// `expertise[2]`, or `$` for the body as a whole.
 fn field_name<'a>(segments: impl Iterator<Item = LocationSegment<'a>>) -> String {
@@ -928,6 +954,18 @@ mod tests {
                 pair("rate.currency", "invalid_format"),
             ]
         );
+    }
+
+    #[test]
+    fn integral_floats_become_integers_and_nothing_else_changes() {
+        let mut body = json!({"rating": 4.0, "scores": [1.0, 2.5], "name": "4.0", "n": 7});
+        assert!(integral_floats_to_integers(&mut body));
+        assert_eq!(
+            body,
+            json!({"rating": 4, "scores": [1, 2.5], "name": "4.0", "n": 7})
+        );
+        let mut plain = json!({"n": 7, "x": 0.5});
+        assert!(!integral_floats_to_integers(&mut plain));
     }
 
     #[test]
