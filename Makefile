@@ -47,7 +47,7 @@ openapi:
 openapi-check:
 	@CARGO="$(CARGO)" bash tools/openapi/check.sh check
 
-## Every linter finding on docs/openapi.json, warnings (known contract defects) included.
+## Every linter finding on docs/openapi.json, with its line (any finding fails openapi-check).
 openapi-lint:
 	@bash tools/openapi/check.sh lint
 
