@@ -495,6 +495,13 @@ pub const SERVER_NOT_READY: ErrorCode = ErrorCode {
     title: "Not ready",
     meaning: "The database is not reachable (`/readyz`).",
 };
+/// `server.unavailable` (503): The database cannot be reached right now; retry after `Retry-After` seconds.
+pub const SERVER_UNAVAILABLE: ErrorCode = ErrorCode {
+    code: "server.unavailable",
+    status: 503,
+    title: "Service unavailable",
+    meaning: "The database cannot be reached right now; retry after `Retry-After` seconds.",
+};
 
 /// Every code, by status then code.
 pub const ALL: &[ErrorCode] = &[
@@ -565,6 +572,7 @@ pub const ALL: &[ErrorCode] = &[
     REQUEST_RATE_LIMITED,
     SERVER_INTERNAL,
     SERVER_NOT_READY,
+    SERVER_UNAVAILABLE,
 ];
 
 /// The catalogue as a Markdown table, for the OpenAPI description and `docs/errors.md`.

@@ -160,7 +160,14 @@ pub enum ApiError {
     /// Unexpected failure; carries no internals.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+    /// The database cannot be reached right now; retry after the given number of seconds.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
 }
+
+/// How long a client should wait before retrying after a 503: long enough for a database
+/// failover or restart to finish, short enough that an interactive client still retries.
+pub const RETRY_AFTER_UNAVAILABLE_SECONDS: u64 = 5;
 
 impl ApiError {
     fn from_problem(problem: Problem) -> Self {
@@ -172,6 +179,7 @@ impl ApiError {
             404 => Self::NotFound(json),
             409 => Self::Conflict(json),
             422 => Self::Unprocessable(json),
+            503 => Self::Unavailable(json, RETRY_AFTER_UNAVAILABLE_SECONDS),
             _ => Self::Internal(json),
         }
     }
@@ -270,6 +278,13 @@ fn describe(error: AppError) -> (&'static ErrorCode, String) {
         ),
         AppError::Wallet(other) => (&REQUEST_VALIDATION, sentence(&other)),
         AppError::Mentoring(error) => describe_mentoring(error),
+        AppError::Unavailable(cause) => {
+            tracing::warn!(error = %cause, "database unreachable");
+            (
+                &SERVER_UNAVAILABLE,
+                "The service cannot reach its database right now. Retry shortly.".into(),
+            )
+        }
         AppError::Internal(cause) => {
             tracing::error!(error = %cause, "internal error");
             (
@@ -430,3 +445,52 @@ fn sentence(error: &dyn std::fmt::Display) -> String {
 
 /// Result type of every operation.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use poem::IntoResponse;
+
+    #[tokio::test]
+    async fn an_unreachable_database_is_a_503_with_retry_after_and_no_internals() {
+        let cause = lyceum_ports::Cause::msg("connection refused by 10.0.0.7:5432");
+        let response = ApiError::from(AppError::Unavailable(cause)).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap()),
+            Some(RETRY_AFTER_UNAVAILABLE_SECONDS.to_string().as_str())
+        );
+        let body = response.into_body().into_string().await.unwrap();
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["code"], "server.unavailable");
+        assert!(
+            problem.get("errors").is_none(),
+            "errors only on validation problems"
+        );
+        assert!(
+            !body.contains("10.0.0.7"),
+            "the cause stays in the log: {body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn validation_problems_list_each_field_with_its_code() {
+        let mut errors = lyceum_domain::FieldErrors::new();
+        errors.push(
+            "title",
+            lyceum_domain::validation::Violation::TooLong,
+            "must be at most 200 characters",
+        );
+        let response = ApiError::from(AppError::Validation(errors)).into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = response.into_body().into_string().await.unwrap();
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            problem["errors"],
+            serde_json::json!([{"field": "title", "code": "too_long", "message": "must be at most 200 characters"}])
+        );
+    }
+}

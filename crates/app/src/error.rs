@@ -40,6 +40,10 @@ pub enum AppError {
     /// Mentoring refused.
     #[error(transparent)]
     Mentoring(#[from] MentoringError),
+    /// The database could not be reached; the client may retry shortly. The cause goes to
+    /// the log, never to clients.
+    #[error("unavailable: {0}")]
+    Unavailable(Cause),
     /// Something broke inside; the cause goes to the log, never to clients.
     #[error("internal error: {0}")]
     Internal(Cause),
@@ -138,6 +142,7 @@ impl From<RepoError> for AppError {
             }
             RepoError::IdempotencyKeyMismatch => IdempotencyError::KeyReused.into(),
             RepoError::IdempotencyKeyInFlight => IdempotencyError::InFlight.into(),
+            RepoError::Unreachable(cause) => AppError::Unavailable(cause),
             RepoError::Unavailable(cause) => AppError::Internal(cause),
         }
     }

@@ -207,9 +207,38 @@ pub(crate) fn db_time(at: OffsetDateTime) -> OffsetDateTime {
     utc.replace_nanosecond(0).unwrap_or(utc)
 }
 
-/// Any database failure that is not a rule the caller can act on.
+/// Any database failure that is not a rule the caller can act on: `Unreachable` when
+/// there was no working connection (retrying later may succeed), `Unavailable` otherwise.
 pub(crate) fn unavailable(err: DbErr) -> RepoError {
-    RepoError::Unavailable(lyceum_ports::Cause::new(err))
+    if is_unreachable(&err) {
+        RepoError::Unreachable(lyceum_ports::Cause::new(err))
+    } else {
+        RepoError::Unavailable(lyceum_ports::Cause::new(err))
+    }
+}
+
+/// No connection could be had or kept: the pool timed out or was closed, the socket
+/// failed, or the server ended the session (SQLSTATE class 08, connection exception, and
+/// 57P, operator intervention: a shutdown or restart).
+fn is_unreachable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let sqlx_error = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            error
+        }
+        _ => return false,
+    };
+    match &**sqlx_error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
 }
 
 /// A row that the domain refuses to read back: the schema and the domain disagree.

@@ -124,6 +124,11 @@ pub enum RepoError {
     /// A request with the same idempotency key is still being processed.
     #[error("a request with this idempotency key is in flight")]
     IdempotencyKeyInFlight,
+    /// The store could not be reached at all (no connection, the server shutting down or
+    /// restarting). Unlike other failures this says "try again shortly": nothing on the
+    /// caller's side is wrong.
+    #[error("store unreachable: {0}")]
+    Unreachable(Cause),
     /// The store failed; the cause is for logs only, never for clients.
     #[error("store unavailable: {0}")]
     Unavailable(Cause),

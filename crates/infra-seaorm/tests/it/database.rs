@@ -57,3 +57,53 @@ async fn unknown_urls_are_refused() {
         Err(DbError::UnsupportedUrl(_))
     ));
 }
+
+/// A database that cannot be reached is "unreachable": the application answers 503 and
+/// the client retries, where any other database failure is an internal error. On
+/// PostgreSQL, sessions the server ended (as a restart does) are replaced by the pool
+/// without a failed request.
+#[tokio::test]
+async fn losing_the_database_is_unreachable_not_an_internal_failure() {
+    use lyceum_infra_seaorm::UserStore;
+    use lyceum_infra_seaorm::testing::on_each_backend;
+    use lyceum_ports::RepoError;
+    use lyceum_ports::identity::UserRepository;
+
+    on_each_backend(|t| async move {
+        if t.backend == Backend::Postgres {
+            // The server ends every session on this database, as a restart would.
+            let admin = sea_orm::Database::connect(
+                std::env::var(lyceum_infra_seaorm::testing::POSTGRES_URL_VAR).unwrap(),
+            )
+            .await
+            .unwrap();
+            let name = t.url.rsplit('/').next().unwrap().to_owned();
+            admin
+                .execute_raw(Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                    ),
+                ))
+                .await
+                .unwrap();
+            let users = UserStore::new(&t.database);
+            let after_restart = users.by_id(uuid::Uuid::now_v7()).await;
+            assert_eq!(
+                after_restart,
+                Ok(None),
+                "once the server is back, the pool replaces the ended sessions: no request fails"
+            );
+        }
+        let closed = t.database.clone();
+        closed.close().await.unwrap();
+        let users = UserStore::new(&t.database);
+        let outcome = users.by_id(uuid::Uuid::now_v7()).await;
+        assert!(
+            matches!(outcome, Err(RepoError::Unreachable(_))),
+            "a closed pool is unreachable: {outcome:?}"
+        );
+    })
+    .await;
+}
