@@ -446,8 +446,9 @@ fn rewrite(document: &mut Value) {
                 .map(|m| m.to_uppercase())
                 .collect::<Vec<_>>()
                 .join(", ");
-            for operation in methods.values_mut() {
+            for (method, operation) in methods.iter_mut() {
                 rewrite_operation(path, operation, &allowed);
+                say_when_bodyless(method, operation);
             }
         }
     }
@@ -600,6 +601,20 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
     // Keep statuses in order for readers of the document.
     let sorted: BTreeMap<String, Value> = std::mem::take(responses).into_iter().collect();
     responses.extend(sorted);
+}
+
+/// An action such as `POST …/cancel` that reads no body says so, so that clients do not
+/// wonder what to send.
+fn say_when_bodyless(method: &str, operation: &mut Value) {
+    if !matches!(method, "post" | "put" | "patch") || operation.get("requestBody").is_some() {
+        return;
+    }
+    let note = "Takes no request body.";
+    let description = match operation.get("description").and_then(Value::as_str) {
+        Some(text) if !text.is_empty() => format!("{text}\n\n{note}"),
+        _ => note.to_owned(),
+    };
+    operation["description"] = json!(description);
 }
 
 /// poem-openapi marks a Server-Sent Events body with a private `event-stream` format;
@@ -793,6 +808,17 @@ mod tests {
                         }
                     },
                     "get": {
+                        "responses": {
+                            "200": {"description": "ok"},
+                            "400": {"description": "bad"},
+                            "422": {"description": "invalid"},
+                            "500": {"description": "oops"}
+                        }
+                    }
+                },
+                "/api/v1/things/{id}/cancel": {
+                    "post": {
+                        "description": "Cancels it.",
                         "responses": {
                             "200": {"description": "ok"},
                             "400": {"description": "bad"},
