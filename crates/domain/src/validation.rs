@@ -157,6 +157,15 @@ impl FieldErrors {
         }
     }
 
+    /// Each refused field with its rule's code, in the order found: what a client acts on,
+    /// without the wording (for logs and tests).
+    pub fn field_codes(&self) -> Vec<(&str, &'static str)> {
+        self.0
+            .iter()
+            .map(|e| (e.field.as_str(), e.violation.code()))
+            .collect()
+    }
+
     /// Whether nothing was refused.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

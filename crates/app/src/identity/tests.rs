@@ -54,18 +54,13 @@ async fn registration_reports_every_bad_field_and_stores_nothing() {
     let Err(AppError::Validation(errors)) = app.register(bad).await else {
         panic!("expected a validation error")
     };
-    let fields: Vec<_> = errors
-        .into_vec()
-        .into_iter()
-        .map(|e| (e.field, e.violation.code()))
-        .collect();
     assert_eq!(
-        fields,
+        errors.field_codes(),
         [
-            ("email".to_owned(), "invalid_format"),
-            ("username".to_owned(), "invalid_format"),
-            ("password".to_owned(), "invalid_format"),
-            ("role".to_owned(), "invalid_choice"),
+            ("email", "invalid_format"),
+            ("username", "invalid_format"),
+            ("password", "invalid_format"),
+            ("role", "invalid_choice"),
         ]
     );
 }
@@ -390,17 +385,12 @@ async fn profile_update_reports_every_bad_field_and_saves_nothing() {
     else {
         panic!("expected a validation error")
     };
-    let fields: Vec<_> = errors
-        .into_vec()
-        .into_iter()
-        .map(|e| (e.field, e.violation.code()))
-        .collect();
     assert_eq!(
-        fields,
+        errors.field_codes(),
         [
-            ("bio".to_owned(), "too_long"),
-            ("timezone".to_owned(), "invalid_format"),
-            ("interests".to_owned(), "too_long"),
+            ("bio", "too_long"),
+            ("timezone", "invalid_format"),
+            ("interests", "too_long"),
         ]
     );
 }

@@ -92,17 +92,12 @@ async fn session_creation_reports_every_bad_field_and_generates_a_meeting_url() 
     else {
         panic!("expected validation errors")
     };
-    let fields: Vec<_> = errors
-        .into_vec()
-        .into_iter()
-        .map(|e| (e.field, e.violation.code()))
-        .collect();
     assert_eq!(
-        fields,
+        errors.field_codes(),
         [
-            ("duration_minutes".to_owned(), "out_of_range"),
-            ("capacity".to_owned(), "out_of_range"),
-            ("starts_at".to_owned(), "out_of_range"),
+            ("duration_minutes", "out_of_range"),
+            ("capacity", "out_of_range"),
+            ("starts_at", "out_of_range"),
         ]
     );
     let created = app

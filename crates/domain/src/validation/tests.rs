@@ -276,17 +276,12 @@ fn whole_forms_report_each_field_with_its_code() {
         date!(2026 - 06 - 01),
     )
     .unwrap_err();
-    let codes: Vec<_> = certificate
-        .into_vec()
-        .into_iter()
-        .map(|e| (e.field, e.violation.code()))
-        .collect();
     assert_eq!(
-        codes,
+        certificate.field_codes(),
         [
-            ("title".to_owned(), "required"),
-            ("certificate_url".to_owned(), "invalid_format"),
-            ("issue_date".to_owned(), "out_of_range"),
+            ("title", "required"),
+            ("certificate_url", "invalid_format"),
+            ("issue_date", "out_of_range"),
         ]
     );
 
@@ -302,16 +297,8 @@ fn whole_forms_report_each_field_with_its_code() {
         ..Default::default()
     })
     .unwrap_err();
-    let codes: Vec<_> = address
-        .into_vec()
-        .into_iter()
-        .map(|e| (e.field, e.violation.code()))
-        .collect();
     assert_eq!(
-        codes,
-        [
-            ("city".to_owned(), "too_long"),
-            ("country".to_owned(), "invalid_format"),
-        ]
+        address.field_codes(),
+        [("city", "too_long"), ("country", "invalid_format"),]
     );
 }
