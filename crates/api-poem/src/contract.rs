@@ -181,12 +181,20 @@ pub fn integral_floats_to_integers(value: &mut Value) -> bool {
                 false
             }
         }
-        Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
-            integral_floats_to_integers(item) || changed
-        }),
-        Value::Object(map) => map.values_mut().fold(false, |changed, item| {
-            integral_floats_to_integers(item) || changed
-        }),
+        Value::Array(items) => {
+            let mut changed = false;
+            for item in items {
+                changed |= integral_floats_to_integers(item);
+            }
+            changed
+        }
+        Value::Object(map) => {
+            let mut changed = false;
+            for item in map.values_mut() {
+                changed |= integral_floats_to_integers(item);
+            }
+            changed
+        }
         _ => false,
     }
 }
@@ -223,9 +231,9 @@ fn child(parent: &str, property: &str) -> String {
 
 fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>) {
     let field = field_name(error.instance_path().iter());
-    let problem = |field: String, code: &str, message: String| FieldProblem {
+    let problem = |field: String, code: Violation, message: String| FieldProblem {
         field,
-        code: code.to_owned(),
+        code: code.into(),
         message,
     };
     match error.kind() {
@@ -233,7 +241,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
             let name = property.as_str().unwrap_or_default();
             out.push(problem(
                 child(&field, name),
-                Violation::Required.code(),
+                Violation::Required,
                 "is required".to_owned(),
             ));
         }
@@ -241,7 +249,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
             for name in unexpected {
                 out.push(problem(
                     child(&field, name),
-                    Violation::UnknownField.code(),
+                    Violation::UnknownField,
                     "is not a field of this request".to_owned(),
                 ));
             }
@@ -259,40 +267,36 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
                         describe(error, out);
                     }
                 }
-                _ => out.push(problem(
-                    field,
-                    Violation::InvalidType.code(),
-                    error.to_string(),
-                )),
+                _ => out.push(problem(field, Violation::InvalidType, error.to_string())),
             }
         }
         kind => {
             let code =
                 match kind {
-                    ValidationErrorKind::Type { .. } => Violation::InvalidType.code(),
+                    ValidationErrorKind::Type { .. } => Violation::InvalidType,
                     ValidationErrorKind::MinLength { limit }
                     | ValidationErrorKind::MinItems { limit }
                         if *limit == 1 && is_empty(error.instance()) =>
                     {
-                        Violation::Required.code()
+                        Violation::Required
                     }
                     // "Not blank" is the pattern `\S`: a blank value is a missing one.
                     ValidationErrorKind::Pattern { .. } if is_blank(error.instance()) => {
-                        Violation::Required.code()
+                        Violation::Required
                     }
                     ValidationErrorKind::MinLength { .. }
-                    | ValidationErrorKind::MinItems { .. } => Violation::TooShort.code(),
+                    | ValidationErrorKind::MinItems { .. } => Violation::TooShort,
                     ValidationErrorKind::MaxLength { .. }
-                    | ValidationErrorKind::MaxItems { .. } => Violation::TooLong.code(),
+                    | ValidationErrorKind::MaxItems { .. } => Violation::TooLong,
                     ValidationErrorKind::Minimum { .. }
                     | ValidationErrorKind::Maximum { .. }
                     | ValidationErrorKind::ExclusiveMinimum { .. }
-                    | ValidationErrorKind::ExclusiveMaximum { .. } => Violation::OutOfRange.code(),
+                    | ValidationErrorKind::ExclusiveMaximum { .. } => Violation::OutOfRange,
                     ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => {
-                        Violation::InvalidChoice.code()
+                        Violation::InvalidChoice
                     }
-                    ValidationErrorKind::UniqueItems => Violation::Inconsistent.code(),
-                    _ => Violation::InvalidFormat.code(),
+                    ValidationErrorKind::UniqueItems => Violation::Inconsistent,
+                    _ => Violation::InvalidFormat,
                 };
             out.push(problem(field, code, plain_message(error)));
         }
@@ -933,7 +937,7 @@ mod tests {
             .check_body(&Method::PATCH, "/api/v1/things/0b0e", &body)
             .unwrap_or_default()
             .into_iter()
-            .map(|p| (p.field, p.code))
+            .map(|p| (p.field, p.code.as_str().to_owned()))
             .collect()
     }
 

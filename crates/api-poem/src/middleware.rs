@@ -306,7 +306,7 @@ pub fn render_error(err: poem::Error) -> Response {
             "Some fields are invalid; see `errors`.",
             vec![crate::problem::FieldProblem {
                 field: "$".to_owned(),
-                code: "invalid_type".to_owned(),
+                code: lyceum_domain::validation::Violation::InvalidType.into(),
                 message: payload.reason.clone(),
             }],
         )
@@ -325,7 +325,7 @@ fn invalid_parameter(name: &str, reason: &str) -> Response {
         "Some fields are invalid; see `errors`.",
         vec![crate::problem::FieldProblem {
             field: name.to_owned(),
-            code: parameter_violation(reason).to_owned(),
+            code: parameter_violation(reason).into(),
             message: reason.to_owned(),
         }],
     )
@@ -333,9 +333,9 @@ fn invalid_parameter(name: &str, reason: &str) -> Response {
 }
 
 /// The rule a parameter's value broke, from poem-openapi's reason for refusing it.
-fn parameter_violation(reason: &str) -> &'static str {
+fn parameter_violation(reason: &str) -> lyceum_domain::validation::Violation {
     use lyceum_domain::validation::Violation;
-    let violation = if reason.contains("expects an input value") {
+    if reason.contains("expects an input value") {
         Violation::Required
     } else if reason.contains("maximum") || reason.contains("minimum") {
         Violation::OutOfRange
@@ -349,8 +349,7 @@ fn parameter_violation(reason: &str) -> &'static str {
         Violation::InvalidChoice
     } else {
         Violation::InvalidFormat
-    };
-    violation.code()
+    }
 }
 
 #[cfg(test)]

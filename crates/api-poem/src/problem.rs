@@ -9,10 +9,11 @@ use lyceum_domain::mentoring::{BookingError, RequestError, SessionError};
 use lyceum_domain::wallet::WalletError;
 
 use crate::errors::ErrorCode;
+use lyceum_domain::validation::Violation;
 use poem::Response;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
+use poem_openapi::{ApiResponse, Enum, Object};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -25,12 +26,82 @@ pub struct FieldProblem {
     /// The request field as sent: `email`, `price.amount_minor`, `expertise[2]`, a
     /// parameter's name, or `$` for the body as a whole.
     pub field: String,
-    /// Which rule the value breaks: `required`, `invalid_type`, `too_short`, `too_long`,
-    /// `out_of_range`, `invalid_format`, `invalid_choice`, `invalid_characters`,
-    /// `inconsistent`, `not_allowed` or `unknown_field`.
-    pub code: String,
+    /// Which rule the value breaks.
+    pub code: FieldCode,
     /// What is wrong with it, for people.
     pub message: String,
+}
+
+/// Which rule an invalid field breaks: a closed vocabulary, so clients can react to it
+/// without reading `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum FieldCode {
+    /// Missing, empty or blank where a value is needed.
+    Required,
+    /// The wrong JSON type (a number where text is expected).
+    InvalidType,
+    /// Shorter than allowed (characters, or items of a list).
+    TooShort,
+    /// Longer than allowed (characters, or items of a list).
+    TooLong,
+    /// A number or time outside its range.
+    OutOfRange,
+    /// Not the right shape (email, URL, time zone, currency, date, UUID…).
+    InvalidFormat,
+    /// Not one of the allowed values.
+    InvalidChoice,
+    /// Characters the field refuses.
+    InvalidCharacters,
+    /// Contradicts another field.
+    Inconsistent,
+    /// Refused by a rule for this caller or state.
+    NotAllowed,
+    /// Not a field of this request.
+    UnknownField,
+}
+
+impl From<Violation> for FieldCode {
+    fn from(violation: Violation) -> Self {
+        match violation {
+            Violation::Required => Self::Required,
+            Violation::InvalidType => Self::InvalidType,
+            Violation::TooShort => Self::TooShort,
+            Violation::TooLong => Self::TooLong,
+            Violation::OutOfRange => Self::OutOfRange,
+            Violation::InvalidFormat => Self::InvalidFormat,
+            Violation::InvalidChoice => Self::InvalidChoice,
+            Violation::InvalidCharacters => Self::InvalidCharacters,
+            Violation::Inconsistent => Self::Inconsistent,
+            Violation::NotAllowed => Self::NotAllowed,
+            Violation::UnknownField => Self::UnknownField,
+        }
+    }
+}
+
+impl From<FieldCode> for Violation {
+    fn from(code: FieldCode) -> Self {
+        match code {
+            FieldCode::Required => Self::Required,
+            FieldCode::InvalidType => Self::InvalidType,
+            FieldCode::TooShort => Self::TooShort,
+            FieldCode::TooLong => Self::TooLong,
+            FieldCode::OutOfRange => Self::OutOfRange,
+            FieldCode::InvalidFormat => Self::InvalidFormat,
+            FieldCode::InvalidChoice => Self::InvalidChoice,
+            FieldCode::InvalidCharacters => Self::InvalidCharacters,
+            FieldCode::Inconsistent => Self::Inconsistent,
+            FieldCode::NotAllowed => Self::NotAllowed,
+            FieldCode::UnknownField => Self::UnknownField,
+        }
+    }
+}
+
+impl FieldCode {
+    /// The code as sent (`too_long`): the domain's own spelling of the rule.
+    pub fn as_str(self) -> &'static str {
+        Violation::from(self).code()
+    }
 }
 
 /// An RFC 9457 problem.
@@ -94,7 +165,7 @@ impl Problem {
             value["errors"] = serde_json::json!(
                 errors
                     .iter()
-                    .map(|e| serde_json::json!({"field": e.field, "code": e.code, "message": e.message}))
+                    .map(|e| serde_json::json!({"field": e.field, "code": e.code.as_str(), "message": e.message}))
                     .collect::<Vec<_>>()
             );
         }
@@ -197,13 +268,13 @@ impl ApiError {
     pub fn invalid_input(
         code: &ErrorCode,
         field: &str,
-        violation: lyceum_domain::validation::Violation,
+        violation: Violation,
         message: impl Into<String>,
     ) -> Self {
         let mut problem = Problem::of(code, "Some fields are invalid; see `errors`.");
         problem.errors = Some(vec![FieldProblem {
             field: field.to_owned(),
-            code: violation.code().to_owned(),
+            code: violation.into(),
             message: message.into(),
         }]);
         Self::from_problem(problem)
@@ -226,7 +297,7 @@ impl From<AppError> for ApiError {
                     .into_iter()
                     .map(|e| FieldProblem {
                         field: e.field,
-                        code: e.violation.code().to_owned(),
+                        code: e.violation.into(),
                         message: e.message,
                     })
                     .collect(),
@@ -481,13 +552,22 @@ mod tests {
         let mut errors = lyceum_domain::FieldErrors::new();
         errors.push(
             "title",
-            lyceum_domain::validation::Violation::TooLong,
+            Violation::TooLong,
             "must be at most 200 characters",
         );
         let response = ApiError::from(AppError::Validation(errors)).into_response();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = response.into_body().into_string().await.unwrap();
         let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        for violation in Violation::ALL {
+            let code = FieldCode::from(violation);
+            assert_eq!(Violation::from(code), violation);
+            assert_eq!(
+                serde_json::to_value(poem_openapi::types::ToJSON::to_json(&code)).unwrap(),
+                serde_json::json!(violation.code()),
+                "the schema's enum spells each code as the domain does"
+            );
+        }
         assert_eq!(
             problem["errors"],
             serde_json::json!([{"field": "title", "code": "too_long", "message": "must be at most 200 characters"}])
