@@ -185,6 +185,28 @@ async fn the_pipeline_answers_what_the_document_promises() {
             (StatusCode::BAD_REQUEST, "idempotency.invalid_key")
         );
 
+        // JSON Schema reads 3.0 as the integer 3, and so does the server; 3.5 is refused.
+        let integral = app
+            .patch(
+                "/api/v1/me",
+                Some(&learner),
+                serde_json::json!({"years_experience": 3.0}),
+            )
+            .await;
+        assert_eq!(integral.status, StatusCode::OK, "{:?}", integral.body);
+        assert_eq!(integral.body["profile"]["years_experience"], 3);
+        let fractional = app
+            .patch(
+                "/api/v1/me",
+                Some(&learner),
+                serde_json::json!({"years_experience": 3.5}),
+            )
+            .await;
+        assert_eq!(
+            lyceum_e2e::field_codes(&fractional),
+            [("years_experience", "invalid_type")]
+        );
+
         // A path parameter that is not a UUID names itself in a 422.
         let bad_id = app.get("/api/v1/mentoring-sessions/not-a-uuid", None).await;
         assert_eq!(lyceum_e2e::field_codes(&bad_id), [("id", "invalid_format")]);
