@@ -185,6 +185,18 @@ async fn the_pipeline_answers_what_the_document_promises() {
             (StatusCode::BAD_REQUEST, "idempotency.invalid_key")
         );
 
+        // No body at all where the operation needs one is refused, not read as `{}`.
+        let bodiless = app
+            .send(
+                reqwest::Method::PATCH,
+                "/api/v1/me",
+                Some(&learner),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(lyceum_e2e::field_codes(&bodiless), [("$", "required")]);
+
         // JSON Schema reads 3.0 as the integer 3, and so does the server; 3.5 is refused.
         let integral = app
             .patch(

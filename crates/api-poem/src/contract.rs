@@ -65,6 +65,7 @@ struct Operation {
     method: Method,
     segments: Vec<Segment>,
     body: Option<Validator>,
+    body_required: bool,
 }
 
 enum Segment {
@@ -96,6 +97,12 @@ impl Contract {
     /// worth reading the body of before routing.
     pub fn has_body_schema(&self, method: &Method, path: &str) -> bool {
         self.find(method, path).is_some_and(|op| op.body.is_some())
+    }
+
+    /// Whether the operation `method path` must be sent a body (an action whose body is
+    /// optional, or that takes none, may be sent nothing at all).
+    pub fn requires_body(&self, method: &Method, path: &str) -> bool {
+        self.find(method, path).is_some_and(|op| op.body_required)
     }
 
     /// Checks a JSON request body against its operation's schema. `None` when the body is
@@ -398,10 +405,15 @@ fn compile_operations(document: &Value) -> Vec<Operation> {
                             panic!("the body schema of {method} {path} does not compile: {error}")
                         })
                 });
+            let body_required = operation
+                .pointer("/requestBody/required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             operations.push(Operation {
                 method,
                 segments: template_segments(path),
                 body,
+                body_required,
             });
         }
     }
@@ -1003,6 +1015,8 @@ mod tests {
         let contract = Contract::new(&raw());
         assert!(contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc"));
         assert!(!contract.has_body_schema(&Method::GET, "/api/v1/things/abc"));
+        assert!(contract.requires_body(&Method::PATCH, "/api/v1/things/abc"));
+        assert!(!contract.requires_body(&Method::POST, "/api/v1/things/abc/cancel"));
         assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things"));
         assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc/more"));
         assert_eq!(

@@ -186,6 +186,23 @@ impl Pipeline {
                 }
             }
         };
+        if empty
+            && req.header("content-type").is_none()
+            && self.contract.requires_body(req.method(), req.uri().path())
+        {
+            // A body the operation needs was not sent at all.
+            return Some(
+                Problem::invalid_fields(
+                    "Some fields are invalid; see `errors`.",
+                    vec![crate::problem::FieldProblem {
+                        field: "$".to_owned(),
+                        code: lyceum_domain::validation::Violation::Required.into(),
+                        message: "this operation needs a JSON body".to_owned(),
+                    }],
+                )
+                .into_response_with(None),
+            );
+        }
         treat_empty_write_as_empty_object(req, empty);
         if validated && is_json(req) {
             return self.check_body(req).await;
@@ -236,9 +253,10 @@ impl Pipeline {
     }
 }
 
-/// Action endpoints (`POST …/cancel`, `…/accept`, `…/read`) take an optional JSON body; a
-/// client sending none at all means "no options", so an empty body without a content type
-/// is read as `{}` instead of being refused as an unsupported media type.
+/// Action endpoints (`POST …/cancel`, `…/accept`, `…/read`) take an optional JSON body or
+/// none; a client sending none at all means "no options", so an empty body without a
+/// content type is read as `{}` instead of being refused as an unsupported media type.
+/// (An operation whose body is required was refused before this.)
 fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
     use poem::http::Method;
     let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
