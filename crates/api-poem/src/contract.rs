@@ -287,7 +287,8 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
                     {
                         Violation::Required
                     }
-                    // "Not blank" is the pattern `\S`: a blank value is a missing one.
+                    // "Not blank" is a pattern asking for one non-whitespace character: a blank
+                    // value is a missing one.
                     ValidationErrorKind::Pattern { .. } if is_blank(error.instance()) => {
                         Violation::Required
                     }

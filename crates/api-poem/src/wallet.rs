@@ -39,7 +39,10 @@ pub struct AdjustmentIn {
     #[oai(validator(minimum(value = "1")))]
     pub points: i64,
     /// Why (shown to the wallet owner), 1–500 characters.
-    #[oai(validator(max_length = 500, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 500,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub reason: String,
 }
 

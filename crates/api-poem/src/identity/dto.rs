@@ -42,11 +42,13 @@ pub struct RegistrationIn {
     /// Login email, unique ignoring case (at most 254 characters).
     #[oai(validator(
         max_length = 254,
-        pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub email: String,
     /// 8–16 characters, starting with a letter; letters, digits, `_` and `.`.
-    #[oai(validator(pattern = r"^\s*[A-Za-z][A-Za-z0-9_.]{7,15}\s*$"))]
+    #[oai(validator(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z][A-Za-z0-9_.]{7,15}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    ))]
     pub username: String,
     /// 8–128 characters with upper case, lower case and a digit.
     #[oai(validator(
@@ -56,10 +58,16 @@ pub struct RegistrationIn {
     ))]
     pub password: String,
     /// Given name, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub first_name: String,
     /// Family name, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub last_name: String,
     /// `learner` or `mentor`.
     pub role: RegistrationRole,
@@ -150,7 +158,7 @@ pub struct PasswordForgotIn {
     /// The account's email.
     #[oai(validator(
         max_length = 254,
-        pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub email: String,
 }
@@ -452,15 +460,24 @@ page!(
 #[oai(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// Given name, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub first_name: Option<String>,
     /// Family name, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub last_name: Option<String>,
     /// `+` and 7–15 digits, spaces and dashes allowed.
     #[oai(
         nullable,
-        validator(max_length = 32, pattern = r"^\s*$|^[ -]*\+[ -]*([0-9][ -]*){7,15}$")
+        validator(
+            max_length = 32,
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[ -]*\+[ -]*([0-9][ -]*){7,15}$"
+        )
     )]
     pub phone_number: MaybeUndefined<String>,
     /// About me, at most 1000 characters.
@@ -471,7 +488,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub profile_image: MaybeUndefined<String>,
@@ -489,7 +506,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub website: MaybeUndefined<String>,
@@ -498,7 +515,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub github: MaybeUndefined<String>,
@@ -507,7 +524,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub linkedin: MaybeUndefined<String>,
@@ -516,7 +533,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub twitter: MaybeUndefined<String>,
@@ -525,13 +542,17 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub facebook: MaybeUndefined<String>,
     /// Mentor side: up to 10 keywords of 1–50 characters (duplicates ignoring case are
     /// dropped); replaces the list, `[]` empties it.
-    #[oai(validator(max_items = 10, max_length = 50, pattern = r"\S"))]
+    #[oai(validator(
+        max_items = 10,
+        max_length = 50,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub expertise: Option<Vec<String>>,
     /// Mentor side: indicative hourly rate.
     #[oai(nullable)]
@@ -544,7 +565,11 @@ pub struct ProfilePatch {
     pub domain: MaybeUndefined<String>,
     /// Learner side: up to 10 keywords of 1–50 characters (duplicates ignoring case are
     /// dropped); replaces the list, `[]` empties it.
-    #[oai(validator(max_items = 10, max_length = 50, pattern = r"\S"))]
+    #[oai(validator(
+        max_items = 10,
+        max_length = 50,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub interests: Option<Vec<String>>,
     /// Learner side: goals, at most 1000 characters.
     #[oai(nullable, validator(max_length = 1000))]
@@ -659,7 +684,10 @@ impl From<&Specialization> for SpecializationOut {
 #[oai(deny_unknown_fields)]
 pub struct SpecializationIn {
     /// Unique name, 2–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S[\s\S]*\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub name: String,
     /// What it covers, at most 1000 characters.
     #[oai(validator(max_length = 1000))]
@@ -709,17 +737,23 @@ impl From<&UserCertificate> for CertificateOut {
 #[oai(deny_unknown_fields)]
 pub struct CertificateIn {
     /// What was certified, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub title: String,
     /// Who issued it, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub issuer: String,
     /// When (not in the future).
     pub issue_date: Date,
     /// An absolute http(s) URL where it can be checked.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub certificate_url: String,
 }
@@ -792,10 +826,16 @@ impl From<&BillingAddress> for BillingAddressOut {
 #[oai(deny_unknown_fields)]
 pub struct BillingAddressIn {
     /// Billing first name, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub first_name: String,
     /// Billing last name, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub last_name: String,
     /// Company, for business invoices; at most 200 characters.
     #[oai(validator(max_length = 200))]
@@ -806,26 +846,40 @@ pub struct BillingAddressIn {
     /// Where invoices go (may differ from the login email); at most 254 characters.
     #[oai(validator(
         max_length = 254,
-        pattern = r"^\s*[^\s@\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub email: String,
     /// First address line, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub address_line1: String,
     /// Second address line, at most 200 characters.
     #[oai(validator(max_length = 200))]
     pub address_line2: Option<String>,
     /// City, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub city: String,
     /// State or province, 1–100 characters.
-    #[oai(validator(max_length = 100, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub state: String,
     /// ZIP or postal code, 1–20 characters.
-    #[oai(validator(max_length = 20, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 20,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code in upper case, e.g. `IN`.
-    #[oai(validator(pattern = r"^\s*[A-Z]{2}\s*$"))]
+    #[oai(validator(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Z]{2}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    ))]
     pub country: String,
     /// VAT or tax id, at most 50 characters.
     #[oai(validator(max_length = 50))]
@@ -860,7 +914,10 @@ impl From<BillingAddressIn> for BillingAddressInput {
 #[oai(deny_unknown_fields)]
 pub struct BanIn {
     /// Why (shown to the user), 1–500 characters.
-    #[oai(validator(max_length = 500, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 500,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub reason: String,
     /// When the ban ends, in the future; omit for a permanent ban.
     pub expires_at: Option<OffsetDateTime>,

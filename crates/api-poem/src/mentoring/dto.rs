@@ -145,7 +145,10 @@ impl From<&SessionView> for SessionOut {
 #[oai(deny_unknown_fields)]
 pub struct SessionIn {
     /// Title, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub title: String,
     /// Description, at most 5000 characters.
     #[oai(default, validator(max_length = 5000))]
@@ -164,7 +167,7 @@ pub struct SessionIn {
     /// absent or blank.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery.
@@ -193,7 +196,10 @@ impl From<SessionIn> for SessionInput {
 #[oai(deny_unknown_fields)]
 pub struct SessionPatch {
     /// Title, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub title: Option<String>,
     /// Description, at most 5000 characters.
     #[oai(validator(max_length = 5000))]
@@ -211,7 +217,7 @@ pub struct SessionPatch {
     /// Video room, an absolute http(s) URL; an empty string generates a new room.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery; `null` removes it.
@@ -526,10 +532,14 @@ pub struct WeeklyWindowIn {
     /// The day.
     pub weekday: Weekday,
     /// Local start, `HH:MM` (24-hour clock).
-    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
+    #[oai(validator(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    ))]
     pub start: String,
     /// Local end, `HH:MM` (after start, same day).
-    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
+    #[oai(validator(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    ))]
     pub end: String,
 }
 
@@ -543,10 +553,14 @@ pub struct AvailabilityExceptionIn {
     /// and `end`).
     pub kind: AvailabilityExceptionKind,
     /// For `extra`: local start `HH:MM`.
-    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
+    #[oai(validator(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    ))]
     pub start: Option<String>,
     /// For `extra`: local end `HH:MM`, after `start`.
-    #[oai(validator(pattern = r"^\s*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9]\s*$"))]
+    #[oai(validator(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    ))]
     pub end: Option<String>,
 }
 
@@ -734,7 +748,10 @@ pub struct MentorshipRequestIn {
     /// The mentor.
     pub mentor_id: Uuid,
     /// Subject, 1–200 characters.
-    #[oai(validator(max_length = 200, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub subject: String,
     /// Message, at most 2000 characters.
     #[oai(default, validator(max_length = 2000))]
@@ -816,7 +833,7 @@ pub struct MentorshipRequestAcceptIn {
     /// Meeting link, an absolute http(s) URL; generated when absent or blank.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#]\S*)?\s*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub meeting_url: Option<String>,
     /// Answer to the learner, at most 2000 characters.
@@ -838,7 +855,10 @@ impl From<MentorshipRequestAcceptIn> for RequestAction {
 #[oai(deny_unknown_fields)]
 pub struct MentorshipRequestDeclineIn {
     /// Why, 1–2000 characters (required).
-    #[oai(validator(max_length = 2000, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub response_message: String,
 }
 
@@ -889,7 +909,10 @@ pub enum RequestStatus {
 #[oai(deny_unknown_fields)]
 pub struct MessageIn {
     /// The text, 1–2000 characters.
-    #[oai(validator(max_length = 2000, pattern = r"\S"))]
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    ))]
     pub body: String,
 }
 
