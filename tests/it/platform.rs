@@ -219,6 +219,19 @@ async fn the_pipeline_answers_what_the_document_promises() {
             [("years_experience", "invalid_type")]
         );
 
+        // The NUL character enters nowhere, in a body or a query, on either database.
+        let nul_body = app
+            .post(
+                "/api/v1/auth/register",
+                None,
+                serde_json::json!({"email": "nul@example.com", "username": "nul_user1", "password": "Secret123",
+                                   "first_name": "A\u{0}B", "last_name": "C", "role": "learner"}),
+            )
+            .await;
+        assert_eq!(lyceum_e2e::field_codes(&nul_body), [("first_name", "invalid_characters")]);
+        let nul_query = app.get("/api/v1/mentors?expertise=ru%00st", None).await;
+        assert_eq!(lyceum_e2e::field_codes(&nul_query), [("expertise", "invalid_characters")]);
+
         // A path parameter that is not a UUID names itself in a 422.
         let bad_id = app.get("/api/v1/mentoring-sessions/not-a-uuid", None).await;
         assert_eq!(lyceum_e2e::field_codes(&bad_id), [("id", "invalid_format")]);

@@ -116,6 +116,7 @@ impl Contract {
     ) -> Option<Vec<FieldProblem>> {
         let validator = self.find(method, path)?.body.as_ref()?;
         let mut problems = Vec::new();
+        nul_characters(body, "$", &mut problems);
         for error in validator.iter_errors(body) {
             describe(&error, &mut problems);
         }
@@ -225,6 +226,29 @@ fn field_name<'a>(segments: impl Iterator<Item = LocationSegment<'a>>) -> String
         "$".to_owned()
     } else {
         name
+    }
+}
+
+/// Text with the NUL character (U+0000) enters nowhere: PostgreSQL cannot store it and no
+/// field means it. One rule for every string of every body, on every database.
+fn nul_characters(value: &Value, field: &str, out: &mut Vec<FieldProblem>) {
+    match value {
+        Value::String(text) if text.contains('\0') => out.push(FieldProblem {
+            field: field.to_owned(),
+            code: Violation::InvalidCharacters.into(),
+            message: "must not contain the NUL character (U+0000)".to_owned(),
+        }),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                nul_characters(item, &format!("{field}[{index}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                nul_characters(item, &child(field, key), out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -990,6 +1014,13 @@ mod tests {
             vec![pair("title", "too_long")]
         );
         assert_eq!(problems(json!([1])), vec![pair("$", "invalid_type")]);
+        assert_eq!(
+            problems(json!({"title": "a\u{0}b", "tags": ["ok", "\u{0}"]})),
+            vec![
+                pair("tags[1]", "invalid_characters"),
+                pair("title", "invalid_characters"),
+            ]
+        );
         assert_eq!(
             problems(json!({"title": "ok", "rate": {"amount_minor": -1, "currency": "eur"}})),
             vec![

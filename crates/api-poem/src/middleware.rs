@@ -156,6 +156,19 @@ impl Pipeline {
             );
             return Some(problem.into_response_with(Some(retry_after)));
         }
+        if let Some(name) = query_parameter_with_nul(req.uri().query()) {
+            return Some(
+                Problem::invalid_fields(
+                    "Some fields are invalid; see `errors`.",
+                    vec![crate::problem::FieldProblem {
+                        field: name,
+                        code: lyceum_domain::validation::Violation::InvalidCharacters.into(),
+                        message: "must not contain the NUL character (U+0000)".to_owned(),
+                    }],
+                )
+                .into_response_with(None),
+            );
+        }
         let too_large = || {
             Problem::from_status(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -269,6 +282,19 @@ fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
     }
 }
 
+/// The name of the first query parameter whose name or value holds a NUL character (it
+/// can only arrive percent-encoded, as `%00`), as the client spelled the name.
+fn query_parameter_with_nul(query: Option<&str>) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let has_nul = pair.to_ascii_lowercase().contains("%00");
+        has_nul.then(|| {
+            let name = pair.split('=').next().unwrap_or_default();
+            name.replace("%00", "")
+                .replace("%00".to_uppercase().as_str(), "")
+        })
+    })
+}
+
 fn is_json(req: &Request) -> bool {
     req.header("content-type")
         .and_then(|value| value.split(';').next())
@@ -373,6 +399,16 @@ fn parameter_violation(reason: &str) -> lyceum_domain::validation::Violation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_in_a_query_parameter_names_that_parameter() {
+        assert_eq!(
+            query_parameter_with_nul(Some("limit=5&q=ab%00c")).as_deref(),
+            Some("q")
+        );
+        assert_eq!(query_parameter_with_nul(Some("limit=5&q=abc")), None);
+        assert_eq!(query_parameter_with_nul(None), None);
+    }
 
     #[test]
     fn limiter_refuses_past_the_limit_and_says_when_to_retry() {
