@@ -235,6 +235,13 @@ async fn the_pipeline_answers_what_the_document_promises() {
         // A path parameter that is not a UUID names itself in a 422.
         let bad_id = app.get("/api/v1/mentoring-sessions/not-a-uuid", None).await;
         assert_eq!(lyceum_e2e::field_codes(&bad_id), [("id", "invalid_format")]);
+        assert_eq!(
+            bad_id.body["errors"][0]["message"], "must be a UUID",
+            "the document's rule, never the parser's internals"
+        );
+        let bad_limit = app.get("/api/v1/mentors?limit=500", None).await;
+        assert_eq!(lyceum_e2e::field_codes(&bad_limit), [("limit", "out_of_range")]);
+        assert_eq!(bad_limit.body["errors"][0]["message"], "must be a whole number from 1 to 100");
         app.stop().await;
     })
     .await;

@@ -66,6 +66,8 @@ struct Operation {
     segments: Vec<Segment>,
     body: Option<Validator>,
     body_required: bool,
+    /// Each parameter's name and what it accepts, in words.
+    parameter_rules: Vec<(String, String)>,
 }
 
 enum Segment {
@@ -103,6 +105,16 @@ impl Contract {
     /// optional, or that takes none, may be sent nothing at all).
     pub fn requires_body(&self, method: &Method, path: &str) -> bool {
         self.find(method, path).is_some_and(|op| op.body_required)
+    }
+
+    /// What the parameter `name` of `method path` accepts, in words, for a refusal's
+    /// message.
+    pub fn parameter_rule(&self, method: &Method, path: &str, name: &str) -> Option<String> {
+        self.find(method, path)?
+            .parameter_rules
+            .iter()
+            .find(|(candidate, _)| candidate == name)
+            .map(|(_, rule)| rule.clone())
     }
 
     /// Checks a JSON request body against its operation's schema. `None` when the body is
@@ -434,15 +446,65 @@ fn compile_operations(document: &Value) -> Vec<Operation> {
                 .pointer("/requestBody/required")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
+            let parameter_rules = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map(|parameters| {
+                    parameters
+                        .iter()
+                        .filter_map(|p| {
+                            let name = p.get("name")?.as_str()?.to_owned();
+                            Some((name, rule_in_words(p.get("schema")?)))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             operations.push(Operation {
                 method,
                 segments: template_segments(path),
                 body,
                 body_required,
+                parameter_rules,
             });
         }
     }
     operations
+}
+
+/// What a parameter's schema accepts, said as a refusal's message ("must be a UUID").
+fn rule_in_words(schema: &Value) -> String {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let names: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        return format!("must be one of: {}", names.join(", "));
+    }
+    // poem-openapi writes bounds as floats (`1.0`).
+    let bound = |key: &str| {
+        let value = schema.get(key)?;
+        value.as_i64().or_else(|| value.as_f64().map(|f| f as i64))
+    };
+    match (
+        schema.get("type").and_then(Value::as_str),
+        schema.get("format").and_then(Value::as_str),
+    ) {
+        (_, Some("uuid")) => "must be a UUID".to_owned(),
+        (_, Some("date-time")) => {
+            "must be an RFC 3339 date and time, such as 2030-01-15T14:00:00Z".to_owned()
+        }
+        (_, Some("date")) => "must be a date, such as 2030-01-15".to_owned(),
+        (Some("integer"), _) => match (bound("minimum"), bound("maximum")) {
+            (Some(low), Some(high)) if high < i64::from(i32::MAX) => {
+                format!("must be a whole number from {low} to {high}")
+            }
+            (Some(low), _) => format!("must be a whole number of at least {low}"),
+            _ => "must be a whole number".to_owned(),
+        },
+        (Some("boolean"), _) => "must be true or false".to_owned(),
+        (Some("number"), _) => "must be a number".to_owned(),
+        _ => match bound("maxLength") {
+            Some(max) => format!("must be text of at most {max} characters"),
+            None => "is not a valid value here".to_owned(),
+        },
+    }
 }
 
 fn template_segments(path: &str) -> Vec<Segment> {
@@ -1061,5 +1123,11 @@ mod tests {
             Some("id")
         );
         assert_eq!(contract.path_parameter_name("/api/v1/things/abc", 1), None);
+        assert_eq!(
+            contract
+                .parameter_rule(&Method::PATCH, "/api/v1/things/abc", "id")
+                .as_deref(),
+            Some("must be a UUID")
+        );
     }
 }

@@ -98,6 +98,7 @@ impl Pipeline {
         let ip = self.client_ip(&req);
         req.extensions_mut().insert(ClientIp(ip));
         let path = req.uri().path().to_owned();
+        let method = req.method().clone();
         let span = tracing::info_span!("request", id = %request_id, method = %req.method(), path = %req.uri().path());
         let started = Instant::now();
         let mut response = async {
@@ -106,20 +107,7 @@ impl Pipeline {
             }
             match next.call(req).await {
                 Ok(resp) => resp.into_response(),
-                Err(err) => {
-                    let name = err
-                        .downcast_ref::<poem_openapi::error::ParsePathError>()
-                        .and_then(|e| e.name.strip_prefix("param"))
-                        .and_then(|index| index.parse().ok())
-                        .and_then(|index| self.contract.path_parameter_name(&path, index));
-                    match (
-                        err.downcast_ref::<poem_openapi::error::ParsePathError>(),
-                        name,
-                    ) {
-                        (Some(error), Some(name)) => invalid_parameter(name, &error.reason),
-                        _ => render_error(err),
-                    }
-                }
+                Err(err) => self.render_error(err, &method, &path),
             }
         }
         .instrument(span.clone())
@@ -221,6 +209,34 @@ impl Pipeline {
             return self.check_body(req).await;
         }
         None
+    }
+
+    /// Renders an error that left the endpoint; a parameter poem-openapi could not read
+    /// becomes a 422 naming it and saying, from the document, what it accepts (never the
+    /// parser's own words).
+    fn render_error(&self, err: poem::Error, method: &poem::http::Method, path: &str) -> Response {
+        let refused = if let Some(error) = err.downcast_ref::<poem_openapi::error::ParsePathError>()
+        {
+            error
+                .name
+                .strip_prefix("param")
+                .and_then(|index| index.parse().ok())
+                .and_then(|index| self.contract.path_parameter_name(path, index))
+                .map(|name| (name.to_owned(), error.reason.as_str()))
+        } else {
+            err.downcast_ref::<poem_openapi::error::ParseParamError>()
+                .map(|error| (error.name.to_owned(), error.reason.as_str()))
+        };
+        match refused {
+            Some((name, reason)) => {
+                let message = self
+                    .contract
+                    .parameter_rule(method, path, &name)
+                    .unwrap_or_else(|| "is not a valid value here".to_owned());
+                invalid_parameter(&name, reason, message)
+            }
+            None => render_error(err),
+        }
     }
 
     /// Holds a JSON body to its operation's schema: a body that is not JSON is a 400, one
@@ -341,9 +357,6 @@ pub fn render_error(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
-    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
-        return invalid_parameter(param.name, &param.reason);
-    }
     if let Some(payload) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
         // The body is JSON and passed its schema, yet the operation could not read it.
         return crate::problem::Problem::invalid_fields(
@@ -364,13 +377,13 @@ pub fn render_error(err: poem::Error) -> Response {
 }
 
 /// The 422 for a query, header or path parameter poem-openapi could not read.
-fn invalid_parameter(name: &str, reason: &str) -> Response {
+fn invalid_parameter(name: &str, reason: &str, message: String) -> Response {
     crate::problem::Problem::invalid_fields(
         "Some fields are invalid; see `errors`.",
         vec![crate::problem::FieldProblem {
             field: name.to_owned(),
             code: parameter_violation(reason).into(),
-            message: reason.to_owned(),
+            message,
         }],
     )
     .into_response_with(None)
