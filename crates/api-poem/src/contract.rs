@@ -325,6 +325,11 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
                     }
                     // "Not blank" is a pattern asking for one non-whitespace character: a blank
                     // value is a missing one.
+                    ValidationErrorKind::Pattern { .. }
+                        if error.instance().as_str().is_some_and(|t| t.contains('\0')) =>
+                    {
+                        Violation::InvalidCharacters
+                    }
                     ValidationErrorKind::Pattern { .. } if is_blank(error.instance()) => {
                         Violation::Required
                     }
@@ -582,11 +587,52 @@ fn close_request_schemas(document: &mut Value) {
             continue;
         };
         collect_refs(schema, &mut pending);
+        forbid_nul(schema);
         if let Some(map) = schema.as_object_mut()
             && map.get("type").and_then(Value::as_str) == Some("object")
             && map.contains_key("properties")
         {
             map.entry("additionalProperties").or_insert(json!(false));
+        }
+    }
+}
+
+/// The pattern every request text without one of its own gets: no NUL character, which
+/// the body check refuses anywhere (see `nul_characters`). Patterns of Lyceum's own
+/// exclude it already.
+const NO_NUL: &str = "^[^\\x00]*$";
+
+/// Gives every free text of a request schema (a string without pattern, enum or format)
+/// the rule the body check applies to all text: no NUL character.
+fn forbid_nul(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_text = match map.get("type") {
+        Some(Value::String(kind)) => kind == "string",
+        Some(Value::Array(kinds)) => kinds.iter().any(|k| k == "string"),
+        _ => false,
+    };
+    if is_text
+        && !["pattern", "enum", "format", "$ref"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+    {
+        map.insert("pattern".into(), json!(NO_NUL));
+    }
+    for key in ["properties"] {
+        if let Some(children) = map.get_mut(key).and_then(Value::as_object_mut) {
+            children.values_mut().for_each(forbid_nul);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            forbid_nul(child);
+        }
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(children) = map.get_mut(key).and_then(Value::as_array_mut) {
+            children.iter_mut().for_each(forbid_nul);
         }
     }
 }
@@ -623,6 +669,8 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
             }
             if let Some(schema) = parameter.get_mut("schema") {
                 rewrite_schema(schema);
+                // The pipeline refuses a NUL in any query parameter.
+                forbid_nul(schema);
             }
         }
     }
@@ -985,6 +1033,15 @@ mod tests {
         assert_eq!(patch["price"]["description"], "Price.");
         assert!(patch["price"].get("allOf").is_none());
         assert_eq!(patch["born"]["format"], "date");
+        assert_eq!(
+            patch["bio"]["pattern"], NO_NUL,
+            "free text says it refuses NUL"
+        );
+        assert_eq!(patch["title"]["pattern"], NO_NUL);
+        assert!(
+            patch["born"].get("pattern").is_none(),
+            "a date has its format"
+        );
         let amount = &doc["components"]["schemas"]["Money"]["properties"]["amount_minor"];
         assert_eq!(
             (amount["format"].clone(), amount["minimum"].clone()),

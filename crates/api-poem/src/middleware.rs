@@ -144,6 +144,20 @@ impl Pipeline {
             );
             return Some(problem.into_response_with(Some(retry_after)));
         }
+        // An Idempotency-Key that is not even text would otherwise be read as absent.
+        if req
+            .headers()
+            .get("idempotency-key")
+            .is_some_and(|key| key.to_str().is_err())
+        {
+            return Some(
+                Problem::of(
+                    &crate::errors::IDEMPOTENCY_INVALID_KEY,
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                )
+                .into_response_with(None),
+            );
+        }
         if let Some(name) = query_parameter_with_nul(req.uri().query()) {
             return Some(
                 Problem::invalid_fields(

@@ -41,7 +41,7 @@ pub struct AdjustmentIn {
     /// Why (shown to the wallet owner), 1–500 characters.
     #[oai(validator(
         max_length = 500,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub reason: String,
 }

@@ -55,19 +55,19 @@ pub struct RegistrationIn {
     #[oai(validator(
         min_length = 8,
         max_length = 128,
-        pattern = r"^(?:[\s\S]*[A-Z][\s\S]*[a-z][\s\S]*[0-9]|[\s\S]*[A-Z][\s\S]*[0-9][\s\S]*[a-z]|[\s\S]*[a-z][\s\S]*[A-Z][\s\S]*[0-9]|[\s\S]*[a-z][\s\S]*[0-9][\s\S]*[A-Z]|[\s\S]*[0-9][\s\S]*[A-Z][\s\S]*[a-z]|[\s\S]*[0-9][\s\S]*[a-z][\s\S]*[A-Z])[\s\S]*$"
+        pattern = r"^(?:[^\x00]*[A-Z][^\x00]*[a-z][^\x00]*[0-9]|[^\x00]*[A-Z][^\x00]*[0-9][^\x00]*[a-z]|[^\x00]*[a-z][^\x00]*[A-Z][^\x00]*[0-9]|[^\x00]*[a-z][^\x00]*[0-9][^\x00]*[A-Z]|[^\x00]*[0-9][^\x00]*[A-Z][^\x00]*[a-z]|[^\x00]*[0-9][^\x00]*[a-z][^\x00]*[A-Z])[^\x00]*$"
     ))]
     pub password: String,
     /// Given name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub first_name: String,
     /// Family name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub last_name: String,
     /// `learner` or `mentor`.
@@ -176,7 +176,7 @@ pub struct PasswordResetIn {
     #[oai(validator(
         min_length = 8,
         max_length = 128,
-        pattern = r"^(?:[\s\S]*[A-Z][\s\S]*[a-z][\s\S]*[0-9]|[\s\S]*[A-Z][\s\S]*[0-9][\s\S]*[a-z]|[\s\S]*[a-z][\s\S]*[A-Z][\s\S]*[0-9]|[\s\S]*[a-z][\s\S]*[0-9][\s\S]*[A-Z]|[\s\S]*[0-9][\s\S]*[A-Z][\s\S]*[a-z]|[\s\S]*[0-9][\s\S]*[a-z][\s\S]*[A-Z])[\s\S]*$"
+        pattern = r"^(?:[^\x00]*[A-Z][^\x00]*[a-z][^\x00]*[0-9]|[^\x00]*[A-Z][^\x00]*[0-9][^\x00]*[a-z]|[^\x00]*[a-z][^\x00]*[A-Z][^\x00]*[0-9]|[^\x00]*[a-z][^\x00]*[0-9][^\x00]*[A-Z]|[^\x00]*[0-9][^\x00]*[A-Z][^\x00]*[a-z]|[^\x00]*[0-9][^\x00]*[a-z][^\x00]*[A-Z])[^\x00]*$"
     ))]
     pub new_password: String,
 }
@@ -463,13 +463,13 @@ pub struct ProfilePatch {
     /// Given name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub first_name: Option<String>,
     /// Family name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub last_name: Option<String>,
     /// `+` and 7–15 digits, spaces and dashes allowed.
@@ -489,7 +489,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub profile_image: MaybeUndefined<String>,
@@ -507,7 +507,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub website: MaybeUndefined<String>,
@@ -516,7 +516,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub github: MaybeUndefined<String>,
@@ -525,7 +525,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub linkedin: MaybeUndefined<String>,
@@ -534,7 +534,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub twitter: MaybeUndefined<String>,
@@ -543,7 +543,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
         )
     )]
     pub facebook: MaybeUndefined<String>,
@@ -552,7 +552,7 @@ pub struct ProfilePatch {
     #[oai(validator(
         max_items = 10,
         max_length = 50,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub expertise: Option<Vec<String>>,
     /// Mentor side: indicative hourly rate.
@@ -569,7 +569,7 @@ pub struct ProfilePatch {
     #[oai(validator(
         max_items = 10,
         max_length = 50,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub interests: Option<Vec<String>>,
     /// Learner side: goals, at most 1000 characters.
@@ -687,7 +687,7 @@ pub struct SpecializationIn {
     /// Unique name, 2–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub name: String,
     /// What it covers, at most 1000 characters.
@@ -740,13 +740,13 @@ pub struct CertificateIn {
     /// What was certified, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub title: String,
     /// Who issued it, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub issuer: String,
     /// When (not in the future).
@@ -754,7 +754,7 @@ pub struct CertificateIn {
     /// An absolute http(s) URL where it can be checked.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     ))]
     pub certificate_url: String,
 }
@@ -829,13 +829,13 @@ pub struct BillingAddressIn {
     /// Billing first name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub first_name: String,
     /// Billing last name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub last_name: String,
     /// Company, for business invoices; at most 200 characters.
@@ -853,7 +853,7 @@ pub struct BillingAddressIn {
     /// First address line, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub address_line1: String,
     /// Second address line, at most 200 characters.
@@ -862,19 +862,19 @@ pub struct BillingAddressIn {
     /// City, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub city: String,
     /// State or province, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub state: String,
     /// ZIP or postal code, 1–20 characters.
     #[oai(validator(
         max_length = 20,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code in upper case, e.g. `IN`.
@@ -917,7 +917,7 @@ pub struct BanIn {
     /// Why (shown to the user), 1–500 characters.
     #[oai(validator(
         max_length = 500,
-        pattern = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
     ))]
     pub reason: String,
     /// When the ban ends, in the future; omit for a permanent ban.
