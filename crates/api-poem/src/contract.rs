@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use lyceum_domain::validation::Violation;
 
-use crate::problem::FieldProblem;
+use crate::problem::{FieldCode, FieldProblem};
 
 /// Statuses the pipeline adds to operations, with what each means.
 const PIPELINE_STATUSES: &[(&str, &str, &str)] = &[
@@ -132,7 +132,9 @@ impl Contract {
         for error in validator.iter_errors(body) {
             describe(&error, &mut problems);
         }
-        problems.sort_by(|a, b| a.field.cmp(&b.field).then(a.code.cmp(&b.code)));
+        // By field, then by the rule's place in the vocabulary.
+        let rank = |code: FieldCode| Violation::ALL.iter().position(|v| *v == code.0);
+        problems.sort_by(|a, b| a.field.cmp(&b.field).then(rank(a.code).cmp(&rank(b.code))));
         problems.dedup_by(|a, b| a.field == b.field && a.code == b.code);
         (!problems.is_empty()).then_some(problems)
     }

@@ -13,7 +13,11 @@ use lyceum_domain::validation::Violation;
 use poem::Response;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object};
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::{ApiResponse, Object};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -32,75 +36,72 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-/// Which rule an invalid field breaks: a closed vocabulary, so clients can react to it
-/// without reading `message`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum FieldCode {
-    /// Missing, empty or blank where a value is needed.
-    Required,
-    /// The wrong JSON type (a number where text is expected).
-    InvalidType,
-    /// Shorter than allowed (characters, or items of a list).
-    TooShort,
-    /// Longer than allowed (characters, or items of a list).
-    TooLong,
-    /// A number or time outside its range.
-    OutOfRange,
-    /// Not the right shape (email, URL, time zone, currency, date, UUID…).
-    InvalidFormat,
-    /// Not one of the allowed values.
-    InvalidChoice,
-    /// Characters the field refuses.
-    InvalidCharacters,
-    /// Contradicts another field.
-    Inconsistent,
-    /// Refused by a rule for this caller or state.
-    NotAllowed,
-    /// Not a field of this request.
-    UnknownField,
-}
+/// Which rule an invalid field breaks, from the domain's closed vocabulary
+/// ([`Violation`]), so clients can react to it without reading `message`. The schema lists
+/// exactly the codes `Violation::ALL` has; there is no second list to keep in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldCode(pub Violation);
 
 impl From<Violation> for FieldCode {
     fn from(violation: Violation) -> Self {
-        match violation {
-            Violation::Required => Self::Required,
-            Violation::InvalidType => Self::InvalidType,
-            Violation::TooShort => Self::TooShort,
-            Violation::TooLong => Self::TooLong,
-            Violation::OutOfRange => Self::OutOfRange,
-            Violation::InvalidFormat => Self::InvalidFormat,
-            Violation::InvalidChoice => Self::InvalidChoice,
-            Violation::InvalidCharacters => Self::InvalidCharacters,
-            Violation::Inconsistent => Self::Inconsistent,
-            Violation::NotAllowed => Self::NotAllowed,
-            Violation::UnknownField => Self::UnknownField,
-        }
-    }
-}
-
-impl From<FieldCode> for Violation {
-    fn from(code: FieldCode) -> Self {
-        match code {
-            FieldCode::Required => Self::Required,
-            FieldCode::InvalidType => Self::InvalidType,
-            FieldCode::TooShort => Self::TooShort,
-            FieldCode::TooLong => Self::TooLong,
-            FieldCode::OutOfRange => Self::OutOfRange,
-            FieldCode::InvalidFormat => Self::InvalidFormat,
-            FieldCode::InvalidChoice => Self::InvalidChoice,
-            FieldCode::InvalidCharacters => Self::InvalidCharacters,
-            FieldCode::Inconsistent => Self::Inconsistent,
-            FieldCode::NotAllowed => Self::NotAllowed,
-            FieldCode::UnknownField => Self::UnknownField,
-        }
+        Self(violation)
     }
 }
 
 impl FieldCode {
     /// The code as sent (`too_long`): the domain's own spelling of the rule.
     pub fn as_str(self) -> &'static str {
-        Violation::from(self).code()
+        self.0.code()
+    }
+}
+
+impl Type for FieldCode {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "FieldCode".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(Self::name().into_owned())
+    }
+
+    fn register(registry: &mut Registry) {
+        registry.create_schema::<Self, _>(Self::name().into_owned(), |_| MetaSchema {
+            description: Some(
+                "Which rule an invalid field breaks: a closed vocabulary, so clients can \
+                 react to it\nwithout reading `message`.",
+            ),
+            enum_items: Violation::ALL.iter().map(|v| v.code().into()).collect(),
+            ..MetaSchema::new("string")
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for FieldCode {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(self.as_str().into())
+    }
+}
+
+impl ParseFromJSON for FieldCode {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        let value = value.unwrap_or_default();
+        Violation::ALL
+            .into_iter()
+            .find(|v| value.as_str() == Some(v.code()))
+            .map(Self)
+            .ok_or_else(|| ParseError::expected_type(value))
     }
 }
 
@@ -561,11 +562,12 @@ mod tests {
         let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
         for violation in Violation::ALL {
             let code = FieldCode::from(violation);
-            assert_eq!(Violation::from(code), violation);
+            let json = ToJSON::to_json(&code);
+            assert_eq!(json, Some(serde_json::json!(violation.code())));
             assert_eq!(
-                serde_json::to_value(poem_openapi::types::ToJSON::to_json(&code)).unwrap(),
-                serde_json::json!(violation.code()),
-                "the schema's enum spells each code as the domain does"
+                FieldCode::parse_from_json(json).ok(),
+                Some(code),
+                "each code reads back as the same rule"
             );
         }
         assert_eq!(
