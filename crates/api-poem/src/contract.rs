@@ -61,7 +61,9 @@ impl std::fmt::Debug for Contract {
     }
 }
 
-struct Operation {
+/// One operation of the document, as the pipeline needs it: found once per write
+/// request, then asked about its body.
+pub struct Operation {
     method: Method,
     segments: Vec<Segment>,
     body: Option<Validator>,
@@ -75,16 +77,31 @@ enum Segment {
     Parameter(String),
 }
 
+/// Rewrites poem-openapi's document (`raw`, OpenAPI 3.0 JSON) into the published OpenAPI
+/// 3.1 document, as served at `/openapi.json` and committed as `docs/openapi.json`.
+///
+/// # Panics
+/// When `raw` is not the JSON poem-openapi produces: a programming error found by the
+/// first test that starts the API.
+pub fn published(raw: &str) -> String {
+    serde_json::to_string(&rewritten(raw)).expect("a JSON value serialises")
+}
+
+fn rewritten(raw: &str) -> Value {
+    let mut document: Value = serde_json::from_str(raw).expect("poem-openapi emits JSON");
+    rewrite(&mut document);
+    document
+}
+
 impl Contract {
-    /// Rewrites poem-openapi's document (`raw`, OpenAPI 3.0 JSON) into the published
-    /// OpenAPI 3.1 document and compiles a validator for every JSON request body.
+    /// The published document (see [`published`]) with a validator compiled for every JSON
+    /// request body.
     ///
     /// # Panics
     /// When `raw` is not the JSON poem-openapi produces or a body schema does not
     /// compile: both are programming errors found by the first test that starts the API.
     pub fn new(raw: &str) -> Self {
-        let mut document: Value = serde_json::from_str(raw).expect("poem-openapi emits JSON");
-        rewrite(&mut document);
+        let document = rewritten(raw);
         let operations = compile_operations(&document);
         let json = serde_json::to_string(&document).expect("a JSON value serialises");
         Self { json, operations }
@@ -95,48 +112,11 @@ impl Contract {
         &self.json
     }
 
-    /// Whether a request to `method path` is an operation with a JSON body schema, and so
-    /// worth reading the body of before routing.
-    pub fn has_body_schema(&self, method: &Method, path: &str) -> bool {
-        self.find(method, path).is_some_and(|op| op.body.is_some())
-    }
-
-    /// Whether the operation `method path` must be sent a body (an action whose body is
-    /// optional, or that takes none, may be sent nothing at all).
-    pub fn requires_body(&self, method: &Method, path: &str) -> bool {
-        self.find(method, path).is_some_and(|op| op.body_required)
-    }
-
-    /// What the parameter `name` of `method path` accepts, in words, for a refusal's
-    /// message.
-    pub fn parameter_rule(&self, method: &Method, path: &str, name: &str) -> Option<String> {
-        self.find(method, path)?
-            .parameter_rules
+    /// The operation a request to `method path` reaches, if the document has one.
+    pub fn operation(&self, method: &Method, path: &str) -> Option<&Operation> {
+        self.operations
             .iter()
-            .find(|(candidate, _)| candidate == name)
-            .map(|(_, rule)| rule.clone())
-    }
-
-    /// Checks a JSON request body against its operation's schema. `None` when the body is
-    /// acceptable (or the operation has no body schema); otherwise every problem found,
-    /// each naming its field.
-    pub fn check_body(
-        &self,
-        method: &Method,
-        path: &str,
-        body: &Value,
-    ) -> Option<Vec<FieldProblem>> {
-        let validator = self.find(method, path)?.body.as_ref()?;
-        let mut problems = Vec::new();
-        nul_characters(body, "$", &mut problems);
-        for error in validator.iter_errors(body) {
-            describe(&error, &mut problems);
-        }
-        // By field, then by the rule's place in the vocabulary.
-        let rank = |code: FieldCode| Violation::ALL.iter().position(|v| *v == code.0);
-        problems.sort_by(|a, b| a.field.cmp(&b.field).then(rank(a.code).cmp(&rank(b.code))));
-        problems.dedup_by(|a, b| a.field == b.field && a.code == b.code);
-        (!problems.is_empty()).then_some(problems)
+            .find(|op| op.method == *method && op.matches(path))
     }
 
     /// The methods a path takes, for the `Allow` header of a 405 (`None` for an unknown
@@ -164,26 +144,58 @@ impl Contract {
             })
             .nth(index)
     }
-
-    fn find(&self, method: &Method, path: &str) -> Option<&Operation> {
-        self.operations
-            .iter()
-            .find(|op| op.method == *method && op.matches(path))
-    }
 }
 
 impl Operation {
+    /// Whether the operation takes a JSON body, and so whether the body is worth reading
+    /// before routing.
+    pub fn has_body_schema(&self) -> bool {
+        self.body.is_some()
+    }
+
+    /// Whether the operation must be sent a body (an action whose body is optional, or
+    /// that takes none, may be sent nothing at all).
+    pub fn requires_body(&self) -> bool {
+        self.body_required
+    }
+
+    /// What the parameter `name` accepts, in words, for a refusal's message.
+    pub fn parameter_rule(&self, name: &str) -> Option<&str> {
+        self.parameter_rules
+            .iter()
+            .find(|(candidate, _)| candidate == name)
+            .map(|(_, rule)| rule.as_str())
+    }
+
+    /// Checks a JSON request body against the operation's schema. `None` when the body is
+    /// acceptable (or the operation has no body schema); otherwise every problem found,
+    /// each naming its field.
+    pub fn check_body(&self, body: &Value) -> Option<Vec<FieldProblem>> {
+        let validator = self.body.as_ref()?;
+        let mut problems = Vec::new();
+        nul_characters(body, "$", &mut problems);
+        for error in validator.iter_errors(body) {
+            describe(&error, &mut problems);
+        }
+        // By field, then by the rule's place in the vocabulary.
+        let rank = |code: FieldCode| Violation::ALL.iter().position(|v| *v == code.0);
+        problems.sort_by(|a, b| a.field.cmp(&b.field).then(rank(a.code).cmp(&rank(b.code))));
+        problems.dedup_by(|a, b| a.field == b.field && a.code == b.code);
+        (!problems.is_empty()).then_some(problems)
+    }
+
+    /// Whether `path` fits the operation's template, without allocating: this runs for
+    /// every write request.
     fn matches(&self, path: &str) -> bool {
-        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        self.segments.len() == parts.len()
-            && self
-                .segments
-                .iter()
-                .zip(&parts)
-                .all(|(segment, part)| match segment {
-                    Segment::Literal(literal) => literal == part,
-                    Segment::Parameter(_) => !part.is_empty(),
-                })
+        let mut parts = path.trim_end_matches('/').split('/');
+        self.segments
+            .iter()
+            .all(|segment| match (segment, parts.next()) {
+                (Segment::Literal(literal), Some(part)) => literal == part,
+                (Segment::Parameter(_), Some(part)) => !part.is_empty(),
+                (_, None) => false,
+            })
+            && parts.next().is_none()
     }
 }
 
@@ -1092,7 +1104,8 @@ mod tests {
     fn problems(body: Value) -> Vec<(String, String)> {
         let contract = Contract::new(&raw());
         contract
-            .check_body(&Method::PATCH, "/api/v1/things/0b0e", &body)
+            .operation(&Method::PATCH, "/api/v1/things/0b0e")
+            .and_then(|op| op.check_body(&body))
             .unwrap_or_default()
             .into_iter()
             .map(|p| (p.field, p.code.as_str().to_owned()))
@@ -1166,12 +1179,22 @@ mod tests {
     #[test]
     fn operations_are_found_by_their_path_template() {
         let contract = Contract::new(&raw());
-        assert!(contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc"));
-        assert!(!contract.has_body_schema(&Method::GET, "/api/v1/things/abc"));
-        assert!(contract.requires_body(&Method::PATCH, "/api/v1/things/abc"));
-        assert!(!contract.requires_body(&Method::POST, "/api/v1/things/abc/cancel"));
-        assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things"));
-        assert!(!contract.has_body_schema(&Method::PATCH, "/api/v1/things/abc/more"));
+        let has_body_schema = |method: Method, path: &str| {
+            contract
+                .operation(&method, path)
+                .is_some_and(Operation::has_body_schema)
+        };
+        let requires_body = |method: Method, path: &str| {
+            contract
+                .operation(&method, path)
+                .is_some_and(Operation::requires_body)
+        };
+        assert!(has_body_schema(Method::PATCH, "/api/v1/things/abc"));
+        assert!(!has_body_schema(Method::GET, "/api/v1/things/abc"));
+        assert!(requires_body(Method::PATCH, "/api/v1/things/abc"));
+        assert!(!requires_body(Method::POST, "/api/v1/things/abc/cancel"));
+        assert!(!has_body_schema(Method::PATCH, "/api/v1/things"));
+        assert!(!has_body_schema(Method::PATCH, "/api/v1/things/abc/more"));
         assert_eq!(
             contract.allowed_methods("/api/v1/things/abc").as_deref(),
             Some("GET, PATCH")
@@ -1184,8 +1207,8 @@ mod tests {
         assert_eq!(contract.path_parameter_name("/api/v1/things/abc", 1), None);
         assert_eq!(
             contract
-                .parameter_rule(&Method::PATCH, "/api/v1/things/abc", "id")
-                .as_deref(),
+                .operation(&Method::PATCH, "/api/v1/things/abc")
+                .and_then(|op| op.parameter_rule("id")),
             Some("must be a UUID")
         );
     }

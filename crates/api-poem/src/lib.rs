@@ -117,7 +117,7 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn openapi_json(app: &Lyceum, public_url: &str) -> String {
     let raw = service(app, public_url, std::time::Duration::from_secs(1)).spec();
-    contract::Contract::new(&raw).json().to_owned()
+    contract::published(&raw)
 }
 
 #[handler]

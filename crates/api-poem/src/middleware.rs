@@ -7,10 +7,12 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use poem::http::{HeaderValue, StatusCode};
+use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 use uuid::Uuid;
+
+use lyceum_domain::validation::Violation;
 
 use crate::problem::Problem;
 
@@ -160,13 +162,10 @@ impl Pipeline {
         }
         if let Some(name) = query_parameter_with_nul(req.uri().query()) {
             return Some(
-                Problem::invalid_fields(
-                    "Some fields are invalid; see `errors`.",
-                    vec![crate::problem::FieldProblem {
-                        field: name,
-                        code: lyceum_domain::validation::Violation::InvalidCharacters.into(),
-                        message: "must not contain the NUL character (U+0000)".to_owned(),
-                    }],
+                Problem::invalid_field(
+                    &name,
+                    Violation::InvalidCharacters,
+                    "must not contain the NUL character (U+0000)",
                 )
                 .into_response_with(None),
             );
@@ -181,9 +180,12 @@ impl Pipeline {
         let declared = req
             .header("content-length")
             .and_then(|v| v.parse::<usize>().ok());
-        let validated = self
-            .contract
-            .has_body_schema(req.method(), req.uri().path());
+        // Only writes carry bodies the document describes: find their operation once.
+        let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+        let operation = writes
+            .then(|| self.contract.operation(req.method(), req.uri().path()))
+            .flatten();
+        let validated = operation.is_some_and(crate::contract::Operation::has_body_schema);
         let empty = match declared {
             Some(length) if length > self.body_limit => return Some(too_large()),
             Some(length) if !validated => length == 0,
@@ -203,24 +205,25 @@ impl Pipeline {
         };
         if empty
             && req.header("content-type").is_none()
-            && self.contract.requires_body(req.method(), req.uri().path())
+            && operation.is_some_and(crate::contract::Operation::requires_body)
         {
             // A body the operation needs was not sent at all.
             return Some(
-                Problem::invalid_fields(
-                    "Some fields are invalid; see `errors`.",
-                    vec![crate::problem::FieldProblem {
-                        field: "$".to_owned(),
-                        code: lyceum_domain::validation::Violation::Required.into(),
-                        message: "this operation needs a JSON body".to_owned(),
-                    }],
+                Problem::invalid_field(
+                    "$",
+                    Violation::Required,
+                    "this operation needs a JSON body",
                 )
                 .into_response_with(None),
             );
         }
-        treat_empty_write_as_empty_object(req, empty);
-        if validated && is_json(req) {
-            return self.check_body(req).await;
+        if writes {
+            treat_empty_write_as_empty_object(req, empty);
+        }
+        if let Some(operation) = operation.filter(|op| op.has_body_schema())
+            && is_json(req)
+        {
+            return check_body(operation, req).await;
         }
         None
     }
@@ -245,55 +248,54 @@ impl Pipeline {
             Some((name, reason)) => {
                 let message = self
                     .contract
-                    .parameter_rule(method, path, &name)
-                    .unwrap_or_else(|| "is not a valid value here".to_owned());
+                    .operation(method, path)
+                    .and_then(|op| op.parameter_rule(&name))
+                    .unwrap_or("is not a valid value here")
+                    .to_owned();
                 invalid_parameter(&name, reason, message)
             }
             None => render_error(err),
         }
     }
+}
 
-    /// Holds a JSON body to its operation's schema: a body that is not JSON is a 400, one
-    /// that breaks the schema a 422 naming every invalid field. The handler then only sees
-    /// bodies the document allows.
-    async fn check_body(&self, req: &mut Request) -> Option<Response> {
-        let bytes = req.take_body().into_bytes().await.unwrap_or_default();
-        let parsed = serde_json::from_slice::<serde_json::Value>(&bytes);
-        req.set_body(Body::from(bytes));
-        let mut body = match parsed {
-            Ok(body) => body,
-            Err(error) => {
-                return Some(
-                    Problem::of(
-                        &crate::errors::REQUEST_MALFORMED,
-                        format!("The body is not valid JSON: {error}."),
-                    )
-                    .into_response_with(None),
-                );
-            }
-        };
-        let Some(fields) = self
-            .contract
-            .check_body(req.method(), req.uri().path(), &body)
-        else {
-            // JSON Schema counts `4.0` as an integer; so does Lyceum: the handler gets `4`.
-            if crate::contract::integral_floats_to_integers(&mut body)
-                && let Ok(rewritten) = serde_json::to_vec(&body)
-            {
-                req.headers_mut().insert(
-                    "content-length",
-                    HeaderValue::from_str(&rewritten.len().to_string())
-                        .unwrap_or(HeaderValue::from_static("0")),
-                );
-                req.set_body(Body::from(rewritten));
-            }
-            return None;
-        };
-        Some(
-            Problem::invalid_fields("Some fields are invalid; see `errors`.", fields)
+/// Holds a JSON body to its operation's schema: a body that is not JSON is a 400, one that
+/// breaks the schema a 422 naming every invalid field. The handler then only sees bodies
+/// the document allows.
+async fn check_body(operation: &crate::contract::Operation, req: &mut Request) -> Option<Response> {
+    let bytes = req.take_body().into_bytes().await.unwrap_or_default();
+    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes);
+    req.set_body(Body::from(bytes));
+    let mut body = match parsed {
+        Ok(body) => body,
+        Err(error) => {
+            return Some(
+                Problem::of(
+                    &crate::errors::REQUEST_MALFORMED,
+                    format!("The body is not valid JSON: {error}."),
+                )
                 .into_response_with(None),
-        )
-    }
+            );
+        }
+    };
+    let Some(fields) = operation.check_body(&body) else {
+        // JSON Schema counts `4.0` as an integer; so does Lyceum: the handler gets `4`.
+        if crate::contract::integral_floats_to_integers(&mut body)
+            && let Ok(rewritten) = serde_json::to_vec(&body)
+        {
+            req.headers_mut().insert(
+                "content-length",
+                HeaderValue::from_str(&rewritten.len().to_string())
+                    .unwrap_or(HeaderValue::from_static("0")),
+            );
+            req.set_body(Body::from(rewritten));
+        }
+        return None;
+    };
+    Some(
+        Problem::invalid_fields(&crate::errors::REQUEST_VALIDATION, fields)
+            .into_response_with(None),
+    )
 }
 
 /// Action endpoints (`POST …/cancel`, `…/accept`, `…/read`) take an optional JSON body or
@@ -301,9 +303,7 @@ impl Pipeline {
 /// content type is read as `{}` instead of being refused as an unsupported media type.
 /// (An operation whose body is required was refused before this.)
 fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
-    use poem::http::Method;
-    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
-    if writes && empty && req.header("content-type").is_none() {
+    if empty && req.header("content-type").is_none() {
         req.headers_mut()
             .insert("content-type", HeaderValue::from_static("application/json"));
         req.headers_mut()
@@ -373,15 +373,8 @@ pub fn render_error(err: poem::Error) -> Response {
     }
     if let Some(payload) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
         // The body is JSON and passed its schema, yet the operation could not read it.
-        return crate::problem::Problem::invalid_fields(
-            "Some fields are invalid; see `errors`.",
-            vec![crate::problem::FieldProblem {
-                field: "$".to_owned(),
-                code: lyceum_domain::validation::Violation::InvalidType.into(),
-                message: payload.reason.clone(),
-            }],
-        )
-        .into_response_with(None);
+        return Problem::invalid_field("$", Violation::InvalidType, payload.reason.clone())
+            .into_response_with(None);
     }
     let status = err.status();
     if status.is_server_error() {
@@ -392,20 +385,11 @@ pub fn render_error(err: poem::Error) -> Response {
 
 /// The 422 for a query, header or path parameter poem-openapi could not read.
 fn invalid_parameter(name: &str, reason: &str, message: String) -> Response {
-    crate::problem::Problem::invalid_fields(
-        "Some fields are invalid; see `errors`.",
-        vec![crate::problem::FieldProblem {
-            field: name.to_owned(),
-            code: parameter_violation(reason).into(),
-            message,
-        }],
-    )
-    .into_response_with(None)
+    Problem::invalid_field(name, parameter_violation(reason), message).into_response_with(None)
 }
 
 /// The rule a parameter's value broke, from poem-openapi's reason for refusing it.
-fn parameter_violation(reason: &str) -> lyceum_domain::validation::Violation {
-    use lyceum_domain::validation::Violation;
+fn parameter_violation(reason: &str) -> Violation {
     if reason.contains("expects an input value") {
         Violation::Required
     } else if reason.contains("maximum") || reason.contains("minimum") {

@@ -21,6 +21,9 @@ use poem_openapi::{ApiResponse, Object};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// The `detail` of every 422 that lists its fields.
+const INVALID_FIELDS_DETAIL: &str = "Some fields are invalid; see `errors`.";
+
 /// The problem+json media type.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -137,11 +140,24 @@ impl Problem {
         }
     }
 
-    /// The 422 for invalid input, listing every field found invalid.
-    pub fn invalid_fields(detail: impl Into<String>, fields: Vec<FieldProblem>) -> Self {
-        let mut problem = Self::of(&crate::errors::REQUEST_VALIDATION, detail);
+    /// The 422 for invalid input under the catalogue entry `code`, listing every field
+    /// found invalid.
+    pub fn invalid_fields(code: &ErrorCode, fields: Vec<FieldProblem>) -> Self {
+        let mut problem = Self::of(code, INVALID_FIELDS_DETAIL);
         problem.errors = Some(fields);
         problem
+    }
+
+    /// The 422 `request.validation` for one invalid field the HTTP layer finds itself.
+    pub fn invalid_field(field: &str, violation: Violation, message: impl Into<String>) -> Self {
+        Self::invalid_fields(
+            &crate::errors::REQUEST_VALIDATION,
+            vec![FieldProblem {
+                field: field.to_owned(),
+                code: violation.into(),
+                message: message.into(),
+            }],
+        )
     }
 
     /// Renders the problem as a response with the right media type.
@@ -272,13 +288,14 @@ impl ApiError {
         violation: Violation,
         message: impl Into<String>,
     ) -> Self {
-        let mut problem = Problem::of(code, "Some fields are invalid; see `errors`.");
-        problem.errors = Some(vec![FieldProblem {
-            field: field.to_owned(),
-            code: violation.into(),
-            message: message.into(),
-        }]);
-        Self::from_problem(problem)
+        Self::from_problem(Problem::invalid_fields(
+            code,
+            vec![FieldProblem {
+                field: field.to_owned(),
+                code: violation.into(),
+                message: message.into(),
+            }],
+        ))
     }
 
     /// A problem the HTTP layer finds itself (a malformed cursor or header), from the
@@ -318,10 +335,7 @@ fn describe(error: AppError) -> (&'static ErrorCode, String) {
     use crate::errors::*;
     match error {
         // The field list itself is attached by `From<AppError>`.
-        AppError::Validation(_) => (
-            &REQUEST_VALIDATION,
-            "Some fields are invalid; see `errors`.".into(),
-        ),
+        AppError::Validation(_) => (&REQUEST_VALIDATION, INVALID_FIELDS_DETAIL.into()),
         AppError::Unauthenticated => (
             &AUTH_UNAUTHENTICATED,
             "A valid bearer access token is required.".into(),
