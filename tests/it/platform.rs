@@ -246,3 +246,59 @@ async fn the_pipeline_answers_what_the_document_promises() {
     })
     .await;
 }
+
+/// When the database stops taking connections (a restart, a failover), a request is a 503
+/// with `Retry-After`, not a 500. An embedded SQLite file cannot become unreachable, so
+/// this runs on PostgreSQL only.
+#[tokio::test]
+async fn an_unreachable_database_is_a_503_with_retry_after() {
+    on_each_backend(|db: TestDb| async move {
+        if db.backend != lyceum_infra_seaorm::Backend::Postgres {
+            return;
+        }
+        let app = spawn_app(&db).await;
+        assert_eq!(
+            app.get("/api/v1/mentors", None).await.status,
+            StatusCode::OK
+        );
+        let name = db.url.rsplit('/').next().unwrap().to_owned();
+        let admin = postgres_admin().await;
+        let run = |sql: String| {
+            let admin = admin.clone();
+            async move {
+                use sea_orm::ConnectionTrait;
+                admin
+                    .execute_unprepared(&sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        };
+        run(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false")).await;
+        run(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .await;
+        let refused = app.get("/api/v1/mentors", None).await;
+        run(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::SERVICE_UNAVAILABLE, "server.unavailable"),
+            "{:?}",
+            refused.body
+        );
+        assert_eq!(refused.header("retry-after"), Some("5"));
+        assert_eq!(
+            app.get("/api/v1/mentors", None).await.status,
+            StatusCode::OK,
+            "and it serves again once the database takes connections"
+        );
+        app.stop().await;
+    })
+    .await;
+}
+
+async fn postgres_admin() -> sea_orm::DatabaseConnection {
+    let url = std::env::var(lyceum_infra_seaorm::testing::POSTGRES_URL_VAR).unwrap();
+    sea_orm::Database::connect(url).await.unwrap()
+}
