@@ -713,7 +713,8 @@ async fn the_event_stream_pushes_new_messages_and_notifications() {
         assert_eq!(sent.status, StatusCode::CREATED);
         let mut seen = String::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !(seen.contains("Are slides needed?") && seen.contains("new_message")) {
+        while !(seen.contains(r#""event":"message""#) && seen.contains(r#""event":"notification""#))
+        {
             let chunk = tokio::time::timeout_at(deadline, body.next())
                 .await
                 .expect("an event arrives in time")
@@ -721,10 +722,29 @@ async fn the_event_stream_pushes_new_messages_and_notifications() {
                 .unwrap();
             seen.push_str(&String::from_utf8_lossy(&chunk));
         }
+        assert!(seen.contains("Are slides needed?") && seen.contains("new_message"));
         assert!(
             !seen.contains("booking_confirmed"),
             "only news after the stream opened: {seen}"
         );
+        // Each event's data is one LiveEventOut, discriminated by `event`, as documented.
+        let events: Vec<serde_json::Value> = seen
+            .lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .filter_map(|data| serde_json::from_str(data.trim()).ok())
+            .collect();
+        let message = events
+            .iter()
+            .find(|e| e["event"] == "message")
+            .unwrap_or_else(|| panic!("a message event: {seen}"));
+        assert_eq!(message["message"]["body"], "Are slides needed?");
+        assert!(message.get("notification").is_none(), "{message}");
+        let notification = events
+            .iter()
+            .find(|e| e["event"] == "notification")
+            .expect("a notification event");
+        assert_eq!(notification["notification"]["kind"], "new_message");
+        assert!(notification.get("message").is_none(), "{notification}");
         app.stop().await;
     })
     .await;
