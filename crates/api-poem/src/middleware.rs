@@ -316,11 +316,10 @@ fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
 /// can only arrive percent-encoded, as `%00`), as the client spelled the name.
 fn query_parameter_with_nul(query: Option<&str>) -> Option<String> {
     query?.split('&').find_map(|pair| {
-        let has_nul = pair.to_ascii_lowercase().contains("%00");
-        has_nul.then(|| {
+        // `%00` has no letters, so there is no case to fold.
+        pair.contains("%00").then(|| {
             let name = pair.split('=').next().unwrap_or_default();
             name.replace("%00", "")
-                .replace("%00".to_uppercase().as_str(), "")
         })
     })
 }
