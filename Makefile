@@ -2,7 +2,7 @@
 CARGO ?= cargo
 DOC_CRATES := -p lyceum-domain -p lyceum-ports -p lyceum-app -p lyceum-infra-seaorm -p lyceum-api-poem -p migration
 
-.PHONY: run build test fmt lint doc migrate openapi openapi-check openapi-lint contract contract-long clients contract-flow seed-demo bench
+.PHONY: run build test fmt lint doc migrate openapi openapi-check openapi-lint contract contract-long clients contract-flow seed-demo bench soak
 
 ## Build and start the server on http://127.0.0.1:8080 with an embedded SQLite database in ./data/
 run:
@@ -84,3 +84,11 @@ seed-demo:
 ## in docs/performance.md (see there). Separate from `make test`; never asserts timings.
 bench:
 	bash bench/run.sh
+
+## Load and fault scenarios against the release server on PostgreSQL (tools/soak/run.sh):
+## 10,000 concurrent bookings, SIGKILL mid-load with retries, a PostgreSQL restart, slow and
+## silent clients, 1,000 live event streams, the open-files limit, memory after sign-ins.
+## Rewrites the results in docs/reliability.md. Restarts the local PostgreSQL; ~15 minutes.
+## `make soak SCENARIOS="kill9 memory"` runs some of them. Never part of `make test`.
+soak:
+	@CARGO="$(CARGO)" bash tools/soak/run.sh $(SCENARIOS)
