@@ -830,7 +830,7 @@ async fn fd_exhaustion(options: &Options) -> Outcome {
             "cap above the limit",
             vec![
                 ("LYCEUM_DB_MAX_CONNECTIONS", "5".to_owned()),
-                ("LYCEUM_MAX_CONNECTIONS", "100000".to_owned()),
+                ("LYCEUM_HTTP_MAX_CONNECTIONS", "100000".to_owned()),
             ],
         ),
     ] {
