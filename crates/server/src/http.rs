@@ -59,9 +59,9 @@ pub const LONGEST_PAUSE: Duration = Duration::from_secs(1);
 /// At most one log line per this interval for a recurring trouble (accept errors,
 /// refused connections), saying how many happened.
 pub const REPORT_EVERY: Duration = Duration::from_secs(10);
-/// Refusals being written at once; past this, a connection over the cap is closed
-/// without an answer. They hold file descriptors, so [`default_max_connections`] keeps
-/// these back.
+/// Refusals lingering at once (waiting for the client to read the answer and hang up);
+/// past this, a connection over the cap is closed right after its answer is written.
+/// They hold file descriptors, so [`default_max_connections`] keeps these back.
 pub const REFUSALS_AT_ONCE: usize = 32;
 /// How long a refusal may take to be written and read by the client.
 const REFUSAL_TIME: Duration = Duration::from_secs(2);
@@ -198,11 +198,14 @@ pub async fn serve<A, E>(
                         "connection limit reached: refusing connections with 503"
                     );
                 }
-                // Past the refusals already being written, the connection is just closed.
+                let mut io = io;
+                let written = write_at_once(&mut io, &refusal);
+                // Past the refusals already lingering, the connection is closed at once:
+                // answered if the answer fitted the socket's buffer.
                 if let Ok(permit) = refusing.clone().try_acquire_owned() {
-                    let answer = refusal.clone();
+                    let rest = refusal.slice(written..);
                     tasks.spawn(async move {
-                        refuse(io, answer).await;
+                        refuse(io, rest).await;
                         drop(permit);
                     });
                 }
@@ -335,12 +338,27 @@ fn refusal() -> Bytes {
     Bytes::from(answer)
 }
 
-/// Writes the refusal, ends the sending side, and reads (and drops) what the client sent
-/// until it hangs up: closing with unread data would reset the connection, and the client
-/// could lose the answer before reading it. All within [`REFUSAL_TIME`].
-async fn refuse<Io: AsyncRead + AsyncWrite + Unpin>(mut io: Io, answer: Bytes) {
+/// Writes what of `answer` the socket takes without waiting (a fresh socket takes a few
+/// hundred bytes whole), and returns how many bytes that was; the accept loop never waits
+/// on a client.
+fn write_at_once<Io: AsyncWrite + Unpin>(io: &mut Io, answer: &[u8]) -> usize {
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    let mut written = 0;
+    while written < answer.len() {
+        match Pin::new(&mut *io).poll_write(&mut cx, &answer[written..]) {
+            Poll::Ready(Ok(n)) if n > 0 => written += n,
+            _ => break,
+        }
+    }
+    written
+}
+
+/// Writes the rest of the refusal, ends the sending side, and reads (and drops) what the
+/// client sent until it hangs up: closing with unread data would reset the connection, and
+/// the client could lose the answer before reading it. All within [`REFUSAL_TIME`].
+async fn refuse<Io: AsyncRead + AsyncWrite + Unpin>(mut io: Io, rest: Bytes) {
     let _ = tokio::time::timeout(REFUSAL_TIME, async {
-        io.write_all(&answer).await?;
+        io.write_all(&rest).await?;
         io.shutdown().await?;
         let mut sink = [0u8; 1024];
         let mut budget: usize = 64 * 1024;
@@ -854,6 +872,28 @@ mod tests {
         assert_eq!(problem["status"], 503);
         shutdown.cancel();
         drop(first);
+        handle.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_connection_over_the_cap_is_answered_even_past_the_refusals_lingering() {
+        let over = REFUSALS_AT_ONCE + 8;
+        let (clients, servers): (Vec<_>, Vec<_>) =
+            (0..over).map(|_| tokio::io::duplex(4096)).unzip();
+        let fake = Fake {
+            attempts: Arc::new(AtomicUsize::new(0)),
+            failures: 0,
+            error: aborted,
+            connections: servers,
+        };
+        let (shutdown, handle) = start(fake, limits(0));
+        for mut client in clients {
+            let mut answer = String::new();
+            client.read_to_string(&mut answer).await.unwrap();
+            assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+            assert!(answer.contains("server.unavailable"), "{answer:?}");
+        }
+        shutdown.cancel();
         handle.await.unwrap();
     }
 
