@@ -24,7 +24,7 @@ use lyceum_ports::system::Mailer;
 use secrecy::ExposeSecret;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::adapters::{
     Argon2Hasher, JwtAccessTokens, JwtSettings, MailDelivery, SandboxPayments, Sha256Secrets,
@@ -170,6 +170,8 @@ pub struct RunningServer {
     /// The database it uses.
     pub database: Database,
     shutdown: CancellationToken,
+    /// A server dropped without [`RunningServer::stop`] shuts down all the same.
+    _stop_on_drop: DropGuard,
     handle: JoinHandle<()>,
     jobs: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
@@ -239,6 +241,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     Ok(RunningServer {
         base_url: format!("http://{addr}"),
         database: db,
+        _stop_on_drop: shutdown.clone().drop_guard(),
         shutdown,
         handle,
         jobs,
