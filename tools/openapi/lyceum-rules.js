@@ -160,18 +160,19 @@ function ProblemRequiredMembers() {
   };
 }
 
-// Every operation that takes a body can be answered 413 (body over LYCEUM_BODY_LIMIT_BYTES)
-// and 415 (a body that is not JSON); a generated client should know both.
+// Every operation that takes a body can be answered 408 (body slower than
+// LYCEUM_HTTP_BODY_TIMEOUT_SECONDS), 413 (body over LYCEUM_BODY_LIMIT_BYTES) and 415 (a body
+// that is not JSON); a generated client should know all three.
 function RequestBodyErrorResponses() {
   return {
     Root: {
       leave(root, { report, location }) {
         for (const [operation, at] of operations(root)) {
           if (!operation.requestBody) continue;
-          const missing = ['413', '415'].filter((status) => !(status in operation.responses));
+          const missing = ['408', '413', '415'].filter((status) => !(status in operation.responses));
           if (missing.length > 0) {
             report({
-              message: `Operation takes a request body but does not document ${missing.join(' and ')}.`,
+              message: `Operation takes a request body but does not document ${missing.join(', ')}.`,
               location: location.child([...at, 'responses']).key(),
             });
           }

@@ -11,6 +11,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{EventStream, Json};
 use poem_openapi::{Object, OpenApi, Union};
 use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::ApiTags;
@@ -112,6 +113,8 @@ pub struct CommunityApi {
     pub app: Lyceum,
     /// How often the live stream looks for news.
     pub poll_interval: Duration,
+    /// Cancelled when the server shuts down; every open stream ends then.
+    pub shutdown: CancellationToken,
 }
 
 struct StreamState {
@@ -202,7 +205,8 @@ impl CommunityApi {
     ///
     /// A `text/event-stream` of my new notifications and messages as they happen, each
     /// event a JSON `LiveEvent`. Only what arrives after the stream opened is sent; the
-    /// stream ends when the access token's session ends.
+    /// stream ends when the access token's session ends, and when the server shuts down
+    /// (reconnect then).
     #[oai(path = "/events", method = "get", operation_id = "streamMyEvents")]
     async fn events(
         &self,
@@ -253,6 +257,9 @@ impl CommunityApi {
                 }));
             }
         });
+        // A shutting-down server ends the stream, so that the graceful drain does not wait
+        // for clients that would never hang up.
+        let events = events.take_until(self.shutdown.clone().cancelled_owned());
         Ok(EventStream::new(events.boxed()).keep_alive(Duration::from_secs(15)))
     }
 }

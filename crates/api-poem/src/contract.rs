@@ -10,7 +10,7 @@
 //!   wrapper, which generators turn into copied types or drop; 3.1 allows `$ref` with a
 //!   sibling `description`.
 //! - statuses every operation can answer because of the request pipeline rather than its
-//!   handler (405 with `Allow`, 413, 415, 429).
+//!   handler (405 with `Allow`, 408, 413, 415, 429).
 //!
 //! Because bodies are validated against this same document before a handler sees them,
 //! what the document says a body may hold is exactly what the server accepts.
@@ -33,6 +33,11 @@ const PIPELINE_STATUSES: &[(&str, &str, &str)] = &[
         "405",
         "The method is not allowed on this path; `Allow` lists those that are.",
         "always",
+    ),
+    (
+        "408",
+        "The request body did not arrive within the server's deadline; the connection is closed.",
+        "body",
     ),
     (
         "413",
@@ -1073,7 +1078,7 @@ mod tests {
     fn each_operation_lists_the_statuses_it_can_really_answer() {
         let doc = document(&Contract::new(&raw()));
         let patch = &doc["paths"]["/api/v1/things/{id}"]["patch"]["responses"];
-        for status in ["400", "405", "413", "415", "422"] {
+        for status in ["400", "405", "408", "413", "415", "422"] {
             assert!(patch.get(status).is_some(), "PATCH lacks {status}");
         }
         assert!(
@@ -1086,7 +1091,7 @@ mod tests {
             "#/components/schemas/Problem"
         );
         let get = &doc["paths"]["/api/v1/things/{id}"]["get"]["responses"];
-        for absent in ["400", "413", "415", "422"] {
+        for absent in ["400", "408", "413", "415", "422"] {
             assert!(
                 get.get(absent).is_none(),
                 "GET without inputs documents {absent}"

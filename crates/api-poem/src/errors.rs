@@ -208,6 +208,13 @@ pub const REQUEST_METHOD_NOT_ALLOWED: ErrorCode = ErrorCode {
     title: "Method not allowed",
     meaning: "The path exists but not with this method.",
 };
+/// `request.timeout` (408): The request body did not arrive within the server's deadline; the connection is closed.
+pub const REQUEST_TIMEOUT: ErrorCode = ErrorCode {
+    code: "request.timeout",
+    status: 408,
+    title: "Request timeout",
+    meaning: "The request body did not arrive within the server's deadline (`LYCEUM_HTTP_BODY_TIMEOUT_SECONDS`); the connection is closed. Send it again on a new connection.",
+};
 /// `state.changed` (409): The resource changed state meanwhile; reload and retry.
 pub const STATE_CHANGED: ErrorCode = ErrorCode {
     code: "state.changed",
@@ -495,12 +502,12 @@ pub const SERVER_NOT_READY: ErrorCode = ErrorCode {
     title: "Not ready",
     meaning: "The database is not reachable (`/readyz`).",
 };
-/// `server.unavailable` (503): The database cannot be reached right now; retry after `Retry-After` seconds.
+/// `server.unavailable` (503): The database cannot be reached right now, or the server holds as many connections as it may; retry after `Retry-After` seconds.
 pub const SERVER_UNAVAILABLE: ErrorCode = ErrorCode {
     code: "server.unavailable",
     status: 503,
     title: "Service unavailable",
-    meaning: "The database cannot be reached right now; retry after `Retry-After` seconds.",
+    meaning: "The database cannot be reached right now, or the server holds as many connections as it may (the connection is then closed); retry after `Retry-After` seconds.",
 };
 
 /// Every code, by status then code.
@@ -531,6 +538,7 @@ pub const ALL: &[ErrorCode] = &[
     NOTIFICATION_NOT_FOUND,
     AVAILABILITY_NOT_FOUND,
     REQUEST_METHOD_NOT_ALLOWED,
+    REQUEST_TIMEOUT,
     STATE_CHANGED,
     USER_EMAIL_TAKEN,
     USER_USERNAME_TAKEN,

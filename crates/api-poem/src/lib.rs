@@ -25,6 +25,7 @@ use std::sync::Arc;
 use lyceum_app::Lyceum;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, web::Data};
 use poem_openapi::{OpenApiService, Tags};
+use tokio_util::sync::CancellationToken;
 
 use crate::community::CommunityApi;
 use crate::identity::{AccountApi, AdminApi, AuthApi, CatalogueApi};
@@ -60,6 +61,9 @@ pub struct HttpSettings {
     pub trust_forwarded_for: bool,
     /// How often a live event stream looks for news.
     pub events_poll_interval: std::time::Duration,
+    /// Cancelled when the server starts shutting down: open live event streams end then,
+    /// rather than holding the graceful drain for its whole timeout.
+    pub shutdown: CancellationToken,
 }
 
 /// Checks whether the database answers, for `/readyz`.
@@ -82,7 +86,12 @@ type Apis = (
 );
 type Service = OpenApiService<Apis, ()>;
 
-fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Duration) -> Service {
+fn service(
+    app: &Lyceum,
+    public_url: &str,
+    events_poll_interval: std::time::Duration,
+    shutdown: CancellationToken,
+) -> Service {
     let apis = (
         (
             AuthApi { app: app.clone() },
@@ -100,6 +109,7 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
             CommunityApi {
                 app: app.clone(),
                 poll_interval: events_poll_interval,
+                shutdown,
             },
         ),
     );
@@ -116,7 +126,13 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
 
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn openapi_json(app: &Lyceum, public_url: &str) -> String {
-    let raw = service(app, public_url, std::time::Duration::from_secs(1)).spec();
+    let raw = service(
+        app,
+        public_url,
+        std::time::Duration::from_secs(1),
+        CancellationToken::new(),
+    )
+    .spec();
     contract::published(&raw)
 }
 
@@ -143,7 +159,12 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> poem::Response {
 /// The whole HTTP surface: the API under `/api/v1`, `/openapi.json`, Swagger UI at
 /// `/docs`, `/healthz` and `/readyz`, wrapped in the request pipeline.
 pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>) -> impl Endpoint {
-    let api = service(&app, &settings.public_url, settings.events_poll_interval);
+    let api = service(
+        &app,
+        &settings.public_url,
+        settings.events_poll_interval,
+        settings.shutdown.clone(),
+    );
     let raw = api.spec();
     let contract = Arc::new(contract::Contract::new(&raw));
     // Swagger UI shows the published document, not poem-openapi's raw one.

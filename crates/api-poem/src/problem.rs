@@ -160,10 +160,33 @@ impl Problem {
         )
     }
 
+    /// The 503 for a connection the server will not take because it holds as many as it
+    /// may (`LYCEUM_HTTP_MAX_CONNECTIONS`); the serving loop writes it and closes.
+    pub fn connection_limit_reached() -> Self {
+        Self::of(
+            &crate::errors::SERVER_UNAVAILABLE,
+            "The server holds as many connections as it may. Retry shortly.",
+        )
+    }
+
+    /// The 408 for a request whose body did not arrive within `seconds` of its headers;
+    /// the serving loop sends it and closes the connection.
+    pub fn body_timeout(seconds: u64) -> Self {
+        Self::of(
+            &crate::errors::REQUEST_TIMEOUT,
+            format!("The request body did not arrive within {seconds} seconds."),
+        )
+    }
+
+    /// The problem document as JSON bytes, for answers written outside poem.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.to_json()).unwrap_or_default()
+    }
+
     /// Renders the problem as a response with the right media type.
     pub fn into_response_with(self, retry_after: Option<u64>) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.to_json()).unwrap_or_default();
+        let body = self.to_bytes();
         let mut builder = Response::builder()
             .status(status)
             .content_type(PROBLEM_JSON);

@@ -96,6 +96,17 @@ pub struct Config {
     pub default_currency: String,
     /// `LYCEUM_EVENTS_POLL_MILLIS`.
     pub events_poll_millis: u64,
+    /// `LYCEUM_HTTP_MAX_CONNECTIONS` (0 = derived from the open-files limit, see
+    /// [`crate::http::default_max_connections`]).
+    pub http_max_connections: usize,
+    /// `LYCEUM_HTTP_IDLE_TIMEOUT_SECONDS`: how long a connection may wait between requests.
+    pub http_idle_timeout_seconds: u64,
+    /// `LYCEUM_HTTP_HEADER_TIMEOUT_SECONDS`: how long a request's head may take to arrive,
+    /// from its first byte.
+    pub http_header_timeout_seconds: u64,
+    /// `LYCEUM_HTTP_BODY_TIMEOUT_SECONDS`: how long a request's body may take to arrive,
+    /// from the end of its head.
+    pub http_body_timeout_seconds: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -199,6 +210,26 @@ impl Config {
             )?,
             default_currency: var("LYCEUM_DEFAULT_CURRENCY").unwrap_or_else(|| "INR".into()),
             events_poll_millis: parsed("LYCEUM_EVENTS_POLL_MILLIS", 1000, "expected milliseconds")?,
+            http_max_connections: parsed(
+                "LYCEUM_HTTP_MAX_CONNECTIONS",
+                0,
+                "expected a count (0 = from the open-files limit)",
+            )?,
+            http_idle_timeout_seconds: parsed(
+                "LYCEUM_HTTP_IDLE_TIMEOUT_SECONDS",
+                60,
+                "expected seconds",
+            )?,
+            http_header_timeout_seconds: parsed(
+                "LYCEUM_HTTP_HEADER_TIMEOUT_SECONDS",
+                10,
+                "expected seconds",
+            )?,
+            http_body_timeout_seconds: parsed(
+                "LYCEUM_HTTP_BODY_TIMEOUT_SECONDS",
+                30,
+                "expected seconds",
+            )?,
         };
         config.check()?;
         Ok(config)
@@ -228,6 +259,18 @@ impl Config {
             ("LYCEUM_BODY_LIMIT_BYTES", self.body_limit_bytes as i64),
             ("LYCEUM_BOOKING_HOLD_MINUTES", self.booking_hold_minutes),
             ("LYCEUM_EVENTS_POLL_MILLIS", self.events_poll_millis as i64),
+            (
+                "LYCEUM_HTTP_IDLE_TIMEOUT_SECONDS",
+                self.http_idle_timeout_seconds.min(i64::MAX as u64) as i64,
+            ),
+            (
+                "LYCEUM_HTTP_HEADER_TIMEOUT_SECONDS",
+                self.http_header_timeout_seconds.min(i64::MAX as u64) as i64,
+            ),
+            (
+                "LYCEUM_HTTP_BODY_TIMEOUT_SECONDS",
+                self.http_body_timeout_seconds.min(i64::MAX as u64) as i64,
+            ),
         ];
         if self.cancellation_cutoff_minutes < 0 {
             return Err(ConfigError::Invalid {
@@ -288,6 +331,10 @@ impl Config {
             job_interval_seconds: 0,
             default_currency: "INR".into(),
             events_poll_millis: 200,
+            http_max_connections: 0,
+            http_idle_timeout_seconds: 60,
+            http_header_timeout_seconds: 10,
+            http_body_timeout_seconds: 30,
         }
     }
 }

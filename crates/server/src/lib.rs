@@ -5,6 +5,7 @@
 
 pub mod adapters;
 pub mod config;
+pub mod http;
 pub mod seed;
 
 use std::sync::Arc;
@@ -20,10 +21,10 @@ use lyceum_infra_seaorm::{
     SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
 };
 use lyceum_ports::system::Mailer;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use secrecy::ExposeSecret;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::adapters::{
     Argon2Hasher, JwtAccessTokens, JwtSettings, MailDelivery, SandboxPayments, Sha256Secrets,
@@ -130,14 +131,35 @@ impl Readiness for DatabaseReadiness {
     }
 }
 
-/// The HTTP settings derived from the configuration.
-pub fn http_settings(config: &Config) -> HttpSettings {
+/// The HTTP settings derived from the configuration; `shutdown` is cancelled when the
+/// server starts shutting down.
+pub fn http_settings(config: &Config, shutdown: CancellationToken) -> HttpSettings {
     HttpSettings {
         public_url: config.public_url.clone(),
         body_limit: config.body_limit_bytes,
         auth_rate_limit_per_minute: config.auth_rate_limit_per_minute,
         trust_forwarded_for: config.trust_forwarded_for,
         events_poll_interval: Duration::from_millis(config.events_poll_millis),
+        shutdown,
+    }
+}
+
+/// How long graceful shutdown waits for in-flight requests.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The serving loop's limits from the configuration; `open_files` is the soft open-files
+/// limit in force, from which the connection cap derives when none is configured.
+pub fn http_limits(config: &Config, open_files: Option<u64>) -> http::Limits {
+    let max_connections = match config.http_max_connections {
+        0 => http::default_max_connections(open_files.unwrap_or(1024), config.db_max_connections),
+        configured => configured,
+    };
+    http::Limits {
+        max_connections,
+        idle_timeout: Duration::from_secs(config.http_idle_timeout_seconds),
+        header_timeout: Duration::from_secs(config.http_header_timeout_seconds),
+        body_timeout: Duration::from_secs(config.http_body_timeout_seconds),
+        drain_timeout: DRAIN_TIMEOUT,
     }
 }
 
@@ -147,29 +169,43 @@ pub struct RunningServer {
     pub base_url: String,
     /// The database it uses.
     pub database: Database,
-    shutdown: Option<oneshot::Sender<()>>,
-    handle: JoinHandle<std::io::Result<()>>,
+    shutdown: CancellationToken,
+    /// A server dropped without [`RunningServer::stop`] shuts down all the same.
+    _stop_on_drop: DropGuard,
+    handle: JoinHandle<()>,
     jobs: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl RunningServer {
-    /// Stops accepting, lets in-flight requests finish (up to 10 s), and waits.
+    /// Stops accepting (new connections are refused), ends live event streams, lets
+    /// in-flight requests finish (up to [`DRAIN_TIMEOUT`]), and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some((stop, handle)) = self.jobs.take() {
             let _ = stop.send(true);
             let _ = handle.await;
         }
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        self.handle.await.map_err(std::io::Error::other)?
+        self.shutdown.cancel();
+        self.handle.await.map_err(std::io::Error::other)
     }
 }
 
-/// Connects, migrates, wires and starts serving on `config.bind` (port 0 picks a free
-/// port). Returns once the socket is bound.
+/// Raises the open-files limit, connects, migrates, wires and starts serving on
+/// `config.bind` (port 0 picks a free port) with Lyceum's serving loop ([`http`]).
+/// Returns once the socket is bound.
 pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     config.check()?;
+    // Before anything opens files: the database pool needs descriptors too.
+    let open_files = http::raise_open_files_limit();
+    let limits = http_limits(config, open_files.map(|(soft, _)| soft));
+    tracing::info!(
+        open_files_soft = open_files.map(|(soft, _)| soft),
+        open_files_hard = open_files.map(|(_, hard)| hard),
+        max_connections = limits.max_connections,
+        idle_timeout_s = limits.idle_timeout.as_secs(),
+        header_timeout_s = limits.header_timeout.as_secs(),
+        body_timeout_s = limits.body_timeout.as_secs(),
+        "serving limits"
+    );
     let db = connect(config).await?;
     db.migrate()
         .await
@@ -181,39 +217,32 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
             Duration::from_secs(config.job_interval_seconds),
         )
     });
+    let shutdown = CancellationToken::new();
     let routes = lyceum_api_poem::routes(
         app,
-        http_settings(config),
+        http_settings(config, shutdown.clone()),
         Arc::new(DatabaseReadiness(db.clone())),
     );
-    let acceptor = TcpListener::bind(config.bind.to_string())
-        .into_acceptor()
+    let bind_error = |source| StartError::Bind {
+        addr: config.bind.to_string(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(config.bind)
         .await
-        .map_err(|source| StartError::Bind {
-            addr: config.bind.to_string(),
-            source,
-        })?;
-    let addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .ok_or_else(|| StartError::Adapter("listener has no address".into()))?;
-    let (tx, rx) = oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        poem::Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(
-                routes,
-                async {
-                    let _ = rx.await;
-                },
-                Some(Duration::from_secs(10)),
-            )
-            .await
-    });
+        .map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let handle = tokio::spawn(http::serve(
+        listener,
+        addr,
+        routes,
+        limits,
+        shutdown.clone(),
+    ));
     Ok(RunningServer {
         base_url: format!("http://{addr}"),
         database: db,
-        shutdown: Some(tx),
+        _stop_on_drop: shutdown.clone().drop_guard(),
+        shutdown,
         handle,
         jobs,
     })
