@@ -63,7 +63,9 @@ impl TryFrom<AdjustmentIn> for Adjustment {
         Adjustment::new(b.direction.into(), b.points, &b.reason).map_err(|e| {
             let field = if matches!(
                 e,
-                AdjustmentError::EmptyReason | AdjustmentError::LongReason
+                AdjustmentError::EmptyReason
+                    | AdjustmentError::LongReason
+                    | AdjustmentError::ReasonCharacters(_)
             ) {
                 "reason"
             } else {

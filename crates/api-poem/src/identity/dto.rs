@@ -797,9 +797,8 @@ pub struct BillingAddressOut {
 impl From<&BillingAddress> for BillingAddressOut {
     fn from(b: &BillingAddress) -> Self {
         let a = &b.address;
-        let opt = |t: &Option<_>| {
-            t.as_ref()
-                .map(|t: &lyceum_domain::identity::BoundedText<200>| t.as_str().to_owned())
+        let opt = |t: &Option<lyceum_domain::identity::SingleLineText<200>>| {
+            t.as_ref().map(|t| t.as_str().to_owned())
         };
         Self {
             id: b.id,
