@@ -8,4 +8,5 @@ mod identity;
 mod mentoring;
 mod mentoring_concurrency;
 mod platform;
+mod text;
 mod wallet;
