@@ -9,4 +9,5 @@ mod mentoring;
 mod mentoring_concurrency;
 mod platform;
 mod serving;
+mod text;
 mod wallet;

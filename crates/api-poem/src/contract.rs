@@ -23,7 +23,8 @@ use jsonschema::{Draft, Validator};
 use poem::http::Method;
 use serde_json::{Map, Value, json};
 
-use lyceum_domain::validation::Violation;
+use lyceum_domain::validation::text::{ControlCharacters, TextKind};
+use lyceum_domain::validation::{FieldRule, Violation};
 
 use crate::problem::{FieldCode, FieldProblem};
 
@@ -178,10 +179,12 @@ impl Operation {
     pub fn check_body(&self, body: &Value) -> Option<Vec<FieldProblem>> {
         let validator = self.body.as_ref()?;
         let mut problems = Vec::new();
-        nul_characters(body, "$", &mut problems);
         for error in validator.iter_errors(body) {
             describe(&error, &mut problems);
         }
+        // After the schema's own findings, so that a field's text rule words the problem
+        // when both refuse the same NUL (the sort below is stable).
+        nul_characters(body, "$", &mut problems);
         // By field, then by the rule's place in the vocabulary.
         let rank = |code: FieldCode| Violation::ALL.iter().position(|v| *v == code.0);
         problems.sort_by(|a, b| a.field.cmp(&b.field).then(rank(a.code).cmp(&rank(b.code))));
@@ -261,14 +264,20 @@ fn field_name<'a>(segments: impl Iterator<Item = LocationSegment<'a>>) -> String
 }
 
 /// Text with the NUL character (U+0000) enters nowhere: PostgreSQL cannot store it and no
-/// field means it. One rule for every string of every body, on every database.
+/// field means it. One rule for every string of every body, on every database, even where
+/// the schema has no pattern (an enum, a date): the domain's rule for secrets, the least
+/// any text obeys.
 fn nul_characters(value: &Value, field: &str, out: &mut Vec<FieldProblem>) {
     match value {
-        Value::String(text) if text.contains('\0') => out.push(FieldProblem {
-            field: field.to_owned(),
-            code: Violation::InvalidCharacters.into(),
-            message: "must not contain the NUL character (U+0000)".to_owned(),
-        }),
+        Value::String(text) => {
+            if let Err(refusal) = TextKind::Secret.check(text) {
+                out.push(FieldProblem {
+                    field: field.to_owned(),
+                    code: refusal.violation().into(),
+                    message: refusal.to_string(),
+                });
+            }
+        }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 nul_characters(item, &format!("{field}[{index}]"), out);
@@ -291,6 +300,32 @@ fn child(parent: &str, property: &str) -> String {
     }
 }
 
+/// The kind of text a request pattern admits, read from the character class it is built
+/// on: the multi-line class (every character but the control characters other than TAB,
+/// LF and CR), the secret class (every character but NUL), or else single-line. Every
+/// free-text pattern of the document is built on one of these, so the schema and the
+/// domain's text rule cannot disagree on a field's kind without a test noticing.
+fn text_kind(pattern: &str) -> TextKind {
+    if pattern.contains(MULTI_LINE_CHARACTER) {
+        TextKind::MultiLine
+    } else if pattern.contains(SECRET_CHARACTER) {
+        TextKind::Secret
+    } else {
+        TextKind::SingleLine
+    }
+}
+
+/// The character class of multi-line text in request patterns.
+const MULTI_LINE_CHARACTER: &str = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]";
+/// The character class of secrets (passwords) in request patterns.
+const SECRET_CHARACTER: &str = r"[^\x00]";
+
+/// Why `instance` fails a text pattern because of its characters, in the domain's words,
+/// if that is why: the character rule is checked before any other, as the domain does.
+fn refused_characters(pattern: &str, instance: &Value) -> Option<ControlCharacters> {
+    text_kind(pattern).check(instance.as_str()?).err()
+}
+
 fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>) {
     let field = field_name(error.instance_path().iter());
     let problem = |field: String, code: Violation, message: String| FieldProblem {
@@ -298,6 +333,12 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
         code: code.into(),
         message,
     };
+    if let ValidationErrorKind::Pattern { pattern } = error.kind()
+        && let Some(refusal) = refused_characters(pattern, error.instance())
+    {
+        out.push(problem(field, refusal.violation(), refusal.to_string()));
+        return;
+    }
     match error.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
@@ -344,11 +385,6 @@ fn describe(error: &jsonschema::ValidationError<'_>, out: &mut Vec<FieldProblem>
                     }
                     // "Not blank" is a pattern asking for one non-whitespace character: a blank
                     // value is a missing one.
-                    ValidationErrorKind::Pattern { .. }
-                        if error.instance().as_str().is_some_and(|t| t.contains('\0')) =>
-                    {
-                        Violation::InvalidCharacters
-                    }
                     ValidationErrorKind::Pattern { .. } if is_blank(error.instance()) => {
                         Violation::Required
                     }
@@ -606,7 +642,7 @@ fn close_request_schemas(document: &mut Value) {
             continue;
         };
         collect_refs(schema, &mut pending);
-        forbid_nul(schema);
+        one_line_by_default(schema);
         if let Some(map) = schema.as_object_mut()
             && map.get("type").and_then(Value::as_str) == Some("object")
             && map.contains_key("properties")
@@ -616,14 +652,14 @@ fn close_request_schemas(document: &mut Value) {
     }
 }
 
-/// The pattern every request text without one of its own gets: no NUL character, which
-/// the body check refuses anywhere (see `nul_characters`). Patterns of Lyceum's own
-/// exclude it already.
-const NO_NUL: &str = "^[^\\x00]*$";
+/// The pattern every request text without one of its own gets: one line without control
+/// characters, the domain's single-line text rule (`lyceum_domain::validation::text`).
+/// Fields that may span lines, and passwords, carry patterns of their own.
+const ONE_LINE: &str = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$";
 
 /// Gives every free text of a request schema (a string without pattern, enum or format)
-/// the rule the body check applies to all text: no NUL character.
-fn forbid_nul(schema: &mut Value) {
+/// the single-line text rule, which the body check then applies.
+fn one_line_by_default(schema: &mut Value) {
     let Some(map) = schema.as_object_mut() else {
         return;
     };
@@ -637,21 +673,21 @@ fn forbid_nul(schema: &mut Value) {
             .iter()
             .any(|k| map.contains_key(*k))
     {
-        map.insert("pattern".into(), json!(NO_NUL));
+        map.insert("pattern".into(), json!(ONE_LINE));
     }
     for key in ["properties"] {
         if let Some(children) = map.get_mut(key).and_then(Value::as_object_mut) {
-            children.values_mut().for_each(forbid_nul);
+            children.values_mut().for_each(one_line_by_default);
         }
     }
     for key in ["items", "additionalProperties"] {
         if let Some(child) = map.get_mut(key) {
-            forbid_nul(child);
+            one_line_by_default(child);
         }
     }
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(children) = map.get_mut(key).and_then(Value::as_array_mut) {
-            children.iter_mut().for_each(forbid_nul);
+            children.iter_mut().for_each(one_line_by_default);
         }
     }
 }
@@ -688,8 +724,8 @@ fn rewrite_operation(path: &str, operation: &mut Value, allowed: &str) {
             }
             if let Some(schema) = parameter.get_mut("schema") {
                 rewrite_schema(schema);
-                // The pipeline refuses a NUL in any query parameter.
-                forbid_nul(schema);
+                // The pipeline holds every query parameter to the single-line rule.
+                one_line_by_default(schema);
             }
         }
     }
@@ -1014,7 +1050,9 @@ mod tests {
                         "price": {"description": "Price.", "allOf": [{"$ref": "#/components/schemas/Money"},
                                                                       {"description": "Price."}]},
                         "born": {"type": "string", "format": "naive-date"},
-                        "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}
+                        "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}},
+                        "notes": {"type": "string", "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"},
+                        "secret": {"type": "string", "pattern": "^[^\\x00]*$"}
                     }}
             }}
         })
@@ -1053,10 +1091,14 @@ mod tests {
         assert!(patch["price"].get("allOf").is_none());
         assert_eq!(patch["born"]["format"], "date");
         assert_eq!(
-            patch["bio"]["pattern"], NO_NUL,
-            "free text says it refuses NUL"
+            patch["bio"]["pattern"], ONE_LINE,
+            "free text without a pattern of its own is one line"
         );
-        assert_eq!(patch["title"]["pattern"], NO_NUL);
+        assert_eq!(patch["title"]["pattern"], ONE_LINE);
+        assert_eq!(
+            patch["notes"]["pattern"], "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
+            "a pattern of its own is kept"
+        );
         assert!(
             patch["born"].get("pattern").is_none(),
             "a date has its format"
@@ -1161,12 +1203,193 @@ mod tests {
             ]
         );
         assert_eq!(
+            problems(json!({"title": "a\tb", "bio": "x\u{85}", "notes": "ring\u{7}"})),
+            vec![
+                pair("bio", "invalid_characters"),
+                pair("notes", "invalid_characters"),
+                pair("title", "invalid_characters"),
+            ]
+        );
+        assert!(
+            problems(json!({"title": "ok", "notes": "a\n\tb\r\n", "secret": "a\tb\u{7}"}))
+                .is_empty(),
+            "a multi-line field keeps tabs and line breaks, a secret anything but NUL"
+        );
+        assert_eq!(
             problems(json!({"title": "ok", "rate": {"amount_minor": -1, "currency": "eur"}})),
             vec![
                 pair("rate.amount_minor", "out_of_range"),
                 pair("rate.currency", "invalid_format"),
             ]
         );
+    }
+
+    fn messages(body: Value) -> Vec<(String, String, String)> {
+        let contract = Contract::new(&raw());
+        contract
+            .operation(&Method::PATCH, "/api/v1/things/0b0e")
+            .and_then(|op| op.check_body(&body))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.field, p.code.as_str().to_owned(), p.message))
+            .collect()
+    }
+
+    #[test]
+    fn refused_characters_are_worded_by_the_domain_rule_of_the_field() {
+        let one_line = ControlCharacters(TextKind::SingleLine).to_string();
+        let lines = ControlCharacters(TextKind::MultiLine).to_string();
+        let nul = ControlCharacters(TextKind::Secret).to_string();
+        let problem = |field: &str, message: &str| {
+            (
+                field.to_owned(),
+                "invalid_characters".to_owned(),
+                message.to_owned(),
+            )
+        };
+        assert_eq!(
+            messages(json!({"title": "a\u{0}", "notes": "b\u{0}", "secret": "c\u{0}"})),
+            vec![
+                problem("notes", &lines),
+                problem("secret", &nul),
+                problem("title", &one_line),
+            ],
+            "a NUL in a text field is worded by the field's own rule"
+        );
+        assert_eq!(
+            messages(json!({"title": "\n"})),
+            vec![problem("title", &one_line)],
+            "characters are checked before blankness, as the domain does"
+        );
+        let dated = messages(json!({"title": "ok", "born": "2026-01-01\u{0}"}));
+        assert_eq!(
+            dated
+                .iter()
+                .map(|(_, code, message)| (code.as_str(), message.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("invalid_format", "must be a valid date"),
+                ("invalid_characters", nul.as_str())
+            ],
+            "text without a pattern (a date) still refuses NUL"
+        );
+    }
+
+    #[test]
+    fn text_patterns_name_their_kind_of_text() {
+        assert_eq!(text_kind(ONE_LINE), TextKind::SingleLine);
+        assert_eq!(
+            text_kind(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x20]$"),
+            TextKind::MultiLine
+        );
+        assert_eq!(text_kind(r"^[^\x00]*[A-Z][^\x00]*$"), TextKind::Secret);
+        assert_eq!(text_kind("^[A-Z]{3}$"), TextKind::SingleLine);
+    }
+
+    /// Request fields whose text may span lines (`lyceum_domain::validation::text`):
+    /// everything else is single-line, but for the passwords in [`SECRETS`].
+    const MULTI_LINE: &[(&str, &str)] = &[
+        ("BanIn", "reason"),
+        ("BillingAddressIn", "notes"),
+        ("BookingCancelIn", "reason"),
+        ("FeedbackIn", "comments"),
+        ("FeedbackIn", "improvement_suggestions"),
+        ("LearnerRatingIn", "comment"),
+        ("MentorshipRequestAcceptIn", "response_message"),
+        ("MentorshipRequestDeclineIn", "response_message"),
+        ("MentorshipRequestIn", "message"),
+        ("MentorshipRequestIn", "notes"),
+        ("MessageIn", "body"),
+        ("ProfilePatch", "bio"),
+        ("ProfilePatch", "career_goals"),
+        ("ProfilePatch", "goals"),
+        ("SessionIn", "description"),
+        ("SessionPatch", "description"),
+        ("SpecializationIn", "description"),
+    ];
+    const SECRETS: &[(&str, &str)] = &[
+        ("LoginIn", "password"),
+        ("PasswordResetIn", "new_password"),
+        ("RegistrationIn", "password"),
+    ];
+
+    /// Checks that `pattern`, the rule of a field of `kind`, refuses exactly the characters
+    /// the domain's rule refuses, before and after a value it accepts.
+    fn assert_pattern_follows(kind: TextKind, pattern: &str, place: &str) {
+        let validator = jsonschema::validator_for(&json!({"pattern": pattern})).unwrap();
+        let accepts = |value: &str| validator.is_valid(&json!(value));
+        let samples = [
+            "Asha",
+            "ashakumar",
+            "Secret123",
+            "asha@example.com",
+            "https://example.com/a",
+            "+919876543210",
+            "09:00",
+            "INR",
+            "IN",
+        ];
+        let sample = samples
+            .iter()
+            .find(|sample| accepts(sample))
+            .unwrap_or_else(|| panic!("{place}: no sample fits {pattern}"));
+        assert_eq!(text_kind(pattern), kind, "{place}: {pattern}");
+        let probes = [
+            '\t', '\n', '\r', '\u{0}', '\u{7}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}',
+            '\u{9f}', '\u{2028}', '\u{2029}',
+        ];
+        for c in probes {
+            for value in [format!("{sample}{c}"), format!("{c}{sample}")] {
+                assert_eq!(
+                    accepts(&value),
+                    kind.allows(c),
+                    "{place}: {value:?} against {pattern}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_text_pattern_of_the_document_follows_the_domain_rule_of_its_field() {
+        let document: Value =
+            serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
+        let mut checked = 0;
+        let schemas = document["components"]["schemas"].as_object().unwrap();
+        for (name, schema) in schemas {
+            // Request shapes are closed (see `close_request_schemas`); responses are not.
+            if schema["additionalProperties"] != json!(false) {
+                continue;
+            }
+            for (property, field) in schema["properties"].as_object().unwrap() {
+                let Some(pattern) = field["pattern"]
+                    .as_str()
+                    .or_else(|| field["items"]["pattern"].as_str())
+                else {
+                    continue;
+                };
+                let kind = if MULTI_LINE.contains(&(name.as_str(), property.as_str())) {
+                    TextKind::MultiLine
+                } else if SECRETS.contains(&(name.as_str(), property.as_str())) {
+                    TextKind::Secret
+                } else {
+                    TextKind::SingleLine
+                };
+                assert_pattern_follows(kind, pattern, &format!("{name}.{property}"));
+                checked += 1;
+            }
+        }
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    if let Some(pattern) = parameter["schema"]["pattern"].as_str() {
+                        let place = format!("{method} {path} {}", parameter["name"]);
+                        assert_pattern_follows(TextKind::SingleLine, pattern, &place);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 80, "only {checked} patterns found");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use lyceum_domain::validation::Violation;
+use lyceum_domain::validation::text::{ControlCharacters, TextKind};
+use lyceum_domain::validation::{FieldRule, Violation};
 
 use crate::problem::Problem;
 
@@ -160,14 +161,11 @@ impl Pipeline {
                 .into_response_with(None),
             );
         }
-        if let Some(name) = query_parameter_with_nul(req.uri().query()) {
+        if let Some(name) = query_parameter_off_one_line(req.uri().query()) {
+            let refusal = ControlCharacters(TextKind::SingleLine);
             return Some(
-                Problem::invalid_field(
-                    &name,
-                    Violation::InvalidCharacters,
-                    "must not contain the NUL character (U+0000)",
-                )
-                .into_response_with(None),
+                Problem::invalid_field(&name, refusal.violation(), refusal.to_string())
+                    .into_response_with(None),
             );
         }
         let too_large = || {
@@ -312,15 +310,16 @@ fn treat_empty_write_as_empty_object(req: &mut Request, empty: bool) {
     }
 }
 
-/// The name of the first query parameter whose name or value holds a NUL character (it
-/// can only arrive percent-encoded, as `%00`), as the client spelled the name.
-fn query_parameter_with_nul(query: Option<&str>) -> Option<String> {
-    query?.split('&').find_map(|pair| {
-        // `%00` has no letters, so there is no case to fold.
-        pair.contains("%00").then(|| {
-            let name = pair.split('=').next().unwrap_or_default();
-            name.replace("%00", "")
-        })
+/// The name of the first query parameter whose name or value is not one line of text
+/// (the domain's single-line rule: no control character, no line separator), decoded as
+/// the handlers decode it, without the characters it refuses. Such characters can only
+/// arrive percent-encoded, so a query without `%` is passed over without decoding.
+fn query_parameter_off_one_line(query: Option<&str>) -> Option<String> {
+    let query = query.filter(|query| query.contains('%'))?;
+    let one_line = TextKind::SingleLine;
+    form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
+        (one_line.check(&name).is_err() || one_line.check(&value).is_err())
+            .then(|| name.chars().filter(|c| one_line.allows(*c)).collect())
     })
 }
 
@@ -411,13 +410,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_nul_in_a_query_parameter_names_that_parameter() {
-        assert_eq!(
-            query_parameter_with_nul(Some("limit=5&q=ab%00c")).as_deref(),
-            Some("q")
-        );
-        assert_eq!(query_parameter_with_nul(Some("limit=5&q=abc")), None);
-        assert_eq!(query_parameter_with_nul(None), None);
+    fn a_query_parameter_that_is_not_one_line_names_itself() {
+        let named = |query: &str| query_parameter_off_one_line(Some(query));
+        for refused in [
+            "%00",
+            "%09",
+            "%0A",
+            "%0d",
+            "%07",
+            "%7F",
+            "%C2%85",
+            "%E2%80%A8",
+        ] {
+            assert_eq!(
+                named(&format!("limit=5&q=ab{refused}c")).as_deref(),
+                Some("q"),
+                "{refused}"
+            );
+        }
+        assert_eq!(named("q%0A=1").as_deref(), Some("q"));
+        assert_eq!(named("limit=5&q=r%C3%BCst+lang%25"), None);
+        assert_eq!(named("limit=5&q=abc"), None);
+        assert_eq!(query_parameter_off_one_line(None), None);
     }
 
     #[test]

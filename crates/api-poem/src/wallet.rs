@@ -41,7 +41,7 @@ pub struct AdjustmentIn {
     /// Why (shown to the wallet owner), 1–500 characters.
     #[oai(validator(
         max_length = 500,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub reason: String,
 }
@@ -63,7 +63,9 @@ impl TryFrom<AdjustmentIn> for Adjustment {
         Adjustment::new(b.direction.into(), b.points, &b.reason).map_err(|e| {
             let field = if matches!(
                 e,
-                AdjustmentError::EmptyReason | AdjustmentError::LongReason
+                AdjustmentError::EmptyReason
+                    | AdjustmentError::LongReason
+                    | AdjustmentError::ReasonCharacters(_)
             ) {
                 "reason"
             } else {

@@ -18,7 +18,7 @@
 //! | [`wallet`] | the points wallet: [`Points`](wallet::Points), [`Wallet::balance_after`](wallet::Wallet::balance_after) (never below zero), admin [`Adjustment`](wallet::Adjustment)s and ledger entries |
 //! | [`mentoring`] | mentoring sessions with capacity and status, bookings ([`check_booking`](mentoring::check_booking), cancellation, rescheduling), mentorship requests and their state machine, weekly [`availability`](mentoring::availability) expanded into free UTC slots, messages, feedback and ratings |
 //! | [`community`] | notifications |
-//! | [`money`], [`validation`] | [`Money`] in integer minor units with a [`Currency`]; [`FieldErrors`] that report every invalid field at once, each with a [`Violation`] code |
+//! | [`money`], [`validation`] | [`Money`] in integer minor units with a [`Currency`]; [`FieldErrors`] that report every invalid field at once, each with a [`Violation`] code; the one character rule for free text, single-line or multi-line ([`validation::text`]) |
 //!
 //! The rules, the state machines and the product each rule comes from are described in
 //! `docs/domain-model.md` in the Lyceum repository.

@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+pub mod text;
+
 /// What kind of rule a refused value broke. The set is closed and its [`code`](Self::code)s
 /// are part of the public API, so a client can switch on them exhaustively; a rule that
 /// seems to need a new kind picks the closest one here instead.
@@ -31,7 +33,8 @@ pub enum Violation {
     InvalidFormat,
     /// Not one of a fixed set of values (role, experience level, weekday).
     InvalidChoice,
-    /// Characters the field refuses, such as control characters.
+    /// Characters the field refuses: control characters, and line breaks in a
+    /// single-line field (see [`text`]).
     InvalidCharacters,
     /// Fine on its own but contradicts another field (an end before its start,
     /// overlapping windows).

@@ -43,12 +43,12 @@ pub struct RegistrationIn {
     /// most 64 and a dotted domain of letters, digits and hyphens.
     #[oai(validator(
         max_length = 254,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[!-?A-~]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[!-?A-~]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub email: String,
     /// 8–16 characters, starting with a letter; letters, digits, `_` and `.`.
     #[oai(validator(
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z][A-Za-z0-9_.]{7,15}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[A-Za-z][A-Za-z0-9_.]{7,15}[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub username: String,
     /// 8–128 characters with upper case, lower case and a digit.
@@ -61,13 +61,13 @@ pub struct RegistrationIn {
     /// Given name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub first_name: String,
     /// Family name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub last_name: String,
     /// `learner` or `mentor`.
@@ -99,7 +99,7 @@ pub struct LoginIn {
     #[oai(validator(max_length = 254))]
     pub login: String,
     /// Password.
-    #[oai(validator(max_length = 256))]
+    #[oai(validator(max_length = 256, pattern = r"^[^\x00]*$"))]
     pub password: String,
 }
 
@@ -159,7 +159,7 @@ pub struct PasswordForgotIn {
     /// The account's email.
     #[oai(validator(
         max_length = 254,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[!-?A-~]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[!-?A-~]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub email: String,
 }
@@ -463,13 +463,13 @@ pub struct ProfilePatch {
     /// Given name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub first_name: Option<String>,
     /// Family name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub last_name: Option<String>,
     /// `+` and 7–15 digits, spaces and dashes allowed.
@@ -477,19 +477,25 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 32,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[ -]*\+[ -]*([0-9][ -]*){7,15}$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ -]*\+[ -]*([0-9][ -]*){7,15})$"
         )
     )]
     pub phone_number: MaybeUndefined<String>,
-    /// About me, at most 1000 characters.
-    #[oai(nullable, validator(max_length = 1000))]
+    /// About me, at most 1000 characters; it may span several lines.
+    #[oai(
+        nullable,
+        validator(
+            max_length = 1000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub bio: MaybeUndefined<String>,
     /// Avatar: an absolute http(s) URL.
     #[oai(
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
         )
     )]
     pub profile_image: MaybeUndefined<String>,
@@ -507,7 +513,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
         )
     )]
     pub website: MaybeUndefined<String>,
@@ -516,7 +522,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
         )
     )]
     pub github: MaybeUndefined<String>,
@@ -525,7 +531,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
         )
     )]
     pub linkedin: MaybeUndefined<String>,
@@ -534,7 +540,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
         )
     )]
     pub twitter: MaybeUndefined<String>,
@@ -543,7 +549,7 @@ pub struct ProfilePatch {
         nullable,
         validator(
             max_length = 2048,
-            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+            pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
         )
     )]
     pub facebook: MaybeUndefined<String>,
@@ -552,7 +558,7 @@ pub struct ProfilePatch {
     #[oai(validator(
         max_items = 10,
         max_length = 50,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub expertise: Option<Vec<String>>,
     /// Mentor side: indicative hourly rate.
@@ -569,14 +575,26 @@ pub struct ProfilePatch {
     #[oai(validator(
         max_items = 10,
         max_length = 50,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub interests: Option<Vec<String>>,
-    /// Learner side: goals, at most 1000 characters.
-    #[oai(nullable, validator(max_length = 1000))]
+    /// Learner side: goals, at most 1000 characters; it may span several lines.
+    #[oai(
+        nullable,
+        validator(
+            max_length = 1000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub goals: MaybeUndefined<String>,
-    /// Learner side: career goals, at most 1000 characters.
-    #[oai(nullable, validator(max_length = 1000))]
+    /// Learner side: career goals, at most 1000 characters; it may span several lines.
+    #[oai(
+        nullable,
+        validator(
+            max_length = 1000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub career_goals: MaybeUndefined<String>,
     /// Learner side: how experienced.
     #[oai(nullable)]
@@ -687,11 +705,14 @@ pub struct SpecializationIn {
     /// Unique name, 2–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub name: String,
-    /// What it covers, at most 1000 characters.
-    #[oai(validator(max_length = 1000))]
+    /// What it covers, at most 1000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 1000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub description: Option<String>,
 }
 
@@ -740,13 +761,13 @@ pub struct CertificateIn {
     /// What was certified, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub title: String,
     /// Who issued it, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub issuer: String,
     /// When (not in the future).
@@ -754,7 +775,7 @@ pub struct CertificateIn {
     /// An absolute http(s) URL where it can be checked.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub certificate_url: String,
 }
@@ -797,9 +818,8 @@ pub struct BillingAddressOut {
 impl From<&BillingAddress> for BillingAddressOut {
     fn from(b: &BillingAddress) -> Self {
         let a = &b.address;
-        let opt = |t: &Option<_>| {
-            t.as_ref()
-                .map(|t: &lyceum_domain::identity::BoundedText<200>| t.as_str().to_owned())
+        let opt = |t: &Option<lyceum_domain::identity::SingleLineText<200>>| {
+            t.as_ref().map(|t| t.as_str().to_owned())
         };
         Self {
             id: b.id,
@@ -829,13 +849,13 @@ pub struct BillingAddressIn {
     /// Billing first name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub first_name: String,
     /// Billing last name, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub last_name: String,
     /// Company, for business invoices; at most 200 characters.
@@ -847,13 +867,13 @@ pub struct BillingAddressIn {
     /// Where invoices go (may differ from the login email); at most 254 characters.
     #[oai(validator(
         max_length = 254,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[!-?A-~]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[!-?A-~]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub email: String,
     /// First address line, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub address_line1: String,
     /// Second address line, at most 200 characters.
@@ -862,31 +882,34 @@ pub struct BillingAddressIn {
     /// City, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub city: String,
     /// State or province, 1–100 characters.
     #[oai(validator(
         max_length = 100,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub state: String,
     /// ZIP or postal code, 1–20 characters.
     #[oai(validator(
         max_length = 20,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code in upper case, e.g. `IN`.
     #[oai(validator(
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Z]{2}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[A-Z]{2}[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub country: String,
     /// VAT or tax id, at most 50 characters.
     #[oai(validator(max_length = 50))]
     pub vat_number: Option<String>,
-    /// Free notes, at most 500 characters.
-    #[oai(validator(max_length = 500))]
+    /// Free notes, at most 500 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 500,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub notes: Option<String>,
 }
 
@@ -914,10 +937,10 @@ impl From<BillingAddressIn> for BillingAddressInput {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct BanIn {
-    /// Why (shown to the user), 1–500 characters.
+    /// Why (shown to the user), 1–500 characters; it may span several lines.
     #[oai(validator(
         max_length = 500,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
     ))]
     pub reason: String,
     /// When the ban ends, in the future; omit for a permanent ban.

@@ -147,11 +147,17 @@ pub struct SessionIn {
     /// Title, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub title: String,
-    /// Description, at most 5000 characters.
-    #[oai(default, validator(max_length = 5000))]
+    /// Description, at most 5000 characters; it may span several lines.
+    #[oai(
+        default,
+        validator(
+            max_length = 5000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub description: String,
     /// Length in minutes, 15–480.
     #[oai(validator(minimum(value = "15"), maximum(value = "480")))]
@@ -167,7 +173,7 @@ pub struct SessionIn {
     /// absent or blank.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
     ))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery.
@@ -198,11 +204,14 @@ pub struct SessionPatch {
     /// Title, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub title: Option<String>,
-    /// Description, at most 5000 characters.
-    #[oai(validator(max_length = 5000))]
+    /// Description, at most 5000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 5000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub description: Option<String>,
     /// Length in minutes, 15–480.
     #[oai(validator(minimum(value = "15"), maximum(value = "480")))]
@@ -217,7 +226,7 @@ pub struct SessionPatch {
     /// Video room, an absolute http(s) URL; an empty string generates a new room.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
     ))]
     pub meeting_url: Option<String>,
     /// Specialization, for discovery; `null` removes it.
@@ -348,8 +357,11 @@ pub enum PaymentStatus {
 #[derive(Debug, Clone, Object, Default)]
 #[oai(deny_unknown_fields)]
 pub struct BookingCancelIn {
-    /// Why, at most 500 characters.
-    #[oai(validator(max_length = 500))]
+    /// Why, at most 500 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 500,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub reason: Option<String>,
 }
 
@@ -388,11 +400,17 @@ pub struct FeedbackIn {
     pub overall_experience: i64,
     /// Would recommend the mentor.
     pub would_recommend: bool,
-    /// Comments, at most 2000 characters.
-    #[oai(validator(max_length = 2000))]
+    /// Comments, at most 2000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub comments: Option<String>,
-    /// What could be better, at most 2000 characters.
-    #[oai(validator(max_length = 2000))]
+    /// What could be better, at most 2000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub improvement_suggestions: Option<String>,
     /// Shown on the mentor's public feedback (default true).
     #[oai(default = "default_true")]
@@ -480,8 +498,11 @@ pub struct LearnerRatingIn {
     /// 1–5.
     #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
     pub rating: i64,
-    /// Optional comment, at most 2000 characters.
-    #[oai(validator(max_length = 2000))]
+    /// Optional comment, at most 2000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub comment: Option<String>,
 }
 
@@ -533,12 +554,12 @@ pub struct WeeklyWindowIn {
     pub weekday: Weekday,
     /// Local start, `HH:MM` (24-hour clock).
     #[oai(validator(
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub start: String,
     /// Local end, `HH:MM` (after start, same day).
     #[oai(validator(
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub end: String,
 }
@@ -554,12 +575,12 @@ pub struct AvailabilityExceptionIn {
     pub kind: AvailabilityExceptionKind,
     /// For `extra`: local start `HH:MM`.
     #[oai(validator(
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub start: Option<String>,
     /// For `extra`: local end `HH:MM`, after `start`.
     #[oai(validator(
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*\+?0*([01]?[0-9]|2[0-3]):\+?0*[0-5]?[0-9][ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*$"
     ))]
     pub end: Option<String>,
 }
@@ -750,19 +771,28 @@ pub struct MentorshipRequestIn {
     /// Subject, 1–200 characters.
     #[oai(validator(
         max_length = 200,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
     ))]
     pub subject: String,
-    /// Message, at most 2000 characters.
-    #[oai(default, validator(max_length = 2000))]
+    /// Message, at most 2000 characters; it may span several lines.
+    #[oai(
+        default,
+        validator(
+            max_length = 2000,
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub message: String,
     /// Proposed start, in the future and within 10 years.
     pub proposed_start: OffsetDateTime,
     /// Length in minutes, 30–180.
     #[oai(validator(minimum(value = "30"), maximum(value = "180")))]
     pub duration_minutes: i64,
-    /// Notes, at most 2000 characters.
-    #[oai(validator(max_length = 2000))]
+    /// Notes, at most 2000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub notes: Option<String>,
 }
 
@@ -833,11 +863,14 @@ pub struct MentorshipRequestAcceptIn {
     /// Meeting link, an absolute http(s) URL; generated when absent or blank.
     #[oai(validator(
         max_length = 2048,
-        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00]*)?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        pattern = r"^(?:[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*|[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(:[0-9]{1,4})?([/?#][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*)?[ \xa0\u1680\u2000-\u200a\u202f\u205f\u3000]*)$"
     ))]
     pub meeting_url: Option<String>,
-    /// Answer to the learner, at most 2000 characters.
-    #[oai(validator(max_length = 2000))]
+    /// Answer to the learner, at most 2000 characters; it may span several lines.
+    #[oai(validator(
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    ))]
     pub response_message: Option<String>,
 }
 
@@ -854,10 +887,10 @@ impl From<MentorshipRequestAcceptIn> for RequestAction {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct MentorshipRequestDeclineIn {
-    /// Why, 1–2000 characters (required).
+    /// Why, 1–2000 characters (required); it may span several lines.
     #[oai(validator(
         max_length = 2000,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
     ))]
     pub response_message: String,
 }
@@ -908,10 +941,10 @@ pub enum RequestStatus {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct MessageIn {
-    /// The text, 1–2000 characters.
+    /// The text, 1–2000 characters; it may span several lines.
     #[oai(validator(
         max_length = 2000,
-        pattern = r"^[^\x00]*[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00][^\x00]*$"
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
     ))]
     pub body: String,
 }

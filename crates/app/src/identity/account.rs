@@ -1,12 +1,12 @@
 //! My account and public profiles.
 
 use lyceum_domain::identity::{
-    BillingAddress, BoundedText, ExperienceLevel, Keywords, PersonName, PhoneNumber, Profile, Role,
-    Specialization, Timezone, User, UserCertificate, WebUrl,
+    BillingAddress, ExperienceLevel, Keywords, MultiLineText, PersonName, PhoneNumber, Profile,
+    Role, SingleLineText, Specialization, Timezone, User, UserCertificate, WebUrl,
 };
 use lyceum_domain::wallet::{LedgerEntry, Wallet};
 use lyceum_domain::{Currency, Money};
-use lyceum_domain::{FieldErrors, FieldRule};
+use lyceum_domain::{FieldErrors, FieldRule, Violation};
 use lyceum_ports::identity::{AccountDetails, AuthSession, LoginAttempt, MentorFilter};
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
@@ -76,7 +76,9 @@ pub struct AccountExport {
     pub login_history: Vec<LoginAttempt>,
 }
 
-/// Applies `patch` to an optional field, parsing new values and collecting errors.
+/// Applies `patch` to an optional field, parsing new values and collecting errors. A blank
+/// text clears the field, unless it holds characters the field refuses (a line feed in a
+/// one-line field): the character rule holds for every text sent, blank or not.
 fn patch_opt<T, E: FieldRule>(
     errors: &mut FieldErrors,
     field: &str,
@@ -87,7 +89,12 @@ fn patch_opt<T, E: FieldRule>(
     match patch {
         None => {}
         Some(None) => *current = None,
-        Some(Some(raw)) if raw.trim().is_empty() => *current = None,
+        Some(Some(raw)) if raw.trim().is_empty() => match parse(&raw) {
+            Err(error) if error.violation() == Violation::InvalidCharacters => {
+                errors.reject(field, error);
+            }
+            _ => *current = None,
+        },
         Some(Some(raw)) => {
             if let Some(value) = errors.check(field, parse(&raw)) {
                 *current = Some(value);
@@ -121,7 +128,7 @@ impl ProfilePatch {
             PhoneNumber::parse,
         );
         let mut p: Profile = user.profile.clone();
-        patch_opt(&mut e, "bio", &mut p.bio, self.bio, BoundedText::parse);
+        patch_opt(&mut e, "bio", &mut p.bio, self.bio, MultiLineText::parse);
         patch_opt(
             &mut e,
             "profile_image",
@@ -134,7 +141,7 @@ impl ProfilePatch {
             "location",
             &mut p.location,
             self.location,
-            BoundedText::parse,
+            SingleLineText::parse,
         );
         patch_opt(
             &mut e,
@@ -148,7 +155,7 @@ impl ProfilePatch {
             "designation",
             &mut p.designation,
             self.designation,
-            BoundedText::parse,
+            SingleLineText::parse,
         );
         patch_opt(
             &mut e,
@@ -190,21 +197,21 @@ impl ProfilePatch {
             "domain",
             &mut p.domain,
             self.domain,
-            BoundedText::parse,
+            SingleLineText::parse,
         );
         patch_opt(
             &mut e,
             "goals",
             &mut p.goals,
             self.goals,
-            BoundedText::parse,
+            MultiLineText::parse,
         );
         patch_opt(
             &mut e,
             "career_goals",
             &mut p.career_goals,
             self.career_goals,
-            BoundedText::parse,
+            MultiLineText::parse,
         );
         patch_opt(
             &mut e,

@@ -1,7 +1,6 @@
 //! Admin moderation of accounts. Every use case here starts with `require_admin`, which
 //! reads the caller's roles as stored now, not as the access token claims them.
 
-use lyceum_domain::Violation;
 use lyceum_domain::identity::{Ban, Role, User};
 use lyceum_ports::identity::UserQuery;
 use lyceum_ports::{Page, PageRequest};
@@ -16,7 +15,7 @@ use crate::{AppError, Lyceum};
 /// A ban an admin wants to impose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BanInput {
-    /// Why (shown to the user), 1–500 characters.
+    /// Why (shown to the user): 1–500 characters, and it may run over several lines.
     pub reason: String,
     /// When it ends; `None` for a permanent ban.
     pub expires_at: Option<OffsetDateTime>,
@@ -56,30 +55,7 @@ impl Lyceum {
             return Err(IdentityError::SelfBan.into());
         }
         let now = self.ports.clock.now();
-        let reason = request.reason.trim();
-        let violation = match reason.chars().count() {
-            0 => Some(Violation::Required),
-            501.. => Some(Violation::TooLong),
-            _ => None,
-        };
-        if let Some(violation) = violation {
-            return Err(AppError::invalid(
-                "reason",
-                violation,
-                "must be 1 to 500 characters",
-            ));
-        }
-        if request.expires_at.is_some_and(|at| at <= now) {
-            return Err(AppError::invalid(
-                "expires_at",
-                Violation::OutOfRange,
-                "must be in the future (omit it for a permanent ban)",
-            ));
-        }
-        let ban = Ban {
-            reason: reason.to_owned(),
-            expires_at: request.expires_at,
-        };
+        let ban = Ban::new(&request.reason, request.expires_at, now)?;
         let user = self
             .ports
             .users

@@ -1,6 +1,5 @@
 //! Specializations, declared certificates and billing addresses.
 
-use lyceum_domain::Violation;
 use lyceum_domain::identity::{
     BillingAddress, BillingAddressDetails, CertificateDetails, RawBillingAddress, Specialization,
     SpecializationName, UserCertificate,
@@ -49,19 +48,11 @@ fn parse_specialization(
     description: Option<String>,
 ) -> Result<(SpecializationName, Option<String>), AppError> {
     let name = SpecializationName::parse(name).map_err(|e| AppError::rejected("name", e))?;
-    let description = description
-        .map(|d| d.trim().to_owned())
-        .filter(|d| !d.is_empty());
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 1000)
-    {
-        return Err(AppError::invalid(
-            "description",
-            Violation::TooLong,
-            "must be at most 1000 characters",
-        ));
-    }
+    let description = match description {
+        Some(raw) => Specialization::parse_description(&raw)
+            .map_err(|e| AppError::rejected("description", e))?,
+        None => None,
+    };
     Ok((name, description))
 }
 

@@ -1,6 +1,7 @@
 //! Signing in, refreshing, signing out and managing signed-in devices.
 
 use lyceum_domain::identity::{LoginRefusal, User};
+use lyceum_domain::validation::text;
 use lyceum_ports::identity::{
     AuthSession, LoginAttempt, NewAuthSession, Rotation, RotationOutcome,
 };
@@ -45,6 +46,9 @@ impl Lyceum {
         password: &str,
         client: ClientInfo,
     ) -> Result<TokenPair, AppError> {
+        // The login typed is kept in the login history, so it obeys the one-line text
+        // rule; no email or username holds a control character, so nothing is hidden.
+        text::single_line(login).map_err(|e| AppError::rejected("login", e))?;
         let now = self.ports.clock.now();
         let found = self.ports.users.by_login(login.trim()).await?;
         let attempt = |user_id: Option<Uuid>, failure: Option<&str>| LoginAttempt {

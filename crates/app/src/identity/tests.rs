@@ -66,6 +66,49 @@ async fn registration_reports_every_bad_field_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn create_admin_refuses_a_name_with_a_control_character_and_stores_nothing() {
+    // The `lyceum create-admin` command line enters text without the HTTP schema: the
+    // domain's text rule still holds, so nothing is hashed or stored.
+    let mut m = Mocks::new();
+    m.hasher.expect_hash().never();
+    m.users.expect_register().never();
+    let input = RegistrationInput {
+        first_name: "Asha\u{7}".into(),
+        last_name: "Kumar\nSmith".into(),
+        ..registration("learner")
+    };
+    let Err(AppError::Validation(errors)) = m.build().create_admin(input).await else {
+        panic!("expected a validation error")
+    };
+    assert_eq!(
+        errors.field_codes(),
+        [
+            ("first_name", "invalid_characters"),
+            ("last_name", "invalid_characters"),
+        ]
+    );
+    assert_eq!(
+        errors.into_vec()[0].message,
+        "must be a single line without control characters"
+    );
+}
+
+#[tokio::test]
+async fn a_login_that_is_not_one_line_is_refused_before_any_lookup_or_record() {
+    let mut m = Mocks::new();
+    m.users.expect_by_login().never();
+    m.login_history.expect_record().never();
+    let result = m
+        .build()
+        .login("asha@example.com\u{0}", "Secret123", ClientInfo::default())
+        .await;
+    let Err(AppError::Validation(errors)) = result else {
+        panic!("expected a validation error, got {result:?}")
+    };
+    assert_eq!(errors.field_codes(), [("login", "invalid_characters")]);
+}
+
+#[tokio::test]
 async fn registration_hashes_the_password_and_mails_a_verification_token() {
     let mut m = Mocks::new();
     m.hasher
@@ -392,6 +435,90 @@ async fn profile_update_reports_every_bad_field_and_saves_nothing() {
             ("timezone", "invalid_format"),
             ("interests", "too_long"),
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_blank_text_clears_a_field_unless_it_holds_characters_the_field_refuses() {
+    let mut m = Mocks::new();
+    m.users.expect_save_details().never();
+    let refused = ProfilePatch {
+        location: Some(Some("\t".into())),
+        designation: Some(Some("Engineer\r\nLead".into())),
+        goals: Some(Some("Ship\u{1b}[1m it".into())),
+        ..Default::default()
+    };
+    let Err(AppError::Validation(errors)) = m
+        .build()
+        .update_my_account(&actor(&[Role::Learner]), refused)
+        .await
+    else {
+        panic!("expected a validation error")
+    };
+    assert_eq!(
+        errors.field_codes(),
+        [
+            ("location", "invalid_characters"),
+            ("designation", "invalid_characters"),
+            ("goals", "invalid_characters"),
+        ]
+    );
+
+    let mut m = Mocks::new();
+    m.users
+        .expect_save_details()
+        .withf(|_, details, _| {
+            details.profile.bio.is_none()
+                && details.profile.goals.as_ref().map(|g| g.as_str())
+                    == Some("Ship it.\n\tThen rest.")
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(user(&[Role::Learner])));
+    let kept = ProfilePatch {
+        bio: Some(Some("\n\r\n".into())),
+        goals: Some(Some("Ship it.\n\tThen rest.\n".into())),
+        ..Default::default()
+    };
+    m.build()
+        .update_my_account(&actor(&[Role::Learner]), kept)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_ban_reason_may_span_lines_but_holds_no_other_control_character() {
+    let mut m = Mocks::new();
+    m.users.expect_set_ban().never();
+    m.auth_sessions.expect_revoke_all().never();
+    let request = BanInput {
+        reason: "abuse\u{85}".into(),
+        expires_at: None,
+    };
+    let Err(AppError::Validation(errors)) = m
+        .build()
+        .admin_ban(&actor(&[Role::Admin]), Uuid::now_v7(), request)
+        .await
+    else {
+        panic!("expected a validation error")
+    };
+    assert_eq!(errors.field_codes(), [("reason", "invalid_characters")]);
+}
+
+#[tokio::test]
+async fn a_specialization_description_is_multi_line_text() {
+    let mut m = Mocks::new();
+    m.specializations.expect_create().never();
+    let admin = actor(&[Role::Admin]);
+    let result = m
+        .build()
+        .create_specialization(&admin, "Databases", Some("Tables\u{0}".into()))
+        .await;
+    let Err(AppError::Validation(errors)) = result else {
+        panic!("expected a validation error, got {result:?}")
+    };
+    assert_eq!(
+        errors.field_codes(),
+        [("description", "invalid_characters")]
     );
 }
 

@@ -2,7 +2,7 @@
 
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::availability::{
-    Availability, AvailabilityException, Interval, WeeklyWindow,
+    Availability, AvailabilityError, AvailabilityException, Interval, WeeklyWindow,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -33,7 +33,14 @@ impl Lyceum {
             return Err(AppError::Forbidden);
         }
         let availability = Availability::new(&input.timezone, input.windows, input.exceptions)
-            .map_err(|e| AppError::rejected("availability", e))?;
+            .map_err(|e| {
+                let field = match e {
+                    AvailabilityError::UnknownTimezone
+                    | AvailabilityError::TimezoneCharacters(_) => "timezone",
+                    _ => "availability",
+                };
+                AppError::rejected(field, e)
+            })?;
         self.ports
             .availability
             .put(actor.id(), availability.clone(), self.ports.clock.now())

@@ -36,12 +36,14 @@ impl From<SessionError> for AppError {
     /// Value rules become field errors of the session input; state rules stay typed.
     fn from(error: SessionError) -> Self {
         let field = match error {
-            SessionError::EmptyTitle | SessionError::LongTitle => "title",
-            SessionError::Description => "description",
+            SessionError::EmptyTitle
+            | SessionError::LongTitle
+            | SessionError::TitleCharacters(_) => "title",
+            SessionError::Description | SessionError::DescriptionCharacters(_) => "description",
             SessionError::Duration => "duration_minutes",
             SessionError::Capacity => "capacity",
             SessionError::StartInPast | SessionError::StartTooFar => "starts_at",
-            SessionError::MeetingUrl => "meeting_url",
+            SessionError::MeetingUrl | SessionError::MeetingUrlCharacters(_) => "meeting_url",
             SessionError::InvalidTransition { .. }
             | SessionError::NotEditable
             | SessionError::CapacityBelowSeatsTaken { .. } => {
@@ -63,8 +65,10 @@ impl From<RequestError> for AppError {
     fn from(error: RequestError) -> Self {
         let field = match error {
             RequestError::SelfRequest => "mentor_id",
-            RequestError::EmptySubject | RequestError::LongSubject => "subject",
-            RequestError::TooLong => "message",
+            RequestError::EmptySubject
+            | RequestError::LongSubject
+            | RequestError::SubjectCharacters(_) => "subject",
+            RequestError::TooLong | RequestError::TextCharacters(_) => "message",
             RequestError::Duration => "duration_minutes",
             RequestError::StartInPast | RequestError::StartTooFar => "proposed_start",
             RequestError::InvalidTransition { .. } => {

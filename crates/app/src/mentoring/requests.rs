@@ -178,12 +178,8 @@ impl Lyceum {
                 if request.proposed_start <= now {
                     return Err(MentoringError::RequestStartPassed.into());
                 }
-                let meeting_url = match meeting_url
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
-                {
-                    Some(url) => Some(MeetingUrl::parse(url)?),
+                let meeting_url = match meeting_url.as_deref() {
+                    Some(url) => MeetingUrl::parse_optional(url)?,
                     None => None,
                 };
                 let session = self.one_to_one_session(&request, meeting_url, now)?;

@@ -91,13 +91,8 @@ impl SessionInput {
             "starts_at",
             SessionDetails::check_start(self.starts_at, now),
         );
-        let meeting_url = match self
-            .meeting_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-        {
-            Some(url) => e.check("meeting_url", MeetingUrl::parse(url)).map(Some),
+        let meeting_url = match self.meeting_url.as_deref() {
+            Some(url) => e.check("meeting_url", MeetingUrl::parse_optional(url)),
             None => Some(None),
         };
         match (
@@ -261,11 +256,12 @@ impl Lyceum {
                 .unwrap_or(session.starts_at),
             None => session.starts_at,
         };
-        let meeting_url = match patch.meeting_url.as_deref().map(str::trim) {
-            Some("") => generated_meeting_url(session.id),
-            Some(url) => e
-                .check("meeting_url", MeetingUrl::parse(url))
-                .unwrap_or_else(|| session.meeting_url.clone()),
+        let meeting_url = match patch.meeting_url.as_deref() {
+            Some(url) => match e.check("meeting_url", MeetingUrl::parse_optional(url)) {
+                Some(Some(url)) => url,
+                Some(None) => generated_meeting_url(session.id),
+                None => session.meeting_url.clone(),
+            },
             None => session.meeting_url.clone(),
         };
         e.into_result()?;

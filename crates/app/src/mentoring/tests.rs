@@ -112,6 +112,30 @@ async fn session_creation_reports_every_bad_field_and_generates_a_meeting_url() 
 }
 
 #[tokio::test]
+async fn session_texts_follow_their_kind_and_a_blank_url_with_a_line_break_is_refused() {
+    let mut m = Mocks::new();
+    m.sessions.expect_create().never();
+    let mentor = actor(&[Role::Mentor]);
+    let text = SessionInput {
+        title: "Rust\townership".into(),
+        description: "Borrowing\u{7}".into(),
+        meeting_url: Some("\n".into()),
+        ..input(NOW + Duration::days(1), 60, 5)
+    };
+    let Err(AppError::Validation(errors)) = m.build().create_session(&mentor, text).await else {
+        panic!("expected validation errors")
+    };
+    assert_eq!(
+        errors.field_codes(),
+        [
+            ("title", "invalid_characters"),
+            ("description", "invalid_characters"),
+            ("meeting_url", "invalid_characters"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn capacity_cannot_drop_below_seats_taken() {
     let mut m = Mocks::new();
     let mentor = actor(&[Role::Mentor]);

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::validation::text::{self, ControlCharacters, TextKind};
 use crate::validation::{FieldRule, Violation};
 
 /// Why an account value was refused; the message is meant for the person who typed it.
@@ -45,6 +46,10 @@ pub enum ValueError {
         "must be at least 8 characters with an upper-case letter, a lower-case letter and a digit"
     )]
     EmptyPassword,
+    /// Characters the value's kind of text refuses: every account value is single-line,
+    /// except the password, which refuses only U+0000 (see [`text`]).
+    #[error(transparent)]
+    Characters(#[from] ControlCharacters),
 }
 
 impl FieldRule for ValueError {
@@ -60,6 +65,7 @@ impl FieldRule for ValueError {
             | ValueError::EmptyEmail
             | ValueError::EmptyUsername
             | ValueError::EmptyPassword => Violation::Required,
+            ValueError::Characters(refusal) => refusal.violation(),
         }
     }
 }
@@ -72,6 +78,7 @@ impl Email {
     /// Accepts `local@domain.tld` shapes of at most 254 characters, trimmed and
     /// lower-cased. Deliverability is proven by email verification, not by parsing.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        text::single_line(raw)?;
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
             return Err(ValueError::EmptyEmail);
@@ -114,6 +121,7 @@ pub struct Username(String);
 impl Username {
     /// 8–16 characters, first a letter, then letters, digits, `_` or `.` (Explaino).
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        text::single_line(raw)?;
         let name = raw.trim();
         if name.is_empty() {
             return Err(ValueError::EmptyUsername);
@@ -153,6 +161,7 @@ impl PhoneNumber {
     /// Spaces and dashes are removed first so that `+91 98765-43210` and
     /// `+919876543210` are the same number for the uniqueness rule.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        text::single_line(raw)?;
         let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         let digits = compact.strip_prefix('+').ok_or(ValueError::Phone)?;
         if !(7..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -172,8 +181,9 @@ impl PhoneNumber {
 pub struct PersonName(String);
 
 impl PersonName {
-    /// Trimmed, 1–100 characters.
+    /// Single-line, trimmed, 1–100 characters.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        text::single_line(raw)?;
         let name = raw.trim();
         if name.is_empty() {
             return Err(ValueError::EmptyName);
@@ -197,8 +207,11 @@ pub struct Password(String);
 
 impl Password {
     /// At least 8 characters with an upper-case letter, a lower-case letter and a digit;
-    /// at most 128 so a huge body cannot buy expensive hashing.
+    /// at most 128 so a huge body cannot buy expensive hashing. Any character may be
+    /// used except U+0000: the password is only ever hashed, never stored or shown, so
+    /// the text rule of stored fields does not apply, but no text holds NUL.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        TextKind::Secret.check(raw)?;
         if raw.trim().is_empty() {
             return Err(ValueError::EmptyPassword);
         }

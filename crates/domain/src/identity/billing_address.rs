@@ -4,39 +4,40 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::certificate::non_empty;
-use super::{BoundedText, Email, PhoneNumber};
+use super::{Email, MultiLineText, PhoneNumber, SingleLineText};
 use crate::FieldErrors;
-use crate::validation::Violation;
+use crate::validation::{Violation, text};
 
-/// The validated fields of a billing address.
+/// The validated fields of a billing address. Every text is single-line (it is printed on
+/// invoices line by line) except the free `notes`, which may run over several lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingAddressDetails {
     /// Billing first name.
-    pub first_name: BoundedText<100>,
+    pub first_name: SingleLineText<100>,
     /// Billing last name.
-    pub last_name: BoundedText<100>,
+    pub last_name: SingleLineText<100>,
     /// Company, for business invoices.
-    pub company_name: Option<BoundedText<200>>,
+    pub company_name: Option<SingleLineText<200>>,
     /// Contact phone.
     pub phone_number: Option<PhoneNumber>,
     /// Where invoices go (may differ from the login email).
     pub email: Email,
     /// First address line.
-    pub address_line1: BoundedText<200>,
+    pub address_line1: SingleLineText<200>,
     /// Second address line.
-    pub address_line2: Option<BoundedText<200>>,
+    pub address_line2: Option<SingleLineText<200>>,
     /// City.
-    pub city: BoundedText<100>,
+    pub city: SingleLineText<100>,
     /// State or province.
-    pub state: BoundedText<100>,
+    pub state: SingleLineText<100>,
     /// ZIP or postal code.
-    pub postal_code: BoundedText<20>,
+    pub postal_code: SingleLineText<20>,
     /// ISO 3166-1 alpha-2 country code, upper case.
     pub country: String,
     /// VAT or tax id.
-    pub vat_number: Option<BoundedText<50>>,
-    /// Free notes.
-    pub notes: Option<BoundedText<500>>,
+    pub vat_number: Option<SingleLineText<50>>,
+    /// Free notes, multi-line.
+    pub notes: Option<MultiLineText<500>>,
 }
 
 /// The raw strings of a billing address as a client sent them.
@@ -76,11 +77,11 @@ impl BillingAddressDetails {
         let mut e = FieldErrors::new();
         let first_name = e.check(
             "first_name",
-            BoundedText::parse(raw.first_name).and_then(non_empty),
+            SingleLineText::parse(raw.first_name).and_then(non_empty),
         );
         let last_name = e.check(
             "last_name",
-            BoundedText::parse(raw.last_name).and_then(non_empty),
+            SingleLineText::parse(raw.last_name).and_then(non_empty),
         );
         let company_name = optional(&mut e, "company_name", raw.company_name);
         let phone_number = match raw.phone_number {
@@ -90,17 +91,22 @@ impl BillingAddressDetails {
         let email = e.check("email", Email::parse(raw.email));
         let address_line1 = e.check(
             "address_line1",
-            BoundedText::parse(raw.address_line1).and_then(non_empty),
+            SingleLineText::parse(raw.address_line1).and_then(non_empty),
         );
         let address_line2 = optional(&mut e, "address_line2", raw.address_line2);
-        let city = e.check("city", BoundedText::parse(raw.city).and_then(non_empty));
-        let state = e.check("state", BoundedText::parse(raw.state).and_then(non_empty));
+        let city = e.check("city", SingleLineText::parse(raw.city).and_then(non_empty));
+        let state = e.check(
+            "state",
+            SingleLineText::parse(raw.state).and_then(non_empty),
+        );
         let postal_code = e.check(
             "postal_code",
-            BoundedText::parse(raw.postal_code).and_then(non_empty),
+            SingleLineText::parse(raw.postal_code).and_then(non_empty),
         );
         let country = raw.country.trim();
-        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        if let Err(refusal) = text::single_line(raw.country) {
+            e.reject("country", refusal);
+        } else if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
             e.push(
                 "country",
                 Violation::InvalidFormat,
@@ -108,7 +114,12 @@ impl BillingAddressDetails {
             );
         }
         let vat_number = optional(&mut e, "vat_number", raw.vat_number);
-        let notes = optional(&mut e, "notes", raw.notes);
+        let notes = match raw.notes {
+            Some(notes) => e
+                .check("notes", MultiLineText::<500>::parse(notes))
+                .filter(|text| !text.as_str().is_empty()),
+            None => None,
+        };
         if raw.phone_number.is_some() && phone_number.is_none() || !e.is_empty() {
             return Err(e);
         }
@@ -153,8 +164,8 @@ fn optional<const N: usize>(
     errors: &mut FieldErrors,
     field: &str,
     raw: Option<&str>,
-) -> Option<BoundedText<N>> {
-    let text = errors.check(field, BoundedText::<N>::parse(raw?))?;
+) -> Option<SingleLineText<N>> {
+    let text = errors.check(field, SingleLineText::<N>::parse(raw?))?;
     (!text.as_str().is_empty()).then_some(text)
 }
 

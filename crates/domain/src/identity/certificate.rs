@@ -5,7 +5,7 @@
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{BoundedText, WebUrl};
+use super::{SingleLineText, WebUrl};
 use crate::FieldErrors;
 use crate::validation::Violation;
 
@@ -17,9 +17,9 @@ pub struct UserCertificate {
     /// Owner.
     pub user_id: Uuid,
     /// What was certified.
-    pub title: BoundedText<200>,
+    pub title: SingleLineText<200>,
     /// Who issued it.
-    pub issuer: BoundedText<200>,
+    pub issuer: SingleLineText<200>,
     /// When it was issued.
     pub issue_date: Date,
     /// Where anyone can check it.
@@ -34,9 +34,9 @@ pub struct UserCertificate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateDetails {
     /// What was certified.
-    pub title: BoundedText<200>,
+    pub title: SingleLineText<200>,
     /// Who issued it.
-    pub issuer: BoundedText<200>,
+    pub issuer: SingleLineText<200>,
     /// When it was issued.
     pub issue_date: Date,
     /// Where anyone can check it.
@@ -54,8 +54,8 @@ impl CertificateDetails {
         today: Date,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let title = errors.check("title", BoundedText::parse(title).and_then(non_empty));
-        let issuer = errors.check("issuer", BoundedText::parse(issuer).and_then(non_empty));
+        let title = errors.check("title", SingleLineText::parse(title).and_then(non_empty));
+        let issuer = errors.check("issuer", SingleLineText::parse(issuer).and_then(non_empty));
         let certificate_url = errors.check("certificate_url", WebUrl::parse(url));
         if issue_date > today {
             errors.push(
@@ -78,8 +78,8 @@ impl CertificateDetails {
 
 /// Required text: present and not blank.
 pub(crate) fn non_empty<const N: usize>(
-    text: BoundedText<N>,
-) -> Result<BoundedText<N>, super::ProfileError> {
+    text: SingleLineText<N>,
+) -> Result<SingleLineText<N>, super::ProfileError> {
     if text.as_str().is_empty() {
         Err(super::ProfileError::Empty)
     } else {

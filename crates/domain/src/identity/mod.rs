@@ -24,7 +24,8 @@ pub use billing_address::{BillingAddress, BillingAddressDetails, RawBillingAddre
 pub use certificate::{CertificateDetails, UserCertificate};
 pub use login::{LockoutPolicy, LoginRefusal};
 pub use profile::{
-    BoundedText, ExperienceLevel, Keywords, Profile, ProfileError, SocialLinks, Timezone, WebUrl,
+    ExperienceLevel, Keywords, MultiLineText, Profile, ProfileError, SingleLineText, SocialLinks,
+    Timezone, WebUrl,
 };
 pub use role::{Role, Roles, UnknownRole};
 pub use specialization::{PREDEFINED_SPECIALIZATIONS, Specialization, SpecializationName};

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::Money;
+use crate::validation::text::{self, ControlCharacters, TextKind};
 use crate::validation::{FieldRule, Violation};
 
 /// Why a profile value was refused.
@@ -38,6 +39,9 @@ pub enum ProfileError {
     /// Negative or absurd years of experience.
     #[error("must be between 0 and 80")]
     YearsExperience,
+    /// Characters the field's kind of text refuses (see [`text`]).
+    #[error(transparent)]
+    Characters(#[from] ControlCharacters),
 }
 
 impl FieldRule for ProfileError {
@@ -48,26 +52,67 @@ impl FieldRule for ProfileError {
             ProfileError::Timezone | ProfileError::Url => Violation::InvalidFormat,
             ProfileError::ExperienceLevel => Violation::InvalidChoice,
             ProfileError::YearsExperience => Violation::OutOfRange,
+            ProfileError::Characters(refusal) => refusal.violation(),
         }
     }
 }
 
-/// Text with an upper bound in characters, trimmed; `BoundedText<1000>` is a bio.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct BoundedText<const MAX: usize>(String);
+/// Checks `raw` against `kind`, trims it and bounds it to `max` characters: the shared
+/// body of [`SingleLineText`] and [`MultiLineText`].
+fn bounded(raw: &str, kind: TextKind, max: usize) -> Result<String, ProfileError> {
+    kind.check(raw)?;
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(ProfileError::TooLong { max });
+    }
+    Ok(text.to_owned())
+}
 
-impl<const MAX: usize> BoundedText<MAX> {
-    /// Trims and refuses text longer than `MAX` characters.
+/// One line of free text of at most `MAX` characters, trimmed: a location, a job title,
+/// an address line. Refuses control characters and line breaks ([`text::single_line`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SingleLineText<const MAX: usize>(String);
+
+impl<const MAX: usize> SingleLineText<MAX> {
+    /// Refuses control characters and line breaks, trims, and refuses text longer than
+    /// `MAX` characters.
     pub fn parse(raw: &str) -> Result<Self, ProfileError> {
-        let text = raw.trim();
-        if text.chars().count() > MAX {
-            return Err(ProfileError::TooLong { max: MAX });
-        }
-        Ok(Self(text.to_owned()))
+        bounded(raw, TextKind::SingleLine, MAX).map(Self)
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text of at most `MAX` characters that may run over several lines, trimmed: a bio,
+/// goals, notes. Keeps tabs and line breaks, refuses other control characters
+/// ([`text::multi_line`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MultiLineText<const MAX: usize>(String);
+
+impl<const MAX: usize> MultiLineText<MAX> {
+    /// Refuses control characters other than tabs and line breaks, trims, and refuses
+    /// text longer than `MAX` characters.
+    pub fn parse(raw: &str) -> Result<Self, ProfileError> {
+        bounded(raw, TextKind::MultiLine, MAX).map(Self)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> AsRef<str> for SingleLineText<MAX> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> AsRef<str> for MultiLineText<MAX> {
+    fn as_ref(&self) -> &str {
         &self.0
     }
 }
@@ -78,8 +123,9 @@ impl<const MAX: usize> BoundedText<MAX> {
 pub struct Timezone(String);
 
 impl Timezone {
-    /// Accepts names the tz database knows; `UTC` is accepted too.
+    /// Accepts names the tz database knows; `UTC` is accepted too. Single-line.
     pub fn parse(raw: &str) -> Result<Self, ProfileError> {
+        text::single_line(raw)?;
         let name = raw.trim();
         if name.is_empty() || jiff::tz::db().get(name).is_err() {
             return Err(ProfileError::Timezone);
@@ -99,7 +145,10 @@ pub struct WebUrl(String);
 
 impl WebUrl {
     /// Refuses relative URLs, other schemes (`javascript:`) and URLs without a host.
+    /// Single-line: the URL standard silently drops tabs and line breaks, which would
+    /// store another URL than the one shown to the person who typed it.
     pub fn parse(raw: &str) -> Result<Self, ProfileError> {
+        text::single_line(raw)?;
         let url = url::Url::parse(raw.trim()).map_err(|_| ProfileError::Url)?;
         if !matches!(url.scheme(), "http" | "https")
             || url.host_str().is_none_or(str::is_empty)
@@ -130,12 +179,13 @@ impl Keywords {
     /// The limit shared by expertise and interests (docs/domain-model.md).
     pub const MAX: usize = 10;
 
-    /// Trims entries, drops case-insensitive duplicates, refuses empty entries, entries
-    /// over 50 characters and lists over ten.
+    /// Trims entries, drops case-insensitive duplicates, refuses entries that are not a
+    /// single line, empty entries, entries over 50 characters and lists over ten.
     pub fn parse<S: AsRef<str>>(raw: &[S]) -> Result<Self, ProfileError> {
         let mut seen = std::collections::HashSet::new();
         let mut words = Vec::new();
         for entry in raw {
+            text::single_line(entry.as_ref())?;
             let word = entry.as_ref().trim();
             if word.is_empty() {
                 return Err(ProfileError::EmptyKeyword);
@@ -210,15 +260,15 @@ pub struct SocialLinks {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Profile {
     /// About me, at most 1000 characters.
-    pub bio: Option<BoundedText<1000>>,
+    pub bio: Option<MultiLineText<1000>>,
     /// Avatar URL.
     pub profile_image: Option<WebUrl>,
     /// Free-form place.
-    pub location: Option<BoundedText<200>>,
+    pub location: Option<SingleLineText<200>>,
     /// IANA zone used to show and define times.
     pub timezone: Option<Timezone>,
     /// Job title.
-    pub designation: Option<BoundedText<200>>,
+    pub designation: Option<SingleLineText<200>>,
     /// Public links.
     pub social: SocialLinks,
     /// Mentor side: what they can teach (≤ 10).
@@ -228,13 +278,13 @@ pub struct Profile {
     /// Mentor side: years of experience, 0–80.
     pub years_experience: Option<u8>,
     /// Mentor side: field of work.
-    pub domain: Option<BoundedText<200>>,
+    pub domain: Option<SingleLineText<200>>,
     /// Learner side: what they want to learn (≤ 10).
     pub interests: Keywords,
     /// Learner side: short-term goals.
-    pub goals: Option<BoundedText<1000>>,
+    pub goals: Option<MultiLineText<1000>>,
     /// Learner side: career goals.
-    pub career_goals: Option<BoundedText<1000>>,
+    pub career_goals: Option<MultiLineText<1000>>,
     /// Learner side: level.
     pub experience_level: Option<ExperienceLevel>,
 }
@@ -255,11 +305,57 @@ mod tests {
 
     #[test]
     fn bio_is_limited_to_1000_characters() {
-        assert!(BoundedText::<1000>::parse(&"a".repeat(1000)).is_ok());
+        assert!(MultiLineText::<1000>::parse(&"a".repeat(1000)).is_ok());
         assert_eq!(
-            BoundedText::<1000>::parse(&"a".repeat(1001)),
+            MultiLineText::<1000>::parse(&"a".repeat(1001)),
             Err(ProfileError::TooLong { max: 1000 })
         );
+    }
+
+    #[test]
+    fn single_line_text_refuses_line_breaks_and_controls_before_trimming() {
+        let refused = Err(ProfileError::Characters(ControlCharacters(
+            TextKind::SingleLine,
+        )));
+        for raw in [
+            "Bengaluru\n",
+            "\tBengaluru",
+            "Benga\u{7}luru",
+            "Benga\u{85}luru",
+        ] {
+            assert_eq!(SingleLineText::<200>::parse(raw), refused, "{raw:?}");
+        }
+        assert_eq!(
+            SingleLineText::<200>::parse("  Bengaluru, India ")
+                .unwrap()
+                .as_str(),
+            "Bengaluru, India"
+        );
+    }
+
+    #[test]
+    fn multi_line_text_keeps_inner_tabs_and_line_breaks() {
+        let bio = MultiLineText::<1000>::parse("\nI teach Rust.\r\n\tAnd Go.\u{2028}\n").unwrap();
+        assert_eq!(bio.as_str(), "I teach Rust.\r\n\tAnd Go.");
+        assert_eq!(
+            MultiLineText::<1000>::parse("I teach\u{7} Rust"),
+            Err(ProfileError::Characters(ControlCharacters(
+                TextKind::MultiLine
+            )))
+        );
+        assert!(MultiLineText::<1000>::parse("\u{0}").is_err());
+        assert!(MultiLineText::<1000>::parse("a\u{85}b").is_err());
+    }
+
+    #[test]
+    fn urls_time_zones_and_keywords_are_single_line() {
+        let refused = ProfileError::Characters(ControlCharacters(TextKind::SingleLine));
+        assert_eq!(
+            WebUrl::parse("https://exa\tmple.com/"),
+            Err(refused.clone())
+        );
+        assert_eq!(Timezone::parse("Asia/Kolkata\n"), Err(refused.clone()));
+        assert_eq!(Keywords::parse(&["Rust", "G\no"]), Err(refused));
     }
 
     #[test]

@@ -4,9 +4,10 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ValueError;
+use super::{MultiLineText, ProfileError, ValueError};
+use crate::validation::text;
 
-/// A specialization name: trimmed, 2–100 characters. Uniqueness ignores case, which the
+/// A specialization name: single-line, trimmed, 2–100 characters. Uniqueness ignores case, which the
 /// database guards through [`SpecializationName::key`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SpecializationName(String);
@@ -14,6 +15,7 @@ pub struct SpecializationName(String);
 impl SpecializationName {
     /// Trims and bounds the name.
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        text::single_line(raw)?;
         let name = raw.trim();
         match name.chars().count() {
             0 => Err(ValueError::EmptyName),
@@ -49,6 +51,15 @@ pub struct Specialization {
     pub updated_at: OffsetDateTime,
 }
 
+impl Specialization {
+    /// What a specialization covers: multi-line, trimmed, at most 1000 characters; a blank
+    /// text is no description (`None`).
+    pub fn parse_description(raw: &str) -> Result<Option<String>, ProfileError> {
+        let text = MultiLineText::<1000>::parse(raw)?;
+        Ok((!text.as_str().is_empty()).then(|| text.as_str().to_owned()))
+    }
+}
+
 /// The ten specializations every Lyceum starts with (Explaino seed).
 pub const PREDEFINED_SPECIALIZATIONS: [&str; 10] = [
     "Back-end development",
@@ -79,5 +90,26 @@ mod tests {
     #[test]
     fn blank_name_is_refused() {
         assert!(SpecializationName::parse("  ").is_err());
+    }
+
+    #[test]
+    fn the_name_is_one_line_and_the_description_may_be_several() {
+        assert!(matches!(
+            SpecializationName::parse("Data\nscience"),
+            Err(ValueError::Characters(_))
+        ));
+        assert_eq!(
+            Specialization::parse_description(" Tables,\n\tindexes. "),
+            Ok(Some("Tables,\n\tindexes.".to_owned()))
+        );
+        assert_eq!(Specialization::parse_description(" \n "), Ok(None));
+        assert!(matches!(
+            Specialization::parse_description("a\u{1b}[31m"),
+            Err(ProfileError::Characters(_))
+        ));
+        assert_eq!(
+            Specialization::parse_description(&"x".repeat(1001)),
+            Err(ProfileError::TooLong { max: 1000 })
+        );
     }
 }

@@ -4,6 +4,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Email, LoginRefusal, PersonName, PhoneNumber, Profile, Role, Roles, Username};
+use crate::FieldErrors;
+use crate::validation::{Violation, text};
 
 /// An admin's ban: temporary when `expires_at` is set, permanent otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +17,40 @@ pub struct Ban {
 }
 
 impl Ban {
+    /// A ban an admin imposes at `now`: the reason is shown to the banned person, so it is
+    /// required, at most 500 characters and may run over several lines (multi-line,
+    /// trimmed); a temporary ban ends in the future. Every problem is reported at once.
+    pub fn new(
+        reason: &str,
+        expires_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let trimmed = reason.trim();
+        if let Err(refusal) = text::multi_line(reason) {
+            errors.reject("reason", refusal);
+        } else if trimmed.is_empty() || trimmed.chars().count() > 500 {
+            let violation = if trimmed.is_empty() {
+                Violation::Required
+            } else {
+                Violation::TooLong
+            };
+            errors.push("reason", violation, "must be 1 to 500 characters");
+        }
+        if expires_at.is_some_and(|at| at <= now) {
+            errors.push(
+                "expires_at",
+                Violation::OutOfRange,
+                "must be in the future (omit it for a permanent ban)",
+            );
+        }
+        errors.into_result()?;
+        Ok(Self {
+            reason: trimmed.to_owned(),
+            expires_at,
+        })
+    }
+
     /// Whether the ban still applies at `now`.
     pub fn is_active(&self, now: OffsetDateTime) -> bool {
         self.expires_at.is_none_or(|expires| expires > now)
@@ -140,6 +176,31 @@ mod tests {
             Some(LoginRefusal::Banned { .. })
         ));
         assert_eq!(user.refusal(datetime!(2026-02-02 00:01 UTC)), None);
+    }
+
+    #[test]
+    fn a_ban_states_its_reason_and_ends_in_the_future() {
+        let now = datetime!(2026-02-01 12:00 UTC);
+        let ban = Ban::new(" Spam.\nRepeated links. ", None, now).unwrap();
+        assert_eq!(ban.reason, "Spam.\nRepeated links.");
+        let refused = Ban::new("Spam\u{7}", Some(now), now).unwrap_err();
+        assert_eq!(
+            refused.field_codes(),
+            [
+                ("reason", "invalid_characters"),
+                ("expires_at", "out_of_range")
+            ]
+        );
+        assert_eq!(
+            Ban::new(" \n ", None, now).unwrap_err().field_codes(),
+            [("reason", "required")]
+        );
+        assert_eq!(
+            Ban::new(&"x".repeat(501), None, now)
+                .unwrap_err()
+                .field_codes(),
+            [("reason", "too_long")]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 use jiff::tz::TimeZone;
 use time::{Date, Duration, Month, OffsetDateTime, Time, UtcOffset, Weekday};
 
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
 /// The widest range one `free_slots` query may cover, so that a single request cannot
@@ -48,6 +49,9 @@ pub enum AvailabilityError {
     /// The zone name is not in the bundled tz database.
     #[error("must be an IANA time zone name such as 'Asia/Kolkata'")]
     UnknownTimezone,
+    /// The zone name is not a single line of text (see [`crate::validation::text`]).
+    #[error(transparent)]
+    TimezoneCharacters(#[from] ControlCharacters),
     /// The query range is empty (`to <= from`).
     #[error("the end of the range must be after its start")]
     EmptyRange,
@@ -94,6 +98,7 @@ impl FieldRule for AvailabilityError {
             | AvailabilityError::BadDuration
             | AvailabilityError::OutOfRange => Violation::OutOfRange,
             AvailabilityError::TooManyRules => Violation::TooLong,
+            AvailabilityError::TimezoneCharacters(refusal) => refusal.violation(),
         }
     }
 }
@@ -212,6 +217,7 @@ impl Availability {
         mut windows: Vec<WeeklyWindow>,
         mut exceptions: Vec<AvailabilityException>,
     ) -> Result<Self, AvailabilityError> {
+        text::single_line(timezone)?;
         let timezone = timezone.trim();
         if timezone.is_empty() || jiff::tz::db().get(timezone).is_err() {
             return Err(AvailabilityError::UnknownTimezone);

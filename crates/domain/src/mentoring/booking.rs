@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{MentoringSession, SessionStatus};
 use crate::Money;
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
 /// Why a booking was refused or could not change.
@@ -148,27 +149,38 @@ impl PaymentStatus {
     }
 }
 
-/// A cancellation reason longer than 500 characters.
+/// Why a cancellation reason was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("must be at most 500 characters")]
-pub struct CancellationReasonError;
+pub enum CancellationReasonError {
+    /// Longer than 500 characters.
+    #[error("must be at most 500 characters")]
+    TooLong,
+    /// Characters a multi-line text refuses (see [`crate::validation::text`]).
+    #[error(transparent)]
+    Characters(#[from] ControlCharacters),
+}
 
 impl FieldRule for CancellationReasonError {
     fn violation(&self) -> Violation {
-        Violation::TooLong
+        match self {
+            CancellationReasonError::TooLong => Violation::TooLong,
+            CancellationReasonError::Characters(refusal) => refusal.violation(),
+        }
     }
 }
 
-/// Why a booking was cancelled: at most 500 characters after trimming, never empty.
+/// Why a booking was cancelled: multi-line, at most 500 characters after trimming, never
+/// empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancellationReason(String);
 
 impl CancellationReason {
-    /// Trims and bounds the text; blank text is no reason (`None`).
+    /// Checks the characters, trims and bounds the text; blank text is no reason (`None`).
     pub fn parse(raw: &str) -> Result<Option<Self>, CancellationReasonError> {
+        text::multi_line(raw)?;
         let text = raw.trim();
         if text.chars().count() > 500 {
-            return Err(CancellationReasonError);
+            return Err(CancellationReasonError::TooLong);
         }
         Ok((!text.is_empty()).then(|| Self(text.to_owned())))
     }

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
 /// A score from 1 to 5.
@@ -83,27 +84,37 @@ pub struct Feedback {
     pub created_at: OffsetDateTime,
 }
 
-/// A free text longer than 2000 characters.
+/// Why a feedback text was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("must be at most 2000 characters")]
-pub struct FeedbackTextError;
+pub enum FeedbackTextError {
+    /// Longer than 2000 characters.
+    #[error("must be at most 2000 characters")]
+    TooLong,
+    /// Characters a multi-line text refuses (see [`crate::validation::text`]).
+    #[error(transparent)]
+    Characters(#[from] ControlCharacters),
+}
 
 impl FieldRule for FeedbackTextError {
     fn violation(&self) -> Violation {
-        Violation::TooLong
+        match self {
+            FeedbackTextError::TooLong => Violation::TooLong,
+            FeedbackTextError::Characters(refusal) => refusal.violation(),
+        }
     }
 }
 
-/// A feedback comment, improvement suggestion or learner-rating comment: at most 2000
-/// characters (counted before trimming), trimmed, never empty.
+/// A feedback comment, improvement suggestion or learner-rating comment: multi-line, at
+/// most 2000 characters (counted before trimming), trimmed, never empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedbackText(String);
 
 impl FeedbackText {
-    /// Bounds and trims the text; blank text is no text (`None`).
+    /// Checks the characters, bounds and trims the text; blank text is no text (`None`).
     pub fn parse(raw: &str) -> Result<Option<Self>, FeedbackTextError> {
+        text::multi_line(raw)?;
         if raw.chars().count() > 2000 {
-            return Err(FeedbackTextError);
+            return Err(FeedbackTextError::TooLong);
         }
         let text = raw.trim();
         Ok((!text.is_empty()).then(|| Self(text.to_owned())))
@@ -154,5 +165,21 @@ mod tests {
         assert!(Rating::new(1).is_ok() && Rating::new(5).is_ok());
         assert_eq!(Rating::new(0), Err(RatingError));
         assert_eq!(Rating::new(6), Err(RatingError));
+    }
+
+    #[test]
+    fn a_comment_may_run_over_lines_but_holds_no_other_control() {
+        let comment = FeedbackText::parse("Clear.\n\t- ownership\r\n\t- lifetimes\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(comment.as_str(), "Clear.\n\t- ownership\r\n\t- lifetimes");
+        assert!(matches!(
+            FeedbackText::parse("Clear\u{7f}"),
+            Err(FeedbackTextError::Characters(_))
+        ));
+        assert_eq!(
+            FeedbackText::parse(&"x".repeat(2001)),
+            Err(FeedbackTextError::TooLong)
+        );
     }
 }

@@ -3,9 +3,11 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
-/// A message text outside 1–2000 characters.
+/// A message text outside 1–2000 characters, or with control characters other than tabs
+/// and line breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum MessageBodyError {
     /// Nothing to send once trimmed.
@@ -14,6 +16,9 @@ pub enum MessageBodyError {
     /// Over 2000 characters.
     #[error("must be 1 to 2000 characters")]
     TooLong,
+    /// Characters a multi-line text refuses (see [`crate::validation::text`]).
+    #[error(transparent)]
+    Characters(#[from] ControlCharacters),
 }
 
 impl FieldRule for MessageBodyError {
@@ -21,17 +26,19 @@ impl FieldRule for MessageBodyError {
         match self {
             MessageBodyError::Empty => Violation::Required,
             MessageBodyError::TooLong => Violation::TooLong,
+            MessageBodyError::Characters(refusal) => refusal.violation(),
         }
     }
 }
 
-/// A message's text: 1–2000 characters after trimming.
+/// A message's text: multi-line, 1–2000 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageBody(String);
 
 impl MessageBody {
-    /// Trims and bounds the text.
+    /// Checks the characters, trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, MessageBodyError> {
+        text::multi_line(raw)?;
         let text = raw.trim();
         if text.is_empty() {
             return Err(MessageBodyError::Empty);
@@ -91,5 +98,25 @@ mod tests {
             MessageBody::parse(&"x".repeat(2001)),
             Err(MessageBodyError::TooLong)
         );
+    }
+
+    #[test]
+    fn a_body_keeps_its_lines_and_refuses_other_controls() {
+        assert_eq!(
+            MessageBody::parse("See you at 10.\n\nBring\tyour laptop.\n")
+                .unwrap()
+                .as_str(),
+            "See you at 10.\n\nBring\tyour laptop."
+        );
+        assert_eq!(MessageBody::parse("\n\r\n"), Err(MessageBodyError::Empty));
+        for raw in ["ding\u{7}", "\u{0}", "a\u{9b}b", "a\u{b}b"] {
+            assert!(
+                matches!(
+                    MessageBody::parse(raw),
+                    Err(MessageBodyError::Characters(_))
+                ),
+                "{raw:?}"
+            );
+        }
     }
 }

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
 /// Why a request was refused or could not change.
@@ -18,6 +19,13 @@ pub enum RequestError {
     /// Message or notes too long.
     #[error("must be at most 2000 characters")]
     TooLong,
+    /// A subject that is not a single line of text (see [`crate::validation::text`]).
+    #[error(transparent)]
+    SubjectCharacters(ControlCharacters),
+    /// A message, notes or answer with control characters other than tabs and line
+    /// breaks.
+    #[error(transparent)]
+    TextCharacters(ControlCharacters),
     /// Duration outside 30–180 minutes.
     #[error("duration must be between 30 and 180 minutes")]
     Duration,
@@ -52,6 +60,9 @@ impl FieldRule for RequestError {
             }
             RequestError::SelfRequest | RequestError::InvalidTransition { .. } => {
                 Violation::NotAllowed
+            }
+            RequestError::SubjectCharacters(refusal) | RequestError::TextCharacters(refusal) => {
+                refusal.violation()
             }
         }
     }
@@ -160,13 +171,14 @@ impl MentorshipRequest {
     }
 }
 
-/// A request's subject: 1–200 characters after trimming.
+/// A request's subject: single-line, 1–200 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestSubject(String);
 
 impl RequestSubject {
-    /// Trims and bounds the text.
+    /// Checks the characters, trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, RequestError> {
+        text::single_line(raw).map_err(RequestError::SubjectCharacters)?;
         let text = raw.trim();
         if text.is_empty() {
             return Err(RequestError::EmptySubject);
@@ -180,13 +192,15 @@ impl RequestSubject {
 
 text_newtype!(RequestSubject);
 
-/// A request's message: at most 2000 characters (counted before trimming), empty allowed.
+/// A request's message: multi-line, at most 2000 characters (counted before trimming),
+/// empty allowed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestMessage(String);
 
 impl RequestMessage {
-    /// Bounds and trims the text.
+    /// Checks the characters, bounds and trims the text.
     pub fn parse(raw: &str) -> Result<Self, RequestError> {
+        text::multi_line(raw).map_err(RequestError::TextCharacters)?;
         if raw.chars().count() > 2000 {
             return Err(RequestError::TooLong);
         }
@@ -196,14 +210,15 @@ impl RequestMessage {
 
 text_newtype!(RequestMessage);
 
-/// A request's notes, or the mentor's answer to it: at most 2000 characters (counted
-/// before trimming); a blank text is no text.
+/// A request's notes, or the mentor's answer to it: multi-line, at most 2000 characters
+/// (counted before trimming); a blank text is no text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestNote(String);
 
 impl RequestNote {
-    /// Bounds and trims the text; `None` when it is blank.
+    /// Checks the characters, bounds and trims the text; `None` when it is blank.
     pub fn parse(raw: &str) -> Result<Option<Self>, RequestError> {
+        text::multi_line(raw).map_err(RequestError::TextCharacters)?;
         if raw.chars().count() > 2000 {
             return Err(RequestError::TooLong);
         }
@@ -303,6 +318,30 @@ mod tests {
             Err(RequestError::TooLong)
         );
         assert!(RequestNote::parse(&"x".repeat(2000)).unwrap().is_some());
+    }
+
+    #[test]
+    fn the_subject_is_one_line_and_the_texts_may_be_several() {
+        use crate::validation::text::TextKind;
+        for raw in ["Rust\tasync", "Rust\n", "Rust\u{1b}", "Rust\u{2028}async"] {
+            assert_eq!(
+                RequestSubject::parse(raw),
+                Err(RequestError::SubjectCharacters(ControlCharacters(
+                    TextKind::SingleLine
+                ))),
+                "{raw:?}"
+            );
+        }
+        let multi = RequestError::TextCharacters(ControlCharacters(TextKind::MultiLine));
+        assert_eq!(
+            RequestMessage::parse("Hi,\n\tcould we meet?\r\n")
+                .unwrap()
+                .as_str(),
+            "Hi,\n\tcould we meet?"
+        );
+        assert_eq!(RequestMessage::parse("Hi\u{0}"), Err(multi.clone()));
+        assert_eq!(RequestNote::parse("a\u{c}b"), Err(multi));
+        assert_eq!(RequestNote::parse("\n\t\n"), Ok(None));
     }
 
     #[test]

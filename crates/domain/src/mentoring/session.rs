@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::Money;
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
 /// Why a session value or change was refused.
@@ -19,6 +20,15 @@ pub enum SessionError {
     /// Description too long.
     #[error("description must be at most 5000 characters")]
     Description,
+    /// A title that is not a single line of text (see [`crate::validation::text`]).
+    #[error(transparent)]
+    TitleCharacters(ControlCharacters),
+    /// A description with control characters other than tabs and line breaks.
+    #[error(transparent)]
+    DescriptionCharacters(ControlCharacters),
+    /// A meeting URL that is not a single line of text.
+    #[error(transparent)]
+    MeetingUrlCharacters(ControlCharacters),
     /// Duration outside 15–480 minutes.
     #[error("duration must be between 15 and 480 minutes")]
     Duration,
@@ -67,6 +77,9 @@ impl FieldRule for SessionError {
             | SessionError::StartInPast
             | SessionError::StartTooFar => Violation::OutOfRange,
             SessionError::MeetingUrl => Violation::InvalidFormat,
+            SessionError::TitleCharacters(refusal)
+            | SessionError::DescriptionCharacters(refusal)
+            | SessionError::MeetingUrlCharacters(refusal) => refusal.violation(),
             SessionError::CapacityBelowSeatsTaken { .. }
             | SessionError::InvalidTransition { .. }
             | SessionError::NotEditable => Violation::NotAllowed,
@@ -273,13 +286,14 @@ impl MentoringSession {
     }
 }
 
-/// A session's title: 1–200 characters after trimming.
+/// A session's title: single-line, 1–200 characters after trimming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionTitle(String);
 
 impl SessionTitle {
-    /// Trims and bounds the text.
+    /// Checks the characters, trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, SessionError> {
+        text::single_line(raw).map_err(SessionError::TitleCharacters)?;
         let text = raw.trim();
         if text.is_empty() {
             return Err(SessionError::EmptyTitle);
@@ -293,13 +307,15 @@ impl SessionTitle {
 
 text_newtype!(SessionTitle);
 
-/// What a session covers: at most 5000 characters after trimming, empty allowed.
+/// What a session covers: multi-line, at most 5000 characters after trimming, empty
+/// allowed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionDescription(String);
 
 impl SessionDescription {
-    /// Trims and bounds the text.
+    /// Checks the characters, trims and bounds the text.
     pub fn parse(raw: &str) -> Result<Self, SessionError> {
+        text::multi_line(raw).map_err(SessionError::DescriptionCharacters)?;
         let text = raw.trim();
         if text.chars().count() > 5000 {
             return Err(SessionError::Description);
@@ -315,11 +331,24 @@ text_newtype!(SessionDescription);
 pub struct MeetingUrl(String);
 
 impl MeetingUrl {
-    /// Accepts absolute http(s) URLs only.
+    /// Accepts absolute http(s) URLs only, on a single line.
     pub fn parse(raw: &str) -> Result<Self, SessionError> {
+        text::single_line(raw).map_err(SessionError::MeetingUrlCharacters)?;
         crate::identity::WebUrl::parse(raw)
             .map(|u| Self(u.as_str().to_owned()))
             .map_err(|_| SessionError::MeetingUrl)
+    }
+
+    /// A meeting URL a mentor may leave blank (Lyceum then generates one): `None` for a
+    /// blank text. The character rule applies to the blank text too, so a lone line feed
+    /// is refused rather than read as "no URL".
+    pub fn parse_optional(raw: &str) -> Result<Option<Self>, SessionError> {
+        text::single_line(raw).map_err(SessionError::MeetingUrlCharacters)?;
+        if raw.trim().is_empty() {
+            Ok(None)
+        } else {
+            Self::parse(raw).map(Some)
+        }
     }
 
     /// The video room Lyceum generates when a mentor brings none: unique because it
@@ -420,6 +449,51 @@ mod tests {
         assert_eq!(
             SessionDescription::parse(&"x".repeat(5001)),
             Err(SessionError::Description)
+        );
+    }
+
+    #[test]
+    fn the_title_is_one_line_and_the_description_may_be_several() {
+        use crate::validation::text::TextKind;
+        let single = ControlCharacters(TextKind::SingleLine);
+        for raw in [
+            "Rust\tbasics",
+            "Rust\nbasics",
+            "Rust\u{7}",
+            "Rust\u{85}",
+            "\n",
+        ] {
+            assert_eq!(
+                SessionTitle::parse(raw),
+                Err(SessionError::TitleCharacters(single)),
+                "{raw:?}"
+            );
+        }
+        assert_eq!(
+            SessionDescription::parse("Day 1:\n\tOwnership\r\nDay 2: borrowing\n")
+                .unwrap()
+                .as_str(),
+            "Day 1:\n\tOwnership\r\nDay 2: borrowing"
+        );
+        assert_eq!(
+            SessionDescription::parse("Day\u{7}1"),
+            Err(SessionError::DescriptionCharacters(ControlCharacters(
+                TextKind::MultiLine
+            )))
+        );
+        assert_eq!(
+            MeetingUrl::parse("https://meet.example.com/\nroom"),
+            Err(SessionError::MeetingUrlCharacters(single))
+        );
+        assert_eq!(MeetingUrl::parse_optional("  "), Ok(None));
+        assert_eq!(
+            MeetingUrl::parse_optional("\n"),
+            Err(SessionError::MeetingUrlCharacters(single))
+        );
+        assert!(
+            MeetingUrl::parse_optional(" https://meet.example.com/r ")
+                .unwrap()
+                .is_some()
         );
     }
 

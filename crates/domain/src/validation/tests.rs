@@ -7,17 +7,17 @@ use uuid::Uuid;
 
 use super::*;
 use crate::identity::{
-    BillingAddressDetails, BoundedText, CertificateDetails, Email, ExperienceLevel, Keywords,
-    Password, PersonName, PhoneNumber, Profile, RawBillingAddress, SpecializationName, Timezone,
-    Username, WebUrl,
+    Ban, BillingAddressDetails, CertificateDetails, Email, ExperienceLevel, Keywords,
+    MultiLineText, Password, PersonName, PhoneNumber, Profile, RawBillingAddress, SingleLineText,
+    Specialization, SpecializationName, Timezone, Username, WebUrl,
 };
 use crate::mentoring::availability::{
     Availability, Interval, MAX_QUERY_DAYS, MAX_WINDOWS, WeeklyWindow,
 };
 use crate::mentoring::{
     CancellationReason, Capacity, FeedbackText, MeetingUrl, MessageBody, Rating, RequestDetails,
-    RequestMessage, RequestSubject, SessionDescription, SessionDetails, SessionDuration,
-    SessionTitle,
+    RequestMessage, RequestNote, RequestSubject, SessionDescription, SessionDetails,
+    SessionDuration, SessionTitle,
 };
 use crate::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
 use crate::{Currency, Money};
@@ -94,7 +94,14 @@ fn blank_values_keep_the_wording_of_their_rule() {
 
 #[test]
 fn profile_values_give_their_codes() {
-    assert_eq!(code(BoundedText::<10>::parse(&"a".repeat(11))), "too_long");
+    assert_eq!(
+        code(SingleLineText::<10>::parse(&"a".repeat(11))),
+        "too_long"
+    );
+    assert_eq!(
+        code(MultiLineText::<10>::parse(&"a".repeat(11))),
+        "too_long"
+    );
     assert_eq!(code(Timezone::parse("Mars/Olympus")), "invalid_format");
     assert_eq!(code(WebUrl::parse("javascript:alert(1)")), "invalid_format");
     assert_eq!(code(Keywords::parse(&[" "])), "required");
@@ -300,5 +307,202 @@ fn whole_forms_report_each_field_with_its_code() {
     assert_eq!(
         address.field_codes(),
         [("city", "too_long"), ("country", "invalid_format"),]
+    );
+}
+
+/// The message of `result`'s error, or a panic naming the input that was accepted.
+fn refusal<T: fmt::Debug, E: FieldRule>(result: Result<T, E>) -> (&'static str, String) {
+    match result {
+        Ok(value) => panic!("expected a refusal, got {value:?}"),
+        Err(error) => (error.violation().code(), error.to_string()),
+    }
+}
+
+const SINGLE: (&str, &str) = (
+    "invalid_characters",
+    "must be a single line without control characters",
+);
+const MULTI: (&str, &str) = (
+    "invalid_characters",
+    "must not contain control characters other than tabs and line breaks",
+);
+
+/// What a single-line field must refuse: a tab, a line feed, a bell, a C1 next-line and
+/// the Unicode line separator, each inside an otherwise valid value.
+const NOT_ONE_LINE: [char; 5] = ['\t', '\n', '\u{7}', '\u{85}', '\u{2028}'];
+
+fn with(c: char, value: &str) -> String {
+    let (head, tail) = value.split_at(value.len() / 2);
+    format!("{head}{c}{tail}")
+}
+
+fn assert_single_line<T: fmt::Debug, E: FieldRule>(
+    what: &str,
+    valid: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) {
+    assert!(
+        parse(valid).is_ok(),
+        "{what}: the sample {valid:?} is refused"
+    );
+    for c in NOT_ONE_LINE {
+        let raw = with(c, valid);
+        let (code, message) = refusal(parse(&raw));
+        assert_eq!((code, message.as_str()), SINGLE, "{what}: {raw:?}");
+    }
+    let (code, message) = refusal(parse(&format!("{valid}\n")));
+    assert_eq!(
+        (code, message.as_str()),
+        SINGLE,
+        "{what}: checked before trimming"
+    );
+}
+
+fn assert_multi_line<T: fmt::Debug, E: FieldRule>(
+    what: &str,
+    valid: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) {
+    for c in ['\t', '\n', '\r', '\u{2028}', '\u{2029}'] {
+        let raw = with(c, valid);
+        assert!(parse(&raw).is_ok(), "{what}: {raw:?} is refused");
+    }
+    for c in [
+        '\u{0}', '\u{7}', '\u{b}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}',
+    ] {
+        let raw = with(c, valid);
+        let (code, message) = refusal(parse(&raw));
+        assert_eq!((code, message.as_str()), MULTI, "{what}: {raw:?}");
+    }
+}
+
+#[test]
+fn account_values_are_single_line_and_passwords_refuse_only_nul() {
+    assert_single_line("email", "asha@example.com", Email::parse);
+    assert_single_line("username", "ashakumar", Username::parse);
+    assert_single_line("phone", "+919876543210", PhoneNumber::parse);
+    assert_single_line("name", "Asha Kumar", PersonName::parse);
+    assert_single_line("specialization", "Databases", SpecializationName::parse);
+    assert!(Password::parse("Se\tcret\u{7}123").is_ok());
+    assert_eq!(
+        refusal(Password::parse("Secret\u{0}123")),
+        (
+            "invalid_characters",
+            "must not contain the NUL character (U+0000)".to_owned()
+        )
+    );
+}
+
+#[test]
+fn profile_values_follow_their_kind_of_text() {
+    assert_single_line(
+        "single-line text",
+        "Bengaluru",
+        SingleLineText::<200>::parse,
+    );
+    assert_multi_line(
+        "multi-line text",
+        "I teach Rust.",
+        MultiLineText::<1000>::parse,
+    );
+    assert_single_line("time zone", "Asia/Kolkata", Timezone::parse);
+    assert_single_line("url", "https://github.com/asha", WebUrl::parse);
+    assert_single_line("keyword", "Rust", |raw| Keywords::parse(&[raw]));
+    assert_multi_line("specialization description", "Tables.", |raw| {
+        Specialization::parse_description(raw)
+    });
+}
+
+#[test]
+fn declared_certificates_and_billing_addresses_are_single_line_but_for_notes() {
+    let today = date!(2026 - 06 - 01);
+    let certificate = |title: &str, issuer: &str| {
+        CertificateDetails::parse(
+            title,
+            issuer,
+            date!(2025 - 01 - 10),
+            "https://aws.example/c/1",
+            today,
+        )
+    };
+    assert_eq!(
+        certificate("AWS\nSA", "Amazon\t")
+            .unwrap_err()
+            .field_codes(),
+        [
+            ("title", "invalid_characters"),
+            ("issuer", "invalid_characters")
+        ]
+    );
+    let address = |notes: &'static str, city: &'static str, country: &'static str| {
+        BillingAddressDetails::parse(RawBillingAddress {
+            first_name: "Asha",
+            last_name: "Kumar",
+            email: "asha@example.com",
+            address_line1: "1 MG Road",
+            city,
+            state: "KA",
+            postal_code: "560001",
+            country,
+            notes: Some(notes),
+            ..Default::default()
+        })
+    };
+    let kept = address("Gate 2.\nRing twice.", "Bengaluru", "IN").unwrap();
+    assert_eq!(kept.notes.unwrap().as_str(), "Gate 2.\nRing twice.");
+    assert_eq!(
+        address("Ring\u{7}", "Benga\nluru", "IN\n")
+            .unwrap_err()
+            .field_codes(),
+        [
+            ("city", "invalid_characters"),
+            ("country", "invalid_characters"),
+            ("notes", "invalid_characters"),
+        ]
+    );
+}
+
+#[test]
+fn mentoring_titles_are_single_line_and_texts_multi_line() {
+    assert_single_line("session title", "Ownership in Rust", SessionTitle::parse);
+    assert_multi_line(
+        "session description",
+        "Borrowing.",
+        SessionDescription::parse,
+    );
+    assert_single_line(
+        "meeting url",
+        "https://meet.example.com/r",
+        MeetingUrl::parse,
+    );
+    assert_single_line("request subject", "Async Rust", RequestSubject::parse);
+    assert_multi_line("request message", "Could we meet?", RequestMessage::parse);
+    assert_multi_line("request note", "Evenings.", RequestNote::parse);
+    assert_multi_line("message", "See you at ten.", MessageBody::parse);
+    assert_multi_line("feedback", "Very clear.", FeedbackText::parse);
+    assert_multi_line(
+        "cancellation reason",
+        "I am ill.",
+        CancellationReason::parse,
+    );
+    assert_single_line("availability time zone", "Asia/Kolkata", |raw| {
+        Availability::new(raw, vec![], vec![])
+    });
+}
+
+#[test]
+fn admin_texts_follow_their_kind_of_text() {
+    assert_single_line("ledger reason", "Welcome bonus", |raw| {
+        Adjustment::new(AdjustmentDirection::Grant, 5, raw)
+    });
+    let now = datetime!(2026-01-01 10:00 UTC);
+    assert!(Ban::new("Spam.\n\tRepeated links.", None, now).is_ok());
+    assert_eq!(
+        Ban::new("Spam\u{85}", None, now).unwrap_err().into_vec(),
+        [FieldError::new(
+            "reason",
+            Violation::InvalidCharacters,
+            MULTI.1
+        )]
     );
 }

@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Points, WalletError};
+use crate::validation::text::{self, ControlCharacters};
 use crate::validation::{FieldRule, Violation};
 
 /// What caused a balance change. Later contexts add their own kinds (session rewards,
@@ -76,7 +77,7 @@ pub struct Adjustment {
     pub direction: AdjustmentDirection,
     /// How many, at least 1.
     pub points: Points,
-    /// Why, 1–500 characters.
+    /// Why: one line of 1–500 characters, as it is listed in the wallet's history.
     pub reason: String,
 }
 
@@ -92,6 +93,9 @@ pub enum AdjustmentError {
     /// Reason over 500 characters.
     #[error("reason must be 1 to 500 characters")]
     LongReason,
+    /// A reason that is not a single line of text (see [`crate::validation::text`]).
+    #[error(transparent)]
+    ReasonCharacters(#[from] ControlCharacters),
 }
 
 impl FieldRule for AdjustmentError {
@@ -100,6 +104,7 @@ impl FieldRule for AdjustmentError {
             AdjustmentError::Points(error) => error.violation(),
             AdjustmentError::EmptyReason => Violation::Required,
             AdjustmentError::LongReason => Violation::TooLong,
+            AdjustmentError::ReasonCharacters(refusal) => refusal.violation(),
         }
     }
 }
@@ -115,6 +120,7 @@ impl Adjustment {
         if points == Points::ZERO {
             return Err(WalletError::Zero.into());
         }
+        text::single_line(reason)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AdjustmentError::EmptyReason);
@@ -168,5 +174,18 @@ mod tests {
             Err(AdjustmentError::EmptyReason)
         );
         assert!(Adjustment::new(AdjustmentDirection::Grant, -5, "x").is_err());
+    }
+
+    #[test]
+    fn the_reason_is_one_line() {
+        for reason in ["welcome\nbonus", "welcome\t", "bonus\u{7}"] {
+            assert!(
+                matches!(
+                    Adjustment::new(AdjustmentDirection::Grant, 5, reason),
+                    Err(AdjustmentError::ReasonCharacters(_))
+                ),
+                "{reason:?}"
+            );
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use lyceum_domain::identity::{
-    BillingAddress, BillingAddressDetails, BoundedText, Email, PhoneNumber,
+    BillingAddress, BillingAddressDetails, Email, MultiLineText, PhoneNumber, SingleLineText,
 };
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::BillingAddressRepository;
@@ -31,13 +31,13 @@ impl BillingAddressStore {
 fn from_row(row: billing_addresses::Model) -> Result<BillingAddress, RepoError> {
     let id = row.id;
     let bad = |field: &str| corrupt("billing_addresses", format!("{field} of {id}"));
-    fn opt<const N: usize>(raw: Option<String>) -> Result<Option<BoundedText<N>>, ()> {
-        raw.map(|text| BoundedText::parse(&text).map_err(|_| ()))
+    fn opt<const N: usize>(raw: Option<String>) -> Result<Option<SingleLineText<N>>, ()> {
+        raw.map(|text| SingleLineText::parse(&text).map_err(|_| ()))
             .transpose()
     }
     let address = BillingAddressDetails {
-        first_name: BoundedText::parse(&row.first_name).map_err(|_| bad("first_name"))?,
-        last_name: BoundedText::parse(&row.last_name).map_err(|_| bad("last_name"))?,
+        first_name: SingleLineText::parse(&row.first_name).map_err(|_| bad("first_name"))?,
+        last_name: SingleLineText::parse(&row.last_name).map_err(|_| bad("last_name"))?,
         company_name: opt(row.company_name).map_err(|_| bad("company_name"))?,
         phone_number: row
             .phone_number
@@ -46,14 +46,20 @@ fn from_row(row: billing_addresses::Model) -> Result<BillingAddress, RepoError> 
             .transpose()
             .map_err(|_| bad("phone_number"))?,
         email: Email::parse(&row.email).map_err(|_| bad("email"))?,
-        address_line1: BoundedText::parse(&row.address_line1).map_err(|_| bad("address_line1"))?,
+        address_line1: SingleLineText::parse(&row.address_line1)
+            .map_err(|_| bad("address_line1"))?,
         address_line2: opt(row.address_line2).map_err(|_| bad("address_line2"))?,
-        city: BoundedText::parse(&row.city).map_err(|_| bad("city"))?,
-        state: BoundedText::parse(&row.state).map_err(|_| bad("state"))?,
-        postal_code: BoundedText::parse(&row.postal_code).map_err(|_| bad("postal_code"))?,
+        city: SingleLineText::parse(&row.city).map_err(|_| bad("city"))?,
+        state: SingleLineText::parse(&row.state).map_err(|_| bad("state"))?,
+        postal_code: SingleLineText::parse(&row.postal_code).map_err(|_| bad("postal_code"))?,
         country: row.country,
         vat_number: opt(row.vat_number).map_err(|_| bad("vat_number"))?,
-        notes: opt(row.notes).map_err(|_| bad("notes"))?,
+        notes: row
+            .notes
+            .as_deref()
+            .map(MultiLineText::parse)
+            .transpose()
+            .map_err(|_| bad("notes"))?,
     };
     Ok(BillingAddress {
         id,
@@ -66,8 +72,8 @@ fn from_row(row: billing_addresses::Model) -> Result<BillingAddress, RepoError> 
 
 /// The address columns (everything but id, owner and creation time).
 fn address_columns(model: &mut billing_addresses::ActiveModel, address: &BillingAddressDetails) {
-    fn text<const N: usize>(value: &Option<BoundedText<N>>) -> Option<String> {
-        value.as_ref().map(|v| v.as_str().to_owned())
+    fn text(value: &Option<impl AsRef<str>>) -> Option<String> {
+        value.as_ref().map(|v| v.as_ref().to_owned())
     }
     model.first_name = Set(address.first_name.as_str().to_owned());
     model.last_name = Set(address.last_name.as_str().to_owned());

@@ -1,7 +1,7 @@
 //! [`CertificateStore`]: certificates users declare on their profile (Explaino).
 
 use async_trait::async_trait;
-use lyceum_domain::identity::{BoundedText, UserCertificate, WebUrl};
+use lyceum_domain::identity::{SingleLineText, UserCertificate, WebUrl};
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::CertificateRepository;
 use sea_orm::ActiveValue::Set;
@@ -30,8 +30,8 @@ fn from_row(row: user_certificates::Model) -> Result<UserCertificate, RepoError>
     Ok(UserCertificate {
         id: row.id,
         user_id: row.user_id,
-        title: BoundedText::parse(&row.title).map_err(|e| bad(&e))?,
-        issuer: BoundedText::parse(&row.issuer).map_err(|e| bad(&e))?,
+        title: SingleLineText::parse(&row.title).map_err(|e| bad(&e))?,
+        issuer: SingleLineText::parse(&row.issuer).map_err(|e| bad(&e))?,
         issue_date: row.issue_date,
         certificate_url: WebUrl::parse(&row.certificate_url).map_err(|e| bad(&e))?,
         created_at: row.created_at,

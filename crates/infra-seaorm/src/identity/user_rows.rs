@@ -3,8 +3,8 @@
 //! the domain would refuse surfaces as an error instead of an invalid value.
 
 use lyceum_domain::identity::{
-    Ban, BoundedText, Email, ExperienceLevel, Keywords, PersonName, PhoneNumber, Profile, Roles,
-    SocialLinks, Timezone, User, Username, WebUrl,
+    Ban, Email, ExperienceLevel, Keywords, MultiLineText, PersonName, PhoneNumber, Profile, Roles,
+    SingleLineText, SocialLinks, Timezone, User, Username, WebUrl,
 };
 use lyceum_domain::{Currency, Money};
 use lyceum_ports::{Conflict, RepoError};
@@ -96,11 +96,12 @@ fn profile_from_row(row: profiles::Model) -> Result<Profile, RepoError> {
         .transpose()
         .map_err(|_| bad("years_experience"))?;
     Ok(Profile {
-        bio: opt(&row.bio, BoundedText::parse).map_err(|_| bad("bio"))?,
+        bio: opt(&row.bio, MultiLineText::parse).map_err(|_| bad("bio"))?,
         profile_image: opt(&row.profile_image, WebUrl::parse).map_err(|_| bad("profile_image"))?,
-        location: opt(&row.location, BoundedText::parse).map_err(|_| bad("location"))?,
+        location: opt(&row.location, SingleLineText::parse).map_err(|_| bad("location"))?,
         timezone: opt(&row.timezone, Timezone::parse).map_err(|_| bad("timezone"))?,
-        designation: opt(&row.designation, BoundedText::parse).map_err(|_| bad("designation"))?,
+        designation: opt(&row.designation, SingleLineText::parse)
+            .map_err(|_| bad("designation"))?,
         social: SocialLinks {
             website: opt(&row.website, WebUrl::parse).map_err(|_| bad("website"))?,
             github: opt(&row.github, WebUrl::parse).map_err(|_| bad("github"))?,
@@ -111,10 +112,10 @@ fn profile_from_row(row: profiles::Model) -> Result<Profile, RepoError> {
         expertise: keywords(&row.expertise, "expertise")?,
         hourly_rate,
         years_experience,
-        domain: opt(&row.domain, BoundedText::parse).map_err(|_| bad("domain"))?,
+        domain: opt(&row.domain, SingleLineText::parse).map_err(|_| bad("domain"))?,
         interests: keywords(&row.interests, "interests")?,
-        goals: opt(&row.goals, BoundedText::parse).map_err(|_| bad("goals"))?,
-        career_goals: opt(&row.career_goals, BoundedText::parse)
+        goals: opt(&row.goals, MultiLineText::parse).map_err(|_| bad("goals"))?,
+        career_goals: opt(&row.career_goals, MultiLineText::parse)
             .map_err(|_| bad("career_goals"))?,
         experience_level: opt(&row.experience_level, ExperienceLevel::parse)
             .map_err(|_| bad("experience_level"))?,
@@ -127,8 +128,8 @@ pub(crate) fn profile_row(
     profile: &Profile,
     now: OffsetDateTime,
 ) -> profiles::ActiveModel {
-    fn text<const N: usize>(value: &Option<BoundedText<N>>) -> Option<String> {
-        value.as_ref().map(|v| v.as_str().to_owned())
+    fn text(value: &Option<impl AsRef<str>>) -> Option<String> {
+        value.as_ref().map(|v| v.as_ref().to_owned())
     }
     fn url(value: &Option<WebUrl>) -> Option<String> {
         value.as_ref().map(|v| v.as_str().to_owned())

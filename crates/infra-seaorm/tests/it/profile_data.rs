@@ -1,7 +1,7 @@
 //! Specializations, declared certificates, billing addresses, erasure and the outbox.
 
 use lyceum_domain::identity::{
-    BillingAddress, BillingAddressDetails, BoundedText, RawBillingAddress, Specialization,
+    BillingAddress, BillingAddressDetails, RawBillingAddress, SingleLineText, Specialization,
     SpecializationName, UserCertificate, WebUrl,
 };
 use lyceum_domain::wallet::LedgerEntryKind;
@@ -106,8 +106,8 @@ fn certificate(user_id: Uuid, title: &str, issued: time::Date) -> UserCertificat
     UserCertificate {
         id: Uuid::now_v7(),
         user_id,
-        title: BoundedText::parse(title).unwrap(),
-        issuer: BoundedText::parse("Amazon").unwrap(),
+        title: SingleLineText::parse(title).unwrap(),
+        issuer: SingleLineText::parse("Amazon").unwrap(),
         issue_date: issued,
         certificate_url: WebUrl::parse("https://aws.example/c/1").unwrap(),
         created_at: NOW,
