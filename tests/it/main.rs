@@ -7,5 +7,6 @@
 mod identity;
 mod mentoring;
 mod mentoring_concurrency;
+mod mentoring_rules;
 mod platform;
 mod wallet;
