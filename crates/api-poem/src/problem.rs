@@ -331,9 +331,9 @@ impl From<AppError> for ApiError {
             _ => None,
         };
         let conflicting_session_id = match &error {
-            AppError::Mentoring(MentoringError::Session(SessionError::Overlaps {
-                session_id,
-            })) => Some(*session_id),
+            AppError::Mentoring(MentoringError::Session(SessionError::Overlaps { session_id })) => {
+                Some(*session_id)
+            }
             _ => None,
         };
         let (code, detail) = describe(error);
@@ -601,11 +601,16 @@ mod tests {
         let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(problem["code"], "session.overlaps");
         assert_eq!(problem["conflicting_session_id"], session_id.to_string());
-        assert!(problem["detail"].as_str().unwrap().contains(&session_id.to_string()));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&session_id.to_string())
+        );
 
         // Any other problem leaves the member out rather than sending null.
-        let other = ApiError::from(AppError::Mentoring(MentoringError::MentorRoleRequired))
-            .into_response();
+        let other =
+            ApiError::from(AppError::Mentoring(MentoringError::MentorRoleRequired)).into_response();
         assert_eq!(other.status(), StatusCode::FORBIDDEN);
         let body = other.into_body().into_string().await.unwrap();
         let problem: serde_json::Value = serde_json::from_str(&body).unwrap();

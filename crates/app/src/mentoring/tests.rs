@@ -96,10 +96,11 @@ async fn only_mentors_create_sessions() {
 async fn a_session_overlapping_another_of_the_mentor_is_refused_naming_it() {
     let busy = Uuid::now_v7();
     let mut m = Mocks::new();
-    m.sessions
-        .expect_create()
-        .times(1)
-        .returning(move |_| Err(RepoError::Conflict(Conflict::MentorBusy { session_id: busy })));
+    m.sessions.expect_create().times(1).returning(move |_| {
+        Err(RepoError::Conflict(Conflict::MentorBusy {
+            session_id: busy,
+        }))
+    });
     let result = m
         .build()
         .create_session(
@@ -128,7 +129,9 @@ async fn moving_a_session_onto_another_of_the_mentor_is_refused() {
         .expect_update()
         .times(1)
         .returning(move |_, _, _| {
-            Err(RepoError::Conflict(Conflict::MentorBusy { session_id: busy }))
+            Err(RepoError::Conflict(Conflict::MentorBusy {
+                session_id: busy,
+            }))
         });
     m.bookings.expect_of_session().never();
     let patch = SessionPatch {
@@ -731,7 +734,9 @@ async fn accepting_a_request_that_overlaps_the_mentors_session_is_refused() {
         .expect_accept()
         .times(1)
         .returning(move |_, _, _, _, _| {
-            Err(RepoError::Conflict(Conflict::MentorBusy { session_id: busy }))
+            Err(RepoError::Conflict(Conflict::MentorBusy {
+                session_id: busy,
+            }))
         });
     m.notifications.expect_create().never();
     let result = m
@@ -822,7 +827,11 @@ async fn requests_go_only_to_accounts_that_mentor() {
         if sent {
             assert!(result.is_ok(), "{result:?}");
         } else {
-            assert_eq!(result, Err(AppError::NotFound(Resource::Mentor)), "{roles:?}");
+            assert_eq!(
+                result,
+                Err(AppError::NotFound(Resource::Mentor)),
+                "{roles:?}"
+            );
         }
     }
 }

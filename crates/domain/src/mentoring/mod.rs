@@ -65,6 +65,6 @@ pub use request::{
 };
 pub use session::{
     Capacity, MeetingUrl, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDescription,
-    SessionDetails, SessionDuration, SessionError, SessionStatus, SessionTitle,
-    check_mentor_free, generated_meeting_url,
+    SessionDetails, SessionDuration, SessionError, SessionStatus, SessionTitle, check_mentor_free,
+    generated_meeting_url,
 };

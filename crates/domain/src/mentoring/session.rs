@@ -491,7 +491,12 @@ mod tests {
         assert_eq!(Capacity::new(1).unwrap().seats(), 1);
     }
 
-    fn at(id: u128, start: OffsetDateTime, minutes: i64, status: SessionStatus) -> MentoringSession {
+    fn at(
+        id: u128,
+        start: OffsetDateTime,
+        minutes: i64,
+        status: SessionStatus,
+    ) -> MentoringSession {
         MentoringSession {
             id: Uuid::from_u128(id),
             mentor_id: Uuid::nil(),

@@ -577,7 +577,10 @@ fn pending_request(
     learner_id: Uuid,
     mentor_id: Uuid,
     starts_in: Duration,
-) -> (MentorshipRequest, lyceum_domain::mentoring::MentoringSession) {
+) -> (
+    MentorshipRequest,
+    lyceum_domain::mentoring::MentoringSession,
+) {
     let request = MentorshipRequest {
         id: Uuid::now_v7(),
         learner_id,
@@ -707,7 +710,10 @@ async fn concurrent_creates_moves_and_accepts_for_one_mentor_give_the_hour_once(
         for _ in 0..10 {
             let sessions = sessions.clone();
             tasks.push(tokio::spawn(async move {
-                sessions.create(session(mentor, 5, 0, hour)).await.map(|s| s.id)
+                sessions
+                    .create(session(mentor, 5, 0, hour))
+                    .await
+                    .map(|s| s.id)
             }));
         }
         for s in &movable {
