@@ -1,7 +1,7 @@
 //! [`MentoringSessionStore`]: mentoring sessions, their discovery and their life-cycle jobs.
 
 use async_trait::async_trait;
-use lyceum_domain::mentoring::{Booking, MentoringSession};
+use lyceum_domain::mentoring::{Booking, MentoringSession, SessionDuration};
 use lyceum_ports::mentoring::{
     MentoringSessionRepository, SessionChanges, SessionCursor, SessionFilter, SessionPage,
     SessionSort,
@@ -407,9 +407,15 @@ impl MentoringSessionRepository for MentoringSessionStore {
         to: OffsetDateTime,
     ) -> Result<Vec<MentoringSession>, RepoError> {
         use sessions::Column as C;
+        // A session reaching into the range started at most the longest duration before
+        // it: the bound keeps the scan a short range of the (mentor, start) index however
+        // many past sessions the mentor has.
+        let earliest =
+            db_time(from) - time::Duration::minutes(i64::from(SessionDuration::MAX_MINUTES));
         sessions::Entity::find()
             .filter(C::MentorId.eq(mentor_id))
             .filter(C::Status.is_in(["scheduled", "active"]))
+            .filter(C::StartsAt.gt(earliest))
             .filter(C::StartsAt.lt(db_time(to)))
             .filter(C::EndsAt.gt(db_time(from)))
             .order_by_asc(C::StartsAt)

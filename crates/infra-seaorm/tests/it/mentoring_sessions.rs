@@ -773,3 +773,41 @@ async fn concurrent_creates_moves_and_accepts_for_one_mentor_give_the_hour_once(
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_longest_session_still_takes_its_last_minute() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let mentor = users(db, 1, 1).await[0];
+        let sessions = MentoringSessionStore::new(db);
+        // Both reads bound how far back a clashing session can start by the longest
+        // duration; a longest session clashes up to its last minute.
+        let mut long = session(mentor, 5, 0, Duration::days(1));
+        long.duration = SessionDuration::minutes(480).unwrap();
+        let long = sessions.create(long).await.unwrap();
+        let last_minute = Duration::days(1) + Duration::minutes(479);
+        assert_eq!(
+            sessions.create(session(mentor, 5, 0, last_minute)).await,
+            busy(long.id)
+        );
+        let from = NOW + last_minute;
+        let busy_then = sessions
+            .busy_for_mentor(mentor, from, from + Duration::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            busy_then.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [long.id]
+        );
+        sessions
+            .create(session(
+                mentor,
+                5,
+                0,
+                Duration::days(1) + Duration::minutes(480),
+            ))
+            .await
+            .unwrap();
+    })
+    .await;
+}
