@@ -7,6 +7,7 @@
 mod identity;
 mod mentoring;
 mod mentoring_concurrency;
+mod mentoring_rules;
 mod platform;
 mod serving;
 mod text;

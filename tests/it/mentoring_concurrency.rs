@@ -1,5 +1,5 @@
-//! Seats under truly concurrent requests, on SQLite and PostgreSQL: the database guards
-//! capacity, not only the code.
+//! Seats and mentors' time under truly concurrent requests, on SQLite and PostgreSQL: the
+//! database guards capacity and overlaps, not only the code.
 
 use std::sync::Arc;
 
@@ -199,7 +199,8 @@ async fn two_job_runners_on_one_database_do_each_job_once() {
             .as_str()
             .unwrap()
             .to_owned();
-        let paid = app.create_session(&mentor, 50000, 2, 24).await["id"]
+        // Two hours after `done`: a mentor is never in two sessions at once.
+        let paid = app.create_session(&mentor, 50000, 2, 26).await["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -244,6 +245,87 @@ async fn two_job_runners_on_one_database_do_each_job_once() {
             0
         );
         app.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_overlapping_writes_give_a_mentor_the_hour_once() {
+    on_each_backend(|db: TestDb| async move {
+        let app = Arc::new(spawn_app(&db).await);
+        let (mentor_id, mentor, _) = app.signed_up("mentor_hour", "mentor").await;
+        // Five learners wait with requests for the hour; fifteen creates aim at it too,
+        // each starting a few minutes apart so that every two of the twenty overlap.
+        let mut requests = Vec::new();
+        for i in 0..5 {
+            let learner = app.signed_up(&format!("hour_{i:05}"), "learner").await.1;
+            let asked = app
+                .post(
+                    "/api/v1/mentorship-requests",
+                    Some(&learner),
+                    json!({"mentor_id": mentor_id, "subject": "Career advice", "message": "Can we talk?", "duration_minutes": 60,
+                           "proposed_start": format!("2030-01-07T15:{:02}:00Z", 2 * i)}),
+                )
+                .await;
+            assert_eq!(asked.status, StatusCode::CREATED, "{:?}", asked.body);
+            requests.push(asked.body["id"].as_str().unwrap().to_owned());
+        }
+        let mut tasks = Vec::new();
+        for i in 0..15 {
+            let (app, mentor) = (app.clone(), mentor.clone());
+            tasks.push(tokio::spawn(async move {
+                let starts_at = format!("2030-01-07T15:{:02}:00Z", 10 + 2 * i);
+                app.post(
+                    "/api/v1/mentoring-sessions",
+                    Some(&mentor),
+                    json!({"title": "Office hour", "duration_minutes": 60, "capacity": 5,
+                           "price": {"amount_minor": 0, "currency": "INR"}, "starts_at": starts_at}),
+                )
+                .await
+            }));
+        }
+        for id in requests {
+            let (app, mentor) = (app.clone(), mentor.clone());
+            tasks.push(tokio::spawn(async move {
+                app.post(
+                    &format!("/api/v1/mentorship-requests/{id}/accept"),
+                    Some(&mentor),
+                    json!({}),
+                )
+                .await
+            }));
+        }
+        let (mut won, mut named) = (Vec::new(), Vec::new());
+        for task in tasks {
+            let answer = task.await.unwrap();
+            match (answer.status, answer.code()) {
+                (StatusCode::CREATED, _) => won.push(answer.body["id"].as_str().unwrap().to_owned()),
+                (StatusCode::OK, _) => won.push(answer.body["session_id"].as_str().unwrap().to_owned()),
+                (StatusCode::CONFLICT, "session.overlaps") => named.push(
+                    answer.body["conflicting_session_id"].as_str().unwrap().to_owned(),
+                ),
+                other => panic!("unexpected {other:?}: {:?}", answer.body),
+            }
+        }
+        assert_eq!((won.len(), named.len()), (1, 19), "exactly one write takes the hour");
+        assert!(
+            named.iter().all(|id| *id == won[0]),
+            "every refusal names the session that won: {won:?} {named:?}"
+        );
+        let listed = app
+            .get(
+                &format!("/api/v1/mentoring-sessions?mentor={mentor_id}&limit=100"),
+                None,
+            )
+            .await;
+        let ids: Vec<&str> = listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [won[0].as_str()], "one session in the mentor's calendar");
+        Arc::try_unwrap(app).ok().expect("sole owner").stop().await;
     })
     .await;
 }

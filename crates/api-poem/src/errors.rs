@@ -89,6 +89,13 @@ pub const AUTH_FORBIDDEN: ErrorCode = ErrorCode {
     title: "Not allowed",
     meaning: "Signed in, but this account may not do this.",
 };
+/// `mentor.role_required` (403): Mentoring (running or editing sessions, publishing availability, accepting requests) needs the mentor role; learning needs none.
+pub const MENTOR_ROLE_REQUIRED: ErrorCode = ErrorCode {
+    code: "mentor.role_required",
+    status: 403,
+    title: "Mentor role required",
+    meaning: "Mentoring (running or editing sessions, publishing availability, accepting requests) needs the mentor role; learning needs none.",
+};
 /// `auth.account_locked` (403): Too many failed sign-ins; `detail` says until when.
 pub const AUTH_ACCOUNT_LOCKED: ErrorCode = ErrorCode {
     code: "auth.account_locked",
@@ -313,6 +320,13 @@ pub const SESSION_CAPACITY_BELOW_SEATS_TAKEN: ErrorCode = ErrorCode {
     title: "Capacity too low",
     meaning: "The capacity cannot go below the seats already taken.",
 };
+/// `session.overlaps` (409): The mentor already has a scheduled or active session at that time; `conflicting_session_id` names it.
+pub const SESSION_OVERLAPS: ErrorCode = ErrorCode {
+    code: "session.overlaps",
+    status: 409,
+    title: "Mentor busy",
+    meaning: "The mentor already has a scheduled or active session at that time; `conflicting_session_id` names it.",
+};
 /// `booking.session_full` (409): Every seat of the session is taken.
 pub const BOOKING_SESSION_FULL: ErrorCode = ErrorCode {
     code: "booking.session_full",
@@ -333,6 +347,13 @@ pub const BOOKING_OWN_SESSION: ErrorCode = ErrorCode {
     status: 409,
     title: "Own session",
     meaning: "Mentors cannot book their own sessions.",
+};
+/// `booking.mentor_inactive` (409): The session's mentor no longer mentors (the role was removed or the account closed); it cannot be booked.
+pub const BOOKING_MENTOR_INACTIVE: ErrorCode = ErrorCode {
+    code: "booking.mentor_inactive",
+    status: 409,
+    title: "Mentor inactive",
+    meaning: "The session's mentor no longer mentors (the role was removed or the account closed); it cannot be booked.",
 };
 /// `booking.duplicate` (409): The learner already holds a seat in this session.
 pub const BOOKING_DUPLICATE: ErrorCode = ErrorCode {
@@ -521,6 +542,7 @@ pub const ALL: &[ErrorCode] = &[
     AUTH_INVALID_CREDENTIALS,
     AUTH_INVALID_REFRESH_TOKEN,
     AUTH_FORBIDDEN,
+    MENTOR_ROLE_REQUIRED,
     AUTH_ACCOUNT_LOCKED,
     AUTH_BANNED,
     REQUEST_NOT_FOUND,
@@ -553,9 +575,11 @@ pub const ALL: &[ErrorCode] = &[
     SESSION_INVALID_TRANSITION,
     SESSION_NOT_EDITABLE,
     SESSION_CAPACITY_BELOW_SEATS_TAKEN,
+    SESSION_OVERLAPS,
     BOOKING_SESSION_FULL,
     BOOKING_SESSION_NOT_BOOKABLE,
     BOOKING_OWN_SESSION,
+    BOOKING_MENTOR_INACTIVE,
     BOOKING_DUPLICATE,
     BOOKING_INVALID_TRANSITION,
     BOOKING_CANCELLATION_CLOSED,

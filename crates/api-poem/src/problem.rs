@@ -125,6 +125,10 @@ pub struct Problem {
     /// Every invalid field; present only on validation problems (422).
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<FieldProblem>>,
+    /// The mentoring session already taking the time asked for; present only on 409
+    /// `session.overlaps`.
+    #[oai(skip_serializing_if_is_none)]
+    pub conflicting_session_id: Option<uuid::Uuid>,
 }
 
 impl Problem {
@@ -137,6 +141,7 @@ impl Problem {
             detail: detail.into(),
             code: code.code.to_owned(),
             errors: None,
+            conflicting_session_id: None,
         }
     }
 
@@ -201,6 +206,9 @@ impl Problem {
             "type": self.kind, "title": self.title, "status": self.status,
             "detail": self.detail, "code": self.code,
         });
+        if let Some(id) = self.conflicting_session_id {
+            value["conflicting_session_id"] = id.to_string().into();
+        }
         if let Some(errors) = &self.errors {
             value["errors"] = serde_json::json!(
                 errors
@@ -345,9 +353,16 @@ impl From<AppError> for ApiError {
             ),
             _ => None,
         };
+        let conflicting_session_id = match &error {
+            AppError::Mentoring(MentoringError::Session(SessionError::Overlaps { session_id })) => {
+                Some(*session_id)
+            }
+            _ => None,
+        };
         let (code, detail) = describe(error);
         let mut problem = Problem::of(code, detail);
         problem.errors = fields;
+        problem.conflicting_session_id = conflicting_session_id;
         Self::from_problem(problem)
     }
 }
@@ -484,6 +499,9 @@ fn describe_mentoring(error: MentoringError) -> (&'static ErrorCode, String) {
         MentoringError::Session(SessionError::NotEditable) => &SESSION_NOT_EDITABLE,
         MentoringError::Session(SessionError::CapacityBelowSeatsTaken { .. })
         | MentoringError::CapacityBelowSeatsTaken => &SESSION_CAPACITY_BELOW_SEATS_TAKEN,
+        MentoringError::Session(SessionError::Overlaps { .. }) => &SESSION_OVERLAPS,
+        MentoringError::MentorRoleRequired => &MENTOR_ROLE_REQUIRED,
+        MentoringError::MentorInactive => &BOOKING_MENTOR_INACTIVE,
         // Value rules reach clients as field errors; a stray one is still a 422.
         MentoringError::Session(_) => &REQUEST_VALIDATION,
         MentoringError::Request(RequestError::InvalidTransition { .. })
@@ -517,6 +535,15 @@ fn describe_mentoring(error: MentoringError) -> (&'static ErrorCode, String) {
         MentoringError::HoldExpired => "The seat hold expired; book again.".into(),
         MentoringError::RequestStartPassed => {
             "The proposed start has passed; ask the learner for a new time.".into()
+        }
+        MentoringError::Session(SessionError::Overlaps { session_id }) => format!(
+            "A mentor cannot be in two places at once: session {session_id} already takes \
+             this time. Choose another time, or move or cancel that session first."
+        ),
+        MentoringError::MentorRoleRequired => {
+            "This needs the mentor role: mentoring sessions, availability and accepting \
+             requests are for mentors. Every account may book and send requests."
+                .into()
         }
         other => sentence(&other),
     };
@@ -583,6 +610,35 @@ mod tests {
             !body.contains("10.0.0.7"),
             "the cause stays in the log: {body}"
         );
+    }
+
+    #[tokio::test]
+    async fn an_overlap_is_a_409_naming_the_session_that_takes_the_time() {
+        let session_id = uuid::Uuid::now_v7();
+        let error = AppError::Mentoring(MentoringError::Session(SessionError::Overlaps {
+            session_id,
+        }));
+        let response = ApiError::from(error).into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let body = response.into_body().into_string().await.unwrap();
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["code"], "session.overlaps");
+        assert_eq!(problem["conflicting_session_id"], session_id.to_string());
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&session_id.to_string())
+        );
+
+        // Any other problem leaves the member out rather than sending null.
+        let other =
+            ApiError::from(AppError::Mentoring(MentoringError::MentorRoleRequired)).into_response();
+        assert_eq!(other.status(), StatusCode::FORBIDDEN);
+        let body = other.into_body().into_string().await.unwrap();
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["code"], "mentor.role_required");
+        assert!(problem.get("conflicting_session_id").is_none());
     }
 
     #[tokio::test]

@@ -169,6 +169,12 @@ impl From<Conflict> for AppError {
                 MentoringError::Booking(BookingError::SessionNotBookable).into()
             }
             Conflict::CapacityBelowSeatsTaken => MentoringError::CapacityBelowSeatsTaken.into(),
+            Conflict::MentorBusy { session_id } => {
+                MentoringError::Session(lyceum_domain::mentoring::SessionError::Overlaps {
+                    session_id,
+                })
+                .into()
+            }
             Conflict::StaleState => AppError::StateChanged,
             Conflict::FeedbackExists => MentoringError::FeedbackExists.into(),
             Conflict::RatingExists => MentoringError::RatingExists.into(),

@@ -95,6 +95,13 @@ pub enum Conflict {
     SessionNotBookable,
     /// A capacity below the seats already taken.
     CapacityBelowSeatsTaken,
+    /// The mentor already has a scheduled or active session overlapping the time being
+    /// given to them (`lyceum_domain::mentoring::check_mentor_free`, checked inside the
+    /// write's transaction under the mentor's lock).
+    MentorBusy {
+        /// The earliest session already taking that time.
+        session_id: uuid::Uuid,
+    },
     /// The row changed state since it was read (a concurrent transition won).
     StaleState,
     /// Feedback for this booking already exists.

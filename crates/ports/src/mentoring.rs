@@ -97,14 +97,20 @@ pub struct SessionPage {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MentoringSessionRepository: Send + Sync {
-    /// Stores a new session.
+    /// Stores a new session, in one transaction with the check that its mentor has no
+    /// other scheduled or active session overlapping it (`Conflict::MentorBusy`
+    /// otherwise); the check runs under a lock on the mentor, so of two concurrent
+    /// overlapping creates only one is stored.
     async fn create(&self, session: MentoringSession) -> Result<MentoringSession, RepoError>;
     /// A session by id (cancelled and completed included).
     async fn by_id(&self, id: Uuid) -> Result<Option<MentoringSession>, RepoError>;
     /// Counts one view (popularity).
     async fn record_view(&self, id: Uuid) -> Result<(), RepoError>;
     /// Saves edited fields of a scheduled session; `StaleState` if it is no longer
-    /// scheduled, `CapacityBelowSeatsTaken` if the capacity would drop below its seats.
+    /// scheduled, `CapacityBelowSeatsTaken` if the capacity would drop below its seats,
+    /// `MentorBusy` if a new start or duration would overlap another session of its mentor
+    /// (checked as in [`MentoringSessionRepository::create`]; an edit that keeps the time
+    /// is not checked).
     async fn update(
         &self,
         id: Uuid,
@@ -268,6 +274,8 @@ pub trait MentorshipRequestRepository: Send + Sync {
     ) -> Result<MentorshipRequest, RepoError>;
     /// Accepts a pending request in one transaction: pending → accepted, the 1:1 session
     /// (one seat, already taken) and the learner's confirmed booking are stored.
+    /// `MentorBusy` if the 1:1 would overlap another session of the mentor (checked as in
+    /// [`MentoringSessionRepository::create`]).
     async fn accept(
         &self,
         id: Uuid,

@@ -133,8 +133,9 @@ impl BookingsApi {
 
     /// Move my booking to another session
     ///
-    /// Same mentor, same price, a free seat: the seat is taken in the target and released
-    /// here atomically, or nothing changes.
+    /// Same mentor, same price, a free seat, and a mentor who still mentors (409
+    /// `booking.mentor_inactive`): the seat is taken in the target and released here
+    /// atomically, or nothing changes.
     #[oai(
         path = "/bookings/:id/reschedule",
         method = "post",

@@ -26,6 +26,7 @@ impl MentorsApi {
     /// Set my weekly availability (mentors)
     ///
     /// Weekly windows in my own IANA time zone plus date exceptions; replaces what was there.
+    /// Needs the mentor role (403 `mentor.role_required`).
     #[oai(
         path = "/me/availability",
         method = "put",
@@ -60,7 +61,8 @@ impl MentorsApi {
     ///
     /// Concrete free slots in UTC between `from` and `to` (at most 62 days), each
     /// `duration` minutes long, from the mentor's weekly availability in their time zone
-    /// (correct across daylight-saving changes), minus their sessions and accepted requests.
+    /// (correct across daylight-saving changes), minus every scheduled or active session
+    /// they run (accepted requests included): only time the mentor could still give.
     #[oai(
         path = "/mentors/:id/availability",
         method = "get",

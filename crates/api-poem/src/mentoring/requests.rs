@@ -25,8 +25,9 @@ pub struct RequestsApi {
 impl RequestsApi {
     /// Ask a mentor for a 1:1
     ///
-    /// Subject, message, a proposed future start and 30–180 minutes. Nobody can request
-    /// themself.
+    /// Subject, message, a proposed future start and 30–180 minutes. Any account may ask;
+    /// nobody can request themself (422 on `mentor_id`), and only someone who mentors can
+    /// be asked (404 `mentor.not_found` otherwise).
     #[oai(
         path = "/mentorship-requests",
         method = "post",
@@ -64,7 +65,10 @@ impl RequestsApi {
     /// Accept a request (the mentor)
     ///
     /// Creates the 1:1 session and the learner's confirmed booking in one transaction.
-    /// Only from `pending`; any other transition is 409 `request.invalid_transition`.
+    /// Only from `pending`; any other transition is 409 `request.invalid_transition`. Needs
+    /// the mentor role still (403 `mentor.role_required`), and the 1:1 must not overlap
+    /// another of the mentor's sessions (409 `session.overlaps`, naming it in
+    /// `conflicting_session_id`); the request then stays pending.
     #[oai(
         path = "/mentorship-requests/:id/accept",
         method = "post",

@@ -41,7 +41,10 @@ pub enum BookingCreated {
 impl SessionsApi {
     /// Create a session (mentors)
     ///
-    /// A unique video-room URL is generated when `meeting_url` is absent.
+    /// A unique video-room URL is generated when `meeting_url` is absent. Needs the mentor
+    /// role (403 `mentor.role_required`). A mentor is never in two places at once: a
+    /// session overlapping another scheduled or active one of theirs is 409
+    /// `session.overlaps`, whose `conflicting_session_id` names it (back to back is fine).
     #[oai(
         path = "/mentoring-sessions",
         method = "post",
@@ -139,8 +142,11 @@ impl SessionsApi {
 
     /// Edit a session (its mentor)
     ///
-    /// Only scheduled sessions; the capacity never drops below the seats taken (409
-    /// `session.capacity_below_seats_taken`). Booked learners are told when it moves.
+    /// Only scheduled sessions, while the mentor holds the mentor role (403
+    /// `mentor.role_required`); the capacity never drops below the seats taken (409
+    /// `session.capacity_below_seats_taken`); a new start or duration must not overlap
+    /// another of the mentor's sessions (409 `session.overlaps`). Booked learners are
+    /// told when it moves.
     #[oai(
         path = "/mentoring-sessions/:id",
         method = "patch",
@@ -184,7 +190,9 @@ impl SessionsApi {
     /// Free sessions confirm at once; paid sessions create a `pending` booking that holds
     /// the seat for 15 minutes awaiting `POST /bookings/{id}/pay`. Never more seats than
     /// capacity (409 `booking.session_full`), one live booking per learner (409
-    /// `booking.duplicate`). Honours `Idempotency-Key`.
+    /// `booking.duplicate`). Any account may book, but not its own session (409
+    /// `booking.own_session`) nor one whose mentor no longer mentors (409
+    /// `booking.mentor_inactive`). Honours `Idempotency-Key`.
     #[oai(
         path = "/mentoring-sessions/:id/bookings",
         method = "post",

@@ -1,6 +1,5 @@
 //! Mentors' weekly availability and the free slots it yields.
 
-use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::availability::{
     Availability, AvailabilityError, AvailabilityException, Interval, WeeklyWindow,
 };
@@ -9,6 +8,7 @@ use uuid::Uuid;
 
 use crate::Resource;
 use crate::identity::Actor;
+use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
 
 /// Availability as a mentor defines it.
@@ -29,8 +29,8 @@ impl Lyceum {
         actor: &Actor,
         input: AvailabilityInput,
     ) -> Result<Availability, AppError> {
-        if !actor.user.has_role(Role::Mentor) {
-            return Err(AppError::Forbidden);
+        if !actor.user.can_mentor() {
+            return Err(MentoringError::MentorRoleRequired.into());
         }
         let availability = Availability::new(&input.timezone, input.windows, input.exceptions)
             .map_err(|e| {
@@ -58,8 +58,10 @@ impl Lyceum {
     }
 
     /// Free slots of a mentor in `[from, to)`, each `duration_minutes` long, in UTC:
-    /// the weekly windows in the mentor's zone (DST-correct), minus their sessions
-    /// (which include accepted requests).
+    /// the weekly windows in the mentor's zone (DST-correct), minus every scheduled or
+    /// active session they run (accepted requests are such sessions), so a learner is only
+    /// offered time the mentor could still give. Cancelled and completed sessions free
+    /// their time again; pending requests do not take it.
     pub async fn free_slots(
         &self,
         mentor_id: Uuid,
@@ -68,7 +70,7 @@ impl Lyceum {
         duration_minutes: i64,
     ) -> Result<Vec<Interval>, AppError> {
         let mentor = self.ports.users.by_id(mentor_id).await?;
-        if !mentor.is_some_and(|m| m.has_role(Role::Mentor) && m.deleted_at.is_none()) {
+        if !mentor.is_some_and(|m| m.can_mentor()) {
             return Err(AppError::NotFound(Resource::Mentor));
         }
         let Some(availability) = self.ports.availability.of_mentor(mentor_id).await? else {

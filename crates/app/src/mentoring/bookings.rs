@@ -39,10 +39,11 @@ fn booking_stale(error: RepoError, refusal: MentoringError) -> AppError {
 }
 
 impl Lyceum {
-    /// Takes a seat for the caller. Free sessions confirm at once; paid sessions hold the
-    /// seat for the configured time awaiting payment. The capacity is guarded by the
-    /// database, so concurrent requests never overbook. With an idempotency key, a retry
-    /// returns the first booking.
+    /// Takes a seat for the caller. Any account may book (every account may learn), but
+    /// never its own session, and only while the session's mentor still mentors. Free
+    /// sessions confirm at once; paid sessions hold the seat for the configured time
+    /// awaiting payment. The capacity is guarded by the database, so concurrent requests
+    /// never overbook. With an idempotency key, a retry returns the first booking.
     pub async fn book_session(
         &self,
         actor: &Actor,
@@ -65,6 +66,7 @@ impl Lyceum {
             },
             Err(error) => return Err(error.into()),
         };
+        self.require_mentoring(session.mentor_id).await?;
         let booking = Booking {
             id: self.ports.ids.new_id(),
             session_id,
@@ -94,6 +96,17 @@ impl Lyceum {
             self.after_booking(&session, &booking).await;
         }
         Ok(BookingResult { booking, replayed })
+    }
+
+    /// Refuses a seat in the sessions of someone who no longer mentors: being booked is
+    /// mentoring, and needs an account that mentors as much as running a session does.
+    async fn require_mentoring(&self, mentor_id: Uuid) -> Result<(), AppError> {
+        let mentor = self.ports.users.by_id(mentor_id).await?;
+        if mentor.is_some_and(|m| m.can_mentor()) {
+            Ok(())
+        } else {
+            Err(MentoringError::MentorInactive.into())
+        }
     }
 
     async fn after_booking(&self, session: &MentoringSession, booking: &Booking) {
@@ -242,8 +255,9 @@ impl Lyceum {
         Ok(cancelled)
     }
 
-    /// Moves my booking to another session of the same mentor at the same price: the seat
-    /// is taken there and released here in one transaction, or nothing changes.
+    /// Moves my booking to another session of the same mentor at the same price, while
+    /// that mentor still mentors: the seat is taken there and released here in one
+    /// transaction, or nothing changes.
     pub async fn reschedule_booking(
         &self,
         actor: &Actor,
@@ -257,6 +271,7 @@ impl Lyceum {
         let target = self.load_session(target_session_id).await?;
         let now = self.ports.clock.now();
         check_reschedule(&booking, &from, &target, now)?;
+        self.require_mentoring(target.mentor_id).await?;
         let moved = self
             .ports
             .bookings

@@ -16,6 +16,15 @@ pub enum MentoringError {
     /// A request rule refused (a transition the state machine does not allow).
     #[error(transparent)]
     Request(RequestError),
+    /// Mentoring — running and editing sessions, publishing availability, accepting
+    /// requests — needs an account that mentors; learning needs none.
+    #[error("this needs the mentor role")]
+    MentorRoleRequired,
+    /// The session's mentor no longer mentors (the role was removed or the account
+    /// closed), so nobody may take a seat in their sessions any more; their sessions can
+    /// still be cancelled.
+    #[error("the session's mentor no longer mentors, so it cannot be booked")]
+    MentorInactive,
     /// The session changed state while this change was being made.
     #[error("the session changed state meanwhile")]
     SessionChanged,

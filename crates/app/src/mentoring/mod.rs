@@ -3,8 +3,14 @@
 //!
 //! Seed rules enforced here (values and transitions are checked by the domain types; the
 //! capacity and uniqueness rules are repeated by the database inside the writes):
-//! - only mentors create sessions; only the session's mentor edits it; cancelling a
-//!   session cancels its bookings and tells every booked learner;
+//! - every account may learn (book, send requests); mentoring (creating and editing
+//!   sessions, publishing availability, receiving and accepting requests, being booked)
+//!   needs an account that mentors (`User::can_mentor`); nobody books their own session
+//!   or requests themself;
+//! - only the session's mentor edits it; cancelling a session cancels its bookings and
+//!   tells every booked learner;
+//! - a mentor cannot be in two places at once: creating, moving or accepting never gives
+//!   a mentor two overlapping sessions (checked by the stores under a lock on the mentor);
 //! - learners book future sessions they do not run, once each, never past capacity;
 //!   free sessions confirm at once, paid ones hold the seat until paid;
 //! - learners cancel until the cut-off, mentors any time; rescheduling moves the seat;
@@ -46,6 +52,7 @@ impl From<SessionError> for AppError {
             SessionError::MeetingUrl | SessionError::MeetingUrlCharacters(_) => "meeting_url",
             SessionError::InvalidTransition { .. }
             | SessionError::NotEditable
+            | SessionError::Overlaps { .. }
             | SessionError::CapacityBelowSeatsTaken { .. } => {
                 return MentoringError::Session(error).into();
             }

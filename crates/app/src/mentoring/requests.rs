@@ -1,7 +1,6 @@
 //! Mentorship requests: a learner asks a mentor for a 1:1.
 
 use lyceum_domain::community::NotificationKind;
-use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::{
     Booking, BookingStatus, Capacity, MeetingUrl, MentoringSession, MentorshipRequest,
     PaymentStatus, Popularity, RequestDetails, RequestNote, RequestStatus, SessionDescription,
@@ -65,8 +64,9 @@ fn stale(error: RepoError) -> AppError {
 }
 
 impl Lyceum {
-    /// Sends a request to a mentor. Nobody can request themself; the mentor must exist and
-    /// hold the mentor role.
+    /// Sends a request to a mentor. Any account may send one (every account may learn);
+    /// nobody can request themself, and the one asked must mentor (`User::can_mentor`),
+    /// otherwise there is no such mentor.
     pub async fn request_mentorship(
         &self,
         actor: &Actor,
@@ -91,9 +91,7 @@ impl Lyceum {
             AppError::Validation(e)
         })?;
         let mentor = self.ports.users.by_id(input.mentor_id).await?;
-        if !mentor
-            .is_some_and(|m| m.has_role(Role::Mentor) && m.deleted_at.is_none() && m.is_active)
-        {
+        if !mentor.is_some_and(|m| m.can_mentor()) {
             return Err(AppError::NotFound(Resource::Mentor));
         }
         let request = MentorshipRequest {
@@ -156,7 +154,9 @@ impl Lyceum {
 
     /// Applies a participant's action under the request state machine (docs/domain-model.md);
     /// any other transition is 409 `request.invalid_transition`, and only the mentor accepts or
-    /// declines.
+    /// declines. Accepting needs the mentor still to mentor, and the 1:1 it creates must
+    /// not overlap another of the mentor's sessions (the store checks under the mentor's
+    /// lock); declining and cancelling stay open to a former mentor, to wind down.
     pub async fn act_on_request(
         &self,
         actor: &Actor,
@@ -173,6 +173,9 @@ impl Lyceum {
             } => {
                 if !is_mentor {
                     return Err(AppError::Forbidden);
+                }
+                if !actor.user.can_mentor() {
+                    return Err(MentoringError::MentorRoleRequired.into());
                 }
                 request.status.transition(RequestStatus::Accepted)?;
                 if request.proposed_start <= now {

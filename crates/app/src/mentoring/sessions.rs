@@ -150,14 +150,16 @@ impl Lyceum {
             .ok_or(AppError::NotFound(Resource::MentoringSession))
     }
 
-    /// Creates a session (mentors only). Every invalid field is reported at once.
+    /// Creates a session (mentors only). Every invalid field is reported at once; a
+    /// session overlapping another of the mentor's is refused by the store, which checks
+    /// under a lock on the mentor so that concurrent creates cannot both pass.
     pub async fn create_session(
         &self,
         actor: &Actor,
         input: SessionInput,
     ) -> Result<MentoringSession, AppError> {
-        if !actor.user.has_role(Role::Mentor) {
-            return Err(AppError::Forbidden);
+        if !actor.user.can_mentor() {
+            return Err(MentoringError::MentorRoleRequired.into());
         }
         let now = self.ports.clock.now();
         let details = input.parse(now)?;
@@ -205,8 +207,9 @@ impl Lyceum {
         })
     }
 
-    /// Edits a scheduled session (its mentor only). A new start must be in the future and
-    /// the capacity never drops below the seats taken; booked learners hear of a move.
+    /// Edits a scheduled session (its mentor only, while they mentor). A new start must be
+    /// in the future, a new time must not overlap another of the mentor's sessions, and the
+    /// capacity never drops below the seats taken; booked learners hear of a move.
     pub async fn update_session(
         &self,
         actor: &Actor,
@@ -216,6 +219,9 @@ impl Lyceum {
         let session = self.load_session(id).await?;
         if session.mentor_id != actor.id() {
             return Err(AppError::Forbidden);
+        }
+        if !actor.user.can_mentor() {
+            return Err(MentoringError::MentorRoleRequired.into());
         }
         if session.status != SessionStatus::Scheduled {
             return Err(lyceum_domain::mentoring::SessionError::NotEditable.into());

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::*;
 use crate::AppError;
 use crate::Resource;
-use crate::test_support::{Mocks, NOW, actor};
+use crate::test_support::{Mocks, NOW, actor, user};
 
 fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
     MentoringSession {
@@ -52,6 +52,15 @@ fn booking_in(s: &MentoringSession, learner: Uuid, status: BookingStatus) -> Boo
     }
 }
 
+/// Every account `by_id` asks for is an active account holding `roles`.
+fn accounts_hold(m: &mut Mocks, roles: &'static [Role]) {
+    m.users.expect_by_id().returning(move |id| {
+        let mut account = user(roles);
+        account.id = id;
+        Ok(Some(account))
+    });
+}
+
 fn input(starts_at: OffsetDateTime, duration: i64, capacity: i64) -> SessionInput {
     SessionInput {
         title: "Rust ownership".into(),
@@ -70,14 +79,98 @@ fn input(starts_at: OffsetDateTime, duration: i64, capacity: i64) -> SessionInpu
 async fn only_mentors_create_sessions() {
     let mut m = Mocks::new();
     m.sessions.expect_create().never();
+    let app = m.build();
+    for roles in [&[Role::Learner][..], &[Role::Admin, Role::Learner], &[]] {
+        let result = app
+            .create_session(&actor(roles), input(NOW + Duration::days(1), 60, 5))
+            .await;
+        assert_eq!(
+            result,
+            Err(MentoringError::MentorRoleRequired.into()),
+            "{roles:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_session_overlapping_another_of_the_mentor_is_refused_naming_it() {
+    let busy = Uuid::now_v7();
+    let mut m = Mocks::new();
+    m.sessions.expect_create().times(1).returning(move |_| {
+        Err(RepoError::Conflict(Conflict::MentorBusy {
+            session_id: busy,
+        }))
+    });
     let result = m
         .build()
         .create_session(
-            &actor(&[Role::Learner]),
+            &actor(&[Role::Mentor]),
             input(NOW + Duration::days(1), 60, 5),
         )
         .await;
-    assert_eq!(result, Err(AppError::Forbidden));
+    assert_eq!(
+        result,
+        Err(AppError::Mentoring(MentoringError::Session(
+            SessionError::Overlaps { session_id: busy }
+        )))
+    );
+}
+
+#[tokio::test]
+async fn moving_a_session_onto_another_of_the_mentor_is_refused() {
+    let mentor = actor(&[Role::Mentor]);
+    let s = session(mentor.id(), 0, 5, 0);
+    let (id, busy) = (s.id, Uuid::now_v7());
+    let mut m = Mocks::new();
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.sessions
+        .expect_update()
+        .times(1)
+        .returning(move |_, _, _| {
+            Err(RepoError::Conflict(Conflict::MentorBusy {
+                session_id: busy,
+            }))
+        });
+    m.bookings.expect_of_session().never();
+    let patch = SessionPatch {
+        duration_minutes: Some(120),
+        ..Default::default()
+    };
+    assert_eq!(
+        m.build().update_session(&mentor, id, patch).await,
+        Err(AppError::Mentoring(MentoringError::Session(
+            SessionError::Overlaps { session_id: busy }
+        )))
+    );
+}
+
+#[tokio::test]
+async fn a_former_mentor_edits_no_session_but_may_still_cancel_it() {
+    // The mentor role was removed after the session was created.
+    let former = actor(&[Role::Learner]);
+    let s = session(former.id(), 0, 5, 0);
+    let id = s.id;
+    let mut m = Mocks::new();
+    m.sessions
+        .expect_by_id()
+        .returning(move |_| Ok(Some(s.clone())));
+    m.sessions.expect_update().never();
+    m.sessions
+        .expect_cancel()
+        .times(1)
+        .returning(|_, _, _| Ok(vec![]));
+    let app = m.build();
+    let patch = SessionPatch {
+        title: Some("Renamed".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        app.update_session(&former, id, patch).await,
+        Err(MentoringError::MentorRoleRequired.into())
+    );
+    assert!(app.cancel_session(&former, id).await.is_ok());
 }
 
 #[tokio::test]
@@ -246,6 +339,7 @@ async fn the_database_guard_decides_a_race_for_the_last_seat() {
     m.sessions
         .expect_by_id()
         .returning(move |_| Ok(Some(s.clone())));
+    accounts_hold(&mut m, &[Role::Mentor]);
     m.bookings
         .expect_reserve_seat()
         .times(1)
@@ -278,6 +372,7 @@ async fn free_sessions_confirm_at_once_and_paid_ones_hold_the_seat_for_fifteen_m
         m.sessions
             .expect_by_id()
             .returning(move |_| Ok(Some(s.clone())));
+        accounts_hold(&mut m, &[Role::Mentor]);
         m.bookings
             .expect_reserve_seat()
             .withf(move |b, claim, _| {
@@ -295,6 +390,76 @@ async fn free_sessions_confirm_at_once_and_paid_ones_hold_the_seat_for_fifteen_m
             .await
             .unwrap();
         assert_eq!(result.booking.status, status);
+    }
+}
+
+#[tokio::test]
+async fn every_account_may_book_but_not_the_sessions_of_someone_who_no_longer_mentors() {
+    for (mentor_roles, booked) in [
+        (&[Role::Mentor][..], true),
+        (&[Role::Learner][..], false),
+        (&[Role::Admin][..], false),
+    ] {
+        let mut m = Mocks::new();
+        let s = session(Uuid::now_v7(), 0, 5, 0);
+        let id = s.id;
+        m.sessions
+            .expect_by_id()
+            .returning(move |_| Ok(Some(s.clone())));
+        m.users.expect_by_id().returning(move |id| {
+            let mut account = user(mentor_roles);
+            account.id = id;
+            Ok(Some(account))
+        });
+        // Learners, mentors and admins alike may learn.
+        let learners = [&[Role::Learner][..], &[Role::Mentor], &[Role::Admin]];
+        m.bookings
+            .expect_reserve_seat()
+            .times(if booked { learners.len() } else { 0 })
+            .returning(|b, _, _| Ok(ReserveOutcome::Created(b)));
+        m.notifications.expect_create().returning(|_, _| Ok(true));
+        let app = m.build();
+        for roles in learners {
+            let result = app.book_session(&actor(roles), id, None).await;
+            if booked {
+                assert!(result.is_ok(), "{roles:?}: {result:?}");
+            } else {
+                assert_eq!(
+                    result,
+                    Err(MentoringError::MentorInactive.into()),
+                    "{roles:?}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_or_deactivated_mentor_is_not_booked() {
+    for close in [
+        (|u: &mut lyceum_domain::identity::User| u.deleted_at = Some(NOW))
+            as fn(&mut lyceum_domain::identity::User),
+        |u| u.is_active = false,
+    ] {
+        let mut m = Mocks::new();
+        let s = session(Uuid::now_v7(), 0, 5, 0);
+        let id = s.id;
+        m.sessions
+            .expect_by_id()
+            .returning(move |_| Ok(Some(s.clone())));
+        m.users.expect_by_id().returning(move |id| {
+            let mut account = user(&[Role::Mentor]);
+            account.id = id;
+            close(&mut account);
+            Ok(Some(account))
+        });
+        m.bookings.expect_reserve_seat().never();
+        assert_eq!(
+            m.build()
+                .book_session(&actor(&[Role::Learner]), id, None)
+                .await,
+            Err(MentoringError::MentorInactive.into())
+        );
     }
 }
 
@@ -420,6 +585,34 @@ async fn reschedule_is_refused_to_another_mentors_session() {
             BookingError::OtherMentor
         )))
     ));
+}
+
+#[tokio::test]
+async fn no_booking_moves_into_the_sessions_of_someone_who_no_longer_mentors() {
+    let mut m = Mocks::new();
+    let learner = actor(&[Role::Learner]);
+    let mentor_id = Uuid::now_v7();
+    let from = session(mentor_id, 0, 5, 1);
+    let mut target = session(mentor_id, 0, 5, 0);
+    target.starts_at += Duration::days(1);
+    let b = booking_in(&from, learner.id(), BookingStatus::Confirmed);
+    let (fid, tid, bid) = (from.id, target.id, b.id);
+    m.bookings
+        .expect_by_id()
+        .returning(move |_| Ok(Some(b.clone())));
+    m.sessions.expect_by_id().returning(move |id| {
+        Ok(Some(if id == fid {
+            from.clone()
+        } else {
+            target.clone()
+        }))
+    });
+    accounts_hold(&mut m, &[Role::Learner]);
+    m.bookings.expect_reschedule().never();
+    assert_eq!(
+        m.build().reschedule_booking(&learner, bid, tid).await,
+        Err(MentoringError::MentorInactive.into())
+    );
 }
 
 fn request(learner: Uuid, mentor: Uuid, status: RequestStatus) -> MentorshipRequest {
@@ -550,6 +743,121 @@ async fn only_the_mentor_accepts_and_only_from_pending() {
         outsider,
         Err(AppError::NotFound(Resource::MentorshipRequest))
     );
+}
+
+#[tokio::test]
+async fn accepting_a_request_that_overlaps_the_mentors_session_is_refused() {
+    let mentor = actor(&[Role::Mentor]);
+    let r = request(Uuid::now_v7(), mentor.id(), RequestStatus::Pending);
+    let (rid, busy) = (r.id, Uuid::now_v7());
+    let mut m = Mocks::new();
+    m.requests
+        .expect_by_id()
+        .returning(move |_| Ok(Some(r.clone())));
+    m.requests
+        .expect_accept()
+        .times(1)
+        .returning(move |_, _, _, _, _| {
+            Err(RepoError::Conflict(Conflict::MentorBusy {
+                session_id: busy,
+            }))
+        });
+    m.notifications.expect_create().never();
+    let result = m
+        .build()
+        .act_on_request(
+            &mentor,
+            rid,
+            RequestAction::Accept {
+                meeting_url: None,
+                response_message: None,
+            },
+        )
+        .await;
+    assert_eq!(
+        result,
+        Err(AppError::Mentoring(MentoringError::Session(
+            SessionError::Overlaps { session_id: busy }
+        )))
+    );
+}
+
+#[tokio::test]
+async fn a_former_mentor_accepts_no_request_but_may_decline_it() {
+    let former = actor(&[Role::Learner]);
+    let r = request(Uuid::now_v7(), former.id(), RequestStatus::Pending);
+    let rid = r.id;
+    let declined = {
+        let mut d = r.clone();
+        d.status = RequestStatus::Declined;
+        d
+    };
+    let mut m = Mocks::new();
+    m.requests
+        .expect_by_id()
+        .returning(move |_| Ok(Some(r.clone())));
+    m.requests.expect_accept().never();
+    m.requests
+        .expect_transition()
+        .times(1)
+        .returning(move |_, _, _, _, _| Ok(declined.clone()));
+    m.notifications.expect_create().returning(|_, _| Ok(true));
+    let app = m.build();
+    let accept = RequestAction::Accept {
+        meeting_url: None,
+        response_message: None,
+    };
+    assert_eq!(
+        app.act_on_request(&former, rid, accept).await,
+        Err(MentoringError::MentorRoleRequired.into())
+    );
+    let decline = RequestAction::Decline {
+        response_message: "I no longer mentor".into(),
+    };
+    assert!(app.act_on_request(&former, rid, decline).await.is_ok());
+}
+
+#[tokio::test]
+async fn requests_go_only_to_accounts_that_mentor() {
+    for (roles, sent) in [
+        (&[Role::Mentor][..], true),
+        (&[Role::Learner][..], false),
+        (&[Role::Admin][..], false),
+    ] {
+        let mut m = Mocks::new();
+        m.users.expect_by_id().returning(move |id| {
+            let mut account = user(roles);
+            account.id = id;
+            Ok(Some(account))
+        });
+        m.requests
+            .expect_create()
+            .times(usize::from(sent))
+            .returning(Ok);
+        m.notifications.expect_create().returning(|_, _| Ok(true));
+        let input = RequestInput {
+            mentor_id: Uuid::now_v7(),
+            subject: "Career advice".into(),
+            message: String::new(),
+            proposed_start: NOW + Duration::days(1),
+            duration_minutes: 60,
+            notes: None,
+        };
+        // Any account may ask, an admin without other roles included.
+        let result = m
+            .build()
+            .request_mentorship(&actor(&[Role::Admin]), input)
+            .await;
+        if sent {
+            assert!(result.is_ok(), "{result:?}");
+        } else {
+            assert_eq!(
+                result,
+                Err(AppError::NotFound(Resource::Mentor)),
+                "{roles:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

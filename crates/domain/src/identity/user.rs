@@ -103,6 +103,14 @@ impl User {
         self.roles.has(role)
     }
 
+    /// Whether this account mentors: it holds the mentor role and is neither deactivated
+    /// nor deleted. Mentoring — running sessions, publishing availability, receiving
+    /// requests and being booked — needs it; learning needs nothing but an account
+    /// (docs/domain-model.md, "Who may learn and who may mentor").
+    pub fn can_mentor(&self) -> bool {
+        self.has_role(Role::Mentor) && self.is_active && self.deleted_at.is_none()
+    }
+
     /// The ban that applies at `now`, ignoring expired ones.
     pub fn active_ban(&self, now: OffsetDateTime) -> Option<&Ban> {
         self.ban.as_ref().filter(|ban| ban.is_active(now))
@@ -222,6 +230,19 @@ mod tests {
             Some(LoginRefusal::Locked { .. })
         ));
         assert_eq!(user.refusal(datetime!(2026-02-01 12:16 UTC)), None);
+    }
+
+    #[test]
+    fn only_live_accounts_with_the_mentor_role_mentor() {
+        let mut user = learner();
+        assert!(!user.can_mentor(), "learning needs no role, mentoring does");
+        user.roles.grant(Role::Mentor);
+        assert!(user.can_mentor());
+        user.is_active = false;
+        assert!(!user.can_mentor(), "a deactivated mentor mentors no more");
+        user.is_active = true;
+        user.deleted_at = Some(datetime!(2026-01-02 00:00 UTC));
+        assert!(!user.can_mentor(), "nor does a deleted one");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! - PeerLearn Booking / MedicalEdu Bookings: one learner's seat; never more seats taken
 //!   than capacity; one live booking per learner per session; `pending → confirmed →
 //!   completed`, `pending|confirmed → cancelled`; rescheduling moves the seat atomically.
+//! - Lyceum: a mentor cannot be in two places at once; scheduled and active sessions of
+//!   one mentor never overlap (`check_mentor_free`).
 //! - Mentori Session / PeerLearn Request: a mentorship request with its strict state
 //!   machine; accepting creates a 1:1 session with a confirmed booking.
 //! - MedicalEdu recurring availability in the mentor's time zone, with exceptions.
@@ -63,6 +65,6 @@ pub use request::{
 };
 pub use session::{
     Capacity, MeetingUrl, MentoringSession, Popularity, SCHEDULING_HORIZON, SessionDescription,
-    SessionDetails, SessionDuration, SessionError, SessionStatus, SessionTitle,
+    SessionDetails, SessionDuration, SessionError, SessionStatus, SessionTitle, check_mentor_free,
     generated_meeting_url,
 };

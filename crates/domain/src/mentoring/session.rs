@@ -63,10 +63,18 @@ pub enum SessionError {
     /// Only scheduled sessions can be edited.
     #[error("only scheduled sessions can be edited")]
     NotEditable,
+    /// The mentor already runs another session at that time: a mentor cannot be in two
+    /// places at once.
+    #[error("the mentor already has session {session_id} at that time")]
+    Overlaps {
+        /// The session already taking that time (the earliest, when several do).
+        session_id: Uuid,
+    },
 }
 
 impl FieldRule for SessionError {
-    /// State rules (`InvalidTransition`, `NotEditable`, `CapacityBelowSeatsTaken`) are
+    /// State rules (`InvalidTransition`, `NotEditable`, `CapacityBelowSeatsTaken`,
+    /// `Overlaps`) are
     /// [`Violation::NotAllowed`]: the value would be fine for another session state.
     fn violation(&self) -> Violation {
         match self {
@@ -82,7 +90,8 @@ impl FieldRule for SessionError {
             | SessionError::MeetingUrlCharacters(refusal) => refusal.violation(),
             SessionError::CapacityBelowSeatsTaken { .. }
             | SessionError::InvalidTransition { .. }
-            | SessionError::NotEditable => Violation::NotAllowed,
+            | SessionError::NotEditable
+            | SessionError::Overlaps { .. } => Violation::NotAllowed,
         }
     }
 }
@@ -92,11 +101,15 @@ impl FieldRule for SessionError {
 pub struct SessionDuration(u16);
 
 impl SessionDuration {
+    /// The longest a session lasts, in minutes. Stores use it to bound how far back a
+    /// session that still overlaps a given time can have started.
+    pub const MAX_MINUTES: u16 = 480;
+
     /// Refuses durations outside 15–480 minutes.
     pub fn minutes(minutes: i64) -> Result<Self, SessionError> {
         u16::try_from(minutes)
             .ok()
-            .filter(|m| (15..=480).contains(m))
+            .filter(|m| (15..=Self::MAX_MINUTES).contains(m))
             .map(Self)
             .ok_or(SessionError::Duration)
     }
@@ -180,6 +193,13 @@ impl SessionStatus {
         )
     }
 
+    /// Whether a session in this status takes its mentor's time. Scheduled and active
+    /// sessions do; completed and cancelled ones give it back, so a new session may take
+    /// the place of a cancelled one.
+    pub fn holds_mentor_time(&self) -> bool {
+        matches!(self, Self::Scheduled | Self::Active)
+    }
+
     /// `Ok(to)` if allowed, otherwise the typed error.
     pub fn transition(&self, to: SessionStatus) -> Result<SessionStatus, SessionError> {
         if self.can_become(to) {
@@ -261,6 +281,13 @@ impl MentoringSession {
     /// End (UTC).
     pub fn ends_at(&self) -> OffsetDateTime {
         self.starts_at + self.duration.as_duration()
+    }
+
+    /// Whether this session takes its mentor's time anywhere in `[starts_at, ends_at)`:
+    /// it holds the mentor's time ([`SessionStatus::holds_mentor_time`]) and the two
+    /// half-open spans share an instant, so a session may start the minute another ends.
+    pub fn clashes_with(&self, starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> bool {
+        self.status.holds_mentor_time() && self.starts_at < ends_at && starts_at < self.ends_at()
     }
 
     /// Seats still free.
@@ -399,6 +426,31 @@ impl SessionDetails {
     }
 }
 
+/// A mentor cannot be in two places at once (Lyceum, from the seeds' one mentor per
+/// session): a new or moved session of a mentor, or the 1:1 an accepted request becomes,
+/// must not clash with another of the mentor's `sessions` ([`MentoringSession::clashes_with`]).
+/// `except` is the session being moved, which never clashes with itself. The refusal
+/// names the earliest clashing session, so the answer does not depend on the order the
+/// sessions were read in. The stores repeat this check inside the write's transaction,
+/// after taking the mentor's lock, so two concurrent writes cannot both pass it.
+pub fn check_mentor_free(
+    sessions: &[MentoringSession],
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    except: Option<Uuid>,
+) -> Result<(), SessionError> {
+    match sessions
+        .iter()
+        .filter(|s| Some(s.id) != except && s.clashes_with(starts_at, ends_at))
+        .min_by_key(|s| (s.starts_at, s.id))
+    {
+        Some(clash) => Err(SessionError::Overlaps {
+            session_id: clash.id,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// How far ahead sessions and requests may be scheduled.
 pub const SCHEDULING_HORIZON: Duration = Duration::days(3650);
 
@@ -511,6 +563,117 @@ mod tests {
     fn capacity_is_at_least_one() {
         assert_eq!(Capacity::new(0), Err(SessionError::Capacity));
         assert_eq!(Capacity::new(1).unwrap().seats(), 1);
+    }
+
+    fn at(
+        id: u128,
+        start: OffsetDateTime,
+        minutes: i64,
+        status: SessionStatus,
+    ) -> MentoringSession {
+        MentoringSession {
+            id: Uuid::from_u128(id),
+            mentor_id: Uuid::nil(),
+            title: SessionTitle::parse("Rust").unwrap(),
+            description: SessionDescription::default(),
+            specialization_id: None,
+            duration: SessionDuration::minutes(minutes).unwrap(),
+            price: Money::new(0, crate::Currency::parse("INR").unwrap()).unwrap(),
+            capacity: Capacity::new(1).unwrap(),
+            seats_taken: 0,
+            starts_at: start,
+            meeting_url: MeetingUrl::generated(Uuid::nil()),
+            status,
+            request_id: None,
+            popularity: Popularity::default(),
+            created_at: start,
+            updated_at: start,
+        }
+    }
+
+    #[test]
+    fn a_mentor_cannot_be_in_two_places_at_once() {
+        use SessionStatus::*;
+        let ten = time::macros::datetime!(2030-01-07 10:00 UTC);
+        let hour = Duration::hours(1);
+        let booked = at(1, ten, 60, Scheduled);
+        let sessions = [booked.clone()];
+        let clash = Err(SessionError::Overlaps {
+            session_id: booked.id,
+        });
+        // The same hour, one inside it, one around it, and each end reaching into it.
+        assert_eq!(check_mentor_free(&sessions, ten, ten + hour, None), clash);
+        let quarter = Duration::minutes(15);
+        assert_eq!(
+            check_mentor_free(&sessions, ten + quarter, ten + 2 * quarter, None),
+            clash
+        );
+        assert_eq!(
+            check_mentor_free(&sessions, ten - hour, ten + 2 * hour, None),
+            clash
+        );
+        assert_eq!(
+            check_mentor_free(&sessions, ten - quarter, ten + quarter, None),
+            clash
+        );
+        assert_eq!(
+            check_mentor_free(&sessions, ten + hour - quarter, ten + 2 * hour, None),
+            clash
+        );
+        // Back to back on either side is fine: the spans are half-open.
+        assert_eq!(
+            check_mentor_free(&sessions, ten + hour, ten + 2 * hour, None),
+            Ok(())
+        );
+        assert_eq!(check_mentor_free(&sessions, ten - hour, ten, None), Ok(()));
+        // A session being moved does not clash with itself.
+        assert_eq!(
+            check_mentor_free(&sessions, ten + quarter, ten + hour, Some(booked.id)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_scheduled_and_active_sessions_take_the_mentors_time() {
+        use SessionStatus::*;
+        let ten = time::macros::datetime!(2030-01-07 10:00 UTC);
+        let end = ten + Duration::hours(1);
+        for (status, holds) in [
+            (Scheduled, true),
+            (Active, true),
+            (Completed, false),
+            (Cancelled, false),
+        ] {
+            assert_eq!(status.holds_mentor_time(), holds, "{status}");
+            let result = check_mentor_free(&[at(1, ten, 60, status)], ten, end, None);
+            assert_eq!(result.is_err(), holds, "{status}");
+        }
+    }
+
+    #[test]
+    fn the_earliest_clash_is_named_whatever_the_order() {
+        let ten = time::macros::datetime!(2030-01-07 10:00 UTC);
+        let first = at(2, ten, 60, SessionStatus::Scheduled);
+        let second = at(1, ten + Duration::hours(1), 60, SessionStatus::Active);
+        let wide = (ten, ten + Duration::hours(3));
+        for sessions in [
+            [first.clone(), second.clone()],
+            [second.clone(), first.clone()],
+        ] {
+            assert_eq!(
+                check_mentor_free(&sessions, wide.0, wide.1, None),
+                Err(SessionError::Overlaps {
+                    session_id: first.id
+                })
+            );
+        }
+        assert_eq!(
+            SessionError::Overlaps {
+                session_id: first.id
+            }
+            .violation(),
+            Violation::NotAllowed
+        );
     }
 
     #[test]

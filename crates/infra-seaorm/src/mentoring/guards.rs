@@ -1,17 +1,23 @@
 //! The database guards of the seat rules, shared by every adapter method that takes or
 //! frees a seat. Each runs inside the caller's write transaction.
 //!
-//! Lock order, to keep PostgreSQL free of deadlocks between concurrent writers: session
-//! rows first (in id order when several), then bookings, then requests. SQLite needs no
+//! Lock order, to keep PostgreSQL free of deadlocks between concurrent writers: the
+//! mentor's account row first (writes that give a mentor time, [`lock_mentor`]), then
+//! session rows (in id order when several), then bookings, then requests. SQLite needs no
 //! row locks: `BEGIN IMMEDIATE` already serializes writers.
 
+use lyceum_domain::mentoring::{SessionDuration, SessionError, check_mentor_free};
 use lyceum_ports::{Conflict, RepoError};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
-use time::OffsetDateTime;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, Statement, Value,
+};
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::entities::mentoring_sessions;
-use crate::database::{Backend, Database, is_check_violation, unavailable};
+use super::rows::session_from_row;
+use crate::database::{Backend, Database, db_time, is_check_violation, unavailable};
 use crate::guarded_write::changed_or_explain;
 
 /// Statuses of bookings that hold a seat, as SQL.
@@ -56,6 +62,69 @@ pub(crate) async fn lock_sessions(
         .await
         .map_err(unavailable)?;
     Ok(())
+}
+
+/// Takes the lock that queues every write giving `mentor_id` time (creating or moving one
+/// of their sessions, accepting a request to them), so that the overlap check which
+/// follows in the same transaction ([`ensure_mentor_free`]) sees every session committed
+/// before it and none can be added until it commits. On PostgreSQL it is the mentor's
+/// account row, `FOR NO KEY UPDATE`: writers for one mentor queue on it, while the
+/// foreign-key checks of other writes (`KEY SHARE`) pass. SQLite's `BEGIN IMMEDIATE`
+/// already serialized every writer. Taken before any session row, per the lock order.
+pub(crate) async fn lock_mentor(
+    db: &Database,
+    tx: &DatabaseTransaction,
+    mentor_id: Uuid,
+) -> Result<(), RepoError> {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    tx.query_all_raw(stmt(
+        db.db_backend(),
+        "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE",
+        vec![mentor_id.into()],
+    ))
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Refuses `[starts_at, ends_at)` for `mentor_id` when another of their sessions takes
+/// that time (`Conflict::MentorBusy`, naming the earliest). The query narrows to the
+/// mentor's sessions near that span (a session overlapping it started at most
+/// [`SessionDuration::MAX_MINUTES`] before it, which keeps the scan a short range of
+/// `ix_mentoring_sessions_mentor_id_starts_at`); the domain's rule decides. `except` is
+/// the session being moved. Run after [`lock_mentor`] in the same transaction.
+pub(crate) async fn ensure_mentor_free(
+    tx: &DatabaseTransaction,
+    mentor_id: Uuid,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    except: Option<Uuid>,
+) -> Result<(), RepoError> {
+    use mentoring_sessions::Column as C;
+    let (starts_at, ends_at) = (db_time(starts_at), db_time(ends_at));
+    let earliest = starts_at - Duration::minutes(i64::from(SessionDuration::MAX_MINUTES));
+    let nearby = mentoring_sessions::Entity::find()
+        .filter(C::MentorId.eq(mentor_id))
+        .filter(C::StartsAt.gt(earliest))
+        .filter(C::StartsAt.lt(ends_at))
+        .filter(C::EndsAt.gt(starts_at))
+        .filter(C::Status.is_in(["scheduled", "active"]))
+        .order_by_asc(C::StartsAt)
+        .order_by_asc(C::Id)
+        .all(tx)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(session_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    check_mentor_free(&nearby, starts_at, ends_at, except).map_err(|error| match error {
+        SessionError::Overlaps { session_id } => {
+            RepoError::Conflict(Conflict::MentorBusy { session_id })
+        }
+        other => RepoError::Unavailable(lyceum_ports::Cause::new(other)),
+    })
 }
 
 /// Takes one seat of `session_id`: the counter moves only while the session is

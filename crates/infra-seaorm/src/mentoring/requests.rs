@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{bookings, mentoring_sessions as sessions, mentorship_requests as requests};
-use super::guards::{cancel_live_bookings, lock_sessions, stmt};
+use super::guards::{cancel_live_bookings, ensure_mentor_free, lock_mentor, lock_sessions, stmt};
 use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
 use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
@@ -57,6 +57,10 @@ impl MentorshipRequestStore {
         response_message: Option<RequestNote>,
         now: OffsetDateTime,
     ) -> Result<MentorshipRequest, RepoError> {
+        // The mentor's lock first (the lock order); once the request is known to be
+        // pending, the 1:1 must fit the mentor's time.
+        let row = session_row(&session);
+        lock_mentor(&self.db, tx, row.mentor_id).await?;
         let changed = tx
             .execute_raw(stmt(
                 self.db.db_backend(),
@@ -72,7 +76,8 @@ impl MentorshipRequestStore {
             .await
             .map_err(unavailable)?;
         changed_or_explain::<requests::Entity>(&changed, tx, id, stale_state).await?;
-        sessions::Entity::insert(sessions::ActiveModel::from(session_row(&session)))
+        ensure_mentor_free(tx, row.mentor_id, row.starts_at, row.ends_at, None).await?;
+        sessions::Entity::insert(sessions::ActiveModel::from(row))
             .exec_without_returning(tx)
             .await
             .map_err(write_error)?;

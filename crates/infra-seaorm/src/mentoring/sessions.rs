@@ -1,7 +1,7 @@
 //! [`MentoringSessionStore`]: mentoring sessions, their discovery and their life-cycle jobs.
 
 use async_trait::async_trait;
-use lyceum_domain::mentoring::{Booking, MentoringSession};
+use lyceum_domain::mentoring::{Booking, MentoringSession, SessionDuration};
 use lyceum_ports::mentoring::{
     MentoringSessionRepository, SessionChanges, SessionCursor, SessionFilter, SessionPage,
     SessionSort,
@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{bookings, mentoring_sessions as sessions};
-use super::guards::{LIVE, cancel_live_bookings, stmt};
+use super::guards::{LIVE, cancel_live_bookings, ensure_mentor_free, lock_mentor, stmt};
 use super::rows::{booking_from_row, session_from_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
 use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
@@ -119,6 +119,71 @@ impl MentoringSessionStore {
         self.reload(tx, id).await.map(Some)
     }
 
+    /// Saves a session's edited fields in the caller's transaction, under the mentor's
+    /// lock: the session's time as it stands is read once the lock is held (no other
+    /// write can move it meanwhile), and a different time is checked against the mentor's
+    /// other sessions. An edit that keeps the time is not checked, so a title can always
+    /// be fixed.
+    async fn update_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: Uuid,
+        changes: SessionChanges,
+        now: OffsetDateTime,
+    ) -> Result<MentoringSession, RepoError> {
+        let now = db_time(now);
+        let starts_at = db_time(changes.starts_at);
+        let ends_at = starts_at + changes.duration.as_duration();
+        let capacity = i32::try_from(changes.capacity.seats()).unwrap_or(i32::MAX);
+        // A session never changes mentor, so the first read may name whom to lock.
+        let Some(mentor_id) = self.load(tx, id).await?.map(|row| row.mentor_id) else {
+            return Err(RepoError::NotFound);
+        };
+        lock_mentor(&self.db, tx, mentor_id).await?;
+        let Some(before) = self.load(tx, id).await? else {
+            return Err(RepoError::NotFound);
+        };
+        if (before.starts_at, before.ends_at) != (starts_at, ends_at) {
+            ensure_mentor_free(tx, mentor_id, starts_at, ends_at, Some(id)).await?;
+        }
+        // One statement: the capacity is checked against the seats taken on the row it
+        // writes, so a concurrent booking cannot slip below a lowered capacity.
+        let result = tx
+            .execute_raw(stmt(
+                self.db.db_backend(),
+                "UPDATE mentoring_sessions SET title = $1, description = $2, \
+                 specialization_id = $3, duration_minutes = $4, price_amount_minor = $5, \
+                 price_currency = $6, capacity = $7, starts_at = $8, ends_at = $9, \
+                 meeting_url = $10, updated_at = $11 \
+                 WHERE id = $12 AND status = 'scheduled' AND seats_taken <= $7",
+                vec![
+                    changes.title.to_string().into(),
+                    changes.description.to_string().into(),
+                    changes.specialization_id.into(),
+                    i32::from(changes.duration.as_minutes()).into(),
+                    changes.price.amount_minor().into(),
+                    changes.price.currency().as_str().into(),
+                    capacity.into(),
+                    starts_at.into(),
+                    ends_at.into(),
+                    changes.meeting_url.to_string().into(),
+                    now.into(),
+                    id.into(),
+                ],
+            ))
+            .await
+            .map_err(write_error)?;
+        changed_or_explain::<sessions::Entity>(&result, tx, id, |row| {
+            RepoError::Conflict(if row.status != "scheduled" {
+                Conflict::StaleState
+            } else {
+                Conflict::CapacityBelowSeatsTaken
+            })
+        })
+        .await?;
+        self.reload(tx, id).await
+    }
+
     async fn cancel_in(
         &self,
         tx: &DatabaseTransaction,
@@ -209,10 +274,17 @@ fn after_cursor(sort: SessionSort, cursor: SessionCursor) -> Option<Condition> {
 impl MentoringSessionRepository for MentoringSessionStore {
     async fn create(&self, session: MentoringSession) -> Result<MentoringSession, RepoError> {
         let row = session_row(&session);
-        sessions::Entity::insert(sessions::ActiveModel::from(row.clone()))
-            .exec_without_returning(self.db.connection())
-            .await
-            .map_err(write_error)?;
+        let tx = self.db.begin_write().await?;
+        let outcome = async {
+            lock_mentor(&self.db, &tx, row.mentor_id).await?;
+            ensure_mentor_free(&tx, row.mentor_id, row.starts_at, row.ends_at, None).await?;
+            sessions::Entity::insert(sessions::ActiveModel::from(row.clone()))
+                .exec_without_returning(&tx)
+                .await
+                .map_err(write_error)
+        }
+        .await;
+        finish(tx, outcome).await?;
         session_from_row(row)
     }
 
@@ -242,46 +314,9 @@ impl MentoringSessionRepository for MentoringSessionStore {
         changes: SessionChanges,
         now: OffsetDateTime,
     ) -> Result<MentoringSession, RepoError> {
-        let now = db_time(now);
-        let starts_at = db_time(changes.starts_at);
-        let capacity = i32::try_from(changes.capacity.seats()).unwrap_or(i32::MAX);
-        let conn = self.db.connection();
-        // One statement: the capacity is checked against the seats taken on the row it
-        // writes, so a concurrent booking cannot slip below a lowered capacity.
-        let result = conn
-            .execute_raw(stmt(
-                self.db.db_backend(),
-                "UPDATE mentoring_sessions SET title = $1, description = $2, \
-                 specialization_id = $3, duration_minutes = $4, price_amount_minor = $5, \
-                 price_currency = $6, capacity = $7, starts_at = $8, ends_at = $9, \
-                 meeting_url = $10, updated_at = $11 \
-                 WHERE id = $12 AND status = 'scheduled' AND seats_taken <= $7",
-                vec![
-                    changes.title.to_string().into(),
-                    changes.description.to_string().into(),
-                    changes.specialization_id.into(),
-                    i32::from(changes.duration.as_minutes()).into(),
-                    changes.price.amount_minor().into(),
-                    changes.price.currency().as_str().into(),
-                    capacity.into(),
-                    starts_at.into(),
-                    (starts_at + changes.duration.as_duration()).into(),
-                    changes.meeting_url.to_string().into(),
-                    now.into(),
-                    id.into(),
-                ],
-            ))
-            .await
-            .map_err(write_error)?;
-        changed_or_explain::<sessions::Entity>(&result, conn, id, |row| {
-            RepoError::Conflict(if row.status != "scheduled" {
-                Conflict::StaleState
-            } else {
-                Conflict::CapacityBelowSeatsTaken
-            })
-        })
-        .await?;
-        self.reload(conn, id).await
+        let tx = self.db.begin_write().await?;
+        let outcome = self.update_in(&tx, id, changes, now).await;
+        finish(tx, outcome).await
     }
 
     async fn cancel(
@@ -372,9 +407,15 @@ impl MentoringSessionRepository for MentoringSessionStore {
         to: OffsetDateTime,
     ) -> Result<Vec<MentoringSession>, RepoError> {
         use sessions::Column as C;
+        // A session reaching into the range started at most the longest duration before
+        // it: the bound keeps the scan a short range of the (mentor, start) index however
+        // many past sessions the mentor has.
+        let earliest =
+            db_time(from) - time::Duration::minutes(i64::from(SessionDuration::MAX_MINUTES));
         sessions::Entity::find()
             .filter(C::MentorId.eq(mentor_id))
             .filter(C::Status.is_in(["scheduled", "active"]))
+            .filter(C::StartsAt.gt(earliest))
             .filter(C::StartsAt.lt(db_time(to)))
             .filter(C::EndsAt.gt(db_time(from)))
             .order_by_asc(C::StartsAt)

@@ -199,8 +199,9 @@ async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
         let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
         let requests = MentorshipRequestStore::new(db);
+        // Right after the 1:1 below (a mentor is never in two sessions at once).
         let group = sessions
-            .create(session(ids[0], 5, 0, Duration::hours(1)))
+            .create(session(ids[0], 5, 0, Duration::minutes(90)))
             .await
             .unwrap();
         let later_one = sessions
@@ -377,14 +378,15 @@ async fn all_pages(
 async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
     on_each_backend(|t| async move {
         let db = &t.database;
-        let ids = users(db, 1, 3).await;
-        let (mentor_a, mentor_b) = (ids[0], ids[1]);
+        let ids = users(db, 1, 4).await;
+        let (mentor_a, mentor_b, mentor_c) = (ids[0], ids[1], ids[3]);
         let sessions = MentoringSessionStore::new(db);
         let spec = SpecializationStore::new(db).list().await.unwrap()[0].id;
-        // 12 sessions with repeated keys, so that ties cross page boundaries.
+        // 12 sessions with repeated keys, so that ties cross page boundaries. Sessions
+        // starting together have different mentors: a mentor is never in two at once.
         let mut made = Vec::new();
         for i in 0..12i64 {
-            let mentor = if i % 3 == 0 { mentor_b } else { mentor_a };
+            let mentor = [mentor_b, mentor_a, mentor_c][(i % 3) as usize];
             let mut s = session(mentor, 2, (i % 4) * 10000, Duration::days(1 + i % 5));
             if i % 2 == 0 {
                 s.specialization_id = Some(spec);
@@ -393,7 +395,7 @@ async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
         }
         // Not discoverable: past, and cancelled.
         let past = sessions
-            .create(session(mentor_a, 2, 0, Duration::days(1)))
+            .create(session(mentor_a, 2, 0, Duration::hours(6)))
             .await
             .unwrap();
         let conn = db.connection();
@@ -405,7 +407,7 @@ async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
         .await
         .unwrap();
         let cancelled = sessions
-            .create(session(mentor_a, 2, 0, Duration::days(1)))
+            .create(session(mentor_a, 2, 0, Duration::hours(6)))
             .await
             .unwrap();
         sessions.cancel(cancelled.id, mentor_a, NOW).await.unwrap();
@@ -560,6 +562,252 @@ async fn discovery_reads_an_index_for_every_sort() {
             let plan = plan.join("\n");
             assert!(plan.contains("ix_mentoring_sessions"), "{order}:\n{plan}");
         }
+    })
+    .await;
+}
+
+/// The store's refusal of a time `session_id` already takes.
+fn busy<T>(session_id: Uuid) -> Result<T, RepoError> {
+    Err(RepoError::Conflict(Conflict::MentorBusy { session_id }))
+}
+
+/// A pending request from `learner_id` to `mentor_id` for the hour starting `starts_in`
+/// after [`NOW`], and the 1:1 accepting it would create.
+fn pending_request(
+    learner_id: Uuid,
+    mentor_id: Uuid,
+    starts_in: Duration,
+) -> (
+    MentorshipRequest,
+    lyceum_domain::mentoring::MentoringSession,
+) {
+    let request = MentorshipRequest {
+        id: Uuid::now_v7(),
+        learner_id,
+        mentor_id,
+        subject: RequestSubject::parse("Career advice").unwrap(),
+        message: RequestMessage::parse("Hello").unwrap(),
+        proposed_start: NOW + starts_in,
+        duration_minutes: 60,
+        notes: None,
+        status: RequestStatus::Pending,
+        response_message: None,
+        session_id: None,
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    let mut one = session(mentor_id, 1, 0, starts_in);
+    one.seats_taken = 1;
+    one.request_id = Some(request.id);
+    (request, one)
+}
+
+#[tokio::test]
+async fn a_mentor_is_never_given_two_overlapping_sessions() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 3).await;
+        let (mentor, other_mentor, learner) = (ids[0], ids[1], ids[2]);
+        let sessions = MentoringSessionStore::new(db);
+        let requests = MentorshipRequestStore::new(db);
+        let day = Duration::days(1);
+        let first = sessions.create(session(mentor, 5, 0, day)).await.unwrap();
+
+        // Create: the same hour, or half of it, is refused and nothing is stored.
+        let twin = session(mentor, 5, 0, day);
+        assert_eq!(sessions.create(twin.clone()).await, busy(first.id));
+        assert_eq!(sessions.by_id(twin.id).await.unwrap(), None);
+        let half = session(mentor, 5, 0, day + Duration::minutes(30));
+        assert_eq!(sessions.create(half).await, busy(first.id));
+        // Back to back is fine, and so is another mentor at the same time.
+        let next = sessions
+            .create(session(mentor, 5, 0, day + Duration::hours(1)))
+            .await
+            .unwrap();
+        sessions
+            .create(session(other_mentor, 5, 0, day))
+            .await
+            .unwrap();
+
+        // Update: a new time or a longer duration reaching another session is refused
+        // and changes nothing; an edit keeping the time is not checked.
+        let mut onto_first = changes_of(&next);
+        onto_first.starts_at = first.starts_at + Duration::minutes(15);
+        assert_eq!(
+            sessions.update(next.id, onto_first, NOW).await,
+            busy(first.id)
+        );
+        let mut longer = changes_of(&first);
+        longer.duration = SessionDuration::minutes(90).unwrap();
+        assert_eq!(sessions.update(first.id, longer, NOW).await, busy(next.id));
+        assert_eq!(
+            sessions.by_id(first.id).await.unwrap().unwrap().duration,
+            first.duration
+        );
+        let mut renamed = changes_of(&next);
+        renamed.title = SessionTitle::parse("Lifetimes").unwrap();
+        sessions.update(next.id, renamed, NOW).await.unwrap();
+        let mut within_itself = changes_of(&next);
+        within_itself.duration = SessionDuration::minutes(30).unwrap();
+        sessions.update(next.id, within_itself, NOW).await.unwrap();
+
+        // Accept: a 1:1 on the mentor's time is refused, the request stays pending and no
+        // session or booking is stored; one on free time is accepted.
+        let (request, one) = pending_request(learner, mentor, day + Duration::minutes(20));
+        requests.create(request.clone()).await.unwrap();
+        assert_eq!(
+            requests
+                .accept(request.id, one.clone(), booking(&one, learner), None, NOW)
+                .await,
+            busy(first.id)
+        );
+        assert_eq!(
+            requests.by_id(request.id).await.unwrap().unwrap().status,
+            RequestStatus::Pending
+        );
+        assert_eq!(sessions.by_id(one.id).await.unwrap(), None);
+        let (free, one) = pending_request(learner, mentor, day + Duration::hours(2));
+        requests.create(free.clone()).await.unwrap();
+        requests
+            .accept(free.id, one.clone(), booking(&one, learner), None, NOW)
+            .await
+            .unwrap();
+        // The accepted 1:1 now takes the mentor's time too.
+        let clash = session(mentor, 5, 0, day + Duration::hours(2));
+        assert_eq!(sessions.create(clash).await, busy(one.id));
+
+        // A cancelled session gives its time back.
+        sessions.cancel(first.id, mentor, NOW).await.unwrap();
+        sessions.create(session(mentor, 5, 0, day)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_moves_and_accepts_for_one_mentor_give_the_hour_once() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 6).await;
+        let mentor = ids[0];
+        let pool = wide_pool(&t).await;
+        let sessions = MentoringSessionStore::new(&pool);
+        let requests = MentorshipRequestStore::new(&pool);
+        let hour = Duration::days(1);
+        // Sessions elsewhere in the week, each about to be moved onto the hour, and
+        // pending requests for it.
+        let mut movable = Vec::new();
+        for i in 0..5 {
+            let s = session(mentor, 5, 0, Duration::days(2) + Duration::hours(2 * i));
+            movable.push(sessions.create(s).await.unwrap());
+        }
+        let mut pending = Vec::new();
+        for learner in &ids[1..] {
+            let (request, one) = pending_request(*learner, mentor, hour);
+            requests.create(request.clone()).await.unwrap();
+            pending.push((request, one, *learner));
+        }
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let sessions = sessions.clone();
+            tasks.push(tokio::spawn(async move {
+                sessions
+                    .create(session(mentor, 5, 0, hour))
+                    .await
+                    .map(|s| s.id)
+            }));
+        }
+        for s in &movable {
+            let (sessions, mut moved) = (sessions.clone(), changes_of(s));
+            moved.starts_at = NOW + hour;
+            let id = s.id;
+            tasks.push(tokio::spawn(async move {
+                sessions.update(id, moved, NOW).await.map(|s| s.id)
+            }));
+        }
+        for (request, one, learner) in pending {
+            let requests = requests.clone();
+            tasks.push(tokio::spawn(async move {
+                let b = booking(&one, learner);
+                requests
+                    .accept(request.id, one.clone(), b, None, NOW)
+                    .await
+                    .map(|_| one.id)
+            }));
+        }
+        let (mut won, mut named) = (Vec::new(), Vec::new());
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(id) => won.push(id),
+                Err(RepoError::Conflict(Conflict::MentorBusy { session_id })) => {
+                    named.push(session_id)
+                }
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            (won.len(), named.len()),
+            (1, 19),
+            "exactly one write takes the hour"
+        );
+        assert!(
+            named.iter().all(|id| *id == won[0]),
+            "every refusal names the winner's session"
+        );
+        let conn = db.connection();
+        let row = conn
+            .query_one_raw(Statement::from_sql_and_values(
+                conn.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM mentoring_sessions WHERE mentor_id = $1 \
+                 AND status IN ('scheduled', 'active') AND starts_at < $2 AND ends_at > $3",
+                [
+                    mentor.into(),
+                    (NOW + hour + Duration::hours(1)).into(),
+                    (NOW + hour).into(),
+                ],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
+        pool.close().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_longest_session_still_takes_its_last_minute() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let mentor = users(db, 1, 1).await[0];
+        let sessions = MentoringSessionStore::new(db);
+        // Both reads bound how far back a clashing session can start by the longest
+        // duration; a longest session clashes up to its last minute.
+        let mut long = session(mentor, 5, 0, Duration::days(1));
+        long.duration = SessionDuration::minutes(480).unwrap();
+        let long = sessions.create(long).await.unwrap();
+        let last_minute = Duration::days(1) + Duration::minutes(479);
+        assert_eq!(
+            sessions.create(session(mentor, 5, 0, last_minute)).await,
+            busy(long.id)
+        );
+        let from = NOW + last_minute;
+        let busy_then = sessions
+            .busy_for_mentor(mentor, from, from + Duration::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            busy_then.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [long.id]
+        );
+        sessions
+            .create(session(
+                mentor,
+                5,
+                0,
+                Duration::days(1) + Duration::minutes(480),
+            ))
+            .await
+            .unwrap();
     })
     .await;
 }
