@@ -28,7 +28,9 @@ use poem_openapi::{OpenApiService, Tags};
 
 use crate::community::CommunityApi;
 use crate::identity::{AccountApi, AdminApi, AuthApi, CatalogueApi};
-use crate::mentoring::{BookingsApi, MentorsApi, MessagesApi, RequestsApi, SessionsApi};
+use crate::mentoring::{
+    BookingsApi, CalendarApi, MentorsApi, MessagesApi, RequestsApi, SessionsApi,
+};
 use crate::middleware::{Pipeline, RateLimiter};
 use crate::wallet::WalletApi;
 
@@ -74,6 +76,7 @@ type Apis = (
     (
         SessionsApi,
         BookingsApi,
+        CalendarApi,
         RequestsApi,
         MentorsApi,
         MessagesApi,
@@ -94,6 +97,10 @@ fn service(app: &Lyceum, public_url: &str, events_poll_interval: std::time::Dura
         (
             SessionsApi { app: app.clone() },
             BookingsApi { app: app.clone() },
+            CalendarApi {
+                app: app.clone(),
+                public_url: public_url.to_owned(),
+            },
             RequestsApi { app: app.clone() },
             MentorsApi { app: app.clone() },
             MessagesApi { app: app.clone() },
