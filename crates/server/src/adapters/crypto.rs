@@ -576,6 +576,21 @@ mod tests {
             .unwrap()
     }
 
+    /// CPU time (user and system) this process has used, in milliseconds.
+    fn cpu_ms() -> u64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        // Fields after the command name, which is in parentheses: utime is the 12th and
+        // stime the 13th, in clock ticks (100 per second on Linux).
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<u64> = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .map(|f| f.parse().unwrap())
+            .collect();
+        (fields[0] + fields[1]) * 10
+    }
+
     /// Resident memory and time per hash over 3,000 hashes at concurrency 2, through the
     /// pool or (`LYCEUM_MEASURE_STOCK=1`) argon2's own allocating API as before. Run one
     /// per process, in release: `cargo test --release -p lyceum-server measure_ --
@@ -587,6 +602,7 @@ mod tests {
         let stock_api = std::env::var("LYCEUM_MEASURE_STOCK").is_ok();
         let hasher = Argon2Hasher::new(2).unwrap();
         let before = rss_kib();
+        let cpu_before = cpu_ms();
         let started = std::time::Instant::now();
         let total = 3_000;
         let tasks: Vec<_> = (0..total)
@@ -616,12 +632,15 @@ mod tests {
             task.await.unwrap();
         }
         let elapsed = started.elapsed();
+        let cpu = cpu_ms() - cpu_before;
         eprintln!(
-            "{}: RSS {} MiB before, {} MiB after {total} hashes; {:.1} ms per hash (wall, concurrency 2); {} pooled buffers",
+            "{}: RSS {} MiB before, {} MiB after {total} hashes; per hash {:.1} ms wall \
+             (concurrency 2), {:.1} ms CPU; {} pooled buffers",
             if stock_api { "stock" } else { "pooled" },
             before / 1024,
             rss_kib() / 1024,
             elapsed.as_secs_f64() * 1000.0 / f64::from(total),
+            cpu as f64 / f64::from(total),
             hasher.memory_buffers()
         );
     }
