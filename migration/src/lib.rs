@@ -13,6 +13,7 @@ mod m20261122_000002_wallet;
 mod m20261122_000003_mentoring;
 mod m20261123_000004_notification_subjects;
 mod m20261124_000005_text_characters;
+mod m20261124_000006_calendar_feeds;
 
 pub use m20261124_000005_text_characters::rewrite_refused_text;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_mentoring::Migration),
             Box::new(m20261123_000004_notification_subjects::Migration),
             Box::new(m20261124_000005_text_characters::Migration),
+            Box::new(m20261124_000006_calendar_feeds::Migration),
         ]
     }
 }

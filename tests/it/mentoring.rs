@@ -58,6 +58,15 @@ async fn a_mentor_publishes_a_session_and_a_learner_finds_and_books_it() {
         assert_eq!(confirmed["link"], format!("/api/v1/bookings/{booking_id}"));
         assert_eq!(confirmed["title"], "Booking confirmed");
         assert!(confirmed["message"].as_str().unwrap().contains(viewed.body["title"].as_str().unwrap()), "{confirmed}");
+        // The start is shown as RFC 3339 in UTC, the same instant the session has.
+        let message = confirmed["message"].as_str().unwrap();
+        let shown = message.rsplit_once(" at ").and_then(|(_, rest)| rest.strip_suffix(" is confirmed.")).unwrap_or_else(|| panic!("{message}"));
+        assert!(shown.ends_with('Z') && !shown.contains(' '), "{message}");
+        let rfc3339 = &time::format_description::well_known::Rfc3339;
+        assert_eq!(
+            time::OffsetDateTime::parse(shown, rfc3339).unwrap(),
+            time::OffsetDateTime::parse(viewed.body["starts_at"].as_str().unwrap(), rfc3339).unwrap()
+        );
         let mentor_told = app.get("/api/v1/me/notifications?limit=100", Some(&mentor)).await;
         let booked = mentor_told.body["items"].as_array().unwrap().iter().find(|n| n["kind"] == "booking_confirmed").unwrap().clone();
         assert_eq!(booked["link"], format!("/api/v1/mentoring-sessions/{id}/bookings"));

@@ -201,6 +201,13 @@ pub const AVAILABILITY_NOT_FOUND: ErrorCode = ErrorCode {
     title: "Not found",
     meaning: "The mentor has not published availability.",
 };
+/// `calendar_feed.not_found` (404): No calendar feed has this URL: it was replaced or revoked, or its owner can no longer sign in.
+pub const CALENDAR_FEED_NOT_FOUND: ErrorCode = ErrorCode {
+    code: "calendar_feed.not_found",
+    status: 404,
+    title: "Not found",
+    meaning: "No calendar feed has this URL: it was replaced or revoked, or its owner can no longer sign in.",
+};
 /// `notification.not_found` (404): No such notification of mine.
 pub const NOTIFICATION_NOT_FOUND: ErrorCode = ErrorCode {
     code: "notification.not_found",
@@ -559,6 +566,7 @@ pub const ALL: &[ErrorCode] = &[
     MENTORSHIP_REQUEST_NOT_FOUND,
     NOTIFICATION_NOT_FOUND,
     AVAILABILITY_NOT_FOUND,
+    CALENDAR_FEED_NOT_FOUND,
     REQUEST_METHOD_NOT_ALLOWED,
     REQUEST_TIMEOUT,
     STATE_CHANGED,

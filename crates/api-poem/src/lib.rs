@@ -29,7 +29,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::community::CommunityApi;
 use crate::identity::{AccountApi, AdminApi, AuthApi, CatalogueApi};
-use crate::mentoring::{BookingsApi, MentorsApi, MessagesApi, RequestsApi, SessionsApi};
+use crate::mentoring::{
+    BookingsApi, CalendarApi, MentorsApi, MessagesApi, RequestsApi, SessionsApi,
+};
 use crate::middleware::{Pipeline, RateLimiter};
 use crate::wallet::WalletApi;
 
@@ -78,6 +80,7 @@ type Apis = (
     (
         SessionsApi,
         BookingsApi,
+        CalendarApi,
         RequestsApi,
         MentorsApi,
         MessagesApi,
@@ -103,6 +106,10 @@ fn service(
         (
             SessionsApi { app: app.clone() },
             BookingsApi { app: app.clone() },
+            CalendarApi {
+                app: app.clone(),
+                public_url: public_url.to_owned(),
+            },
             RequestsApi { app: app.clone() },
             MentorsApi { app: app.clone() },
             MessagesApi { app: app.clone() },

@@ -102,7 +102,7 @@ impl Pipeline {
         req.extensions_mut().insert(ClientIp(ip));
         let path = req.uri().path().to_owned();
         let method = req.method().clone();
-        let span = tracing::info_span!("request", id = %request_id, method = %req.method(), path = %req.uri().path());
+        let span = tracing::info_span!("request", id = %request_id, method = %req.method(), path = %loggable_path(req.uri().path()));
         let started = Instant::now();
         let mut response = async {
             if let Some(problem) = self.reject_early(&mut req, ip).await {
@@ -405,8 +405,30 @@ fn parameter_violation(reason: &str) -> Violation {
     }
 }
 
+/// The path as logged. A calendar feed's path holds the secret that opens it, and logs
+/// are read by more people than should open feeds: the token is left out.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    use crate::mentoring::calendar::FEED_PATH;
+    match path.strip_prefix(FEED_PATH) {
+        Some(token) if !token.is_empty() => format!("{FEED_PATH}[token]").into(),
+        _ => path.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn feed_tokens_are_kept_out_of_logged_paths() {
+        assert_eq!(
+            super::loggable_path("/api/v1/calendar-feeds/s3cret.ics"),
+            "/api/v1/calendar-feeds/[token]"
+        );
+        assert_eq!(
+            super::loggable_path("/api/v1/me/calendar.ics"),
+            "/api/v1/me/calendar.ics"
+        );
+    }
+
     use super::*;
 
     #[test]

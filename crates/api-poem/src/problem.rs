@@ -566,6 +566,7 @@ fn not_found(resource: Resource) -> (&'static ErrorCode, &'static str) {
         Resource::MentorshipRequest => (&MENTORSHIP_REQUEST_NOT_FOUND, "mentorship request"),
         Resource::Notification => (&NOTIFICATION_NOT_FOUND, "notification"),
         Resource::Availability => (&AVAILABILITY_NOT_FOUND, "availability"),
+        Resource::CalendarFeed => (&CALENDAR_FEED_NOT_FOUND, "calendar feed"),
         Resource::Unknown => (&RESOURCE_NOT_FOUND, "resource"),
     }
 }

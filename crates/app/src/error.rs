@@ -77,6 +77,8 @@ pub enum Resource {
     Notification,
     /// A mentor's weekly availability.
     Availability,
+    /// A calendar feed URL (unknown, replaced or revoked).
+    CalendarFeed,
     /// Something a store did not find where the use case did not say what it looked for.
     Unknown,
 }

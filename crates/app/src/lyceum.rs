@@ -11,8 +11,8 @@ use lyceum_ports::identity::{
     SpecializationRepository, UserRepository, VerificationTokenRepository,
 };
 use lyceum_ports::mentoring::{
-    AvailabilityRepository, BookingRepository, FeedbackRepository, MentoringSessionRepository,
-    MentorshipRequestRepository, MessageRepository,
+    AvailabilityRepository, BookingRepository, CalendarFeedRepository, FeedbackRepository,
+    MentoringSessionRepository, MentorshipRequestRepository, MessageRepository,
 };
 use lyceum_ports::payments::PaymentGateway;
 use lyceum_ports::system::{
@@ -52,6 +52,8 @@ pub struct Ports {
     pub messages: Arc<dyn MessageRepository>,
     /// Feedback and ratings.
     pub feedbacks: Arc<dyn FeedbackRepository>,
+    /// Secret calendar feed URLs.
+    pub calendar_feeds: Arc<dyn CalendarFeedRepository>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationRepository>,
     /// Charges and refunds.

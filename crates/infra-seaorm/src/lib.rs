@@ -25,8 +25,8 @@ pub use identity::{
     SpecializationStore, UserStore, VerificationTokenStore,
 };
 pub use mentoring::{
-    AvailabilityStore, BookingStore, FeedbackStore, MentoringSessionStore, MentorshipRequestStore,
-    MessageStore,
+    AvailabilityStore, BookingStore, CalendarFeedStore, FeedbackStore, MentoringSessionStore,
+    MentorshipRequestStore, MessageStore,
 };
 pub use outbox::{OutboxMail, OutboxMailer};
 pub use wallet::WalletStore;

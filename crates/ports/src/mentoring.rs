@@ -382,3 +382,24 @@ pub trait FeedbackRepository: Send + Sync {
         mentor_ids: Vec<Uuid>,
     ) -> Result<HashMap<Uuid, RatingSummary>, RepoError>;
 }
+
+/// Secret calendar feeds. Calendar apps fetch a URL and cannot send a bearer header, so
+/// a user's feed is reached by a random token in its URL; only the token's digest is
+/// stored (see [`crate::system::SecretMinter`]). One feed per user.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CalendarFeedRepository: Send + Sync {
+    /// Makes `digest` the user's feed token, replacing an earlier one in the same
+    /// statement, so once it returns only the newest URL works (also when two requests
+    /// race). `NotFound` if the user does not exist.
+    async fn replace(
+        &self,
+        user_id: Uuid,
+        digest: String,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError>;
+    /// Forgets the user's feed, so its URL stops working; nothing happens without one.
+    async fn revoke(&self, user_id: Uuid) -> Result<(), RepoError>;
+    /// Whose feed the token with this digest opens, if any.
+    async fn owner(&self, digest: &str) -> Result<Option<Uuid>, RepoError>;
+}

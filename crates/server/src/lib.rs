@@ -15,8 +15,8 @@ use lyceum_api_poem::{HttpSettings, Readiness};
 use lyceum_app::{Lyceum, Ports, Settings};
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_infra_seaorm::{
-    AuthSessionStore, AvailabilityStore, BillingAddressStore, BookingStore, CertificateStore,
-    Database, DbSettings, FeedbackStore, IdempotencyKeyStore, LoginAttemptStore,
+    AuthSessionStore, AvailabilityStore, BillingAddressStore, BookingStore, CalendarFeedStore,
+    CertificateStore, Database, DbSettings, FeedbackStore, IdempotencyKeyStore, LoginAttemptStore,
     MentoringSessionStore, MentorshipRequestStore, MessageStore, NotificationStore, OutboxMailer,
     SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
 };
@@ -93,6 +93,7 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
         availability: Arc::new(AvailabilityStore::new(db)),
         messages: Arc::new(MessageStore::new(db)),
         feedbacks: Arc::new(FeedbackStore::new(db)),
+        calendar_feeds: Arc::new(CalendarFeedStore::new(db)),
         notifications: Arc::new(NotificationStore::new(db)),
         payments: Arc::new(SandboxPayments),
         idempotency_keys: Arc::new(IdempotencyKeyStore::new(db)),

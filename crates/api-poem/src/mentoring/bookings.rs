@@ -1,13 +1,11 @@
-//! Bookings: view, pay, cancel, move, leave feedback; my bookings and calendar feed.
+//! Bookings: view, pay, cancel, move, leave feedback; my bookings.
 
 use lyceum_app::Lyceum;
-use lyceum_domain::mentoring::MentoringSession;
 use lyceum_ports::mentoring::BookingFilter;
 use poem::Request;
+use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, OpenApi};
-use time::OffsetDateTime;
+use poem_openapi::payload::Json;
 use uuid::Uuid;
 
 use super::dto::*;
@@ -21,57 +19,6 @@ use crate::security::Caller;
 pub struct BookingsApi {
     /// The application.
     pub app: Lyceum,
-}
-
-/// An iCalendar document.
-#[derive(ApiResponse)]
-pub enum Calendar {
-    /// `text/calendar` with one event per upcoming session.
-    #[oai(status = 200, content_type = "text/calendar; charset=utf-8")]
-    Ok(PlainText<String>),
-}
-
-fn ics_time(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
-}
-
-/// Escapes text for an iCalendar property value (RFC 5545 §3.3.11).
-fn ics_text(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
-        .replace('\r', "")
-}
-
-/// Renders sessions as an iCalendar feed.
-pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String {
-    let mut out = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Lyceum//Mentoring//EN\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:Lyceum sessions\r\n",
-    );
-    for s in sessions {
-        out.push_str("BEGIN:VEVENT\r\n");
-        out.push_str(&format!("UID:{}@lyceum\r\n", s.id));
-        out.push_str(&format!("DTSTAMP:{}\r\n", ics_time(stamp)));
-        out.push_str(&format!("DTSTART:{}\r\n", ics_time(s.starts_at)));
-        out.push_str(&format!("DTEND:{}\r\n", ics_time(s.ends_at())));
-        out.push_str(&format!("SUMMARY:{}\r\n", ics_text(&s.title)));
-        out.push_str(&format!("DESCRIPTION:{}\r\n", ics_text(&s.description)));
-        out.push_str(&format!("URL:{}\r\n", ics_text(&s.meeting_url)));
-        out.push_str(&format!("LOCATION:{}\r\n", ics_text(&s.meeting_url)));
-        out.push_str("END:VEVENT\r\n");
-    }
-    out.push_str("END:VCALENDAR\r\n");
-    out
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -203,35 +150,5 @@ impl BookingsApi {
             .my_bookings(&caller, BookingFilter { status }, page)
             .await?;
         Ok(listed::<BookingPage, _>(req, found))
-    }
-
-    /// My calendar (iCalendar)
-    ///
-    /// Upcoming sessions I mentor or hold a seat in, for calendar apps.
-    #[oai(
-        path = "/me/calendar.ics",
-        method = "get",
-        operation_id = "getMyCalendar"
-    )]
-    async fn calendar(&self, caller: Caller) -> ApiResult<Calendar> {
-        let sessions = self.app.my_upcoming_sessions(&caller).await?;
-        Ok(Calendar::Ok(PlainText(calendar(
-            &sessions,
-            OffsetDateTime::now_utc(),
-        ))))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ics_text_escapes_separators() {
-        assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
-        assert_eq!(
-            ics_time(time::macros::datetime!(2026-03-08 07:05:09 UTC)),
-            "20260308T070509Z"
-        );
     }
 }

@@ -1172,3 +1172,13 @@ mod tests {
         }
     }
 }
+
+/// My secret calendar feed, as issued. The URL is shown only here.
+#[derive(Debug, Clone, Object)]
+pub struct CalendarFeedOut {
+    /// The feed's URL, ending in `.ics`, for a calendar app's "subscribe" dialog. It
+    /// opens my calendar without signing in: keep it private, and replace it if it leaks.
+    pub url: String,
+    /// When this URL was issued.
+    pub created_at: OffsetDateTime,
+}

@@ -1,7 +1,9 @@
 //! HTTP operations of the mentoring context (tag `Mentoring`): sessions and discovery,
-//! bookings, availability, mentorship requests, messages, feedback and ratings.
+//! bookings, availability, mentorship requests, messages, feedback and ratings, and
+//! calendars for calendar apps.
 
 mod bookings;
+pub mod calendar;
 pub mod dto;
 mod mentors;
 mod messages;
@@ -9,6 +11,7 @@ mod requests;
 mod sessions;
 
 pub use bookings::BookingsApi;
+pub use calendar::CalendarApi;
 pub use mentors::MentorsApi;
 pub use messages::MessagesApi;
 pub use requests::RequestsApi;

@@ -16,10 +16,13 @@
 //! - learners cancel until the cut-off, mentors any time; rescheduling moves the seat;
 //! - requests follow their state machine (docs/domain-model.md); accepting creates a
 //!   1:1 with a booking;
-//! - messages only between people who share mentoring; feedback only after completion.
+//! - messages only between people who share mentoring; feedback only after completion;
+//! - a calendar feed URL opens only its owner's sessions, and only while it is the
+//!   owner's newest one and the owner may sign in.
 
 mod availability;
 mod bookings;
+mod calendar;
 mod error;
 mod feedback;
 pub mod jobs;
@@ -29,6 +32,7 @@ mod sessions;
 
 pub use availability::AvailabilityInput;
 pub use bookings::BookingResult;
+pub use calendar::IssuedCalendarFeed;
 pub use error::MentoringError;
 pub use feedback::FeedbackInput;
 pub use requests::{RequestAction, RequestInput};

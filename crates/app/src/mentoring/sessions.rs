@@ -433,7 +433,11 @@ impl Lyceum {
         Ok(self
             .ports
             .sessions
-            .upcoming_for_user(actor.id(), self.ports.clock.now(), 500)
+            .upcoming_for_user(
+                actor.id(),
+                self.ports.clock.now(),
+                super::calendar::CALENDAR_SESSIONS,
+            )
             .await?)
     }
 }

@@ -1022,3 +1022,98 @@ async fn a_mentor_without_published_availability_has_none_to_show() {
         Err(AppError::NotFound(Resource::Availability))
     );
 }
+
+#[tokio::test]
+async fn a_calendar_feed_is_minted_for_the_caller_and_only_its_digest_stored() {
+    let me = actor(&[Role::Learner]);
+    let mut mocks = Mocks::new();
+    mocks
+        .calendar_feeds
+        .expect_replace()
+        .with(eq(me.id()), eq("digest".to_owned()), eq(NOW))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let issued = mocks.build().rotate_calendar_feed(&me).await.unwrap();
+    assert_eq!(
+        issued,
+        IssuedCalendarFeed {
+            token: "plain-secret".into(),
+            created_at: NOW
+        }
+    );
+
+    let mut mocks = Mocks::new();
+    mocks
+        .calendar_feeds
+        .expect_revoke()
+        .with(eq(me.id()))
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.build().revoke_calendar_feed(&me).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_calendar_feed_token_shows_its_owners_upcoming_sessions() {
+    let owner = crate::test_support::user(&[Role::Mentor]);
+    let owned = session(owner.id, 0, 3, 1);
+    let mut mocks = Mocks::new();
+    mocks
+        .calendar_feeds
+        .expect_owner()
+        .with(eq("digest-of-the-token"))
+        .returning(move |_| Ok(Some(owner.id)));
+    let found = owner.clone();
+    mocks
+        .users
+        .expect_by_id()
+        .with(eq(owner.id))
+        .returning(move |_| Ok(Some(found.clone())));
+    let listed = vec![owned.clone()];
+    mocks
+        .sessions
+        .expect_upcoming_for_user()
+        .with(eq(owner.id), eq(NOW), eq(500))
+        .times(1)
+        .returning(move |_, _, _| Ok(listed.clone()));
+    let sessions = mocks.build().calendar_feed("the-token").await.unwrap();
+    assert_eq!(sessions, vec![owned]);
+}
+
+#[tokio::test]
+async fn a_calendar_feed_that_opens_nothing_live_is_not_found() {
+    let missing = AppError::NotFound(Resource::CalendarFeed);
+    let mut mocks = Mocks::new();
+    mocks.calendar_feeds.expect_owner().returning(|_| Ok(None));
+    mocks.sessions.expect_upcoming_for_user().never();
+    assert_eq!(
+        mocks.build().calendar_feed("revoked").await,
+        Err(missing.clone())
+    );
+
+    let mut banned = crate::test_support::user(&[Role::Learner]);
+    banned.ban = Some(lyceum_domain::identity::Ban {
+        reason: "spam".into(),
+        expires_at: None,
+    });
+    let mut deleted = crate::test_support::user(&[Role::Learner]);
+    deleted.deleted_at = Some(NOW);
+    let mut deactivated = crate::test_support::user(&[Role::Learner]);
+    deactivated.is_active = false;
+    for owner in [banned, deleted, deactivated] {
+        let mut mocks = Mocks::new();
+        let id = owner.id;
+        mocks
+            .calendar_feeds
+            .expect_owner()
+            .returning(move |_| Ok(Some(id)));
+        mocks
+            .users
+            .expect_by_id()
+            .returning(move |_| Ok(Some(owner.clone())));
+        mocks.sessions.expect_upcoming_for_user().never();
+        assert_eq!(
+            mocks.build().calendar_feed("token").await,
+            Err(missing.clone())
+        );
+    }
+}

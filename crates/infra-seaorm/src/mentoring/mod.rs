@@ -14,10 +14,13 @@
 //! - every transition (session, booking, request) is an update guarded by the status it
 //!   leaves, so concurrent callers (several server processes included) change a row once;
 //! - one feedback per booking (`ux_feedback_booking_id`), one rating per rater and session
-//!   (`ux_learner_ratings_session_id_rater_id`).
+//!   (`ux_learner_ratings_session_id_rater_id`);
+//! - one calendar feed per user (its primary key), replaced by a single upsert, so only
+//!   the newest feed URL works even when two requests race.
 
 mod availability;
 mod bookings;
+mod calendar_feeds;
 pub(crate) mod entities;
 mod feedback;
 mod guards;
@@ -28,6 +31,7 @@ mod sessions;
 
 pub use availability::AvailabilityStore;
 pub use bookings::BookingStore;
+pub use calendar_feeds::CalendarFeedStore;
 pub use feedback::FeedbackStore;
 pub use messages::MessageStore;
 pub use requests::MentorshipRequestStore;

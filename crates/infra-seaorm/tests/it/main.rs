@@ -12,6 +12,7 @@ mod database;
 mod harness;
 mod mentoring_availability;
 mod mentoring_bookings;
+mod mentoring_calendar_feeds;
 mod mentoring_feedback;
 mod mentoring_messages;
 mod mentoring_notifications;

@@ -1,10 +1,11 @@
 //! argon2id password hashing, JWT access tokens and opaque secrets.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,11 +27,147 @@ use uuid::Uuid;
 /// argon2id with the OWASP parameters (19 MiB, 2 iterations, 1 lane). Hashing runs on
 /// blocking threads behind a semaphore, so a flood of sign-ins waits its turn instead of
 /// starving every other request of CPU.
+///
+/// Each hash needs its parameters' worth of memory (19 MiB here). Allocating it per hash
+/// made the allocator keep every freed block around, on whichever thread last used it:
+/// resident memory grew by hundreds of megabytes under sign-in load and never came back.
+/// So the memory is allocated once per permit and reused: a pool of at most `concurrency`
+/// buffers, taken with the permit and returned when the hash is done.
 #[derive(Clone)]
 pub struct Argon2Hasher {
-    argon2: Arc<Argon2<'static>>,
+    params: Params,
     permits: Arc<Semaphore>,
+    memory: Arc<MemoryPool>,
     dummy_hash: Arc<String>,
+}
+
+/// The reusable argon2 working memory. Only a holder of a hashing permit takes a buffer,
+/// so there are never more buffers than permits.
+#[derive(Default)]
+struct MemoryPool {
+    free: Mutex<Vec<Vec<Block>>>,
+    allocated: AtomicUsize,
+}
+
+impl MemoryPool {
+    fn take(self: &Arc<Self>) -> PooledMemory {
+        let reused = self
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let blocks = reused.unwrap_or_else(|| {
+            self.allocated.fetch_add(1, Ordering::Relaxed);
+            Vec::new()
+        });
+        PooledMemory {
+            blocks,
+            pool: self.clone(),
+        }
+    }
+}
+
+/// A buffer lent by the pool; it goes back when dropped, also when hashing panicked.
+struct PooledMemory {
+    blocks: Vec<Block>,
+    pool: Arc<MemoryPool>,
+}
+
+impl PooledMemory {
+    /// At least `count` blocks. A stored hash made with more memory than the current
+    /// parameters grows the buffer once; it is kept at that size.
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.blocks.len() < count {
+            self.blocks.resize(count, Block::default());
+        }
+        &mut self.blocks[..count]
+    }
+}
+
+impl Drop for PooledMemory {
+    fn drop(&mut self) {
+        let blocks = std::mem::take(&mut self.blocks);
+        self.pool
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(blocks);
+    }
+}
+
+/// The argon2 variants a stored hash may name, by PHC identifier.
+fn algorithm_of(hash: &PasswordHash<'_>) -> Option<Algorithm> {
+    Algorithm::new(hash.algorithm.as_str()).ok()
+}
+
+/// A PHC string for `password` under `params`, with a fresh random salt, computed in
+/// `memory`.
+fn hash_with(
+    params: &Params,
+    password: &[u8],
+    memory: &mut PooledMemory,
+) -> Result<String, CryptoError> {
+    let crypto = |e: &dyn std::fmt::Display| CryptoError(e.to_string());
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| crypto(&e))?;
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2
+        .hash_password_into_with_memory(
+            password,
+            salt_bytes,
+            &mut out,
+            memory.blocks(params.block_count()),
+        )
+        .map_err(|e| crypto(&e))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: params.try_into().map_err(|e| crypto(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| crypto(&e))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `candidate` matches the PHC string `stored`, under the algorithm, version and
+/// parameters the string names (hashes made with other parameters keep verifying).
+/// Anything unreadable is a mismatch; the comparison is constant-time ([`Output`]'s).
+fn verify_with(stored: &str, candidate: &[u8], memory: &mut PooledMemory) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(algorithm), Some(expected), Some(salt)) =
+        (algorithm_of(&parsed), parsed.hash, parsed.salt)
+    else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    if argon2
+        .hash_password_into_with_memory(
+            candidate,
+            salt_bytes,
+            &mut out,
+            memory.blocks(params.block_count()),
+        )
+        .is_err()
+    {
+        return false;
+    }
+    Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
 impl Argon2Hasher {
@@ -38,32 +175,48 @@ impl Argon2Hasher {
     /// unknown logins are verified against, so they cost the same as a wrong password.
     pub fn new(concurrency: usize) -> Result<Self, CryptoError> {
         let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| CryptoError(e.to_string()))?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let salt = SaltString::generate(&mut OsRng);
-        let dummy = argon2
-            .hash_password(Uuid::now_v7().to_string().as_bytes(), &salt)
-            .map_err(|e| CryptoError(e.to_string()))?
-            .to_string();
+        let memory = Arc::new(MemoryPool::default());
+        let dummy = hash_with(
+            &params,
+            Uuid::now_v7().to_string().as_bytes(),
+            &mut memory.take(),
+        )?;
         Ok(Self {
-            argon2: Arc::new(argon2),
+            params,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            memory,
             dummy_hash: Arc::new(dummy),
         })
     }
 
+    /// How many working-memory buffers exist (never more than `concurrency`).
+    pub fn memory_buffers(&self) -> usize {
+        self.memory.allocated.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` on a blocking thread with a permit and a pooled buffer. Both move into
+    /// the blocking task, so a request that goes away while its hash runs does not free
+    /// the permit (and so let one more hash, with one more buffer, start) early.
     async fn blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
+        work: impl FnOnce(&mut PooledMemory) -> T + Send + 'static,
     ) -> Result<T, CryptoError> {
-        let _permit = self
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| CryptoError(e.to_string()))?;
-        let argon2 = self.argon2.clone();
-        tokio::task::spawn_blocking(move || work(&argon2))
-            .await
-            .map_err(|e| CryptoError(e.to_string()))
+        let memory = self.memory.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut buffer = memory.take();
+            let result = work(&mut buffer);
+            drop(buffer);
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|e| CryptoError(e.to_string()))
     }
 }
 
@@ -71,14 +224,9 @@ impl Argon2Hasher {
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> Result<String, CryptoError> {
         let secret = password.expose().to_owned();
-        self.blocking(move |argon2| {
-            let salt = SaltString::generate(&mut OsRng);
-            argon2
-                .hash_password(secret.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| CryptoError(e.to_string()))
-        })
-        .await?
+        let params = self.params.clone();
+        self.blocking(move |memory| hash_with(&params, secret.as_bytes(), memory))
+            .await?
     }
 
     async fn verify(&self, candidate: &str, hash: Option<String>) -> Result<bool, CryptoError> {
@@ -86,12 +234,7 @@ impl PasswordHasher for Argon2Hasher {
         let hash = hash.unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
         let candidate = candidate.to_owned();
         let matches = self
-            .blocking(move |argon2| match PasswordHash::new(&hash) {
-                Ok(parsed) => argon2
-                    .verify_password(candidate.as_bytes(), &parsed)
-                    .is_ok(),
-                Err(_) => false,
-            })
+            .blocking(move |memory| verify_with(&hash, candidate.as_bytes(), memory))
             .await?;
         Ok(known && matches)
     }
@@ -308,6 +451,198 @@ mod tests {
         );
         assert!(!hasher.verify("Secret124", Some(hash)).await.unwrap());
         assert!(!hasher.verify("Secret123", None).await.unwrap());
+    }
+
+    fn stock() -> Argon2<'static> {
+        Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(19 * 1024, 2, 1, None).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn pooled_hashes_and_the_stock_argon2_api_verify_each_other() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let hasher = Argon2Hasher::new(2).unwrap();
+        let pooled = hasher
+            .hash(&Password::parse("Secret123").unwrap())
+            .await
+            .unwrap();
+        let parsed = PasswordHash::new(&pooled).unwrap();
+        assert!(stock().verify_password(b"Secret123", &parsed).is_ok());
+        assert!(stock().verify_password(b"Secret124", &parsed).is_err());
+
+        let salt = SaltString::generate(&mut OsRng);
+        let made_by_stock = stock()
+            .hash_password(b"Secret123", &salt)
+            .unwrap()
+            .to_string();
+        assert!(
+            hasher
+                .verify("Secret123", Some(made_by_stock.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("secret123", Some(made_by_stock))
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_made_with_other_parameters_still_verify() {
+        use argon2::password_hash::PasswordHasher as _;
+        let hasher = Argon2Hasher::new(1).unwrap();
+        for (m_cost, t_cost, p_cost, algorithm, version) in [
+            (8 * 1024, 3, 2, Algorithm::Argon2id, Version::V0x13),
+            (32 * 1024, 1, 1, Algorithm::Argon2id, Version::V0x13),
+            (4 * 1024, 2, 1, Algorithm::Argon2i, Version::V0x13),
+            (4 * 1024, 2, 1, Algorithm::Argon2d, Version::V0x10),
+        ] {
+            let params = Params::new(m_cost, t_cost, p_cost, Some(24)).unwrap();
+            let old = Argon2::new(algorithm, version, params)
+                .hash_password(b"Secret123", &SaltString::generate(&mut OsRng))
+                .unwrap()
+                .to_string();
+            assert!(
+                hasher.verify("Secret123", Some(old.clone())).await.unwrap(),
+                "{old}"
+            );
+            assert!(
+                !hasher.verify("Secret12", Some(old.clone())).await.unwrap(),
+                "{old}"
+            );
+        }
+        // The pool grew its one buffer for the larger hash instead of adding buffers.
+        assert_eq!(hasher.memory_buffers(), 1);
+        for broken in [
+            "",
+            "$argon2id$v=19$m=19456,t=2,p=1$",
+            "$bcrypt$whatever",
+            "plain",
+        ] {
+            assert!(
+                !hasher
+                    .verify("Secret123", Some(broken.into()))
+                    .await
+                    .unwrap()
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_hashes_never_hold_more_buffers_than_permits() {
+        let hasher = Argon2Hasher::new(2).unwrap();
+        let password = Password::parse("Secret123").unwrap();
+        // Requests that go away while hashing keep their permit until the hash is done.
+        for _ in 0..6 {
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_millis(1), hasher.hash(&password))
+                    .await;
+        }
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let hasher = hasher.clone();
+                let password = password.clone();
+                tokio::spawn(async move {
+                    if i % 2 == 0 {
+                        hasher.hash(&password).await.map(|_| ())
+                    } else {
+                        hasher.verify("Secret123", None).await.map(|_| ())
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert!(
+            (1..=2).contains(&hasher.memory_buffers()),
+            "{} buffers for 2 permits",
+            hasher.memory_buffers()
+        );
+    }
+
+    /// Resident memory of this process, in KiB.
+    fn rss_kib() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+
+    /// CPU time (user and system) this process has used, in milliseconds.
+    fn cpu_ms() -> u64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        // Fields after the command name, which is in parentheses: utime is the 12th and
+        // stime the 13th, in clock ticks (100 per second on Linux).
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<u64> = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .map(|f| f.parse().unwrap())
+            .collect();
+        (fields[0] + fields[1]) * 10
+    }
+
+    /// Resident memory and time per hash over 3,000 hashes at concurrency 2, through the
+    /// pool or (`LYCEUM_MEASURE_STOCK=1`) argon2's own allocating API as before. Run one
+    /// per process, in release: `cargo test --release -p lyceum-server measure_ --
+    /// --ignored --nocapture`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    #[ignore = "a measurement, not a check"]
+    async fn measure_rss_and_time_per_hash() {
+        use argon2::password_hash::PasswordHasher as _;
+        let stock_api = std::env::var("LYCEUM_MEASURE_STOCK").is_ok();
+        let hasher = Argon2Hasher::new(2).unwrap();
+        let before = rss_kib();
+        let cpu_before = cpu_ms();
+        let started = std::time::Instant::now();
+        let total = 3_000;
+        let tasks: Vec<_> = (0..total)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move {
+                    if stock_api {
+                        let _permit = hasher.permits.acquire().await.unwrap();
+                        tokio::task::spawn_blocking(|| {
+                            stock()
+                                .hash_password(b"Secret123", &SaltString::generate(&mut OsRng))
+                                .map(|h| h.to_string())
+                                .unwrap()
+                        })
+                        .await
+                        .unwrap();
+                    } else {
+                        hasher
+                            .hash(&Password::parse("Secret123").unwrap())
+                            .await
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let elapsed = started.elapsed();
+        let cpu = cpu_ms() - cpu_before;
+        eprintln!(
+            "{}: RSS {} MiB before, {} MiB after {total} hashes; per hash {:.1} ms wall \
+             (concurrency 2), {:.1} ms CPU; {} pooled buffers",
+            if stock_api { "stock" } else { "pooled" },
+            before / 1024,
+            rss_kib() / 1024,
+            elapsed.as_secs_f64() * 1000.0 / f64::from(total),
+            cpu as f64 / f64::from(total),
+            hasher.memory_buffers()
+        );
     }
 
     #[test]
