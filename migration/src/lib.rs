@@ -12,6 +12,7 @@ mod m20261122_000001_identity;
 mod m20261122_000002_wallet;
 mod m20261122_000003_mentoring;
 mod m20261123_000004_notification_subjects;
+mod m20261124_000005_idempotency_answers;
 
 /// Every migration in order. The server runs `Migrator::up(&connection, None)` at
 /// start-up (through `lyceum_infra_seaorm::Database::migrate`).
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_wallet::Migration),
             Box::new(m20261122_000003_mentoring::Migration),
             Box::new(m20261123_000004_notification_subjects::Migration),
+            Box::new(m20261124_000005_idempotency_answers::Migration),
         ]
     }
 }
