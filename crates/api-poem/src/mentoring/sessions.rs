@@ -1,6 +1,8 @@
 //! Sessions: create, discover, view, edit, cancel, book, list bookings, rate the learner.
 
 use lyceum_app::Lyceum;
+use lyceum_app::idempotency::Keyed;
+use lyceum_app::mentoring::BookingResult;
 use lyceum_ports::mentoring::{SessionCursor, SessionFilter};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -11,6 +13,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
+use crate::idempotency::{Replayable, render_with, reply};
 use crate::pagination::{
     decode_keyed_cursor, encode_keyed_cursor, listed, next_link, page_request,
 };
@@ -35,6 +38,17 @@ pub enum BookingCreated {
         #[oai(header = "Location")] String,
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
+}
+
+impl BookingCreated {
+    /// The 201 for `result`; `replayed` marks a booking given again from the store.
+    fn of(result: &BookingResult, replayed: bool) -> Self {
+        Self::Created(
+            Json(BookingOut::from(&result.booking)),
+            format!("/api/v1/bookings/{}", result.booking.id),
+            replayed.then(|| "true".to_owned()),
+        )
+    }
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -184,7 +198,14 @@ impl SessionsApi {
     /// Free sessions confirm at once; paid sessions create a `pending` booking that holds
     /// the seat for 15 minutes awaiting `POST /bookings/{id}/pay`. Never more seats than
     /// capacity (409 `booking.session_full`), one live booking per learner (409
-    /// `booking.duplicate`). Honours `Idempotency-Key`.
+    /// `booking.duplicate`).
+    ///
+    /// Honours `Idempotency-Key`: the same key gets the first final answer again, with
+    /// `Idempotent-Replayed: true` — the 201 as first sent (even if the booking was
+    /// cancelled since), or the refusal (409 `booking.session_full`, 404…) even once a seat
+    /// has freed — and takes no seat. Not kept, so a retry runs again: 400/422 for the
+    /// request itself, 429, 5xx. While the first is in flight, 409
+    /// `idempotency.in_flight`. Keys are kept 24 hours.
     #[oai(
         path = "/mentoring-sessions/:id/bookings",
         method = "post",
@@ -198,15 +219,17 @@ impl SessionsApi {
         /// A unique key per intended booking (1–255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
         idempotency_key_header: Header<Option<String>>,
-    ) -> ApiResult<BookingCreated> {
+    ) -> ApiResult<Replayable<BookingCreated>> {
         let idempotency = idempotency_key(idempotency_key_header.0, || format!("book:{}", id.0))?;
-        let result = self.app.book_session(&caller, id.0, idempotency).await?;
-        let location = format!("/api/v1/bookings/{}", result.booking.id);
-        Ok(BookingCreated::Created(
-            Json(BookingOut::from(&result.booking)),
-            location,
-            result.replayed.then(|| "true".to_owned()),
-        ))
+        let render = render_with(|result| BookingCreated::of(result, false));
+        let keyed = idempotency.map(|request| Keyed {
+            request,
+            render: &render,
+        });
+        let replied = self.app.book_session(&caller, id.0, keyed).await?;
+        reply(replied, |result| {
+            BookingCreated::of(&result, result.replayed)
+        })
     }
 
     /// A session's bookings (its mentor)
