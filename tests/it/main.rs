@@ -4,6 +4,7 @@
 //!
 //! A new area is a new module here plus its file in `tests/it/`.
 
+mod idempotency;
 mod identity;
 mod mentoring;
 mod mentoring_concurrency;
