@@ -321,3 +321,61 @@ async fn forty_late_retries_racing_a_top_up_each_get_their_first_answer() {
     })
     .await;
 }
+
+/// Requests with one key that overlap: each answers with the key's one final answer or
+/// 409 `idempotency.in_flight` (retry shortly), never with an answer of its own, and the
+/// deduction applies at most once — even while a top-up changes what that answer would be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_requests_with_one_key_share_its_one_final_answer() {
+    on_each_backend(|db: TestDb| async move {
+        let app = Arc::new(spawn_app(&db).await);
+        let (_, admin) = app.admin("idem_overlap").await;
+        // Starting empty the key's answer is most likely a refusal; starting with enough
+        // points, a success. Either way there is one.
+        for (n, start) in [(0, 0), (1, 5)] {
+            let (user, token, _) = app.signed_up(&format!("idem_overlap{n}"), "learner").await;
+            if start > 0 {
+                adjust(&app, &admin, &user, grant(start), None).await;
+            }
+            let key = format!("one-key-{n}");
+            let mut tasks = Vec::new();
+            for _ in 0..20 {
+                let (app, admin, user, key) =
+                    (app.clone(), admin.clone(), user.clone(), key.clone());
+                tasks.push(tokio::spawn(async move {
+                    adjust(&app, &admin, &user, deduct(5), Some(&key)).await
+                }));
+            }
+            let top_up = {
+                let (app, admin, user) = (app.clone(), admin.clone(), user.clone());
+                tokio::spawn(async move { adjust(&app, &admin, &user, grant(10), None).await })
+            };
+            let mut answers = Vec::new();
+            for task in tasks {
+                answers.push(task.await.unwrap());
+            }
+            assert_eq!(top_up.await.unwrap().status, StatusCode::CREATED);
+
+            let kept = adjust(&app, &admin, &user, deduct(5), Some(&key)).await;
+            assert_eq!(kept.header("idempotent-replayed"), Some("true"));
+            for answer in &answers {
+                if answer.code() == "idempotency.in_flight" {
+                    continue;
+                }
+                assert_eq!(
+                    (answer.status, &answer.body),
+                    (kept.status, &kept.body),
+                    "one final answer per key"
+                );
+            }
+            let applied = i64::from(kept.status == StatusCode::CREATED);
+            assert_eq!(balance(&app, &token).await, start + 10 - 5 * applied);
+        }
+        Arc::try_unwrap(app)
+            .ok()
+            .expect("no other owner")
+            .stop()
+            .await;
+    })
+    .await;
+}

@@ -95,6 +95,20 @@ impl AppError {
 }
 
 impl Lyceum {
+    /// The answer of the concurrent request that decided this key first: given now once it
+    /// is stored; until then the client is told to retry shortly.
+    async fn winners_answer<T>(&self, claim: &IdempotencyClaim) -> Result<Reply<T>, AppError> {
+        match self
+            .ports
+            .idempotency_keys
+            .recall(claim, self.ports.clock.now())
+            .await?
+        {
+            Some(Remembered::Answer(first)) => Ok(Reply::Replayed(first)),
+            Some(Remembered::Unanswered) | None => Err(IdempotencyError::InFlight.into()),
+        }
+    }
+
     /// Runs `command` under the client's key, if one was sent, scoped to `scope` (the
     /// caller and the operation, so two clients' keys never meet): a key that answered
     /// before answers the same again without running anything; otherwise the command
@@ -151,21 +165,17 @@ impl Lyceum {
             }
             Err(refusal) if refusal.is_final() => {
                 let answer = render(&result).await?;
-                match keys
-                    .record_refusal(claim, answer, self.ports.clock.now())
-                    .await
-                {
+                let now = self.ports.clock.now();
+                match keys.record_refusal(claim.clone(), answer, now).await {
                     Ok(()) => result.map(Reply::Fresh),
                     // A concurrent request with this key decided first: its answer is the
-                    // one a retry gets, so this refusal is not given.
-                    Err(RepoError::IdempotencyKeyInFlight) => {
-                        Err(IdempotencyError::InFlight.into())
-                    }
-                    Err(RepoError::IdempotencyKeyMismatch) => {
-                        Err(IdempotencyError::KeyReused.into())
-                    }
+                    // key's, so this refusal is not given.
+                    Err(RepoError::IdempotencyKeyInFlight) => self.winners_answer(&claim).await,
                     Err(error) => Err(error.into()),
                 }
+            }
+            Err(AppError::Idempotency(IdempotencyError::InFlight)) => {
+                self.winners_answer(&claim).await
             }
             Err(_) => result.map(Reply::Fresh),
         }

@@ -298,21 +298,54 @@ async fn a_retry_that_raced_the_first_answer_gets_the_first_answer() {
 
 #[tokio::test]
 async fn a_refusal_that_lost_its_key_to_a_concurrent_request_is_not_given() {
+    for (winner, expected) in [
+        // The winner's answer is stored: it is the answer.
+        (
+            Some(Remembered::Answer(StoredResponse("201".into()))),
+            Ok(Reply::Replayed(StoredResponse("201".into()))),
+        ),
+        // The winner's effect is committed, its answer not stored yet: retry shortly.
+        (
+            Some(Remembered::Unanswered),
+            Err(AppError::Idempotency(IdempotencyError::InFlight)),
+        ),
+    ] {
+        let mut m = Mocks::new();
+        let recalls = Arc::new(Mutex::new(0));
+        m.idempotency_keys.expect_recall().returning(move |_, _| {
+            let mut seen = recalls.lock().unwrap();
+            *seen += 1;
+            Ok(if *seen == 1 { None } else { winner.clone() })
+        });
+        m.wallets.expect_wallet().returning(|_| Ok(None));
+        m.idempotency_keys
+            .expect_record_refusal()
+            .times(1)
+            .returning(|_, _, _| Err(RepoError::IdempotencyKeyInFlight));
+        let result = adjust(m, &actor(&[Role::Admin]), Uuid::now_v7(), deduct(3)).await;
+        assert_eq!(result, expected);
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_found_the_key_taken_gives_the_winners_answer_once_stored() {
     let mut m = Mocks::new();
-    m.idempotency_keys
-        .expect_recall()
-        .returning(|_, _| Ok(None));
-    m.wallets.expect_wallet().returning(|_| Ok(None));
-    m.idempotency_keys
-        .expect_record_refusal()
-        .times(1)
+    let recalls = Arc::new(Mutex::new(0));
+    m.idempotency_keys.expect_recall().returning(move |_, _| {
+        let mut seen = recalls.lock().unwrap();
+        *seen += 1;
+        Ok((*seen > 1).then(|| Remembered::Answer(StoredResponse("409".into()))))
+    });
+    m.wallets
+        .expect_wallet()
+        .returning(move |id| Ok(Some(wallet_of(id, 10))));
+    // The key was refused by a concurrent request between the recall and the write.
+    m.wallets
+        .expect_append_ledger_entry()
         .returning(|_, _, _| Err(RepoError::IdempotencyKeyInFlight));
+    m.idempotency_keys.expect_record_refusal().never();
     let result = adjust(m, &actor(&[Role::Admin]), Uuid::now_v7(), deduct(3)).await;
-    assert_eq!(
-        result,
-        Err(AppError::Idempotency(IdempotencyError::InFlight)),
-        "the winner's answer is the one a retry gets"
-    );
+    assert_eq!(result, Ok(Reply::Replayed(StoredResponse("409".into()))));
 }
 
 #[tokio::test]
