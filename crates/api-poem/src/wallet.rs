@@ -147,9 +147,9 @@ impl WalletApi {
     /// Honours `Idempotency-Key`: the same key and body gets the first final answer again,
     /// with `Idempotent-Replayed: true` — the 201 as first sent, or the refusal (409
     /// `wallet.insufficient_points`, 404, 403) even once points have arrived — and changes
-    /// nothing. Not kept, so a retry runs again: 400/422 for the request itself, 429, 5xx.
-    /// The same key with another body is 422 `idempotency.key_reused`; while the first is
-    /// in flight, 409 `idempotency.in_flight`. Keys are kept 24 hours.
+    /// nothing. A 400 or 422 about the request itself and a 5xx are not kept: a retry runs
+    /// again. The same key with another body is 422 `idempotency.key_reused`; while the
+    /// first is in flight, 409 `idempotency.in_flight`. Keys are kept 24 hours.
     #[oai(
         path = "/admin/users/:id/wallet/adjustments",
         method = "post",
@@ -160,7 +160,9 @@ impl WalletApi {
         caller: Caller,
         /// The wallet owner's account id.
         id: Path<Uuid>,
-        /// A unique key per intended adjustment (1–255 visible ASCII characters).
+        /// A unique key per intended adjustment (1–255 visible ASCII characters): for 24
+        /// hours, the same key and body get the first final answer again, success or
+        /// refusal.
         #[oai(name = "Idempotency-Key")]
         idempotency_key_header: Header<Option<String>>,
         body: Json<AdjustmentIn>,

@@ -203,8 +203,8 @@ impl SessionsApi {
     /// Honours `Idempotency-Key`: the same key gets the first final answer again, with
     /// `Idempotent-Replayed: true` — the 201 as first sent (even if the booking was
     /// cancelled since), or the refusal (409 `booking.session_full`, 404…) even once a seat
-    /// has freed — and takes no seat. Not kept, so a retry runs again: 400/422 for the
-    /// request itself, 429, 5xx. While the first is in flight, 409
+    /// has freed — and takes no seat. A 400 or 422 about the request itself and a 5xx are
+    /// not kept: a retry runs again. While the first is in flight, 409
     /// `idempotency.in_flight`. Keys are kept 24 hours.
     #[oai(
         path = "/mentoring-sessions/:id/bookings",
@@ -216,7 +216,8 @@ impl SessionsApi {
         caller: Caller,
         /// The session's id.
         id: Path<Uuid>,
-        /// A unique key per intended booking (1–255 visible ASCII characters).
+        /// A unique key per intended booking (1–255 visible ASCII characters): for 24
+        /// hours, the same key gets the first final answer again, success or refusal.
         #[oai(name = "Idempotency-Key")]
         idempotency_key_header: Header<Option<String>>,
     ) -> ApiResult<Replayable<BookingCreated>> {
