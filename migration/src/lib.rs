@@ -14,6 +14,7 @@ mod m20261122_000003_mentoring;
 mod m20261123_000004_notification_subjects;
 mod m20261124_000005_text_characters;
 mod m20261124_000006_calendar_feeds;
+mod m20261124_000007_idempotency_answers;
 
 pub use m20261124_000005_text_characters::rewrite_refused_text;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_notification_subjects::Migration),
             Box::new(m20261124_000005_text_characters::Migration),
             Box::new(m20261124_000006_calendar_feeds::Migration),
+            Box::new(m20261124_000007_idempotency_answers::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 //! A new area is a new module here plus its file in `tests/it/`.
 
 mod calendar;
+mod idempotency;
 mod identity;
 mod mentoring;
 mod mentoring_concurrency;

@@ -9,6 +9,7 @@
 pub mod community;
 pub mod contract;
 pub mod errors;
+pub mod idempotency;
 pub mod identity;
 pub mod mentoring;
 pub mod middleware;

@@ -1,7 +1,8 @@
 //! HTTP operations of the wallet context (tag `Wallet`): my balance and ledger, and admin
 //! grants and deductions with `Idempotency-Key`.
 
-use lyceum_app::{AppError, Lyceum};
+use lyceum_app::idempotency::Keyed;
+use lyceum_app::{AdjustmentResult, AppError, Lyceum};
 use lyceum_domain::wallet::{Adjustment, AdjustmentError};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -10,6 +11,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use crate::ApiTags;
+use crate::idempotency::{Replayable, render_with, reply};
 use crate::pagination::{listed, page_request};
 use crate::problem::ApiResult;
 use crate::responses::Listed;
@@ -88,6 +90,21 @@ pub enum AdjustmentCreated {
     ),
 }
 
+impl AdjustmentCreated {
+    /// The 201 for `result`; `replayed` marks an entry given again from the ledger.
+    fn of(user_id: Uuid, result: &AdjustmentResult, replayed: bool) -> Self {
+        let location = format!(
+            "/api/v1/admin/users/{user_id}/wallet/adjustments/{}",
+            result.entry.id
+        );
+        Self::Created(
+            Json(LedgerEntryOut::from(&result.entry)),
+            location,
+            replayed.then(|| "true".to_owned()),
+        )
+    }
+}
+
 /// Wallet operations.
 pub struct WalletApi {
     /// The application.
@@ -127,10 +144,14 @@ impl WalletApi {
 
     /// Grant or deduct points (admin)
     ///
-    /// Honours `Idempotency-Key`: the same key and body replays the first response; the
-    /// same key with another body is 422 `idempotency.key_reused`; while the first is in
-    /// flight, 409 `idempotency.in_flight`. Keys are kept 24 hours. A deduction larger
-    /// than the balance is 409 `wallet.insufficient_points`.
+    /// A deduction larger than the balance is 409 `wallet.insufficient_points`.
+    ///
+    /// Honours `Idempotency-Key`: the same key and body gets the first final answer again,
+    /// with `Idempotent-Replayed: true` — the 201 as first sent, or the refusal (409
+    /// `wallet.insufficient_points`, 404, 403) even once points have arrived — and changes
+    /// nothing. A 400 or 422 about the request itself and a 5xx are not kept: a retry runs
+    /// again. The same key with another body is 422 `idempotency.key_reused`; while the
+    /// first is in flight, 409 `idempotency.in_flight`. Keys are kept 24 hours.
     #[oai(
         path = "/admin/users/:id/wallet/adjustments",
         method = "post",
@@ -141,25 +162,28 @@ impl WalletApi {
         caller: Caller,
         /// The wallet owner's account id.
         id: Path<Uuid>,
-        /// A unique key per intended adjustment (1–255 visible ASCII characters).
+        /// A unique key per intended adjustment (1–255 visible ASCII characters): for 24
+        /// hours, the same key and body get the first final answer again, success or
+        /// refusal.
         #[oai(name = "Idempotency-Key")]
         idempotency_key_header: Header<Option<String>>,
         body: Json<AdjustmentIn>,
-    ) -> ApiResult<AdjustmentCreated> {
-        let idempotency = idempotency_key(idempotency_key_header.0, || body.0.fingerprint(id.0))?;
+    ) -> ApiResult<Replayable<AdjustmentCreated>> {
+        let user_id = id.0;
+        let idempotency =
+            idempotency_key(idempotency_key_header.0, || body.0.fingerprint(user_id))?;
         let adjustment = body.0.try_into()?;
-        let result = self
+        let render = render_with(|result| AdjustmentCreated::of(user_id, result, false));
+        let keyed = idempotency.map(|request| Keyed {
+            request,
+            render: &render,
+        });
+        let replied = self
             .app
-            .admin_adjust_wallet(&caller, id.0, adjustment, idempotency)
+            .admin_adjust_wallet(&caller, user_id, adjustment, keyed)
             .await?;
-        let location = format!(
-            "/api/v1/admin/users/{}/wallet/adjustments/{}",
-            id.0, result.entry.id
-        );
-        Ok(AdjustmentCreated::Created(
-            Json(LedgerEntryOut::from(&result.entry)),
-            location,
-            result.replayed.then(|| "true".to_owned()),
-        ))
+        reply(replied, |result| {
+            AdjustmentCreated::of(user_id, &result, result.replayed)
+        })
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod community;
 mod error;
+pub mod idempotency;
 pub mod identity;
 mod lyceum;
 pub mod mentoring;

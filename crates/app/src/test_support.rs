@@ -146,3 +146,27 @@ pub(crate) fn actor(roles: &[Role]) -> Actor {
         session_id: Uuid::now_v7(),
     }
 }
+
+/// A stand-in for an adapter's rendering: the outcome's debug text, so tests can tell
+/// which outcome was kept.
+pub(crate) fn render_debug<T: std::fmt::Debug>(
+    outcome: &Result<T, crate::AppError>,
+) -> crate::idempotency::Rendering {
+    let text = format!("{outcome:?}");
+    Box::pin(async move { Ok(lyceum_ports::idempotency::StoredResponse(text)) })
+}
+
+/// A client's key with its request's fingerprint, rendered by `render`.
+pub(crate) fn keyed<'r, T>(
+    key: &str,
+    fingerprint: &str,
+    render: &'r crate::idempotency::Render<'r, T>,
+) -> crate::idempotency::Keyed<'r, T> {
+    crate::idempotency::Keyed {
+        request: lyceum_ports::idempotency::IdempotentRequest {
+            key: lyceum_ports::idempotency::IdempotencyKey::parse(key).unwrap(),
+            fingerprint: fingerprint.into(),
+        },
+        render,
+    }
+}

@@ -3,17 +3,23 @@
 //! performs the effect, the key is locked and looked up first, and recorded last, so that
 //! either both the effect and the key are stored or neither is. The `idempotency_keys`
 //! table (primary key `(scope, key)`) is shared; `resource_id` names what the first
-//! request created (a ledger entry, a booking).
+//! request created (a ledger entry, a booking), and `response` holds the first final
+//! answer as the HTTP adapter rendered it. A refused request has no resource: its row is
+//! written on its own, with its answer (`CHECK (resource_id IS NOT NULL OR response IS
+//! NOT NULL)`).
 
 use lyceum_ports::RepoError;
-use lyceum_ports::idempotency::{IDEMPOTENCY_KEY_TTL, IdempotencyClaim};
+use lyceum_ports::idempotency::{
+    IDEMPOTENCY_KEY_TTL, IdempotencyClaim, Remembered, StoredResponse,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::ConnectionTrait;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::database::{Backend, Database, unavailable, unique_violation};
+use crate::database::{Backend, Database, db_time, finish, unavailable, unique_violation};
 
 pub(crate) mod idempotency_keys {
     use sea_orm::entity::prelude::*;
@@ -26,7 +32,8 @@ pub(crate) mod idempotency_keys {
         #[sea_orm(primary_key, auto_increment = false)]
         pub key: String,
         pub fingerprint: String,
-        pub resource_id: Uuid,
+        pub resource_id: Option<Uuid>,
+        pub response: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub expires_at: TimeDateTimeWithTimeZone,
     }
@@ -37,15 +44,13 @@ pub(crate) mod idempotency_keys {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// The resource an earlier request with this key created, if the key is live; runs inside
-/// the write transaction and locks the key for the rest of it, so the answer cannot go
-/// stale. The same key with another fingerprint is [`RepoError::IdempotencyKeyMismatch`].
-pub(crate) async fn claimed_resource(
+/// Locks the key for the rest of the transaction on PostgreSQL, or says that another
+/// transaction holds it ([`RepoError::IdempotencyKeyInFlight`]).
+async fn lock_key(
     db: &Database,
     tx: &DatabaseTransaction,
     claim: &IdempotencyClaim,
-    now: OffsetDateTime,
-) -> Result<Option<Uuid>, RepoError> {
+) -> Result<(), RepoError> {
     if db.backend() == Backend::Postgres {
         // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two
         // requests with one key would both miss the row, so the key is locked for the
@@ -66,7 +71,15 @@ pub(crate) async fn claimed_resource(
             return Err(RepoError::IdempotencyKeyInFlight);
         }
     }
-    // An expired key starts a new request.
+    Ok(())
+}
+
+/// Forgets the key if its time is up: an expired key starts a new request.
+async fn forget_expired(
+    tx: &DatabaseTransaction,
+    claim: &IdempotencyClaim,
+    now: OffsetDateTime,
+) -> Result<(), RepoError> {
     idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
         .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
@@ -74,6 +87,22 @@ pub(crate) async fn claimed_resource(
         .exec(tx)
         .await
         .map_err(unavailable)?;
+    Ok(())
+}
+
+/// The resource an earlier request with this key created, if the key is live; runs inside
+/// the write transaction and locks the key for the rest of it, so the answer cannot go
+/// stale. The same key with another fingerprint is [`RepoError::IdempotencyKeyMismatch`];
+/// a key whose first request was refused meanwhile (after the caller recalled nothing) is
+/// [`RepoError::IdempotencyKeyInFlight`], so that a retry gets that refusal.
+pub(crate) async fn claimed_resource(
+    db: &Database,
+    tx: &DatabaseTransaction,
+    claim: &IdempotencyClaim,
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, RepoError> {
+    lock_key(db, tx, claim).await?;
+    forget_expired(tx, claim, now).await?;
     let seen = idempotency_keys::Entity::find_by_id((claim.scope.clone(), claim.key.clone()))
         .one(tx)
         .await
@@ -82,14 +111,18 @@ pub(crate) async fn claimed_resource(
     if seen.fingerprint != claim.fingerprint {
         return Err(RepoError::IdempotencyKeyMismatch);
     }
-    Ok(Some(seen.resource_id))
+    seen.resource_id
+        .map(Some)
+        .ok_or(RepoError::IdempotencyKeyInFlight)
 }
 
-/// Records the key as having created `resource_id`, in the effect's transaction.
-pub(crate) async fn record_claim(
+/// Inserts the key's row; a row already there means another request with this key
+/// decided first.
+async fn insert_key(
     tx: &DatabaseTransaction,
     claim: IdempotencyClaim,
-    resource_id: Uuid,
+    resource_id: Option<Uuid>,
+    response: Option<StoredResponse>,
     now: OffsetDateTime,
 ) -> Result<(), RepoError> {
     let key = idempotency_keys::ActiveModel {
@@ -97,6 +130,7 @@ pub(crate) async fn record_claim(
         key: Set(claim.key),
         fingerprint: Set(claim.fingerprint),
         resource_id: Set(resource_id),
+        response: Set(response.map(|answer| answer.0)),
         created_at: Set(now),
         expires_at: Set(now + IDEMPOTENCY_KEY_TTL),
     };
@@ -104,7 +138,7 @@ pub(crate) async fn record_claim(
         .exec_without_returning(tx)
         .await
         .map_err(|err| {
-            // Another transaction recorded the key first: it is that request's effect.
+            // Another transaction recorded the key first: that request decides its answer.
             if unique_violation(&err).is_some() {
                 RepoError::IdempotencyKeyInFlight
             } else {
@@ -112,6 +146,17 @@ pub(crate) async fn record_claim(
             }
         })?;
     Ok(())
+}
+
+/// Records the key as having created `resource_id`, in the effect's transaction; its
+/// answer follows with [`IdempotencyKeyStore`]'s `store_answer`.
+pub(crate) async fn record_claim(
+    tx: &DatabaseTransaction,
+    claim: IdempotencyClaim,
+    resource_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), RepoError> {
+    insert_key(tx, claim, Some(resource_id), None, now).await
 }
 
 /// The idempotency-key housekeeping port on SeaORM.
@@ -129,6 +174,75 @@ impl IdempotencyKeyStore {
 
 #[async_trait::async_trait]
 impl lyceum_ports::idempotency::IdempotencyKeyRepository for IdempotencyKeyStore {
+    async fn recall(
+        &self,
+        claim: &IdempotencyClaim,
+        now: OffsetDateTime,
+    ) -> Result<Option<Remembered>, RepoError> {
+        let seen = idempotency_keys::Entity::find_by_id((claim.scope.clone(), claim.key.clone()))
+            .one(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        let Some(seen) = seen.filter(|seen| seen.expires_at > db_time(now)) else {
+            return Ok(None);
+        };
+        if seen.fingerprint != claim.fingerprint {
+            return Err(RepoError::IdempotencyKeyMismatch);
+        }
+        Ok(Some(match seen.response {
+            Some(answer) => Remembered::Answer(StoredResponse(answer)),
+            None => Remembered::Unanswered,
+        }))
+    }
+
+    async fn store_answer(
+        &self,
+        claim: &IdempotencyClaim,
+        answer: StoredResponse,
+    ) -> Result<StoredResponse, RepoError> {
+        let tx = self.db.begin_write().await?;
+        let stored = async {
+            let mine = Condition::all()
+                .add(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
+                .add(idempotency_keys::Column::Key.eq(claim.key.as_str()))
+                .add(idempotency_keys::Column::Fingerprint.eq(claim.fingerprint.as_str()));
+            idempotency_keys::Entity::update_many()
+                .col_expr(idempotency_keys::Column::Response, Expr::value(answer.0))
+                .filter(mine.clone())
+                .filter(idempotency_keys::Column::Response.is_null())
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            idempotency_keys::Entity::find()
+                .filter(mine)
+                .one(&tx)
+                .await
+                .map_err(unavailable)?
+                .and_then(|row| row.response)
+                .map(StoredResponse)
+                .ok_or(RepoError::NotFound)
+        }
+        .await;
+        finish(tx, stored).await
+    }
+
+    async fn record_refusal(
+        &self,
+        claim: IdempotencyClaim,
+        answer: StoredResponse,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError> {
+        let now = db_time(now);
+        let tx = self.db.begin_write().await?;
+        let recorded = async {
+            lock_key(&self.db, &tx, &claim).await?;
+            forget_expired(&tx, &claim, now).await?;
+            insert_key(&tx, claim, None, Some(answer), now).await
+        }
+        .await;
+        finish(tx, recorded).await
+    }
+
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
         let deleted = idempotency_keys::Entity::delete_many()
             .filter(idempotency_keys::Column::ExpiresAt.lte(crate::database::db_time(now)))

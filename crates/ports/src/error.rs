@@ -128,7 +128,8 @@ pub enum RepoError {
     /// The idempotency key was used before with a different request body.
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyMismatch,
-    /// A request with the same idempotency key is still being processed.
+    /// A request with the same idempotency key is still being processed, or a concurrent
+    /// one decided the key's answer first: a retry gets that answer.
     #[error("a request with this idempotency key is in flight")]
     IdempotencyKeyInFlight,
     /// The store could not be reached at all (no connection, the server shutting down or

@@ -1,8 +1,10 @@
-//! Idempotency keys for money-moving and seat-taking requests (docs/api-conventions.md, "Writes").
+//! Idempotency keys for money-moving and seat-taking requests (docs/api-conventions.md,
+//! "Idempotency"): a key answers with its first request's final answer, whatever it was.
 //!
 //! The claim travels into the repository method that performs the effect, so that the
 //! adapter records the key in the same transaction: either both the effect and the key
-//! are stored, or neither is.
+//! are stored, or neither is. The answer itself is stored next to the key right after;
+//! a refusal, which changes nothing, is recorded with its answer before it is given.
 
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
@@ -75,10 +77,56 @@ pub struct IdempotencyClaim {
     pub fingerprint: String,
 }
 
-/// Housekeeping of stored keys.
+/// A key's first final answer as the adapter that gave it rendered it. Opaque here: only
+/// the adapter reads it back, so that a replay is the same answer to the byte while no
+/// transport's wording reaches the use cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse(pub String);
+
+/// What a live key remembers of its first request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remembered {
+    /// Its final answer, to be given again.
+    Answer(StoredResponse),
+    /// Its effect is committed but its answer is not stored yet: the first request is
+    /// about to store it, or the process stopped in between. The repository method that
+    /// performs the effect replays from the resource it created.
+    Unanswered,
+}
+
+/// Stored keys and their answers.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait IdempotencyKeyRepository: Send + Sync {
+    /// What the first request with this key answered, if the key is live; an expired key
+    /// counts as new. The same key with another fingerprint is
+    /// [`RepoError::IdempotencyKeyMismatch`].
+    async fn recall(
+        &self,
+        claim: &IdempotencyClaim,
+        now: OffsetDateTime,
+    ) -> Result<Option<Remembered>, RepoError>;
+
+    /// Stores the answer of the request whose effect recorded the key, unless an answer is
+    /// stored already (a retry that replayed from the resource may race the first
+    /// request): the first one stored stays. Returns the answer on record.
+    async fn store_answer(
+        &self,
+        claim: &IdempotencyClaim,
+        answer: StoredResponse,
+    ) -> Result<StoredResponse, RepoError>;
+
+    /// Records that the request with this key was refused, with its answer, so a retry gets
+    /// the same refusal even once the refusal's cause is gone. The key's primary key
+    /// decides between this and an effect recorded by a concurrent request with the same
+    /// key: [`RepoError::IdempotencyKeyInFlight`] if that one got there first.
+    async fn record_refusal(
+        &self,
+        claim: IdempotencyClaim,
+        answer: StoredResponse,
+        now: OffsetDateTime,
+    ) -> Result<(), RepoError>;
+
     /// Deletes keys whose time is up, so the table holds at most a day of keys; returns
     /// how many were deleted. An expired key that is used again already counts as new.
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError>;

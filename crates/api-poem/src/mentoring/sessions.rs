@@ -1,6 +1,8 @@
 //! Sessions: create, discover, view, edit, cancel, book, list bookings, rate the learner.
 
 use lyceum_app::Lyceum;
+use lyceum_app::idempotency::Keyed;
+use lyceum_app::mentoring::BookingResult;
 use lyceum_ports::mentoring::{SessionCursor, SessionFilter};
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
@@ -11,6 +13,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::ApiTags;
+use crate::idempotency::{Replayable, render_with, reply};
 use crate::pagination::{
     decode_keyed_cursor, encode_keyed_cursor, listed, next_link, page_request,
 };
@@ -35,6 +38,17 @@ pub enum BookingCreated {
         #[oai(header = "Location")] String,
         #[oai(header = "Idempotent-Replayed")] Option<String>,
     ),
+}
+
+impl BookingCreated {
+    /// The 201 for `result`; `replayed` marks a booking given again from the store.
+    fn of(result: &BookingResult, replayed: bool) -> Self {
+        Self::Created(
+            Json(BookingOut::from(&result.booking)),
+            format!("/api/v1/bookings/{}", result.booking.id),
+            replayed.then(|| "true".to_owned()),
+        )
+    }
 }
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Mentoring")]
@@ -192,7 +206,14 @@ impl SessionsApi {
     /// capacity (409 `booking.session_full`), one live booking per learner (409
     /// `booking.duplicate`). Any account may book, but not its own session (409
     /// `booking.own_session`) nor one whose mentor no longer mentors (409
-    /// `booking.mentor_inactive`). Honours `Idempotency-Key`.
+    /// `booking.mentor_inactive`).
+    ///
+    /// Honours `Idempotency-Key`: the same key gets the first final answer again, with
+    /// `Idempotent-Replayed: true` — the 201 as first sent (even if the booking was
+    /// cancelled since), or the refusal (409 `booking.session_full`, 404…) even once a seat
+    /// has freed — and takes no seat. A 400 or 422 about the request itself and a 5xx are
+    /// not kept: a retry runs again. While the first is in flight, 409
+    /// `idempotency.in_flight`. Keys are kept 24 hours.
     #[oai(
         path = "/mentoring-sessions/:id/bookings",
         method = "post",
@@ -203,18 +224,21 @@ impl SessionsApi {
         caller: Caller,
         /// The session's id.
         id: Path<Uuid>,
-        /// A unique key per intended booking (1–255 visible ASCII characters).
+        /// A unique key per intended booking (1–255 visible ASCII characters): for 24
+        /// hours, the same key gets the first final answer again, success or refusal.
         #[oai(name = "Idempotency-Key")]
         idempotency_key_header: Header<Option<String>>,
-    ) -> ApiResult<BookingCreated> {
+    ) -> ApiResult<Replayable<BookingCreated>> {
         let idempotency = idempotency_key(idempotency_key_header.0, || format!("book:{}", id.0))?;
-        let result = self.app.book_session(&caller, id.0, idempotency).await?;
-        let location = format!("/api/v1/bookings/{}", result.booking.id);
-        Ok(BookingCreated::Created(
-            Json(BookingOut::from(&result.booking)),
-            location,
-            result.replayed.then(|| "true".to_owned()),
-        ))
+        let render = render_with(|result| BookingCreated::of(result, false));
+        let keyed = idempotency.map(|request| Keyed {
+            request,
+            render: &render,
+        });
+        let replied = self.app.book_session(&caller, id.0, keyed).await?;
+        reply(replied, |result| {
+            BookingCreated::of(&result, result.replayed)
+        })
     }
 
     /// A session's bookings (its mentor)

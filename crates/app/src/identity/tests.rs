@@ -12,7 +12,7 @@ use super::*;
 use crate::AppError;
 use crate::IdempotencyError;
 use crate::identity::IdentityError;
-use crate::test_support::{Mocks, NOW, actor, user};
+use crate::test_support::{Mocks, NOW, actor, keyed, render_debug, user};
 use lyceum_domain::wallet::WalletError;
 use lyceum_ports::system::MailMessage;
 
@@ -602,6 +602,12 @@ async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
     m.wallets
         .expect_wallet()
         .returning(move |id| Ok(Some(wallet_of(id, 0))));
+    let recalled = scope.clone();
+    m.idempotency_keys
+        .expect_recall()
+        .withf(move |c, _| c.scope == recalled && c.key == "k1")
+        .times(1)
+        .returning(|_, _| Ok(None));
     m.wallets
         .expect_append_ledger_entry()
         .withf(move |e, claim, _| {
@@ -612,10 +618,12 @@ async fn idempotency_key_is_scoped_to_the_admin_and_sent_with_the_write() {
         })
         .times(1)
         .returning(|_, _, _| Err(RepoError::IdempotencyKeyMismatch));
+    // A key that cannot be honoured is no answer to keep.
+    m.idempotency_keys.expect_record_refusal().never();
     let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "welcome").unwrap();
     let result = m
         .build()
-        .admin_adjust_wallet(&admin, uid, grant, Some(keyed("k1", "fp")))
+        .admin_adjust_wallet(&admin, uid, grant, Some(keyed("k1", "fp", &render_debug)))
         .await;
     assert_eq!(
         result,
@@ -642,6 +650,15 @@ async fn a_grant_that_would_overflow_the_balance_is_refused_even_with_a_key() {
         .expect_wallet()
         .returning(move |id| Ok(Some(wallet_of(id, i64::MAX - 1))));
     m.wallets.expect_append_ledger_entry().never();
+    m.idempotency_keys
+        .expect_recall()
+        .returning(|_, _| Ok(None));
+    // A rule the use case applies while processing: the refusal is the key's answer.
+    m.idempotency_keys
+        .expect_record_refusal()
+        .withf(|_, answer, _| answer.0.starts_with("Err(Validation("))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
     let grant = Adjustment::new(AdjustmentDirection::Grant, 5, "too much").unwrap();
     let result = m
         .build()
@@ -649,15 +666,8 @@ async fn a_grant_that_would_overflow_the_balance_is_refused_even_with_a_key() {
             &actor(&[Role::Admin]),
             Uuid::now_v7(),
             grant,
-            Some(keyed("k", "fp")),
+            Some(keyed("k", "fp", &render_debug)),
         )
         .await;
     assert!(matches!(result, Err(AppError::Validation(_))), "{result:?}");
-}
-
-fn keyed(key: &str, fingerprint: &str) -> lyceum_ports::idempotency::IdempotentRequest {
-    lyceum_ports::idempotency::IdempotentRequest {
-        key: lyceum_ports::idempotency::IdempotencyKey::parse(key).unwrap(),
-        fingerprint: fingerprint.into(),
-    }
 }

@@ -6,7 +6,6 @@ use lyceum_domain::mentoring::{
     Booking, BookingStatus, CancellationReason, Canceller, MentoringSession, PaymentStatus,
     check_booking, check_cancellation, check_reschedule,
 };
-use lyceum_ports::idempotency::IdempotentRequest;
 use lyceum_ports::mentoring::{BookingFilter, ReserveOutcome};
 use lyceum_ports::payments::{ChargeRequest, PaymentError};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
@@ -15,6 +14,7 @@ use uuid::Uuid;
 use super::sessions::session_conflict;
 use crate::Resource;
 use crate::community::{NotificationDraft, fact_time};
+use crate::idempotency::{Claimed, Keyed, Reply};
 use crate::identity::Actor;
 use crate::mentoring::MentoringError;
 use crate::{AppError, Lyceum};
@@ -43,23 +43,41 @@ impl Lyceum {
     /// never its own session, and only while the session's mentor still mentors. Free
     /// sessions confirm at once; paid sessions hold the seat for the configured time
     /// awaiting payment. The capacity is guarded by the database, so concurrent requests
-    /// never overbook. With an idempotency key, a retry returns the first booking.
+    /// never overbook. With an idempotency key, a retry returns the first answer: the
+    /// booking as it was then (even if cancelled since), or the refusal (full, closed, own
+    /// session) even once a seat has freed. Keys are the learner's own.
     pub async fn book_session(
         &self,
         actor: &Actor,
         session_id: Uuid,
-        idempotency: Option<IdempotentRequest>,
+        idempotency: Option<Keyed<'_, BookingResult>>,
+    ) -> Result<Reply<BookingResult>, AppError> {
+        let scope = format!("booking:{}", actor.id());
+        self.once(scope, idempotency, |claim| {
+            self.take_seat(actor, session_id, claim)
+        })
+        .await
+    }
+
+    async fn take_seat(
+        &self,
+        actor: &Actor,
+        session_id: Uuid,
+        claimed: Option<Claimed>,
     ) -> Result<BookingResult, AppError> {
         let session = self.load_session(session_id).await?;
+        let committed = claimed.as_ref().is_some_and(|claimed| claimed.committed);
+        let claim = claimed.map(|claimed| claimed.claim);
         let now = self.ports.clock.now();
         let start = match check_booking(&session, actor.id(), now, self.settings.booking_hold) {
             Ok(start) => start,
-            // With a key, a full or started session may still be a replay of the first
-            // request: let the repository decide.
+            // A key whose booking is committed but whose answer was not stored replays from
+            // the booking even if the session is full or started since: the repository
+            // finds it (and takes no seat).
             Err(
                 lyceum_domain::mentoring::BookingError::SessionFull { .. }
                 | lyceum_domain::mentoring::BookingError::SessionNotBookable,
-            ) if idempotency.is_some() => lyceum_domain::mentoring::BookingStart {
+            ) if committed => lyceum_domain::mentoring::BookingStart {
                 status: BookingStatus::Confirmed,
                 payment_status: PaymentStatus::Paid,
                 hold_expires_at: None,
@@ -81,7 +99,6 @@ impl Lyceum {
             created_at: now,
             updated_at: now,
         };
-        let claim = idempotency.map(|request| request.claim(format!("booking:{}", actor.id())));
         let outcome = self
             .ports
             .bookings

@@ -388,6 +388,8 @@ async fn free_sessions_confirm_at_once_and_paid_ones_hold_the_seat_for_fifteen_m
             .build()
             .book_session(&actor(&[Role::Learner]), id, None)
             .await
+            .unwrap()
+            .fresh()
             .unwrap();
         assert_eq!(result.booking.status, status);
     }

@@ -4,12 +4,12 @@
 //! overdraw.
 
 use lyceum_domain::wallet::{Adjustment, LedgerEntry, Wallet, WalletError};
-use lyceum_ports::idempotency::IdempotentRequest;
 use lyceum_ports::wallet::{AppendOutcome, NewLedgerEntry};
 use lyceum_ports::{Page, PageRequest, RepoError};
 use uuid::Uuid;
 
 use crate::Resource;
+use crate::idempotency::{Claimed, Keyed, Reply};
 use crate::identity::Actor;
 use crate::{AppError, Lyceum};
 
@@ -42,14 +42,29 @@ impl Lyceum {
     }
 
     /// Grants or deducts points (admin). With an idempotency key, repeating the same
-    /// request returns the first result and changes nothing; the key is stored in the
-    /// same transaction as the ledger entry.
+    /// request returns the first answer — the entry as it was, or the refusal (not enough
+    /// points, no such user) even once points have arrived — and changes nothing; the key
+    /// is stored in the same transaction as the ledger entry. Keys are the admin's own.
     pub async fn admin_adjust_wallet(
         &self,
         actor: &Actor,
         user_id: Uuid,
         adjustment: Adjustment,
-        idempotency: Option<IdempotentRequest>,
+        idempotency: Option<Keyed<'_, AdjustmentResult>>,
+    ) -> Result<Reply<AdjustmentResult>, AppError> {
+        let scope = format!("wallet_adjustment:{}", actor.id());
+        self.once(scope, idempotency, |claim| {
+            self.adjust_wallet(actor, user_id, adjustment, claim)
+        })
+        .await
+    }
+
+    async fn adjust_wallet(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        adjustment: Adjustment,
+        claimed: Option<Claimed>,
     ) -> Result<AdjustmentResult, AppError> {
         Self::require_admin(actor)?;
         let wallet = self
@@ -58,13 +73,13 @@ impl Lyceum {
             .wallet(user_id)
             .await?
             .ok_or(AppError::NotFound(Resource::User))?;
-        let claim =
-            idempotency.map(|request| request.claim(format!("wallet_adjustment:{}", actor.id())));
-        // A replay must answer with the first result even if the balance has moved since,
-        // so with a key only overflow is checked early; the database's balance check inside
-        // the write still applies.
+        // A key whose entry is committed but whose answer was not stored replays from the
+        // entry even if the balance has moved since, so then only overflow is checked
+        // early; the database's balance check inside the write still applies.
+        let committed = claimed.as_ref().is_some_and(|claimed| claimed.committed);
+        let claim = claimed.map(|claimed| claimed.claim);
         match wallet.balance_after(adjustment.delta()) {
-            Err(WalletError::InsufficientPoints { balance, requested }) if claim.is_none() => {
+            Err(WalletError::InsufficientPoints { balance, requested }) if !committed => {
                 return Err(AppError::Wallet(WalletError::InsufficientPoints {
                     balance,
                     requested,

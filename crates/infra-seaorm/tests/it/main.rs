@@ -10,6 +10,7 @@ mod common;
 mod auth;
 mod database;
 mod harness;
+mod idempotency;
 mod mentoring_availability;
 mod mentoring_bookings;
 mod mentoring_calendar_feeds;
