@@ -183,7 +183,7 @@ async fn keys_recorded_before_the_upgrade_survive_it_and_refusals_are_dropped_go
         let migrations = migration::Migrator::migrations();
         let ours = migrations
             .iter()
-            .position(|m| m.name() == "m20261124_000005_idempotency_answers")
+            .position(|m| m.name() == "m20261124_000007_idempotency_answers")
             .expect("the migration is listed");
         let after = u32::try_from(migrations.len() - ours).unwrap();
         let keys = IdempotencyKeyStore::new(&t.database);
