@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::Reply;
 use crate::identity::{Actor, IdentityError};
 use crate::mentoring::MentoringError;
-use crate::test_support::{Mocks, NOW, actor, keyed, render_debug};
+use crate::test_support::{Mocks, NOW, actor, keyed, render_debug, user};
 use crate::{AdjustmentResult, AppError, IdempotencyError, Resource};
 
 fn wallet_of(user_id: Uuid, balance: i64) -> Wallet {
@@ -162,6 +162,12 @@ async fn a_refusal_the_store_decides_is_kept_too() {
     m.sessions
         .expect_by_id()
         .returning(move |_| Ok(Some(s.clone())));
+    // The session's mentor still mentors.
+    m.users.expect_by_id().returning(|id| {
+        let mut mentor = user(&[Role::Mentor]);
+        mentor.id = id;
+        Ok(Some(mentor))
+    });
     // The last seat went to someone else between the read and the write.
     m.bookings
         .expect_reserve_seat()
