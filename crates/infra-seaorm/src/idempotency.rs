@@ -14,12 +14,11 @@ use lyceum_ports::idempotency::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::database::{Backend, Database, db_time, finish, unavailable, unique_violation};
+use crate::database::{Backend, Database, db_time, unavailable, unique_violation};
 
 pub(crate) mod idempotency_keys {
     use sea_orm::entity::prelude::*;
@@ -200,30 +199,28 @@ impl lyceum_ports::idempotency::IdempotencyKeyRepository for IdempotencyKeyStore
         claim: &IdempotencyClaim,
         answer: StoredResponse,
     ) -> Result<StoredResponse, RepoError> {
-        let tx = self.db.begin_write().await?;
-        let stored = async {
-            let mine = Condition::all()
-                .add(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
-                .add(idempotency_keys::Column::Key.eq(claim.key.as_str()))
-                .add(idempotency_keys::Column::Fingerprint.eq(claim.fingerprint.as_str()));
-            idempotency_keys::Entity::update_many()
-                .col_expr(idempotency_keys::Column::Response, Expr::value(answer.0))
-                .filter(mine.clone())
-                .filter(idempotency_keys::Column::Response.is_null())
-                .exec(&tx)
-                .await
-                .map_err(unavailable)?;
-            idempotency_keys::Entity::find()
-                .filter(mine)
-                .one(&tx)
-                .await
-                .map_err(unavailable)?
-                .and_then(|row| row.response)
-                .map(StoredResponse)
-                .ok_or(RepoError::NotFound)
-        }
-        .await;
-        finish(tx, stored).await
+        // One statement: the first answer stored stays, and the one on record comes back.
+        let row = self
+            .db
+            .connection()
+            .query_one_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                r#"UPDATE idempotency_keys SET response = COALESCE(response, $1)
+                   WHERE scope = $2 AND "key" = $3 AND fingerprint = $4 RETURNING response"#,
+                [
+                    answer.0.into(),
+                    claim.scope.as_str().into(),
+                    claim.key.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        row.map(|row| row.try_get::<String>("", "response"))
+            .transpose()
+            .map_err(unavailable)?
+            .map(StoredResponse)
+            .ok_or(RepoError::NotFound)
     }
 
     async fn record_refusal(
@@ -232,15 +229,38 @@ impl lyceum_ports::idempotency::IdempotencyKeyRepository for IdempotencyKeyStore
         answer: StoredResponse,
         now: OffsetDateTime,
     ) -> Result<(), RepoError> {
+        // One statement: the key's primary key decides against an effect recorded by a
+        // concurrent request (PostgreSQL waits for that one's transaction to end), and an
+        // expired key is taken over.
         let now = db_time(now);
-        let tx = self.db.begin_write().await?;
-        let recorded = async {
-            lock_key(&self.db, &tx, &claim).await?;
-            forget_expired(&tx, &claim, now).await?;
-            insert_key(&tx, claim, None, Some(answer), now).await
+        let inserted = self
+            .db
+            .connection()
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                r#"INSERT INTO idempotency_keys
+                       (scope, "key", fingerprint, resource_id, response, created_at, expires_at)
+                   VALUES ($1, $2, $3, NULL, $4, $5, $6)
+                   ON CONFLICT (scope, "key") DO UPDATE SET
+                       fingerprint = excluded.fingerprint, resource_id = NULL,
+                       response = excluded.response, created_at = excluded.created_at,
+                       expires_at = excluded.expires_at
+                   WHERE idempotency_keys.expires_at <= excluded.created_at"#,
+                [
+                    claim.scope.into(),
+                    claim.key.into(),
+                    claim.fingerprint.into(),
+                    answer.0.into(),
+                    now.into(),
+                    (now + IDEMPOTENCY_KEY_TTL).into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        if inserted.rows_affected() == 0 {
+            return Err(RepoError::IdempotencyKeyInFlight);
         }
-        .await;
-        finish(tx, recorded).await
+        Ok(())
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
