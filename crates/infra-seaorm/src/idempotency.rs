@@ -43,13 +43,17 @@ pub(crate) mod idempotency_keys {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Locks the key for the rest of the transaction on PostgreSQL, or says that another
-/// transaction holds it ([`RepoError::IdempotencyKeyInFlight`]).
-async fn lock_key(
+/// The resource an earlier request with this key created, if the key is live; runs inside
+/// the write transaction and locks the key for the rest of it, so the answer cannot go
+/// stale. The same key with another fingerprint is [`RepoError::IdempotencyKeyMismatch`];
+/// a key whose first request was refused meanwhile (after the caller recalled nothing) is
+/// [`RepoError::IdempotencyKeyInFlight`], so that a retry gets that refusal.
+pub(crate) async fn claimed_resource(
     db: &Database,
     tx: &DatabaseTransaction,
     claim: &IdempotencyClaim,
-) -> Result<(), RepoError> {
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, RepoError> {
     if db.backend() == Backend::Postgres {
         // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two
         // requests with one key would both miss the row, so the key is locked for the
@@ -70,15 +74,7 @@ async fn lock_key(
             return Err(RepoError::IdempotencyKeyInFlight);
         }
     }
-    Ok(())
-}
-
-/// Forgets the key if its time is up: an expired key starts a new request.
-async fn forget_expired(
-    tx: &DatabaseTransaction,
-    claim: &IdempotencyClaim,
-    now: OffsetDateTime,
-) -> Result<(), RepoError> {
+    // An expired key starts a new request.
     idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
         .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
@@ -86,22 +82,6 @@ async fn forget_expired(
         .exec(tx)
         .await
         .map_err(unavailable)?;
-    Ok(())
-}
-
-/// The resource an earlier request with this key created, if the key is live; runs inside
-/// the write transaction and locks the key for the rest of it, so the answer cannot go
-/// stale. The same key with another fingerprint is [`RepoError::IdempotencyKeyMismatch`];
-/// a key whose first request was refused meanwhile (after the caller recalled nothing) is
-/// [`RepoError::IdempotencyKeyInFlight`], so that a retry gets that refusal.
-pub(crate) async fn claimed_resource(
-    db: &Database,
-    tx: &DatabaseTransaction,
-    claim: &IdempotencyClaim,
-    now: OffsetDateTime,
-) -> Result<Option<Uuid>, RepoError> {
-    lock_key(db, tx, claim).await?;
-    forget_expired(tx, claim, now).await?;
     let seen = idempotency_keys::Entity::find_by_id((claim.scope.clone(), claim.key.clone()))
         .one(tx)
         .await
@@ -115,21 +95,20 @@ pub(crate) async fn claimed_resource(
         .ok_or(RepoError::IdempotencyKeyInFlight)
 }
 
-/// Inserts the key's row; a row already there means another request with this key
-/// decided first.
-async fn insert_key(
+/// Records the key as having created `resource_id`, in the effect's transaction; its
+/// answer follows with [`IdempotencyKeyStore`]'s `store_answer`.
+pub(crate) async fn record_claim(
     tx: &DatabaseTransaction,
     claim: IdempotencyClaim,
-    resource_id: Option<Uuid>,
-    response: Option<StoredResponse>,
+    resource_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(), RepoError> {
     let key = idempotency_keys::ActiveModel {
         scope: Set(claim.scope),
         key: Set(claim.key),
         fingerprint: Set(claim.fingerprint),
-        resource_id: Set(resource_id),
-        response: Set(response.map(|answer| answer.0)),
+        resource_id: Set(Some(resource_id)),
+        response: Set(None),
         created_at: Set(now),
         expires_at: Set(now + IDEMPOTENCY_KEY_TTL),
     };
@@ -145,17 +124,6 @@ async fn insert_key(
             }
         })?;
     Ok(())
-}
-
-/// Records the key as having created `resource_id`, in the effect's transaction; its
-/// answer follows with [`IdempotencyKeyStore`]'s `store_answer`.
-pub(crate) async fn record_claim(
-    tx: &DatabaseTransaction,
-    claim: IdempotencyClaim,
-    resource_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<(), RepoError> {
-    insert_key(tx, claim, Some(resource_id), None, now).await
 }
 
 /// The idempotency-key housekeeping port on SeaORM.
