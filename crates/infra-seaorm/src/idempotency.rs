@@ -14,12 +14,11 @@ use lyceum_ports::idempotency::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Statement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::database::{Backend, Database, db_time, finish, unavailable, unique_violation};
+use crate::database::{Backend, Database, db_time, unavailable, unique_violation};
 
 pub(crate) mod idempotency_keys {
     use sea_orm::entity::prelude::*;
@@ -44,13 +43,17 @@ pub(crate) mod idempotency_keys {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Locks the key for the rest of the transaction on PostgreSQL, or says that another
-/// transaction holds it ([`RepoError::IdempotencyKeyInFlight`]).
-async fn lock_key(
+/// The resource an earlier request with this key created, if the key is live; runs inside
+/// the write transaction and locks the key for the rest of it, so the answer cannot go
+/// stale. The same key with another fingerprint is [`RepoError::IdempotencyKeyMismatch`];
+/// a key whose first request was refused meanwhile (after the caller recalled nothing) is
+/// [`RepoError::IdempotencyKeyInFlight`], so that a retry gets that refusal.
+pub(crate) async fn claimed_resource(
     db: &Database,
     tx: &DatabaseTransaction,
     claim: &IdempotencyClaim,
-) -> Result<(), RepoError> {
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, RepoError> {
     if db.backend() == Backend::Postgres {
         // SQLite's BEGIN IMMEDIATE already serializes writers; on PostgreSQL two
         // requests with one key would both miss the row, so the key is locked for the
@@ -71,15 +74,7 @@ async fn lock_key(
             return Err(RepoError::IdempotencyKeyInFlight);
         }
     }
-    Ok(())
-}
-
-/// Forgets the key if its time is up: an expired key starts a new request.
-async fn forget_expired(
-    tx: &DatabaseTransaction,
-    claim: &IdempotencyClaim,
-    now: OffsetDateTime,
-) -> Result<(), RepoError> {
+    // An expired key starts a new request.
     idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
         .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
@@ -87,22 +82,6 @@ async fn forget_expired(
         .exec(tx)
         .await
         .map_err(unavailable)?;
-    Ok(())
-}
-
-/// The resource an earlier request with this key created, if the key is live; runs inside
-/// the write transaction and locks the key for the rest of it, so the answer cannot go
-/// stale. The same key with another fingerprint is [`RepoError::IdempotencyKeyMismatch`];
-/// a key whose first request was refused meanwhile (after the caller recalled nothing) is
-/// [`RepoError::IdempotencyKeyInFlight`], so that a retry gets that refusal.
-pub(crate) async fn claimed_resource(
-    db: &Database,
-    tx: &DatabaseTransaction,
-    claim: &IdempotencyClaim,
-    now: OffsetDateTime,
-) -> Result<Option<Uuid>, RepoError> {
-    lock_key(db, tx, claim).await?;
-    forget_expired(tx, claim, now).await?;
     let seen = idempotency_keys::Entity::find_by_id((claim.scope.clone(), claim.key.clone()))
         .one(tx)
         .await
@@ -116,21 +95,20 @@ pub(crate) async fn claimed_resource(
         .ok_or(RepoError::IdempotencyKeyInFlight)
 }
 
-/// Inserts the key's row; a row already there means another request with this key
-/// decided first.
-async fn insert_key(
+/// Records the key as having created `resource_id`, in the effect's transaction; its
+/// answer follows with [`IdempotencyKeyStore`]'s `store_answer`.
+pub(crate) async fn record_claim(
     tx: &DatabaseTransaction,
     claim: IdempotencyClaim,
-    resource_id: Option<Uuid>,
-    response: Option<StoredResponse>,
+    resource_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(), RepoError> {
     let key = idempotency_keys::ActiveModel {
         scope: Set(claim.scope),
         key: Set(claim.key),
         fingerprint: Set(claim.fingerprint),
-        resource_id: Set(resource_id),
-        response: Set(response.map(|answer| answer.0)),
+        resource_id: Set(Some(resource_id)),
+        response: Set(None),
         created_at: Set(now),
         expires_at: Set(now + IDEMPOTENCY_KEY_TTL),
     };
@@ -146,17 +124,6 @@ async fn insert_key(
             }
         })?;
     Ok(())
-}
-
-/// Records the key as having created `resource_id`, in the effect's transaction; its
-/// answer follows with [`IdempotencyKeyStore`]'s `store_answer`.
-pub(crate) async fn record_claim(
-    tx: &DatabaseTransaction,
-    claim: IdempotencyClaim,
-    resource_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<(), RepoError> {
-    insert_key(tx, claim, Some(resource_id), None, now).await
 }
 
 /// The idempotency-key housekeeping port on SeaORM.
@@ -200,30 +167,28 @@ impl lyceum_ports::idempotency::IdempotencyKeyRepository for IdempotencyKeyStore
         claim: &IdempotencyClaim,
         answer: StoredResponse,
     ) -> Result<StoredResponse, RepoError> {
-        let tx = self.db.begin_write().await?;
-        let stored = async {
-            let mine = Condition::all()
-                .add(idempotency_keys::Column::Scope.eq(claim.scope.as_str()))
-                .add(idempotency_keys::Column::Key.eq(claim.key.as_str()))
-                .add(idempotency_keys::Column::Fingerprint.eq(claim.fingerprint.as_str()));
-            idempotency_keys::Entity::update_many()
-                .col_expr(idempotency_keys::Column::Response, Expr::value(answer.0))
-                .filter(mine.clone())
-                .filter(idempotency_keys::Column::Response.is_null())
-                .exec(&tx)
-                .await
-                .map_err(unavailable)?;
-            idempotency_keys::Entity::find()
-                .filter(mine)
-                .one(&tx)
-                .await
-                .map_err(unavailable)?
-                .and_then(|row| row.response)
-                .map(StoredResponse)
-                .ok_or(RepoError::NotFound)
-        }
-        .await;
-        finish(tx, stored).await
+        // One statement: the first answer stored stays, and the one on record comes back.
+        let row = self
+            .db
+            .connection()
+            .query_one_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                r#"UPDATE idempotency_keys SET response = COALESCE(response, $1)
+                   WHERE scope = $2 AND "key" = $3 AND fingerprint = $4 RETURNING response"#,
+                [
+                    answer.0.into(),
+                    claim.scope.as_str().into(),
+                    claim.key.as_str().into(),
+                    claim.fingerprint.as_str().into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        row.map(|row| row.try_get::<String>("", "response"))
+            .transpose()
+            .map_err(unavailable)?
+            .map(StoredResponse)
+            .ok_or(RepoError::NotFound)
     }
 
     async fn record_refusal(
@@ -232,15 +197,38 @@ impl lyceum_ports::idempotency::IdempotencyKeyRepository for IdempotencyKeyStore
         answer: StoredResponse,
         now: OffsetDateTime,
     ) -> Result<(), RepoError> {
+        // One statement: the key's primary key decides against an effect recorded by a
+        // concurrent request (PostgreSQL waits for that one's transaction to end), and an
+        // expired key is taken over.
         let now = db_time(now);
-        let tx = self.db.begin_write().await?;
-        let recorded = async {
-            lock_key(&self.db, &tx, &claim).await?;
-            forget_expired(&tx, &claim, now).await?;
-            insert_key(&tx, claim, None, Some(answer), now).await
+        let inserted = self
+            .db
+            .connection()
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.db_backend(),
+                r#"INSERT INTO idempotency_keys
+                       (scope, "key", fingerprint, resource_id, response, created_at, expires_at)
+                   VALUES ($1, $2, $3, NULL, $4, $5, $6)
+                   ON CONFLICT (scope, "key") DO UPDATE SET
+                       fingerprint = excluded.fingerprint, resource_id = NULL,
+                       response = excluded.response, created_at = excluded.created_at,
+                       expires_at = excluded.expires_at
+                   WHERE idempotency_keys.expires_at <= excluded.created_at"#,
+                [
+                    claim.scope.into(),
+                    claim.key.into(),
+                    claim.fingerprint.into(),
+                    answer.0.into(),
+                    now.into(),
+                    (now + IDEMPOTENCY_KEY_TTL).into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        if inserted.rows_affected() == 0 {
+            return Err(RepoError::IdempotencyKeyInFlight);
         }
-        .await;
-        finish(tx, recorded).await
+        Ok(())
     }
 
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, RepoError> {
