@@ -706,6 +706,22 @@ async fn event_streams(options: &Options) -> Outcome {
     )
     .await;
     let (_, sender) = api.account("mentorsender", "mentor").await;
+    // Messages flow only between people who share mentoring: every user books a seat in
+    // the sender's session first.
+    let shared = api.session(&sender, 48, users.len() as i64).await;
+    for (_, token) in &users {
+        let (status, body, _) = api
+            .call(
+                Method::POST,
+                &format!("/api/v1/mentoring-sessions/{shared}/bookings"),
+                Some(token),
+                Some(&json!({})),
+                None,
+            )
+            .await
+            .expect("booking answers");
+        assert_eq!(status, 201, "booking the sender's session: {body}");
+    }
     let opened = Arc::new(AtomicUsize::new(0));
     let received = Arc::new(AtomicUsize::new(0));
     let mut streams = Vec::new();
@@ -734,7 +750,7 @@ async fn event_streams(options: &Options) -> Outcome {
                 while let Some(chunk) = body.next().await {
                     let Ok(chunk) = chunk else { return got_message };
                     seen.push_str(&String::from_utf8_lossy(&chunk));
-                    if !got_message && seen.contains("event: message") {
+                    if !got_message && seen.contains(r#""event":"message""#) {
                         got_message = true;
                         received.fetch_add(1, Ordering::Relaxed);
                         seen.clear();
@@ -751,8 +767,9 @@ async fn event_streams(options: &Options) -> Outcome {
     }
     let open = opened.load(Ordering::Relaxed);
     let sent_at = Instant::now();
+    let mut unsent = 0;
     for (id, _) in &users {
-        let _ = api
+        let reply = api
             .call(
                 Method::POST,
                 &format!("/api/v1/me/conversations/{id}/messages"),
@@ -761,6 +778,7 @@ async fn event_streams(options: &Options) -> Outcome {
                 None,
             )
             .await;
+        unsent += usize::from(!matches!(reply, Ok((201, _, _))));
     }
     while received.load(Ordering::Relaxed) < open && sent_at.elapsed() < Duration::from_secs(30) {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -790,6 +808,7 @@ async fn event_streams(options: &Options) -> Outcome {
         format!("{:.2} s", shutdown.as_secs_f64()),
     );
     out.row("Streams ended by the shutdown", format!("{ended}/{open}"));
+    out.check(unsent == 0, "every message was accepted (201)");
     out.check(open == options.streams, "every stream opened");
     out.check(got == open, "every stream received its message");
     out.check(
