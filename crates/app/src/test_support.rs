@@ -14,6 +14,12 @@ use time::macros::datetime;
 use uuid::Uuid;
 
 use lyceum_domain::identity::{Email, PersonName, Profile, Role, User, Username};
+use lyceum_domain::mentoring::{
+    Capacity, MeetingUrl, MentoringSession, Popularity, SessionDescription, SessionDuration,
+    SessionStatus, SessionTitle,
+};
+use lyceum_domain::wallet::{Points, Wallet};
+use lyceum_domain::{Currency, Money};
 
 use crate::identity::Actor;
 use crate::{Lyceum, Ports, Settings};
@@ -168,5 +174,37 @@ pub(crate) fn keyed<'r, T>(
             fingerprint: fingerprint.into(),
         },
         render,
+    }
+}
+
+/// A scheduled session of `mentor_id` three days ahead, priced `price` (minor units, INR).
+pub(crate) fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
+    MentoringSession {
+        id: Uuid::now_v7(),
+        mentor_id,
+        title: SessionTitle::parse("Rust ownership").unwrap(),
+        description: SessionDescription::default(),
+        specialization_id: None,
+        duration: SessionDuration::minutes(60).unwrap(),
+        price: Money::new(price, Currency::parse("INR").unwrap()).unwrap(),
+        capacity: Capacity::new(capacity).unwrap(),
+        seats_taken: taken,
+        starts_at: NOW + time::Duration::days(3),
+        meeting_url: MeetingUrl::parse("https://meet.example/x").unwrap(),
+        status: SessionStatus::Scheduled,
+        request_id: None,
+        popularity: Popularity::default(),
+        created_at: NOW,
+        updated_at: NOW,
+    }
+}
+
+/// A wallet of `user_id` holding `balance` points.
+pub(crate) fn wallet_of(user_id: Uuid, balance: i64) -> Wallet {
+    Wallet {
+        user_id,
+        balance: Points::new(balance).unwrap(),
+        created_at: NOW,
+        updated_at: NOW,
     }
 }

@@ -67,7 +67,7 @@ pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String 
             .append_property(stamp.clone())
             .starts(session.starts_at)
             .ends(session.ends_at())
-            .summary(&one_line(session.title.as_str()))
+            .summary(session.title.as_str())
             .url(session.meeting_url.as_str())
             .location(session.meeting_url.as_str())
             .status(EventStatus::Confirmed);
@@ -84,11 +84,6 @@ pub fn calendar(sessions: &[MentoringSession], stamp: OffsetDateTime) -> String 
 /// return would end the content line, so line breaks are normalised to `\n` first.
 fn text(value: &str) -> String {
     value.replace("\r\n", "\n").replace('\r', "\n")
-}
-
-/// A single-line value (a title): any line break becomes a space.
-fn one_line(value: &str) -> String {
-    value.replace(['\r', '\n'], " ")
 }
 
 /// The token in a feed path segment (`<token>.ics`), if the segment has that shape.

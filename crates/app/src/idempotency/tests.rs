@@ -4,34 +4,20 @@
 use std::sync::{Arc, Mutex};
 
 use lyceum_domain::identity::Role;
-use lyceum_domain::mentoring::{
-    BookingError, Capacity, MeetingUrl, MentoringSession, Popularity, SessionDescription,
-    SessionDuration, SessionStatus, SessionTitle,
-};
+use lyceum_domain::mentoring::BookingError;
 use lyceum_domain::wallet::{
-    Adjustment, AdjustmentDirection, LedgerEntry, LedgerEntryKind, Points, Wallet, WalletError,
+    Adjustment, AdjustmentDirection, LedgerEntry, LedgerEntryKind, Points, WalletError,
 };
-use lyceum_domain::{Currency, Money};
 use lyceum_ports::idempotency::{Remembered, StoredResponse};
 use lyceum_ports::wallet::AppendOutcome;
 use lyceum_ports::{Cause, Conflict, RepoError};
-use time::Duration;
 use uuid::Uuid;
 
 use super::Reply;
 use crate::identity::{Actor, IdentityError};
 use crate::mentoring::MentoringError;
-use crate::test_support::{Mocks, NOW, actor, keyed, render_debug, user};
+use crate::test_support::{Mocks, NOW, actor, keyed, render_debug, session, user, wallet_of};
 use crate::{AdjustmentResult, AppError, IdempotencyError, Resource};
-
-fn wallet_of(user_id: Uuid, balance: i64) -> Wallet {
-    Wallet {
-        user_id,
-        balance: Points::new(balance).unwrap(),
-        created_at: NOW,
-        updated_at: NOW,
-    }
-}
 
 fn entry_of(user_id: Uuid, delta: i64, balance_after: i64) -> LedgerEntry {
     LedgerEntry {
@@ -50,27 +36,6 @@ fn entry_of(user_id: Uuid, delta: i64, balance_after: i64) -> LedgerEntry {
 
 fn deduct(points: i64) -> Adjustment {
     Adjustment::new(AdjustmentDirection::Deduct, points, "correction").unwrap()
-}
-
-fn session(mentor_id: Uuid, capacity: i64, taken: u32) -> MentoringSession {
-    MentoringSession {
-        id: Uuid::now_v7(),
-        mentor_id,
-        title: SessionTitle::parse("Rust ownership").unwrap(),
-        description: SessionDescription::default(),
-        specialization_id: None,
-        duration: SessionDuration::minutes(60).unwrap(),
-        price: Money::new(0, Currency::parse("INR").unwrap()).unwrap(),
-        capacity: Capacity::new(capacity).unwrap(),
-        seats_taken: taken,
-        starts_at: NOW + Duration::days(3),
-        meeting_url: MeetingUrl::parse("https://meet.example/x").unwrap(),
-        status: SessionStatus::Scheduled,
-        request_id: None,
-        popularity: Popularity::default(),
-        created_at: NOW,
-        updated_at: NOW,
-    }
 }
 
 /// An in-memory key store behind the mocks: what was recorded is what is recalled.
@@ -157,7 +122,7 @@ async fn a_refusal_the_store_decides_is_kept_too() {
     let kept = Kept::default();
     let mut m = Mocks::new();
     kept.wire(&mut m);
-    let s = session(Uuid::now_v7(), 5, 4);
+    let s = session(Uuid::now_v7(), 0, 5, 4);
     let id = s.id;
     m.sessions
         .expect_by_id()
@@ -194,7 +159,7 @@ async fn a_booking_refused_for_the_mentors_own_session_is_kept() {
     let mut m = Mocks::new();
     kept.wire(&mut m);
     let mentor = actor(&[Role::Mentor, Role::Learner]);
-    let s = session(mentor.id(), 5, 0);
+    let s = session(mentor.id(), 0, 5, 0);
     let id = s.id;
     m.sessions
         .expect_by_id()

@@ -1,7 +1,7 @@
 //! Use-case tests with mocked ports: each asserts the result and the calls made (or not).
 
 use lyceum_domain::identity::{Ban, Role, Roles};
-use lyceum_domain::wallet::{Adjustment, AdjustmentDirection, Points, Wallet};
+use lyceum_domain::wallet::{Adjustment, AdjustmentDirection};
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::*;
 use lyceum_ports::system::*;
@@ -12,7 +12,7 @@ use super::*;
 use crate::AppError;
 use crate::IdempotencyError;
 use crate::identity::IdentityError;
-use crate::test_support::{Mocks, NOW, actor, keyed, render_debug, user};
+use crate::test_support::{Mocks, NOW, actor, keyed, render_debug, user, wallet_of};
 use lyceum_domain::wallet::WalletError;
 use lyceum_ports::system::MailMessage;
 
@@ -560,15 +560,6 @@ async fn ban_signs_the_user_out_everywhere() {
             .await
             .is_ok()
     );
-}
-
-fn wallet_of(user_id: Uuid, balance: i64) -> Wallet {
-    Wallet {
-        user_id,
-        balance: Points::new(balance).unwrap(),
-        created_at: NOW,
-        updated_at: NOW,
-    }
 }
 
 #[tokio::test]

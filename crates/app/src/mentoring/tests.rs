@@ -1,8 +1,8 @@
 //! Mentoring use-case tests with mocked ports: each asserts the result and the calls made.
 
+use lyceum_domain::Violation;
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::*;
-use lyceum_domain::{Currency, Money, Violation};
 use lyceum_ports::mentoring::{ReserveOutcome, SessionChanges};
 use lyceum_ports::{Conflict, Page, RepoError};
 use mockall::predicate::eq;
@@ -12,28 +12,7 @@ use uuid::Uuid;
 use super::*;
 use crate::AppError;
 use crate::Resource;
-use crate::test_support::{Mocks, NOW, actor, user};
-
-fn session(mentor_id: Uuid, price: i64, capacity: i64, taken: u32) -> MentoringSession {
-    MentoringSession {
-        id: Uuid::now_v7(),
-        mentor_id,
-        title: SessionTitle::parse("Rust ownership").unwrap(),
-        description: SessionDescription::default(),
-        specialization_id: None,
-        duration: SessionDuration::minutes(60).unwrap(),
-        price: Money::new(price, Currency::parse("INR").unwrap()).unwrap(),
-        capacity: Capacity::new(capacity).unwrap(),
-        seats_taken: taken,
-        starts_at: NOW + Duration::days(3),
-        meeting_url: MeetingUrl::parse("https://meet.example/x").unwrap(),
-        status: SessionStatus::Scheduled,
-        request_id: None,
-        popularity: Popularity::default(),
-        created_at: NOW,
-        updated_at: NOW,
-    }
-}
+use crate::test_support::{Mocks, NOW, actor, session, user};
 
 fn booking_in(s: &MentoringSession, learner: Uuid, status: BookingStatus) -> Booking {
     Booking {

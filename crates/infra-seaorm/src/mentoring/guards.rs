@@ -6,7 +6,9 @@
 //! session rows (in id order when several), then bookings, then requests. SQLite needs no
 //! row locks: `BEGIN IMMEDIATE` already serializes writers.
 
-use lyceum_domain::mentoring::{SessionDuration, SessionError, check_mentor_free};
+use lyceum_domain::mentoring::{
+    MentoringSession, SessionDuration, SessionError, check_mentor_free,
+};
 use lyceum_ports::{Conflict, RepoError};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
@@ -89,12 +91,40 @@ pub(crate) async fn lock_mentor(
     Ok(())
 }
 
+/// The mentor's sessions that take time in `[from, to)` (scheduled or active), earliest
+/// first. A session reaching into the span started at most
+/// [`SessionDuration::MAX_MINUTES`] before it: the bound keeps the scan a short range of
+/// `ix_mentoring_sessions_mentor_id_starts_at` however many past sessions the mentor has.
+/// Shared by the overlap guard and the free slots, so both see the same busy time.
+pub(crate) async fn mentor_sessions_between(
+    conn: &impl ConnectionTrait,
+    mentor_id: Uuid,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Result<Vec<MentoringSession>, RepoError> {
+    use mentoring_sessions::Column as C;
+    let (from, to) = (db_time(from), db_time(to));
+    let earliest = from - Duration::minutes(i64::from(SessionDuration::MAX_MINUTES));
+    mentoring_sessions::Entity::find()
+        .filter(C::MentorId.eq(mentor_id))
+        .filter(C::StartsAt.gt(earliest))
+        .filter(C::StartsAt.lt(to))
+        .filter(C::EndsAt.gt(from))
+        .filter(C::Status.is_in(["scheduled", "active"]))
+        .order_by_asc(C::StartsAt)
+        .order_by_asc(C::Id)
+        .all(conn)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(session_from_row)
+        .collect()
+}
+
 /// Refuses `[starts_at, ends_at)` for `mentor_id` when another of their sessions takes
-/// that time (`Conflict::MentorBusy`, naming the earliest). The query narrows to the
-/// mentor's sessions near that span (a session overlapping it started at most
-/// [`SessionDuration::MAX_MINUTES`] before it, which keeps the scan a short range of
-/// `ix_mentoring_sessions_mentor_id_starts_at`); the domain's rule decides. `except` is
-/// the session being moved. Run after [`lock_mentor`] in the same transaction.
+/// that time (`Conflict::MentorBusy`, naming the earliest); the domain's rule decides on
+/// the sessions near that span. `except` is the session being moved. Run after
+/// [`lock_mentor`] in the same transaction.
 pub(crate) async fn ensure_mentor_free(
     tx: &DatabaseTransaction,
     mentor_id: Uuid,
@@ -102,23 +132,8 @@ pub(crate) async fn ensure_mentor_free(
     ends_at: OffsetDateTime,
     except: Option<Uuid>,
 ) -> Result<(), RepoError> {
-    use mentoring_sessions::Column as C;
+    let nearby = mentor_sessions_between(tx, mentor_id, starts_at, ends_at).await?;
     let (starts_at, ends_at) = (db_time(starts_at), db_time(ends_at));
-    let earliest = starts_at - Duration::minutes(i64::from(SessionDuration::MAX_MINUTES));
-    let nearby = mentoring_sessions::Entity::find()
-        .filter(C::MentorId.eq(mentor_id))
-        .filter(C::StartsAt.gt(earliest))
-        .filter(C::StartsAt.lt(ends_at))
-        .filter(C::EndsAt.gt(starts_at))
-        .filter(C::Status.is_in(["scheduled", "active"]))
-        .order_by_asc(C::StartsAt)
-        .order_by_asc(C::Id)
-        .all(tx)
-        .await
-        .map_err(unavailable)?
-        .into_iter()
-        .map(session_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
     check_mentor_free(&nearby, starts_at, ends_at, except).map_err(|error| match error {
         SessionError::Overlaps { session_id } => {
             RepoError::Conflict(Conflict::MentorBusy { session_id })

@@ -1,7 +1,7 @@
 //! [`MentoringSessionStore`]: mentoring sessions, their discovery and their life-cycle jobs.
 
 use async_trait::async_trait;
-use lyceum_domain::mentoring::{Booking, MentoringSession, SessionDuration};
+use lyceum_domain::mentoring::{Booking, MentoringSession};
 use lyceum_ports::mentoring::{
     MentoringSessionRepository, SessionChanges, SessionCursor, SessionFilter, SessionPage,
     SessionSort,
@@ -16,7 +16,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{bookings, mentoring_sessions as sessions};
-use super::guards::{LIVE, cancel_live_bookings, ensure_mentor_free, lock_mentor, stmt};
+use super::guards::{
+    LIVE, cancel_live_bookings, ensure_mentor_free, lock_mentor, mentor_sessions_between, stmt,
+};
 use super::rows::{booking_from_row, session_from_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
 use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
@@ -406,26 +408,7 @@ impl MentoringSessionRepository for MentoringSessionStore {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> Result<Vec<MentoringSession>, RepoError> {
-        use sessions::Column as C;
-        // A session reaching into the range started at most the longest duration before
-        // it: the bound keeps the scan a short range of the (mentor, start) index however
-        // many past sessions the mentor has.
-        let earliest =
-            db_time(from) - time::Duration::minutes(i64::from(SessionDuration::MAX_MINUTES));
-        sessions::Entity::find()
-            .filter(C::MentorId.eq(mentor_id))
-            .filter(C::Status.is_in(["scheduled", "active"]))
-            .filter(C::StartsAt.gt(earliest))
-            .filter(C::StartsAt.lt(db_time(to)))
-            .filter(C::EndsAt.gt(db_time(from)))
-            .order_by_asc(C::StartsAt)
-            .order_by_asc(C::Id)
-            .all(self.db.connection())
-            .await
-            .map_err(unavailable)?
-            .into_iter()
-            .map(session_from_row)
-            .collect()
+        mentor_sessions_between(self.db.connection(), mentor_id, from, to).await
     }
 
     async fn start_due(&self, now: OffsetDateTime) -> Result<Vec<MentoringSession>, RepoError> {
