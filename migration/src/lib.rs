@@ -15,6 +15,7 @@ mod m20261123_000004_notification_subjects;
 mod m20261124_000005_text_characters;
 mod m20261124_000006_calendar_feeds;
 mod m20261124_000007_idempotency_answers;
+mod m20261125_000008_mail_relay;
 
 pub use m20261124_000005_text_characters::rewrite_refused_text;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_text_characters::Migration),
             Box::new(m20261124_000006_calendar_feeds::Migration),
             Box::new(m20261124_000007_idempotency_answers::Migration),
+            Box::new(m20261125_000008_mail_relay::Migration),
         ]
     }
 }

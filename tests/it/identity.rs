@@ -663,3 +663,66 @@ async fn auth_endpoints_are_rate_limited_per_address() {
     })
     .await;
 }
+
+/// The caller is read with one query on every request, never cached: a role granted, a
+/// ban and a logout all apply to the very next request made with a token issued before.
+#[tokio::test]
+async fn role_changes_bans_and_logouts_apply_to_the_next_request_of_an_existing_token() {
+    on_each_backend(|db: TestDb| async move {
+        let app = spawn_app(&db).await;
+        let (_, admin) = app.admin("root_admin").await;
+        let (user_id, token, _) = app.signed_up("soon_mentor", "learner").await;
+        let session = json!({"title": "Lifetimes", "duration_minutes": 60,
+                             "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 3,
+                             "starts_at": "2099-01-01T10:00:00Z"});
+        let refused = app
+            .post("/api/v1/mentoring-sessions", Some(&token), session.clone())
+            .await;
+        assert_eq!(refused.code(), "mentor.role_required");
+        let grant = app
+            .post(
+                &format!("/api/v1/admin/users/{user_id}/roles"),
+                Some(&admin),
+                json!({"role": "mentor"}),
+            )
+            .await;
+        assert_eq!(grant.status, StatusCode::OK, "{:?}", grant.body);
+        let created = app
+            .post("/api/v1/mentoring-sessions", Some(&token), session)
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "the same token mentors at once: {:?}",
+            created.body
+        );
+
+        let (other_id, other, _) = app.signed_up("soon_banned", "learner").await;
+        assert_eq!(
+            app.get("/api/v1/me", Some(&other)).await.status,
+            StatusCode::OK
+        );
+        app.post(
+            &format!("/api/v1/admin/users/{other_id}/ban"),
+            Some(&admin),
+            json!({"reason": "spam"}),
+        )
+        .await;
+        assert_eq!(
+            app.get("/api/v1/me", Some(&other)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        assert_eq!(
+            app.post("/api/v1/auth/logout", Some(&token), json!({}))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Some(&token)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    })
+    .await;
+}

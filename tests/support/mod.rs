@@ -342,11 +342,20 @@ impl TestApp {
     /// The code in the newest mail sent to `email` (the line that is a bare token).
     pub async fn mailed_token(&self, email: &str) -> String {
         let db = lyceum_server::connect(&self.config).await.expect("connect");
-        let mails = OutboxMailer::new(&db)
-            .sent_to(email)
-            .await
-            .expect("outbox readable");
-        let newest = mails.first().expect("a mail was sent");
+        // The mail is committed with its command; the relay words it a moment later.
+        let mut newest = None;
+        for _ in 0..200 {
+            let mails = OutboxMailer::new(&db)
+                .sent_to(email)
+                .await
+                .expect("outbox readable");
+            if let Some(mail) = mails.into_iter().next().filter(|m| !m.body.is_empty()) {
+                newest = Some(mail);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let newest = newest.expect("a mail was sent and worded within 10 s");
         newest
             .body
             .lines()

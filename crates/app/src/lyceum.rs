@@ -15,9 +15,7 @@ use lyceum_ports::mentoring::{
     MentoringSessionRepository, MentorshipRequestRepository, MessageRepository,
 };
 use lyceum_ports::payments::PaymentGateway;
-use lyceum_ports::system::{
-    AccessTokens, Clock, IdGenerator, Mailer, PasswordHasher, SecretMinter,
-};
+use lyceum_ports::system::{AccessTokens, Clock, IdGenerator, PasswordHasher, SecretMinter};
 use lyceum_ports::wallet::WalletRepository;
 use time::Duration;
 
@@ -70,8 +68,6 @@ pub struct Ports {
     pub access_tokens: Arc<dyn AccessTokens>,
     /// Opaque secrets.
     pub secrets: Arc<dyn SecretMinter>,
-    /// Mail.
-    pub mailer: Arc<dyn Mailer>,
 }
 
 /// Rules that differ per deployment.

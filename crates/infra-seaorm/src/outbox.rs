@@ -1,15 +1,111 @@
-//! [`OutboxMailer`]: mail goes into the `mail_outbox` table first. The row is the record
-//! that a message was due (and what the end-to-end tests read instead of a mailbox); a
-//! delivery worker marks rows sent.
+//! The transactional outbox on SeaORM: [`write`] stores a command's notifications and
+//! mail in the command's own transaction, and [`OutboxMailer`] is what the mail relay
+//! reads and updates afterwards. A mail row holds the facts of the message (`message`,
+//! JSON) from the start; the relay words it (fills `subject` and `body`), hands it to a
+//! relay when one is configured, and marks it sent. The row is also what the end-to-end
+//! tests read instead of a mailbox.
 
+use lyceum_ports::outbox::Outbox;
+use lyceum_ports::system::{MailMessage, OutgoingMail};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::database::{Database, DbError, db_time};
+use crate::community::insert_notification;
+use crate::database::{Database, DbError, db_time, finish, unavailable};
 use crate::guarded_write::GuardedWrite;
+use lyceum_ports::RepoError;
+
+/// Writes a command's outbox on `conn`, the command's transaction: its notifications
+/// (a notice whose dedupe key is taken is skipped) and its mail, as facts for the relay.
+pub(crate) async fn write(conn: &impl ConnectionTrait, outbox: Outbox) -> Result<(), DbErr> {
+    for notice in outbox.notices {
+        insert_notification(conn, notice.notification, notice.dedupe_key).await?;
+    }
+    for mail in outbox.mail {
+        let row = mail_outbox::ActiveModel {
+            id: Set(mail.id),
+            recipient: Set(mail.to.clone()),
+            subject: Set(String::new()),
+            body: Set(String::new()),
+            message: Set(Some(mail_facts(&mail.message).to_string())),
+            created_at: Set(db_time(mail.created_at)),
+            attempted_at: Set(None),
+            sent_at: Set(None),
+        };
+        mail_outbox::Entity::insert(row)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// [`write`] inside a repository method, its failure a repository error.
+pub(crate) async fn record(conn: &impl ConnectionTrait, outbox: Outbox) -> Result<(), RepoError> {
+    if outbox.is_empty() {
+        return Ok(());
+    }
+    write(conn, outbox).await.map_err(unavailable)
+}
+
+/// Ends a command's transaction: on success its outbox is written and everything is
+/// committed together; on failure nothing is (see [`finish`]).
+pub(crate) async fn finish_with<T>(
+    tx: DatabaseTransaction,
+    outcome: Result<T, RepoError>,
+    outbox: Outbox,
+) -> Result<T, RepoError> {
+    let outcome = match outcome {
+        Ok(value) => record(&tx, outbox).await.map(|()| value),
+        Err(error) => Err(error),
+    };
+    finish(tx, outcome).await
+}
+
+/// A mail's facts as stored: the kind and what the wording needs, nothing worded.
+fn mail_facts(message: &MailMessage) -> serde_json::Value {
+    match message {
+        MailMessage::EmailVerification {
+            first_name,
+            code,
+            valid_for,
+        } => serde_json::json!({"kind": "email_verification", "first_name": first_name,
+                                "code": code, "valid_for_seconds": valid_for.whole_seconds()}),
+        MailMessage::PasswordReset {
+            first_name,
+            code,
+            valid_for,
+        } => serde_json::json!({"kind": "password_reset", "first_name": first_name,
+                                "code": code, "valid_for_seconds": valid_for.whole_seconds()}),
+    }
+}
+
+/// The message back from its stored facts; `None` for facts this version cannot read.
+fn message_from_facts(facts: &str) -> Option<MailMessage> {
+    let facts: serde_json::Value = serde_json::from_str(facts).ok()?;
+    let text = |name: &str| facts.get(name)?.as_str().map(str::to_owned);
+    let first_name = text("first_name")?;
+    let code = text("code")?;
+    let valid_for = time::Duration::seconds(facts.get("valid_for_seconds")?.as_i64()?);
+    match facts.get("kind")?.as_str()? {
+        "email_verification" => Some(MailMessage::EmailVerification {
+            first_name,
+            code,
+            valid_for,
+        }),
+        "password_reset" => Some(MailMessage::PasswordReset {
+            first_name,
+            code,
+            valid_for,
+        }),
+        _ => None,
+    }
+}
 
 /// A mail as worded for its reader: what the outbox keeps and a relay sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +133,10 @@ pub(crate) mod mail_outbox {
         pub recipient: String,
         pub subject: String,
         pub body: String,
+        /// The message's facts (JSON), for the relay to word.
+        pub message: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
+        pub attempted_at: Option<TimeDateTimeWithTimeZone>,
         pub sent_at: Option<TimeDateTimeWithTimeZone>,
     }
 
@@ -56,7 +155,9 @@ pub(crate) mod mail_outbox {
             recipient: Set(recipient.to_owned()),
             subject: Set(format!("mail {id}")),
             body: Set(String::new()),
+            message: Set(None),
             created_at: Set(time::OffsetDateTime::UNIX_EPOCH),
+            attempted_at: Set(None),
             sent_at: Set(None),
         }
     }
@@ -74,24 +175,97 @@ impl OutboxMailer {
         Self { db: db.clone() }
     }
 
-    /// Records a worded mail as due. The mail adapter words it; the outbox keeps exactly
-    /// what was (or will be) sent.
-    pub async fn store(&self, mail: &OutboxMail) -> Result<(), DbError> {
-        let row = mail_outbox::ActiveModel {
-            id: Set(mail.id),
-            recipient: Set(mail.to.clone()),
-            subject: Set(mail.subject.clone()),
-            body: Set(mail.body.clone()),
-            created_at: Set(db_time(mail.created_at)),
-            sent_at: Set(None),
-        };
-        mail_outbox::Entity::insert(row)
-            .exec_without_returning(self.db.connection())
+    /// Queues one mail outside any command (operator tools, tests): the same row a
+    /// command's outbox writes.
+    pub async fn queue(&self, mail: OutgoingMail) -> Result<(), DbError> {
+        write(self.db.connection(), Outbox::mail(mail)).await?;
+        Ok(())
+    }
+
+    /// Mail committed but not yet worded, oldest first, with its message: the relay
+    /// words these.
+    pub async fn unworded(&self, limit: u64) -> Result<Vec<OutgoingMail>, DbError> {
+        let rows = mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::Subject.eq(""))
+            .filter(mail_outbox::Column::Message.is_not_null())
+            .order_by_asc(mail_outbox::Column::Id)
+            .limit(limit)
+            .all(self.db.connection())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let message = message_from_facts(row.message.as_deref()?)?;
+                Some(OutgoingMail {
+                    id: row.id,
+                    to: row.recipient,
+                    message,
+                    created_at: row.created_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Stores a mail's wording once (a second relay's wording of the same row changes
+    /// nothing).
+    pub async fn store_wording(&self, id: Uuid, subject: &str, body: &str) -> Result<(), DbError> {
+        mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::Subject, Expr::value(subject))
+            .col_expr(mail_outbox::Column::Body, Expr::value(body))
+            .filter(mail_outbox::Column::Id.eq(id))
+            .filter(mail_outbox::Column::Subject.eq(""))
+            .exec(self.db.connection())
             .await?;
         Ok(())
     }
 
-    /// Mail queued for `recipient`, newest first (tests read verification links here).
+    /// Worded, unsent mail whose last attempt (if any) is older than `retry_after`,
+    /// oldest first: candidates for a delivery attempt.
+    pub async fn due_for_delivery(
+        &self,
+        now: OffsetDateTime,
+        retry_after: time::Duration,
+        limit: u64,
+    ) -> Result<Vec<OutboxMail>, DbError> {
+        let rows = mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::SentAt.is_null())
+            .filter(mail_outbox::Column::Subject.ne(""))
+            .filter(
+                mail_outbox::Column::AttemptedAt
+                    .is_null()
+                    .or(mail_outbox::Column::AttemptedAt.lt(db_time(now - retry_after))),
+            )
+            .order_by_asc(mail_outbox::Column::Id)
+            .limit(limit)
+            .all(self.db.connection())
+            .await?;
+        Ok(rows.into_iter().map(worded_mail).collect())
+    }
+
+    /// Claims one delivery attempt: true for exactly one of several relays trying at
+    /// once, by a guarded update of `attempted_at`.
+    pub async fn claim_attempt(
+        &self,
+        id: Uuid,
+        now: OffsetDateTime,
+        retry_after: time::Duration,
+    ) -> Result<bool, DbError> {
+        let result = mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::AttemptedAt, Expr::value(db_time(now)))
+            .filter(mail_outbox::Column::Id.eq(id))
+            .filter(mail_outbox::Column::SentAt.is_null())
+            .filter(
+                mail_outbox::Column::AttemptedAt
+                    .is_null()
+                    .or(mail_outbox::Column::AttemptedAt.lt(db_time(now - retry_after))),
+            )
+            .exec(self.db.connection())
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// Mail queued for `recipient`, newest first, as worded so far (tests read
+    /// verification codes here once the relay has worded them).
     pub async fn sent_to(&self, recipient: &str) -> Result<Vec<OutboxMail>, DbError> {
         let rows = mail_outbox::Entity::find()
             .filter(mail_outbox::Column::Recipient.eq(recipient))
@@ -99,16 +273,7 @@ impl OutboxMailer {
             .order_by_desc(mail_outbox::Column::Id)
             .all(self.db.connection())
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| OutboxMail {
-                id: row.id,
-                to: row.recipient,
-                subject: row.subject,
-                body: row.body,
-                created_at: row.created_at,
-            })
-            .collect())
+        Ok(rows.into_iter().map(worded_mail).collect())
     }
 
     /// Records that a message was handed to the mail server.
@@ -119,5 +284,15 @@ impl OutboxMailer {
             .exec(self.db.connection())
             .await?
             .changed_or_else(|| DbError::Database(format!("no outbox mail with id {id}")))
+    }
+}
+
+fn worded_mail(row: mail_outbox::Model) -> OutboxMail {
+    OutboxMail {
+        id: row.id,
+        to: row.recipient,
+        subject: row.subject,
+        body: row.body,
+        created_at: row.created_at,
     }
 }

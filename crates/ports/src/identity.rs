@@ -9,6 +9,7 @@ use lyceum_domain::identity::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::outbox::Outbox;
 use crate::{Page, PageRequest, RepoError};
 
 /// An account to create, with its already-hashed password.
@@ -72,8 +73,14 @@ pub struct MentorFilter {
 #[async_trait]
 pub trait UserRepository: Send + Sync {
     /// Creates the user, their empty profile and their zero-balance wallet in one
-    /// transaction. Duplicates are [`RepoError::Conflict`].
-    async fn register(&self, user: NewUser) -> Result<User, RepoError>;
+    /// transaction, with the verification token and the outbox (the mail that carries the
+    /// token) when given. Duplicates are [`RepoError::Conflict`].
+    async fn register(
+        &self,
+        user: NewUser,
+        verification: Option<NewVerificationToken>,
+        outbox: Outbox,
+    ) -> Result<User, RepoError>;
 
     /// A user by id, including soft-deleted ones (callers decide what that means).
     async fn by_id(&self, id: Uuid) -> Result<Option<User>, RepoError>;
@@ -271,6 +278,11 @@ pub trait AuthSessionRepository: Send + Sync {
     async fn rotate(&self, rotation: Rotation) -> Result<RotationOutcome, RepoError>;
     /// A session by id.
     async fn by_id(&self, id: Uuid) -> Result<Option<AuthSession>, RepoError>;
+    /// A session and the account it signed in, read in one round trip: every
+    /// authenticated request needs both, so they are one query (a join) rather than two,
+    /// and, being read on each request, a revocation, ban or role change applies to the
+    /// very next one. `None` when the session does not exist.
+    async fn with_account(&self, id: Uuid) -> Result<Option<(AuthSession, User)>, RepoError>;
     /// Revokes one of the user's sessions; `NotFound` if it is not theirs.
     async fn revoke(
         &self,
@@ -328,8 +340,9 @@ pub struct NewVerificationToken {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait VerificationTokenRepository: Send + Sync {
-    /// Stores a token, invalidating earlier unused ones of the same user and purpose.
-    async fn issue(&self, token: NewVerificationToken) -> Result<(), RepoError>;
+    /// Stores a token, invalidating earlier unused ones of the same user and purpose, and
+    /// the outbox (the mail that carries the token) in the same transaction.
+    async fn issue(&self, token: NewVerificationToken, outbox: Outbox) -> Result<(), RepoError>;
     /// Uses a token once: returns its user if it exists, has this purpose, is unused
     /// and unexpired, and marks it used in the same statement.
     async fn consume(

@@ -13,6 +13,7 @@ mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod mentoring;
+pub mod outbox;
 mod page;
 pub mod payments;
 pub mod system;

@@ -17,6 +17,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::idempotency::IdempotencyClaim;
+use crate::outbox::{BookingNotices, Outbox};
 use crate::{Page, PageRequest, RepoError};
 
 /// The editable fields of a session, saved as a whole after the use case applied a patch.
@@ -110,22 +111,25 @@ pub trait MentoringSessionRepository: Send + Sync {
     /// scheduled, `CapacityBelowSeatsTaken` if the capacity would drop below its seats,
     /// `MentorBusy` if a new start or duration would overlap another session of its mentor
     /// (checked as in [`MentoringSessionRepository::create`]; an edit that keeps the time
-    /// is not checked).
+    /// is not checked). With `tell`, every live booking of the session gets its notices in
+    /// the same transaction.
     async fn update(
         &self,
         id: Uuid,
         changes: SessionChanges,
         now: OffsetDateTime,
+        tell: Option<BookingNotices>,
     ) -> Result<MentoringSession, RepoError>;
     /// Cancels a scheduled or active session and all its live bookings in one transaction
     /// (seats drop to zero, paid bookings become `refunded`); returns the bookings it
-    /// cancelled, so their learners can be told. `StaleState` if the session was no
-    /// longer scheduled or active.
+    /// cancelled, whose notices (`tell`) are written in the same transaction.
+    /// `StaleState` if the session was no longer scheduled or active.
     async fn cancel(
         &self,
         id: Uuid,
         cancelled_by: Uuid,
         now: OffsetDateTime,
+        tell: BookingNotices,
     ) -> Result<Vec<Booking>, RepoError>;
     /// Discovery: scheduled sessions starting after `now`, filtered and sorted, keyset-paginated.
     async fn discover(
@@ -183,17 +187,18 @@ pub trait BookingRepository: Send + Sync {
     /// incremented only while `seats_taken < capacity` and the session is scheduled and in
     /// the future (`SessionFull` / `SessionNotBookable` otherwise); a second live booking
     /// of the same learner is `BookingDuplicate`. With a claim, the idempotency key is
-    /// recorded in the same transaction.
+    /// recorded in the same transaction, and so is the outbox (not on a replay).
     async fn reserve_seat(
         &self,
         booking: Booking,
         claim: Option<IdempotencyClaim>,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<ReserveOutcome, RepoError>;
     /// A booking by id.
     async fn by_id(&self, id: Uuid) -> Result<Option<Booking>, RepoError>;
     /// Cancels a live booking and frees its seat in one transaction; `StaleState` if it
-    /// was no longer pending or confirmed.
+    /// was no longer pending or confirmed. The outbox is written in the same transaction.
     async fn cancel(
         &self,
         id: Uuid,
@@ -201,23 +206,26 @@ pub trait BookingRepository: Send + Sync {
         reason: Option<CancellationReason>,
         payment_status: PaymentStatus,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<Booking, RepoError>;
     /// Confirms a pending booking as paid; `StaleState` if it was no longer pending (the
-    /// hold expired or it was cancelled).
+    /// hold expired or it was cancelled). The outbox is written in the same transaction.
     async fn confirm_payment(
         &self,
         id: Uuid,
         reference: String,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<Booking, RepoError>;
     /// Moves a live booking to another session in one transaction: a seat is taken in the
     /// target under the same guard as `reserve_seat`, and released in the old session;
-    /// either both happen or nothing changes.
+    /// either both happen or nothing changes, and the outbox with them.
     async fn reschedule(
         &self,
         id: Uuid,
         target_session_id: Uuid,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<Booking, RepoError>;
     /// A learner's bookings, newest first.
     async fn of_learner(
@@ -233,8 +241,13 @@ pub trait BookingRepository: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Booking>, RepoError>;
     /// Job: pending bookings whose hold expired become cancelled (payment `failed`) and
-    /// free their seat, each in its own transaction; returns the ones this call expired.
-    async fn expire_holds(&self, now: OffsetDateTime) -> Result<Vec<Booking>, RepoError>;
+    /// free their seat, each in its own transaction with the notices `tell` gives for it;
+    /// returns the ones this call expired.
+    async fn expire_holds(
+        &self,
+        now: OffsetDateTime,
+        tell: BookingNotices,
+    ) -> Result<Vec<Booking>, RepoError>;
     /// Confirmed bookings of scheduled sessions starting in `(now + from, now + to]`,
     /// with their session: the candidates for a reminder.
     async fn starting_within(
@@ -258,8 +271,12 @@ pub enum RequestSide {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MentorshipRequestRepository: Send + Sync {
-    /// Stores a new pending request.
-    async fn create(&self, request: MentorshipRequest) -> Result<MentorshipRequest, RepoError>;
+    /// Stores a new pending request, with its outbox.
+    async fn create(
+        &self,
+        request: MentorshipRequest,
+        outbox: Outbox,
+    ) -> Result<MentorshipRequest, RepoError>;
     /// A request by id.
     async fn by_id(&self, id: Uuid) -> Result<Option<MentorshipRequest>, RepoError>;
     /// Moves a request from `from` to `to` only if it is still in `from` (`StaleState`
@@ -271,6 +288,7 @@ pub trait MentorshipRequestRepository: Send + Sync {
         to: RequestStatus,
         response_message: Option<RequestNote>,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<MentorshipRequest, RepoError>;
     /// Accepts a pending request in one transaction: pending → accepted, the 1:1 session
     /// (one seat, already taken) and the learner's confirmed booking are stored.
@@ -283,6 +301,7 @@ pub trait MentorshipRequestRepository: Send + Sync {
         booking: Booking,
         response_message: Option<RequestNote>,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<MentorshipRequest, RepoError>;
     /// Cancels an accepted request with its 1:1 session and booking in one transaction.
     async fn cancel_accepted(
@@ -290,6 +309,7 @@ pub trait MentorshipRequestRepository: Send + Sync {
         id: Uuid,
         cancelled_by: Uuid,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<MentorshipRequest, RepoError>;
     /// My requests on one side, newest first, optionally of one status.
     async fn of_user(
@@ -334,8 +354,8 @@ pub trait MessageRepository: Send + Sync {
     /// Whether the two users share a booking, a session or a request — the condition for
     /// writing to each other.
     async fn share_mentoring(&self, a: Uuid, b: Uuid) -> Result<bool, RepoError>;
-    /// Stores a message.
-    async fn send(&self, message: Message) -> Result<Message, RepoError>;
+    /// Stores a message, with its outbox.
+    async fn send(&self, message: Message, outbox: Outbox) -> Result<Message, RepoError>;
     /// The history between two users, newest first.
     async fn between(
         &self,
@@ -366,8 +386,8 @@ pub trait MessageRepository: Send + Sync {
 #[async_trait]
 pub trait FeedbackRepository: Send + Sync {
     /// Stores feedback (one per booking: `FeedbackExists`) and updates the session's and
-    /// mentor's rating figures in the same transaction.
-    async fn leave(&self, feedback: Feedback) -> Result<Feedback, RepoError>;
+    /// mentor's rating figures and the outbox in the same transaction.
+    async fn leave(&self, feedback: Feedback, outbox: Outbox) -> Result<Feedback, RepoError>;
     /// Stores a mentor's rating of a learner (one per rater and session: `RatingExists`).
     async fn rate_learner(&self, rating: LearnerRating) -> Result<LearnerRating, RepoError>;
     /// A mentor's public feedback, newest first.

@@ -1,4 +1,5 @@
-//! Ports for what is not a repository: time, ids, secrets, hashing, tokens and mail.
+//! Ports for what is not a repository: time, ids, secrets, hashing, tokens, and the
+//! mail a command puts in its outbox.
 //! They exist so that use cases stay deterministic in tests and so that slow or external
 //! work (argon2, SMTP) can be swapped or bounded by the adapter.
 
@@ -133,7 +134,8 @@ pub enum MailMessage {
     },
 }
 
-/// An email to send.
+/// An email a command queues in its outbox (see [`crate::outbox`]); the mail relay words
+/// and delivers it after the command commits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
     /// Id (for the outbox).
@@ -144,17 +146,4 @@ pub struct OutgoingMail {
     pub message: MailMessage,
     /// When it was queued.
     pub created_at: OffsetDateTime,
-}
-
-/// Why mail could not be handed over.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("mail failure: {0}")]
-pub struct MailError(pub String);
-
-/// Sends mail (outbox table always; SMTP when configured).
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
-#[async_trait]
-pub trait Mailer: Send + Sync {
-    /// Queues or sends one message.
-    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError>;
 }

@@ -92,6 +92,9 @@ pub struct Config {
     pub cancellation_cutoff_minutes: i64,
     /// `LYCEUM_JOB_INTERVAL_SECONDS` (0 = background jobs off).
     pub job_interval_seconds: u64,
+    /// `LYCEUM_MAIL_RELAY_MILLIS`: how often the mail relay words and delivers committed
+    /// mail (0 = relay off).
+    pub mail_relay_millis: u64,
     /// `LYCEUM_DEFAULT_CURRENCY`.
     pub default_currency: String,
     /// `LYCEUM_EVENTS_POLL_MILLIS`.
@@ -207,6 +210,11 @@ impl Config {
                 "LYCEUM_JOB_INTERVAL_SECONDS",
                 30,
                 "expected seconds (0 = off)",
+            )?,
+            mail_relay_millis: parsed(
+                "LYCEUM_MAIL_RELAY_MILLIS",
+                1000,
+                "expected milliseconds (0 = off)",
             )?,
             default_currency: var("LYCEUM_DEFAULT_CURRENCY").unwrap_or_else(|| "INR".into()),
             events_poll_millis: parsed("LYCEUM_EVENTS_POLL_MILLIS", 1000, "expected milliseconds")?,
@@ -329,6 +337,7 @@ impl Config {
             booking_hold_minutes: 15,
             cancellation_cutoff_minutes: 120,
             job_interval_seconds: 0,
+            mail_relay_millis: 100,
             default_currency: "INR".into(),
             events_poll_millis: 200,
             http_max_connections: 0,

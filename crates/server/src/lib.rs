@@ -20,14 +20,13 @@ use lyceum_infra_seaorm::{
     MentoringSessionStore, MentorshipRequestStore, MessageStore, NotificationStore, OutboxMailer,
     SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
 };
-use lyceum_ports::system::Mailer;
 use secrecy::ExposeSecret;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::adapters::{
-    Argon2Hasher, JwtAccessTokens, JwtSettings, MailDelivery, SandboxPayments, Sha256Secrets,
+    Argon2Hasher, JwtAccessTokens, JwtSettings, MailRelay, SandboxPayments, Sha256Secrets,
     SystemClock, UuidV7Ids,
 };
 use crate::config::Config;
@@ -68,14 +67,6 @@ pub async fn connect(config: &Config) -> Result<Database, StartError> {
 
 /// Builds the application on a database with the real adapters.
 pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
-    let outbox = OutboxMailer::new(db);
-    let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-        Some(url) => Arc::new(
-            MailDelivery::with_smtp(outbox, url.expose_secret(), &config.mail_from)
-                .map_err(|e| StartError::Adapter(e.to_string()))?,
-        ),
-        None => Arc::new(MailDelivery::outbox_only(outbox)),
-    };
     let hasher = Argon2Hasher::new(config.password_hash_concurrency)
         .map_err(|e| StartError::Adapter(e.to_string()))?;
     let ports = Ports {
@@ -107,7 +98,6 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
             ttl_seconds: config.access_token_ttl_seconds,
         })),
         secrets: Arc::new(Sha256Secrets),
-        mailer,
     };
     let settings = Settings {
         lockout: LockoutPolicy {
@@ -175,6 +165,9 @@ pub struct RunningServer {
     _stop_on_drop: DropGuard,
     handle: JoinHandle<()>,
     jobs: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// Tasks that finish the work of answered requests (the mail relay): stopped after the
+    /// last request, so that their final pass sees everything committed.
+    after_requests: Vec<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl RunningServer {
@@ -186,7 +179,12 @@ impl RunningServer {
             let _ = handle.await;
         }
         self.shutdown.cancel();
-        self.handle.await.map_err(std::io::Error::other)
+        let served = self.handle.await.map_err(std::io::Error::other);
+        for (stop, handle) in self.after_requests.drain(..) {
+            let _ = stop.send(true);
+            let _ = handle.await;
+        }
+        served
     }
 }
 
@@ -212,6 +210,14 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
         .await
         .map_err(|e| StartError::Database(e.to_string()))?;
     let app = wire(config, &db)?;
+    let relay = mail_relay(config, &db)?;
+    let mut after_requests = Vec::new();
+    if config.mail_relay_millis > 0 {
+        after_requests.push(spawn_mail_relay(
+            relay,
+            Duration::from_millis(config.mail_relay_millis),
+        ));
+    }
     let jobs = (config.job_interval_seconds > 0).then(|| {
         spawn_jobs(
             app.clone(),
@@ -246,7 +252,46 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
         shutdown,
         handle,
         jobs,
+        after_requests,
     })
+}
+
+/// The mail relay of the configuration: SMTP when `LYCEUM_SMTP_URL` is set, the outbox
+/// alone otherwise.
+pub fn mail_relay(config: &Config, db: &Database) -> Result<MailRelay, StartError> {
+    let outbox = OutboxMailer::new(db);
+    match &config.smtp_url {
+        Some(url) => MailRelay::with_smtp(outbox, url.expose_secret(), &config.mail_from)
+            .map_err(|e| StartError::Adapter(e.to_string())),
+        None => Ok(MailRelay::outbox_only(outbox)),
+    }
+}
+
+/// Runs the mail relay every `interval` until told to stop, and once more on the way
+/// out, so that mail committed just before a shutdown is worded.
+fn spawn_mail_relay(relay: MailRelay, interval: Duration) -> (watch::Sender<bool>, JoinHandle<()>) {
+    let (stop, mut stopped) = watch::channel(false);
+    let handle = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let stopping = tokio::select! {
+                _ = ticker.tick() => false,
+                _ = stopped.changed() => true,
+            };
+            match relay.run_once(time::OffsetDateTime::now_utc()).await {
+                Ok(report) if report != Default::default() => {
+                    tracing::debug!(?report, "mail relay ran")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "mail relay pass failed; retrying next tick"),
+            }
+            if stopping {
+                return;
+            }
+        }
+    });
+    (stop, handle)
 }
 
 /// Runs the background jobs every `interval` until told to stop. Several processes may

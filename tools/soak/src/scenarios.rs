@@ -581,6 +581,7 @@ async fn slow_clients(options: &Options) -> Outcome {
     let addr = format!("127.0.0.1:{}", server.port);
     let api = Api::new(&server.base);
     let (silent, headers, bodies) = (300, 100, 100);
+    let queue_before = listen_queue_drops();
     let mut tasks = Vec::new();
     for kind in std::iter::repeat_n(0, silent)
         .chain(std::iter::repeat_n(1, headers))
@@ -615,6 +616,12 @@ async fn slow_clients(options: &Options) -> Outcome {
     }
     // Ordinary requests meanwhile.
     let ordinary_started = Instant::now();
+    let port = server.port;
+    let established = tokio::spawn(async move {
+        // Server-side sockets a little after the idle timeout: what the server still holds.
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        established_on(port)
+    });
     let latencies: Vec<(u16, f64)> = stream::iter(0..400)
         .map(|_| {
             let api = api.clone();
@@ -682,12 +689,55 @@ async fn slow_clients(options: &Options) -> Outcome {
             sorted[sorted.len() * 99 / 100]
         ),
     );
+    let queue_after = listen_queue_drops();
+    out.row(
+        "Server-side connections 8 s in",
+        established
+            .await
+            .map_or("unknown".to_owned(), |n| n.to_string()),
+    );
+    out.row(
+        "Kernel listen-queue overflows/drops meanwhile",
+        match (queue_before, queue_after) {
+            (Some(b), Some(a)) => format!("{}/{}", a.0 - b.0, a.1 - b.1),
+            _ => "unknown".to_owned(),
+        },
+    );
     out.check(closed[0] == silent, "every silent connection is closed");
     out.check(closed[1] == headers, "every dribbled header is cut off");
     out.check(timed_out_408 == bodies, "every dribbled body gets a 408");
     out.check(ok == 400, "ordinary requests are served meanwhile");
     server.terminate().await;
     out
+}
+
+/// The kernel's counts of connections that overflowed or were dropped from a listen
+/// queue (`TcpExt: ListenOverflows ListenDrops` in `/proc/net/netstat`).
+fn listen_queue_drops() -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    let mut lines = text.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (lines.next()?, lines.next()?);
+    let pairs: HashMap<&str, u64> = names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .filter_map(|(n, v)| Some((n, v.parse().ok()?)))
+        .collect();
+    Some((*pairs.get("ListenOverflows")?, *pairs.get("ListenDrops")?))
+}
+
+/// Established TCP connections whose local port is `port` (the server's side), from
+/// `/proc/net/tcp`.
+fn established_on(port: u16) -> usize {
+    let text = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter(|line| {
+            let mut fields = line.split_whitespace();
+            let local = fields.nth(1).unwrap_or("");
+            let state = fields.nth(1).unwrap_or("");
+            state == "01" && local.ends_with(&format!(":{port:04X}"))
+        })
+        .count()
 }
 
 /// `SOAK_STREAMS` live event streams (20 per user) each receive a message sent to their

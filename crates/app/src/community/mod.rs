@@ -5,7 +5,9 @@
 //! link, data and read status.
 
 use lyceum_domain::community::{Notification, NotificationKind, Subject};
+use lyceum_domain::mentoring::Booking;
 use lyceum_domain::mentoring::Message;
+use lyceum_ports::outbox::{BookingNotices, Notice};
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
 
@@ -35,6 +37,19 @@ pub(crate) fn fact_time(at: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The notification a draft becomes with its id and time.
+fn drafted(draft: NotificationDraft, id: Uuid, now: time::OffsetDateTime) -> Notification {
+    Notification {
+        id,
+        user_id: draft.user_id,
+        kind: draft.kind,
+        subject: Some(draft.subject),
+        data: draft.data.to_string(),
+        read_at: None,
+        created_at: now,
+    }
+}
+
 /// New things for a live stream since the client's last position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LiveEvents {
@@ -45,7 +60,34 @@ pub struct LiveEvents {
 }
 
 impl Lyceum {
-    /// Stores a notification. Notifying is a side effect of something that already
+    /// A notice for a command's outbox: the notification gets its id and time here and is
+    /// stored in the command's own transaction.
+    pub(crate) fn notice(&self, draft: NotificationDraft) -> Notice {
+        Notice::once(self.notification(draft))
+    }
+
+    fn notification(&self, draft: NotificationDraft) -> Notification {
+        drafted(draft, self.ports.ids.new_id(), self.ports.clock.now())
+    }
+
+    /// Notices for each booking a change touches, drafted by `draft` (`None`: nothing to
+    /// tell that booking), for changes whose bookings only the adapter's transaction knows.
+    pub(crate) fn notices_per_booking(
+        &self,
+        draft: impl Fn(&Booking) -> Option<NotificationDraft> + Send + Sync + 'static,
+    ) -> BookingNotices {
+        let ids = self.ports.ids.clone();
+        let now = self.ports.clock.now();
+        Box::new(move |booking| {
+            draft(booking)
+                .map(|draft| Notice::once(drafted(draft, ids.new_id(), now)))
+                .into_iter()
+                .collect()
+        })
+    }
+
+    /// Stores a notification on its own, for jobs whose only write is the notification
+    /// (reminders): one statement, so it is its own transaction. Notifying is a side effect of something that already
     /// happened, so a failure is logged rather than undoing that; returns whether it was
     /// stored (false also when `dedupe_key` was already used).
     pub(crate) async fn notify(
@@ -53,15 +95,7 @@ impl Lyceum {
         draft: NotificationDraft,
         dedupe_key: Option<String>,
     ) -> bool {
-        let notification = Notification {
-            id: self.ports.ids.new_id(),
-            user_id: draft.user_id,
-            kind: draft.kind,
-            subject: Some(draft.subject),
-            data: draft.data.to_string(),
-            read_at: None,
-            created_at: self.ports.clock.now(),
-        };
+        let notification = self.notification(draft.clone());
         match self
             .ports
             .notifications

@@ -137,7 +137,7 @@ async fn a_refusal_the_store_decides_is_kept_too() {
     m.bookings
         .expect_reserve_seat()
         .times(1)
-        .returning(|_, _, _| Err(RepoError::Conflict(Conflict::SessionFull)));
+        .returning(|_, _, _, _| Err(RepoError::Conflict(Conflict::SessionFull)));
     let learner = actor(&[Role::Learner]);
     let result = m
         .build()

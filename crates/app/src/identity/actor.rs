@@ -37,16 +37,17 @@ impl Lyceum {
                     TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
                 })?;
         let now = self.ports.clock.now();
-        let session = self.ports.auth_sessions.by_id(claims.session_id).await?;
-        if !session.is_some_and(|s| s.user_id == claims.user_id && s.is_active(now)) {
+        let Some((session, user)) = self
+            .ports
+            .auth_sessions
+            .with_account(claims.session_id)
+            .await?
+        else {
+            return Err(AppError::Unauthenticated);
+        };
+        if session.user_id != claims.user_id || !session.is_active(now) {
             return Err(AppError::Unauthenticated);
         }
-        let user = self
-            .ports
-            .users
-            .by_id(claims.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
         match user.refusal(now) {
             None | Some(LoginRefusal::Locked { .. }) => Ok(Actor {
                 user,

@@ -2,6 +2,7 @@
 
 use lyceum_domain::identity::{Email, Password};
 use lyceum_ports::identity::{NewVerificationToken, TokenPurpose};
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::system::{MailMessage, OutgoingMail};
 
 use super::Actor;
@@ -43,17 +44,14 @@ impl Lyceum {
             return Ok(());
         }
         let secret = self.ports.secrets.mint();
-        self.ports
-            .verification_tokens
-            .issue(NewVerificationToken {
-                id: self.ports.ids.new_id(),
-                user_id: user.id,
-                purpose: TokenPurpose::PasswordReset,
-                digest: secret.digest,
-                created_at: now,
-                expires_at: now + self.settings.password_reset_ttl,
-            })
-            .await?;
+        let token = NewVerificationToken {
+            id: self.ports.ids.new_id(),
+            user_id: user.id,
+            purpose: TokenPurpose::PasswordReset,
+            digest: secret.digest,
+            created_at: now,
+            expires_at: now + self.settings.password_reset_ttl,
+        };
         let mail = OutgoingMail {
             id: self.ports.ids.new_id(),
             to: user.email.as_str().to_owned(),
@@ -64,9 +62,10 @@ impl Lyceum {
             },
             created_at: now,
         };
-        if let Err(error) = self.ports.mailer.send(mail).await {
-            tracing::warn!(user_id = %user.id, %error, "could not send the password reset mail");
-        }
+        self.ports
+            .verification_tokens
+            .issue(token, Outbox::mail(mail))
+            .await?;
         Ok(())
     }
 

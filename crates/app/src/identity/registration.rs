@@ -5,7 +5,9 @@ use lyceum_domain::identity::{
 };
 use lyceum_domain::{FieldErrors, Violation};
 use lyceum_ports::identity::{NewUser, NewVerificationToken, TokenPurpose};
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::system::{MailMessage, OutgoingMail};
+use uuid::Uuid;
 
 use crate::{AppError, Lyceum};
 
@@ -132,54 +134,68 @@ impl Lyceum {
             .hash(&parsed.password)
             .await
             .map_err(AppError::internal)?;
+        let id = self.ports.ids.new_id();
+        let (token, mail) = self.email_verification(id, &parsed.email, &parsed.first_name);
         let user = self
             .ports
             .users
-            .register(NewUser {
-                id: self.ports.ids.new_id(),
-                email: parsed.email,
-                username: parsed.username,
-                phone_number: parsed.phone_number,
-                first_name: parsed.first_name,
-                last_name: parsed.last_name,
-                roles,
-                password_hash,
-                created_at: self.ports.clock.now(),
-            })
+            .register(
+                NewUser {
+                    id,
+                    email: parsed.email,
+                    username: parsed.username,
+                    phone_number: parsed.phone_number,
+                    first_name: parsed.first_name,
+                    last_name: parsed.last_name,
+                    roles,
+                    password_hash,
+                    created_at: self.ports.clock.now(),
+                },
+                Some(token),
+                Outbox::mail(mail),
+            )
             .await?;
-        if let Err(error) = self.send_email_verification(&user).await {
-            tracing::warn!(user_id = %user.id, %error, "could not send the email verification mail");
-        }
         Ok(user)
     }
 
+    /// Issues a new email verification code (the older ones stop working) and queues its
+    /// mail, in one transaction.
     pub(crate) async fn send_email_verification(&self, user: &User) -> Result<(), AppError> {
+        let (token, mail) = self.email_verification(user.id, &user.email, &user.first_name);
+        Ok(self
+            .ports
+            .verification_tokens
+            .issue(token, Outbox::mail(mail))
+            .await?)
+    }
+
+    /// A verification code for the account and the mail that carries it.
+    fn email_verification(
+        &self,
+        user_id: Uuid,
+        email: &Email,
+        first_name: &PersonName,
+    ) -> (NewVerificationToken, OutgoingMail) {
         let now = self.ports.clock.now();
         let secret = self.ports.secrets.mint();
-        self.ports
-            .verification_tokens
-            .issue(NewVerificationToken {
-                id: self.ports.ids.new_id(),
-                user_id: user.id,
-                purpose: TokenPurpose::EmailVerification,
-                digest: secret.digest,
-                created_at: now,
-                expires_at: now + self.settings.email_verification_ttl,
-            })
-            .await?;
-        self.ports
-            .mailer
-            .send(OutgoingMail {
-                id: self.ports.ids.new_id(),
-                to: user.email.as_str().to_owned(),
-                message: MailMessage::EmailVerification {
-                    first_name: user.first_name.as_str().to_owned(),
-                    code: secret.plain,
-                    valid_for: self.settings.email_verification_ttl,
-                },
-                created_at: now,
-            })
-            .await
-            .map_err(AppError::internal)
+        let token = NewVerificationToken {
+            id: self.ports.ids.new_id(),
+            user_id,
+            purpose: TokenPurpose::EmailVerification,
+            digest: secret.digest,
+            created_at: now,
+            expires_at: now + self.settings.email_verification_ttl,
+        };
+        let mail = OutgoingMail {
+            id: self.ports.ids.new_id(),
+            to: email.as_str().to_owned(),
+            message: MailMessage::EmailVerification {
+                first_name: first_name.as_str().to_owned(),
+                code: secret.plain,
+                valid_for: self.settings.email_verification_ttl,
+            },
+            created_at: now,
+        };
+        (token, mail)
     }
 }

@@ -115,27 +115,28 @@ async fn registration_hashes_the_password_and_mails_a_verification_token() {
         .expect_hash()
         .times(1)
         .returning(|_| Ok("argon2-hash".into()));
+    // One transaction: the account, its verification code and the mail carrying it.
     m.users
         .expect_register()
-        .withf(|u| u.password_hash == "argon2-hash" && u.roles == Roles::single(Role::Mentor))
+        .withf(|u, token, outbox| {
+            u.password_hash == "argon2-hash"
+                && u.roles == Roles::single(Role::Mentor)
+                && token.as_ref().is_some_and(|t| {
+                    t.user_id == u.id
+                        && t.purpose == TokenPurpose::EmailVerification
+                        && t.digest == "digest"
+                })
+                && outbox.notices.is_empty()
+                && matches!(&outbox.mail[..], [mail] if matches!(&mail.message,
+                        MailMessage::EmailVerification { code, .. } if code == "plain-secret"))
+        })
         .times(1)
-        .returning(|u| {
+        .returning(|u, _, _| {
             let mut stored = user(&[Role::Mentor]);
             stored.id = u.id;
             Ok(stored)
         });
-    m.verification_tokens
-        .expect_issue()
-        .withf(|t| t.purpose == TokenPurpose::EmailVerification && t.digest == "digest")
-        .times(1)
-        .returning(|_| Ok(()));
-    m.mailer
-        .expect_send()
-        .withf(|mail| {
-            matches!(&mail.message, MailMessage::EmailVerification { code, .. } if code == "plain-secret")
-        })
-        .times(1)
-        .returning(|_| Ok(()));
+    m.verification_tokens.expect_issue().never();
     let created = m.build().register(registration("mentor")).await.unwrap();
     assert!(created.has_role(Role::Mentor));
 }
@@ -323,11 +324,9 @@ async fn admin_rights_come_from_the_database_not_the_token() {
         })
     });
     m.auth_sessions
-        .expect_by_id()
-        .returning(move |_| Ok(Some(s.clone())));
-    m.users
-        .expect_by_id()
-        .returning(move |_| Ok(Some(stored.clone())));
+        .expect_with_account()
+        .returning(move |_| Ok(Some((s.clone(), stored.clone()))));
+    m.users.expect_by_id().never();
     m.users.expect_search().never();
     let app = m.build();
     let caller = app.authenticate("token-claiming-admin").await.unwrap();
@@ -355,9 +354,11 @@ async fn a_revoked_session_ends_its_access_tokens() {
             expires_at: NOW,
         })
     });
+    let mut account = user(&[Role::Learner]);
+    account.id = uid;
     m.auth_sessions
-        .expect_by_id()
-        .returning(move |_| Ok(Some(s.clone())));
+        .expect_with_account()
+        .returning(move |_| Ok(Some((s.clone(), account.clone()))));
     assert_eq!(
         m.build().authenticate("t").await,
         Err(AppError::Unauthenticated)
@@ -368,7 +369,6 @@ async fn a_revoked_session_ends_its_access_tokens() {
 async fn forgot_password_for_an_unknown_email_answers_the_same_and_sends_nothing() {
     let mut m = Mocks::new();
     m.users.expect_by_email().returning(|_| Ok(None));
-    m.mailer.expect_send().never();
     m.verification_tokens.expect_issue().never();
     assert_eq!(m.build().forgot_password("ghost@example.com").await, Ok(()));
 }

@@ -7,6 +7,7 @@ use lyceum_domain::mentoring::{
     check_booking, check_cancellation, check_reschedule,
 };
 use lyceum_ports::mentoring::{BookingFilter, ReserveOutcome};
+use lyceum_ports::outbox::{Notice, Outbox};
 use lyceum_ports::payments::{ChargeRequest, PaymentError};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use uuid::Uuid;
@@ -99,19 +100,17 @@ impl Lyceum {
             created_at: now,
             updated_at: now,
         };
+        let outbox = Outbox::notices(self.booking_notices(&session, &booking));
         let outcome = self
             .ports
             .bookings
-            .reserve_seat(booking, claim, now)
+            .reserve_seat(booking, claim, now, outbox)
             .await
             .map_err(|e| session_conflict(e, Some(&session)))?;
         let (booking, replayed) = match outcome {
             ReserveOutcome::Created(booking) => (booking, false),
             ReserveOutcome::Replayed(booking) => (booking, true),
         };
-        if !replayed {
-            self.after_booking(&session, &booking).await;
-        }
         Ok(BookingResult { booking, replayed })
     }
 
@@ -126,35 +125,31 @@ impl Lyceum {
         }
     }
 
-    async fn after_booking(&self, session: &MentoringSession, booking: &Booking) {
+    /// What a new booking tells: the learner when it is confirmed at once, the mentor
+    /// always.
+    fn booking_notices(&self, session: &MentoringSession, booking: &Booking) -> Vec<Notice> {
+        let mut notices = Vec::new();
         if booking.status == BookingStatus::Confirmed {
-            self.notify_booking_confirmed(session, booking).await;
+            notices.push(self.booking_confirmed_notice(session, booking));
         }
-        self.notify(
-            NotificationDraft {
+        notices.push(self.notice(NotificationDraft {
                 user_id: session.mentor_id,
                 kind: NotificationKind::BookingConfirmed,
                 subject: Subject::new(SubjectKind::SessionRoster, session.id),
                 data: serde_json::json!({"audience": "mentor", "session_id": session.id, "session_title": session.title.as_str(),
                                          "booking_id": booking.id, "status": booking.status.as_str()}),
-            },
-            None,
-        )
-        .await;
+        }));
+        notices
     }
 
-    async fn notify_booking_confirmed(&self, session: &MentoringSession, booking: &Booking) {
-        self.notify(
-            NotificationDraft {
-                user_id: booking.learner_id,
-                kind: NotificationKind::BookingConfirmed,
-                subject: Subject::new(SubjectKind::Booking, booking.id),
-                data: serde_json::json!({"audience": "learner", "session_id": session.id, "session_title": session.title.as_str(),
-                                         "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
-            },
-            None,
-        )
-        .await;
+    fn booking_confirmed_notice(&self, session: &MentoringSession, booking: &Booking) -> Notice {
+        self.notice(NotificationDraft {
+            user_id: booking.learner_id,
+            kind: NotificationKind::BookingConfirmed,
+            subject: Subject::new(SubjectKind::Booking, booking.id),
+            data: serde_json::json!({"audience": "learner", "session_id": session.id, "session_title": session.title.as_str(),
+                                     "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
+        })
     }
 
     /// A booking, for its learner or the session's mentor; anyone else gets "not found".
@@ -206,13 +201,13 @@ impl Lyceum {
                 PaymentError::Declined(why) => MentoringError::PaymentDeclined(why).into(),
                 PaymentError::Unavailable(cause) => AppError::Internal(cause),
             })?;
+        let outbox = Outbox::notices(vec![self.booking_confirmed_notice(&session, &booking)]);
         let confirmed = self
             .ports
             .bookings
-            .confirm_payment(id, receipt.reference.clone(), now)
+            .confirm_payment(id, receipt.reference.clone(), now, outbox)
             .await
             .map_err(|e| booking_stale(e, MentoringError::HoldExpired))?;
-        self.notify_booking_confirmed(&session, &confirmed).await;
         Ok(confirmed)
     }
 
@@ -247,28 +242,24 @@ impl Lyceum {
             PaymentStatus::Pending => PaymentStatus::Failed,
             other => other,
         };
-        let cancelled = self
-            .ports
-            .bookings
-            .cancel(id, actor.id(), reason, payment_status, now)
-            .await
-            .map_err(|e| booking_stale(e, MentoringError::BookingNotLive))?;
-        self.refund_if_paid(&cancelled).await;
         let (notify, cancelled_by) = match by {
             Canceller::Learner => (session.mentor_id, "learner"),
             Canceller::Mentor => (booking.learner_id, "mentor"),
         };
-        self.notify(
-            NotificationDraft {
-                user_id: notify,
-                kind: NotificationKind::BookingCancelled,
-                subject: Subject::new(SubjectKind::MentoringSession, session.id),
-                data: serde_json::json!({"cancelled_by": cancelled_by, "session_id": session.id,
-                                         "session_title": session.title.as_str(), "booking_id": id}),
-            },
-            None,
-        )
-        .await;
+        let outbox = Outbox::notices(vec![self.notice(NotificationDraft {
+            user_id: notify,
+            kind: NotificationKind::BookingCancelled,
+            subject: Subject::new(SubjectKind::MentoringSession, session.id),
+            data: serde_json::json!({"cancelled_by": cancelled_by, "session_id": session.id,
+                                     "session_title": session.title.as_str(), "booking_id": id}),
+        })]);
+        let cancelled = self
+            .ports
+            .bookings
+            .cancel(id, actor.id(), reason, payment_status, now, outbox)
+            .await
+            .map_err(|e| booking_stale(e, MentoringError::BookingNotLive))?;
+        self.refund_if_paid(&cancelled).await;
         Ok(cancelled)
     }
 
@@ -289,29 +280,28 @@ impl Lyceum {
         let now = self.ports.clock.now();
         check_reschedule(&booking, &from, &target, now)?;
         self.require_mentoring(target.mentor_id).await?;
-        let moved = self
-            .ports
-            .bookings
-            .reschedule(id, target_session_id, now)
-            .await
-            .map_err(|e| match e {
-                RepoError::Conflict(Conflict::StaleState) => MentoringError::BookingNotLive.into(),
-                other => session_conflict(other, Some(&target)),
-            })?;
-        for user_id in [from.mentor_id, booking.learner_id] {
-            self.notify(
-                NotificationDraft {
+        let notices = [from.mentor_id, booking.learner_id]
+            .into_iter()
+            .map(|user_id| {
+                self.notice(NotificationDraft {
                     user_id,
                     kind: NotificationKind::SessionRescheduled,
                     subject: Subject::new(SubjectKind::Booking, id),
                     data: serde_json::json!({"booking_id": id, "from_session_id": from.id, "from_title": from.title.as_str(),
                                              "from_starts_at": fact_time(from.starts_at), "to_session_id": target.id,
                                              "to_title": target.title.as_str(), "to_starts_at": fact_time(target.starts_at)}),
-                },
-                None,
-            )
-            .await;
-        }
+                })
+            })
+            .collect();
+        let moved = self
+            .ports
+            .bookings
+            .reschedule(id, target_session_id, now, Outbox::notices(notices))
+            .await
+            .map_err(|e| match e {
+                RepoError::Conflict(Conflict::StaleState) => MentoringError::BookingNotLive.into(),
+                other => session_conflict(other, Some(&target)),
+            })?;
         Ok(moved)
     }
 

@@ -5,6 +5,7 @@ use lyceum_domain::community::NotificationKind;
 use lyceum_domain::mentoring::{
     Feedback, FeedbackScores, FeedbackText, LearnerRating, Rating, SessionStatus,
 };
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use uuid::Uuid;
 
@@ -122,10 +123,17 @@ impl Lyceum {
             is_public: input.is_public,
             created_at: self.ports.clock.now(),
         };
+        let outbox = Outbox::notices(vec![self.notice(NotificationDraft {
+            user_id: session.mentor_id,
+            kind: NotificationKind::FeedbackReceived,
+            subject: Subject::new(SubjectKind::MentorFeedback, session.mentor_id),
+            data: serde_json::json!({"feedback_id": feedback.id, "session_id": session.id, "session_title": session.title.as_str(),
+                                     "session_rating": feedback.scores.session_rating.value()}),
+        })]);
         let stored = self
             .ports
             .feedbacks
-            .leave(feedback)
+            .leave(feedback, outbox)
             .await
             .map_err(|e| match e {
                 RepoError::Conflict(Conflict::FeedbackExists) => {
@@ -133,17 +141,6 @@ impl Lyceum {
                 }
                 other => other.into(),
             })?;
-        self.notify(
-            NotificationDraft {
-                user_id: session.mentor_id,
-                kind: NotificationKind::FeedbackReceived,
-                subject: Subject::new(SubjectKind::MentorFeedback, session.mentor_id),
-                data: serde_json::json!({"feedback_id": stored.id, "session_id": session.id, "session_title": session.title.as_str(),
-                                         "session_rating": stored.scores.session_rating.value()}),
-            },
-            None,
-        )
-        .await;
         Ok(stored)
     }
 

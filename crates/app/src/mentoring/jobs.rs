@@ -33,20 +33,15 @@ impl Lyceum {
         let now = self.ports.clock.now();
         let mut report = JobReport::default();
 
-        let expired = self.ports.bookings.expire_holds(now).await?;
-        report.holds_expired = expired.len();
-        for booking in &expired {
-            self.notify(
-                NotificationDraft {
-                    user_id: booking.learner_id,
-                    kind: NotificationKind::BookingCancelled,
-                    subject: Subject::new(SubjectKind::Booking, booking.id),
-                    data: serde_json::json!({"booking_id": booking.id, "session_id": booking.session_id, "reason": "hold_expired"}),
-                },
-                None,
-            )
-            .await;
-        }
+        let tell = self.notices_per_booking(|booking| {
+            Some(NotificationDraft {
+                user_id: booking.learner_id,
+                kind: NotificationKind::BookingCancelled,
+                subject: Subject::new(SubjectKind::Booking, booking.id),
+                data: serde_json::json!({"booking_id": booking.id, "session_id": booking.session_id, "reason": "hold_expired"}),
+            })
+        });
+        report.holds_expired = self.ports.bookings.expire_holds(now, tell).await?.len();
 
         report.sessions_started = self.ports.sessions.start_due(now).await?.len();
         report.sessions_completed = self.ports.sessions.complete_due(now).await?.len();

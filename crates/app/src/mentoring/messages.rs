@@ -4,6 +4,7 @@ use lyceum_domain::Violation;
 use lyceum_domain::community::NotificationKind;
 use lyceum_domain::mentoring::{Message, MessageBody};
 use lyceum_ports::mentoring::ConversationSummary;
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
 
@@ -49,20 +50,15 @@ impl Lyceum {
             created_at: self.ports.clock.now(),
             read_at: None,
         };
-        let stored = self.ports.messages.send(message).await?;
-        let preview: String = stored.body.chars().take(80).collect();
-        self.notify(
-            NotificationDraft {
-                user_id: recipient_id,
-                kind: NotificationKind::NewMessage,
-                subject: Subject::new(SubjectKind::Conversation, actor.id()),
-                data: serde_json::json!({"message_id": stored.id, "sender_id": actor.id(),
-                                         "sender_username": actor.user.username.as_str(), "preview": preview}),
-            },
-            None,
-        )
-        .await;
-        Ok(stored)
+        let preview: String = message.body.chars().take(80).collect();
+        let outbox = Outbox::notices(vec![self.notice(NotificationDraft {
+            user_id: recipient_id,
+            kind: NotificationKind::NewMessage,
+            subject: Subject::new(SubjectKind::Conversation, actor.id()),
+            data: serde_json::json!({"message_id": message.id, "sender_id": actor.id(),
+                                     "sender_username": actor.user.username.as_str(), "preview": preview}),
+        })]);
+        Ok(self.ports.messages.send(message, outbox).await?)
     }
 
     /// My conversations with the last message and unread count.

@@ -8,6 +8,7 @@ use lyceum_domain::mentoring::{
 };
 use lyceum_domain::{Currency, FieldErrors, Money, Violation};
 use lyceum_ports::mentoring::RequestSide;
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -109,29 +110,33 @@ impl Lyceum {
             created_at: now,
             updated_at: now,
         };
-        let stored = self.ports.requests.create(request).await?;
-        self.notify_request(&stored, stored.mentor_id, NotificationKind::RequestReceived)
-            .await;
-        Ok(stored)
+        let outbox = self.request_outbox(
+            &request,
+            RequestStatus::Pending,
+            None,
+            request.mentor_id,
+            NotificationKind::RequestReceived,
+        );
+        Ok(self.ports.requests.create(request, outbox).await?)
     }
 
-    async fn notify_request(
+    /// What a request's change tells the other side: the request as it will stand
+    /// (`status`, and its 1:1 session once accepted).
+    fn request_outbox(
         &self,
         request: &MentorshipRequest,
+        status: RequestStatus,
+        session_id: Option<Uuid>,
         user_id: Uuid,
         kind: NotificationKind,
-    ) {
-        self.notify(
-            NotificationDraft {
-                user_id,
-                kind,
-                subject: Subject::new(SubjectKind::MentorshipRequest, request.id),
-                data: serde_json::json!({"request_id": request.id, "status": request.status.as_str(),
-                                         "request_subject": request.subject.as_str(), "session_id": request.session_id}),
-            },
-            None,
-        )
-        .await;
+    ) -> Outbox {
+        Outbox::notices(vec![self.notice(NotificationDraft {
+            user_id,
+            kind,
+            subject: Subject::new(SubjectKind::MentorshipRequest, request.id),
+            data: serde_json::json!({"request_id": request.id, "status": status.as_str(),
+                                     "request_subject": request.subject.as_str(), "session_id": session_id}),
+        })])
     }
 
     /// A request, for its two participants only; anyone else gets "not found".
@@ -201,18 +206,19 @@ impl Lyceum {
                     updated_at: now,
                 };
                 let answer = response_note(response_message.as_deref())?;
+                let outbox = self.request_outbox(
+                    &request,
+                    RequestStatus::Accepted,
+                    Some(session.id),
+                    request.learner_id,
+                    NotificationKind::RequestAccepted,
+                );
                 let accepted = self
                     .ports
                     .requests
-                    .accept(id, session, booking, answer, now)
+                    .accept(id, session, booking, answer, now, outbox)
                     .await
                     .map_err(stale)?;
-                self.notify_request(
-                    &accepted,
-                    accepted.learner_id,
-                    NotificationKind::RequestAccepted,
-                )
-                .await;
                 Ok(accepted)
             }
             RequestAction::Decline { response_message } => {
@@ -227,6 +233,13 @@ impl Lyceum {
                         "a reason is required when declining",
                     )
                 })?;
+                let outbox = self.request_outbox(
+                    &request,
+                    RequestStatus::Declined,
+                    request.session_id,
+                    request.learner_id,
+                    NotificationKind::RequestDeclined,
+                );
                 let declined = self
                     .ports
                     .requests
@@ -236,19 +249,26 @@ impl Lyceum {
                         RequestStatus::Declined,
                         Some(message),
                         now,
+                        outbox,
                     )
                     .await
                     .map_err(stale)?;
-                self.notify_request(
-                    &declined,
-                    declined.learner_id,
-                    NotificationKind::RequestDeclined,
-                )
-                .await;
                 Ok(declined)
             }
             RequestAction::Cancel => {
                 request.status.transition(RequestStatus::Cancelled)?;
+                let other = if is_mentor {
+                    request.learner_id
+                } else {
+                    request.mentor_id
+                };
+                let outbox = self.request_outbox(
+                    &request,
+                    RequestStatus::Cancelled,
+                    request.session_id,
+                    other,
+                    NotificationKind::RequestCancelled,
+                );
                 let cancelled = match request.status {
                     RequestStatus::Pending if !is_mentor => self
                         .ports
@@ -259,6 +279,7 @@ impl Lyceum {
                             RequestStatus::Cancelled,
                             None,
                             now,
+                            outbox,
                         )
                         .await
                         .map_err(stale)?,
@@ -268,17 +289,10 @@ impl Lyceum {
                     _ => self
                         .ports
                         .requests
-                        .cancel_accepted(id, actor.id(), now)
+                        .cancel_accepted(id, actor.id(), now, outbox)
                         .await
                         .map_err(stale)?,
                 };
-                let other = if is_mentor {
-                    cancelled.learner_id
-                } else {
-                    cancelled.mentor_id
-                };
-                self.notify_request(&cancelled, other, NotificationKind::RequestCancelled)
-                    .await;
                 Ok(cancelled)
             }
         }

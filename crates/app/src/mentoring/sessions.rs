@@ -284,45 +284,27 @@ impl Lyceum {
             starts_at,
             meeting_url,
         };
+        // Booked learners hear of a new time, in the update's transaction.
+        let moved = changes.starts_at != session.starts_at || changes.duration != session.duration;
+        let tell = moved.then(|| {
+            let (title, starts_at) = (changes.title.clone(), changes.starts_at);
+            self.notices_per_booking(move |booking| {
+                Some(NotificationDraft {
+                    user_id: booking.learner_id,
+                    kind: NotificationKind::SessionRescheduled,
+                    subject: Subject::new(SubjectKind::MentoringSession, id),
+                    data: serde_json::json!({"session_id": id, "session_title": title.as_str(),
+                                             "starts_at": fact_time(starts_at), "booking_id": booking.id}),
+                })
+            })
+        });
         let updated = self
             .ports
             .sessions
-            .update(id, changes, now)
+            .update(id, changes, now, tell)
             .await
             .map_err(|e| session_conflict(e, Some(&session)))?;
-        if updated.starts_at != session.starts_at || updated.duration != session.duration {
-            self.tell_booked_learners(&updated, NotificationKind::SessionRescheduled)
-                .await?;
-        }
         Ok(updated)
-    }
-
-    async fn tell_booked_learners(
-        &self,
-        session: &MentoringSession,
-        kind: NotificationKind,
-    ) -> Result<(), AppError> {
-        let mut page = PageRequest::first(100);
-        loop {
-            let chunk = self.ports.bookings.of_session(session.id, page).await?;
-            for booking in chunk.items.iter().filter(|b| b.status.holds_seat()) {
-                self.notify(
-                    NotificationDraft {
-                        user_id: booking.learner_id,
-                        kind,
-                        subject: Subject::new(SubjectKind::MentoringSession, session.id),
-                        data: serde_json::json!({"session_id": session.id, "session_title": session.title.as_str(),
-                                                 "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
-                    },
-                    None,
-                )
-                .await;
-            }
-            match chunk.next_after {
-                Some(after) => page.after = Some(after),
-                None => return Ok(()),
-            }
-        }
     }
 
     /// Cancels a session (its mentor or an admin): its live bookings are cancelled in the
@@ -338,25 +320,24 @@ impl Lyceum {
         }
         session.status.transition(SessionStatus::Cancelled)?;
         let now = self.ports.clock.now();
+        let (title, starts_at) = (session.title.clone(), session.starts_at);
+        let tell = self.notices_per_booking(move |booking| {
+            Some(NotificationDraft {
+                user_id: booking.learner_id,
+                kind: NotificationKind::SessionCancelled,
+                subject: Subject::new(SubjectKind::MentoringSession, id),
+                data: serde_json::json!({"session_id": id, "session_title": title.as_str(),
+                                         "starts_at": fact_time(starts_at), "booking_id": booking.id}),
+            })
+        });
         let cancelled = self
             .ports
             .sessions
-            .cancel(id, actor.id(), now)
+            .cancel(id, actor.id(), now, tell)
             .await
             .map_err(|e| session_conflict(e, Some(&session)))?;
         for booking in &cancelled {
             self.refund_if_paid(booking).await;
-            self.notify(
-                NotificationDraft {
-                    user_id: booking.learner_id,
-                    kind: NotificationKind::SessionCancelled,
-                    subject: Subject::new(SubjectKind::MentoringSession, id),
-                    data: serde_json::json!({"session_id": id, "session_title": session.title.as_str(),
-                                             "starts_at": fact_time(session.starts_at), "booking_id": booking.id}),
-                },
-                None,
-            )
-            .await;
         }
         self.load_session(id).await
     }

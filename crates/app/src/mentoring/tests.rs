@@ -4,7 +4,7 @@ use lyceum_domain::Violation;
 use lyceum_domain::identity::Role;
 use lyceum_domain::mentoring::*;
 use lyceum_ports::mentoring::{ReserveOutcome, SessionChanges};
-use lyceum_ports::{Conflict, Page, RepoError};
+use lyceum_ports::{Conflict, RepoError};
 use mockall::predicate::eq;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -107,7 +107,7 @@ async fn moving_a_session_onto_another_of_the_mentor_is_refused() {
     m.sessions
         .expect_update()
         .times(1)
-        .returning(move |_, _, _| {
+        .returning(move |_, _, _, _| {
             Err(RepoError::Conflict(Conflict::MentorBusy {
                 session_id: busy,
             }))
@@ -139,7 +139,7 @@ async fn a_former_mentor_edits_no_session_but_may_still_cancel_it() {
     m.sessions
         .expect_cancel()
         .times(1)
-        .returning(|_, _, _| Ok(vec![]));
+        .returning(|_, _, _, _| Ok(vec![]));
     let app = m.build();
     let patch = SessionPatch {
         title: Some("Renamed".into()),
@@ -243,26 +243,20 @@ async fn moving_a_session_tells_its_booked_learners() {
         .returning(move |_| Ok(Some(s.clone())));
     m.sessions
         .expect_update()
-        .withf(|_, c: &SessionChanges, _| c.starts_at == NOW + Duration::days(5))
-        .returning(move |_, c, _| {
+        .withf(|_, c: &SessionChanges, _, tell| {
+            c.starts_at == NOW + Duration::days(5) && tell.is_some()
+        })
+        .times(1)
+        .returning(move |_, c, _, tell| {
+            // The adapter applies `tell` to each live booking in the update's transaction.
+            let told = tell.expect("a new time is told")(&b);
+            assert!(matches!(&told[..], [n] if n.notification.user_id == learner
+                && n.notification.kind == lyceum_domain::community::NotificationKind::SessionRescheduled));
             let mut updated = moved.clone();
             updated.starts_at = c.starts_at;
             Ok(updated)
         });
-    m.bookings.expect_of_session().returning(move |_, _| {
-        Ok(Page {
-            items: vec![b.clone()],
-            next_after: None,
-        })
-    });
-    m.notifications
-        .expect_create()
-        .withf(move |n, _| {
-            n.user_id == learner
-                && n.kind == lyceum_domain::community::NotificationKind::SessionRescheduled
-        })
-        .times(1)
-        .returning(|_, _| Ok(true));
+    m.notifications.expect_create().never();
     let patch = SessionPatch {
         starts_at: Some(NOW + Duration::days(5)),
         ..Default::default()
@@ -322,7 +316,7 @@ async fn the_database_guard_decides_a_race_for_the_last_seat() {
     m.bookings
         .expect_reserve_seat()
         .times(1)
-        .returning(|_, _, _| Err(RepoError::Conflict(Conflict::SessionFull)));
+        .returning(|_, _, _, _| Err(RepoError::Conflict(Conflict::SessionFull)));
     let result = m
         .build()
         .book_session(&actor(&[Role::Learner]), id, None)
@@ -347,22 +341,35 @@ async fn free_sessions_confirm_at_once_and_paid_ones_hold_the_seat_for_fifteen_m
     ] {
         let mut m = Mocks::new();
         let s = session(Uuid::now_v7(), price, 5, 0);
-        let (id, amount) = (s.id, s.price);
+        let (id, amount, mentor_of_session) = (s.id, s.price, s.mentor_id);
         m.sessions
             .expect_by_id()
             .returning(move |_| Ok(Some(s.clone())));
         accounts_hold(&mut m, &[Role::Mentor]);
         m.bookings
             .expect_reserve_seat()
-            .withf(move |b, claim, _| {
+            .withf(move |b, claim, _, outbox| {
+                // The seat and its notifications commit together: the mentor always,
+                // the learner too when the booking is confirmed at once.
+                let told: Vec<_> = outbox
+                    .notices
+                    .iter()
+                    .map(|n| n.notification.user_id)
+                    .collect();
+                let expected = if status == BookingStatus::Confirmed {
+                    vec![b.learner_id, mentor_of_session]
+                } else {
+                    vec![mentor_of_session]
+                };
                 b.status == status
                     && b.hold_expires_at == hold
                     && b.amount == amount
                     && claim.is_none()
+                    && told == expected
             })
             .times(1)
-            .returning(|b, _, _| Ok(ReserveOutcome::Created(b)));
-        m.notifications.expect_create().returning(|_, _| Ok(true));
+            .returning(|b, _, _, _| Ok(ReserveOutcome::Created(b)));
+        m.notifications.expect_create().never();
         let result = m
             .build()
             .book_session(&actor(&[Role::Learner]), id, None)
@@ -397,7 +404,7 @@ async fn every_account_may_book_but_not_the_sessions_of_someone_who_no_longer_me
         m.bookings
             .expect_reserve_seat()
             .times(if booked { learners.len() } else { 0 })
-            .returning(|b, _, _| Ok(ReserveOutcome::Created(b)));
+            .returning(|b, _, _, _| Ok(ReserveOutcome::Created(b)));
         m.notifications.expect_create().returning(|_, _| Ok(true));
         let app = m.build();
         for roles in learners {
@@ -463,19 +470,20 @@ async fn learners_cancel_until_the_cutoff_and_mentors_any_time() {
     let learner_id = learner.id();
     m.bookings
         .expect_cancel()
-        .withf(move |id, by, _, _, _| *id == bid && *by != learner_id)
+        // The learner is told in the cancellation's own transaction.
+        .withf(move |id, by, _, _, _, outbox| {
+            *id == bid
+                && *by != learner_id
+                && matches!(&outbox.notices[..], [n] if n.notification.user_id == learner_id)
+        })
         .times(1)
-        .returning(move |_, by, _, _, _| {
+        .returning(move |_, by, _, _, _, _| {
             let mut c = b.clone();
             c.status = BookingStatus::Cancelled;
             c.cancelled_by = Some(by);
             Ok(c)
         });
-    m.notifications
-        .expect_create()
-        .withf(move |n, _| n.user_id == learner_id)
-        .times(1)
-        .returning(|_, _| Ok(true));
+    m.notifications.expect_create().never();
     let app = m.build();
     let too_late = app.cancel_booking(&learner, bid, None).await;
     assert!(matches!(
@@ -520,23 +528,28 @@ async fn cancelling_a_session_tells_and_refunds_every_booked_learner() {
     paid.payment_reference = Some("sandbox_1".into());
     let other = booking_in(&s, Uuid::now_v7(), BookingStatus::Cancelled);
     let cancelled = vec![paid, other];
+    let mentor_id = mentor.id();
     m.sessions
         .expect_by_id()
         .returning(move |_| Ok(Some(s.clone())));
     m.sessions
         .expect_cancel()
-        .with(eq(id), eq(mentor.id()), eq(NOW))
+        .withf(move |sid, by, now, _| (*sid, *by, *now) == (id, mentor_id, NOW))
         .times(1)
-        .returning(move |_, _, _| Ok(cancelled.clone()));
+        .returning(move |_, _, _, tell| {
+            // The adapter writes these in the cancellation's transaction.
+            let told: Vec<_> = cancelled.iter().flat_map(|b| tell(b)).collect();
+            assert_eq!(told.len(), 2, "every cancelled booking's learner is told");
+            assert!(told.iter().all(|n| n.notification.kind
+                == lyceum_domain::community::NotificationKind::SessionCancelled));
+            Ok(cancelled.clone())
+        });
     m.payments
         .expect_refund()
         .with(eq("sandbox_1"), mockall::predicate::always())
         .times(1)
         .returning(|_, _| Ok(()));
-    m.notifications
-        .expect_create()
-        .times(2)
-        .returning(|_, _| Ok(true));
+    m.notifications.expect_create().never();
     assert!(m.build().cancel_session(&mentor, id).await.is_ok());
 }
 
@@ -649,7 +662,7 @@ async fn accepting_creates_a_one_to_one_session_with_a_confirmed_booking() {
         .returning(move |_| Ok(Some(r.clone())));
     m.requests
         .expect_accept()
-        .withf(move |id, s, b, _, _| {
+        .withf(move |id, s, b, _, _, _| {
             *id == rid
                 && s.capacity.seats() == 1
                 && s.seats_taken == 1
@@ -660,7 +673,7 @@ async fn accepting_creates_a_one_to_one_session_with_a_confirmed_booking() {
                 && b.status == BookingStatus::Confirmed
         })
         .times(1)
-        .returning(move |_, s, _, _, _| {
+        .returning(move |_, s, _, _, _, _| {
             let mut accepted = stored.clone();
             accepted.status = RequestStatus::Accepted;
             accepted.session_id = Some(s.id);
@@ -738,7 +751,7 @@ async fn accepting_a_request_that_overlaps_the_mentors_session_is_refused() {
     m.requests
         .expect_accept()
         .times(1)
-        .returning(move |_, _, _, _, _| {
+        .returning(move |_, _, _, _, _, _| {
             Err(RepoError::Conflict(Conflict::MentorBusy {
                 session_id: busy,
             }))
@@ -781,7 +794,7 @@ async fn a_former_mentor_accepts_no_request_but_may_decline_it() {
     m.requests
         .expect_transition()
         .times(1)
-        .returning(move |_, _, _, _, _| Ok(declined.clone()));
+        .returning(move |_, _, _, _, _, _| Ok(declined.clone()));
     m.notifications.expect_create().returning(|_, _| Ok(true));
     let app = m.build();
     let accept = RequestAction::Accept {
@@ -813,9 +826,12 @@ async fn requests_go_only_to_accounts_that_mentor() {
         });
         m.requests
             .expect_create()
+            .withf(|r, outbox| {
+                matches!(&outbox.notices[..], [n] if n.notification.user_id == r.mentor_id)
+            })
             .times(usize::from(sent))
-            .returning(Ok);
-        m.notifications.expect_create().returning(|_, _| Ok(true));
+            .returning(|r, _| Ok(r));
+        m.notifications.expect_create().never();
         let input = RequestInput {
             mentor_id: Uuid::now_v7(),
             subject: "Career advice".into(),
@@ -950,7 +966,9 @@ async fn reminders_are_deduplicated_by_booking_and_once_per_session_for_the_ment
         booking_in(&s, Uuid::now_v7(), BookingStatus::Confirmed),
     );
     let already_sent = format!("reminder_24h:{}", first.id);
-    m.bookings.expect_expire_holds().returning(|_| Ok(vec![]));
+    m.bookings
+        .expect_expire_holds()
+        .returning(|_, _| Ok(vec![]));
     m.sessions.expect_start_due().returning(|_| Ok(vec![]));
     m.sessions.expect_complete_due().returning(|_| Ok(vec![]));
     m.idempotency_keys

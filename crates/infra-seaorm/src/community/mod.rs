@@ -8,3 +8,4 @@ pub(crate) mod entities;
 mod notifications;
 
 pub use notifications::NotificationStore;
+pub(crate) use notifications::insert_notification;

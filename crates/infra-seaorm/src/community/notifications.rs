@@ -52,6 +52,37 @@ fn from_rows(rows: Vec<notifications::Model>) -> Result<Vec<Notification>, RepoE
     rows.into_iter().map(from_row).collect()
 }
 
+/// Stores a notification on `conn` (a pool connection, or a command's transaction when it
+/// is part of the command's outbox); returns whether it was stored. A taken dedupe key is
+/// not an error: another process already told the user.
+pub(crate) async fn insert_notification(
+    conn: &impl ConnectionTrait,
+    notification: Notification,
+    dedupe_key: Option<String>,
+) -> Result<bool, sea_orm::DbErr> {
+    let result = conn
+        .execute_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            "INSERT INTO notifications \
+             (id, user_id, kind, subject_kind, subject_id, data, read_at, dedupe_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (dedupe_key) DO NOTHING",
+            [
+                notification.id.into(),
+                notification.user_id.into(),
+                notification.kind.as_str().into(),
+                notification.subject.map(|s| s.kind.as_str()).into(),
+                notification.subject.map(|s| s.id).into(),
+                notification.data.into(),
+                notification.read_at.map(db_time).into(),
+                dedupe_key.into(),
+                db_time(notification.created_at).into(),
+            ],
+        ))
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 #[async_trait]
 impl NotificationRepository for NotificationStore {
     async fn create(
@@ -59,28 +90,7 @@ impl NotificationRepository for NotificationStore {
         notification: Notification,
         dedupe_key: Option<String>,
     ) -> Result<bool, RepoError> {
-        // A taken key is not an error: another process already told the user.
-        let result = self
-            .db
-            .connection()
-            .execute_raw(Statement::from_sql_and_values(
-                self.db.db_backend(),
-                "INSERT INTO notifications \
-                 (id, user_id, kind, subject_kind, subject_id, data, read_at, dedupe_key, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (dedupe_key) DO NOTHING",
-                [
-                    notification.id.into(),
-                    notification.user_id.into(),
-                    notification.kind.as_str().into(),
-                    notification.subject.map(|s| s.kind.as_str()).into(),
-                    notification.subject.map(|s| s.id).into(),
-                    notification.data.into(),
-                    notification.read_at.map(db_time).into(),
-                    dedupe_key.into(),
-                    db_time(notification.created_at).into(),
-                ],
-            ))
+        insert_notification(self.db.connection(), notification, dedupe_key)
             .await
             .map_err(|err| {
                 if is_foreign_key_violation(&err) {
@@ -88,8 +98,7 @@ impl NotificationRepository for NotificationStore {
                 } else {
                     unavailable(err)
                 }
-            })?;
-        Ok(result.rows_affected() == 1)
+            })
     }
 
     async fn of_user(

@@ -5,6 +5,7 @@
 //! database lets exactly one change the row, and the other sees reuse.
 
 use async_trait::async_trait;
+use lyceum_domain::identity::User;
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{
     AuthSession, AuthSessionRepository, NewAuthSession, Rotation, RotationOutcome,
@@ -15,7 +16,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::entities::{auth_sessions, refresh_tokens};
+use super::entities::{auth_sessions, profiles, refresh_tokens, users};
+use super::user_rows::user_from_rows;
 use crate::database::{Database, db_time, unavailable};
 use crate::guarded_write::GuardedWrite;
 
@@ -162,6 +164,23 @@ impl AuthSessionRepository for AuthSessionStore {
             .await
             .map_err(unavailable)?;
         Ok(row.map(session_from_row))
+    }
+
+    async fn with_account(&self, id: Uuid) -> Result<Option<(AuthSession, User)>, RepoError> {
+        // One statement: the session, inner-joined to its user, left-joined to the profile.
+        let row = auth_sessions::Entity::find_by_id(id)
+            .find_also_related(users::Entity)
+            .find_also(users::Entity, profiles::Entity)
+            .one(self.db.connection())
+            .await
+            .map_err(unavailable)?;
+        let Some((session, Some(user), profile)) = row else {
+            return Ok(None);
+        };
+        Ok(Some((
+            session_from_row(session),
+            user_from_rows(user, profile)?,
+        )))
     }
 
     async fn revoke(

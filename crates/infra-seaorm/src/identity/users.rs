@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use lyceum_domain::identity::{Ban, Email, LockoutPolicy, Profile, Role, Roles, User};
-use lyceum_ports::identity::{AccountDetails, MentorFilter, NewUser, UserQuery, UserRepository};
+use lyceum_ports::identity::{
+    AccountDetails, MentorFilter, NewUser, NewVerificationToken, UserQuery, UserRepository,
+};
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Page, PageRequest, RepoError};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
@@ -17,8 +20,10 @@ use uuid::Uuid;
 
 use super::entities::{profiles, user_specializations, users};
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
+use super::verification_tokens::store_token;
 use crate::database::{Database, db_time, unavailable, unique_violation};
 use crate::guarded_write::GuardedWrite;
+use crate::outbox;
 use crate::pagination::IdOrder::OldestFirst;
 use crate::pagination::page_rows;
 use crate::wallet::entities::wallets;
@@ -127,7 +132,12 @@ fn has_role(role: Role) -> Expr {
 
 #[async_trait]
 impl UserRepository for UserStore {
-    async fn register(&self, user: NewUser) -> Result<User, RepoError> {
+    async fn register(
+        &self,
+        user: NewUser,
+        verification: Option<NewVerificationToken>,
+        outbox: Outbox,
+    ) -> Result<User, RepoError> {
         let now = db_time(user.created_at);
         let tx = self.db.begin_write().await?;
         let row = users::ActiveModel {
@@ -168,6 +178,10 @@ impl UserRepository for UserStore {
         .insert(&tx)
         .await
         .map_err(unavailable)?;
+        if let Some(token) = verification {
+            store_token(&tx, token).await?;
+        }
+        outbox::record(&tx, outbox).await?;
         tx.commit().await.map_err(unavailable)?;
         user_from_rows(row, Some(profile))
     }

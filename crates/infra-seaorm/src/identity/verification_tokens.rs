@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 use super::entities::verification_tokens;
 use crate::database::{Database, db_time, unavailable};
+use crate::outbox;
+use lyceum_ports::outbox::Outbox;
 
 /// Verification tokens on SeaORM.
 #[derive(Debug, Clone)]
@@ -25,33 +27,42 @@ impl VerificationTokenStore {
     }
 }
 
+/// Stores a token on `conn` (the issuing command's transaction), after invalidating the
+/// user's earlier unused tokens of the same purpose: only the newest code works, since a
+/// mailbox holding an older one proves nothing new.
+pub(crate) async fn store_token(
+    conn: &impl ConnectionTrait,
+    token: NewVerificationToken,
+) -> Result<(), RepoError> {
+    verification_tokens::Entity::delete_many()
+        .filter(verification_tokens::Column::UserId.eq(token.user_id))
+        .filter(verification_tokens::Column::Purpose.eq(token.purpose.as_str()))
+        .filter(verification_tokens::Column::ConsumedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(unavailable)?;
+    let row = verification_tokens::ActiveModel {
+        id: Set(token.id),
+        user_id: Set(token.user_id),
+        purpose: Set(token.purpose.as_str().to_owned()),
+        digest: Set(token.digest),
+        created_at: Set(db_time(token.created_at)),
+        expires_at: Set(db_time(token.expires_at)),
+        consumed_at: Set(None),
+    };
+    verification_tokens::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
 #[async_trait]
 impl VerificationTokenRepository for VerificationTokenStore {
-    async fn issue(&self, token: NewVerificationToken) -> Result<(), RepoError> {
+    async fn issue(&self, token: NewVerificationToken, outbox: Outbox) -> Result<(), RepoError> {
         let tx = self.db.begin_write().await?;
-        // Only the newest link works: a mailbox holding an older one proves nothing new.
-        verification_tokens::Entity::delete_many()
-            .filter(verification_tokens::Column::UserId.eq(token.user_id))
-            .filter(verification_tokens::Column::Purpose.eq(token.purpose.as_str()))
-            .filter(verification_tokens::Column::ConsumedAt.is_null())
-            .exec(&tx)
-            .await
-            .map_err(unavailable)?;
-        let row = verification_tokens::ActiveModel {
-            id: Set(token.id),
-            user_id: Set(token.user_id),
-            purpose: Set(token.purpose.as_str().to_owned()),
-            digest: Set(token.digest),
-            created_at: Set(db_time(token.created_at)),
-            expires_at: Set(db_time(token.expires_at)),
-            consumed_at: Set(None),
-        };
-        verification_tokens::Entity::insert(row)
-            .exec_without_returning(&tx)
-            .await
-            .map_err(unavailable)?;
-        tx.commit().await.map_err(unavailable)?;
-        Ok(())
+        let outcome = store_token(&tx, token).await;
+        outbox::finish_with(tx, outcome, outbox).await
     }
 
     async fn consume(

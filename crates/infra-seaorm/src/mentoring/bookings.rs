@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use lyceum_domain::mentoring::{Booking, CancellationReason, MentoringSession, PaymentStatus};
 use lyceum_ports::idempotency::IdempotencyClaim;
 use lyceum_ports::mentoring::{BookingFilter, BookingRepository, ReserveOutcome};
+use lyceum_ports::outbox::{BookingNotices, Notice, Outbox};
 use lyceum_ports::{Conflict, Page, PageRequest, RepoError};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -21,6 +22,7 @@ use super::rows::{booking_from_row, booking_row, session_from_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
 use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
 use crate::idempotency::{claimed_resource, record_claim};
+use crate::outbox;
 use crate::pagination::IdOrder::{NewestFirst, OldestFirst};
 use crate::pagination::{page_from_rows, page_rows};
 
@@ -59,6 +61,7 @@ impl BookingStore {
         booking: Booking,
         claim: Option<IdempotencyClaim>,
         now: OffsetDateTime,
+        notices: Outbox,
     ) -> Result<ReserveOutcome, RepoError> {
         if let Some(claim) = &claim
             && let Some(first) = claimed_resource(&self.db, tx, claim, now).await?
@@ -75,6 +78,7 @@ impl BookingStore {
         if let Some(claim) = claim {
             record_claim(tx, claim, row.id, now).await?;
         }
+        outbox::record(tx, notices).await?;
         booking_from_row(row).map(ReserveOutcome::Created)
     }
 
@@ -152,6 +156,28 @@ impl BookingStore {
     }
 
     /// Expires one hold; `None` if it was paid, cancelled or moved meanwhile.
+    async fn confirm_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: Uuid,
+        reference: String,
+        now: OffsetDateTime,
+        outbox: Outbox,
+    ) -> Result<Booking, RepoError> {
+        let changed = tx
+            .execute_raw(stmt(
+                self.db.db_backend(),
+                "UPDATE bookings SET status = 'confirmed', payment_status = 'paid', \
+                 payment_reference = $1, updated_at = $2 WHERE id = $3 AND status = 'pending'",
+                vec![reference.into(), db_time(now).into(), id.into()],
+            ))
+            .await
+            .map_err(unavailable)?;
+        changed_or_explain::<bookings::Entity>(&changed, tx, id, stale_state).await?;
+        outbox::record(tx, outbox).await?;
+        Self::reload(tx, id).await
+    }
+
     async fn expire_one(
         &self,
         tx: &DatabaseTransaction,
@@ -186,10 +212,11 @@ impl BookingRepository for BookingStore {
         booking: Booking,
         claim: Option<IdempotencyClaim>,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<ReserveOutcome, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
-        let outcome = self.reserve_in(&tx, booking, claim, now).await;
+        let outcome = self.reserve_in(&tx, booking, claim, now, outbox).await;
         finish(tx, outcome).await
     }
 
@@ -207,13 +234,14 @@ impl BookingRepository for BookingStore {
         reason: Option<CancellationReason>,
         payment_status: PaymentStatus,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<Booking, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
         let outcome = self
             .cancel_in(&tx, id, cancelled_by, reason, payment_status, now)
             .await;
-        finish(tx, outcome).await
+        outbox::finish_with(tx, outcome, outbox).await
     }
 
     async fn confirm_payment(
@@ -221,19 +249,11 @@ impl BookingRepository for BookingStore {
         id: Uuid,
         reference: String,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<Booking, RepoError> {
-        let conn = self.db.connection();
-        let changed = conn
-            .execute_raw(stmt(
-                self.db.db_backend(),
-                "UPDATE bookings SET status = 'confirmed', payment_status = 'paid', \
-                 payment_reference = $1, updated_at = $2 WHERE id = $3 AND status = 'pending'",
-                vec![reference.into(), db_time(now).into(), id.into()],
-            ))
-            .await
-            .map_err(unavailable)?;
-        changed_or_explain::<bookings::Entity>(&changed, conn, id, stale_state).await?;
-        Self::reload(conn, id).await
+        let tx = self.db.begin_write().await?;
+        let outcome = self.confirm_in(&tx, id, reference, now, outbox).await;
+        finish(tx, outcome).await
     }
 
     async fn reschedule(
@@ -241,11 +261,12 @@ impl BookingRepository for BookingStore {
         id: Uuid,
         target_session_id: Uuid,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<Booking, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
         let outcome = self.reschedule_in(&tx, id, target_session_id, now).await;
-        finish(tx, outcome).await
+        outbox::finish_with(tx, outcome, outbox).await
     }
 
     async fn of_learner(
@@ -275,7 +296,11 @@ impl BookingRepository for BookingStore {
         page_from_rows(rows, page, booking_from_row, |b| b.id)
     }
 
-    async fn expire_holds(&self, now: OffsetDateTime) -> Result<Vec<Booking>, RepoError> {
+    async fn expire_holds(
+        &self,
+        now: OffsetDateTime,
+        tell: BookingNotices,
+    ) -> Result<Vec<Booking>, RepoError> {
         let now = db_time(now);
         let candidates: Vec<(Uuid, Uuid)> = bookings::Entity::find()
             .select_only()
@@ -292,7 +317,15 @@ impl BookingRepository for BookingStore {
         let mut expired = Vec::new();
         for (id, session_id) in candidates {
             let tx = self.db.begin_write().await?;
-            let outcome = self.expire_one(&tx, id, session_id, now).await;
+            let outcome = match self.expire_one(&tx, id, session_id, now).await {
+                Ok(Some(booking)) => {
+                    let notices: Vec<Notice> = tell(&booking);
+                    outbox::record(&tx, Outbox::notices(notices))
+                        .await
+                        .map(|()| Some(booking))
+                }
+                other => other,
+            };
             if let Some(booking) = finish(tx, outcome).await? {
                 expired.push(booking);
             }

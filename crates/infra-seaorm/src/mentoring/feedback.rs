@@ -15,9 +15,11 @@ use uuid::Uuid;
 use super::entities::{feedback, learner_ratings};
 use super::guards::stmt;
 use super::rows::{feedback_from_row, feedback_row, rating_from_row, rating_row, write_error};
-use crate::database::{Database, finish, unavailable};
+use crate::database::{Database, unavailable};
+use crate::outbox;
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
+use lyceum_ports::outbox::Outbox;
 
 /// Feedback and ratings on SeaORM.
 #[derive(Debug, Clone)]
@@ -61,11 +63,11 @@ impl FeedbackStore {
 
 #[async_trait]
 impl FeedbackRepository for FeedbackStore {
-    async fn leave(&self, feedback: Feedback) -> Result<Feedback, RepoError> {
+    async fn leave(&self, feedback: Feedback, outbox: Outbox) -> Result<Feedback, RepoError> {
         let row = feedback_row(&feedback);
         let tx = self.db.begin_write().await?;
         let outcome = self.leave_in(&tx, row.clone()).await;
-        finish(tx, outcome).await?;
+        outbox::finish_with(tx, outcome, outbox).await?;
         feedback_from_row(row)
     }
 

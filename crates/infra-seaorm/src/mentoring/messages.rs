@@ -17,8 +17,10 @@ use super::entities::messages;
 use super::guards::stmt;
 use super::rows::{message_from_row, message_row};
 use crate::database::{Database, db_time, is_foreign_key_violation, unavailable};
+use crate::outbox;
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
+use lyceum_ports::outbox::Outbox;
 
 /// Messages on SeaORM.
 #[derive(Debug, Clone)]
@@ -66,18 +68,21 @@ impl MessageRepository for MessageStore {
         Ok(shared == Some(1))
     }
 
-    async fn send(&self, message: Message) -> Result<Message, RepoError> {
+    async fn send(&self, message: Message, outbox: Outbox) -> Result<Message, RepoError> {
         let row = message_row(&message);
-        messages::Entity::insert(messages::ActiveModel::from(row.clone()))
-            .exec_without_returning(self.db.connection())
+        let tx = self.db.begin_write().await?;
+        let outcome = messages::Entity::insert(messages::ActiveModel::from(row.clone()))
+            .exec_without_returning(&tx)
             .await
+            .map(|_| ())
             .map_err(|err| {
                 if is_foreign_key_violation(&err) {
                     RepoError::NotFound
                 } else {
                     unavailable(err)
                 }
-            })?;
+            });
+        outbox::finish_with(tx, outcome, outbox).await?;
         message_from_row(row)
     }
 

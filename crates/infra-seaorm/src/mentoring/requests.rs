@@ -14,10 +14,12 @@ use uuid::Uuid;
 use super::entities::{bookings, mentoring_sessions as sessions, mentorship_requests as requests};
 use super::guards::{cancel_live_bookings, ensure_mentor_free, lock_mentor, lock_sessions, stmt};
 use super::rows::{booking_row, request_from_row, request_row, session_row, write_error};
-use crate::database::{Database, db_time, finish, unavailable};
+use crate::database::{Database, db_time, unavailable};
 use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
+use crate::outbox;
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
+use lyceum_ports::outbox::Outbox;
 
 /// Mentorship requests on SeaORM.
 #[derive(Debug, Clone)]
@@ -88,6 +90,36 @@ impl MentorshipRequestStore {
         Self::reload(tx, id).await
     }
 
+    async fn transition_in(
+        &self,
+        tx: &DatabaseTransaction,
+        id: Uuid,
+        from: RequestStatus,
+        to: RequestStatus,
+        response_message: Option<RequestNote>,
+        now: OffsetDateTime,
+    ) -> Result<MentorshipRequest, RepoError> {
+        let conn = tx;
+        let changed = conn
+            .execute_raw(stmt(
+                self.db.db_backend(),
+                "UPDATE mentorship_requests SET status = $1, \
+                 response_message = COALESCE($2, response_message), updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+                vec![
+                    to.as_str().into(),
+                    response_message.map(|m| m.as_str().to_owned()).into(),
+                    db_time(now).into(),
+                    id.into(),
+                    from.as_str().into(),
+                ],
+            ))
+            .await
+            .map_err(unavailable)?;
+        changed_or_explain::<requests::Entity>(&changed, conn, id, stale_state).await?;
+        Self::reload(conn, id).await
+    }
+
     async fn cancel_accepted_in(
         &self,
         tx: &DatabaseTransaction,
@@ -142,12 +174,18 @@ impl MentorshipRequestStore {
 
 #[async_trait]
 impl MentorshipRequestRepository for MentorshipRequestStore {
-    async fn create(&self, request: MentorshipRequest) -> Result<MentorshipRequest, RepoError> {
+    async fn create(
+        &self,
+        request: MentorshipRequest,
+        outbox: Outbox,
+    ) -> Result<MentorshipRequest, RepoError> {
         let row = request_row(&request);
-        requests::Entity::insert(requests::ActiveModel::from(row.clone()))
-            .exec_without_returning(self.db.connection())
+        let tx = self.db.begin_write().await?;
+        let outcome = requests::Entity::insert(requests::ActiveModel::from(row.clone()))
+            .exec_without_returning(&tx)
             .await
-            .map_err(write_error)?;
+            .map_err(write_error);
+        outbox::finish_with(tx, outcome, outbox).await?;
         request_from_row(row)
     }
 
@@ -165,26 +203,13 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         to: RequestStatus,
         response_message: Option<RequestNote>,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<MentorshipRequest, RepoError> {
-        let conn = self.db.connection();
-        let changed = conn
-            .execute_raw(stmt(
-                self.db.db_backend(),
-                "UPDATE mentorship_requests SET status = $1, \
-                 response_message = COALESCE($2, response_message), updated_at = $3 \
-                 WHERE id = $4 AND status = $5",
-                vec![
-                    to.as_str().into(),
-                    response_message.map(|m| m.as_str().to_owned()).into(),
-                    db_time(now).into(),
-                    id.into(),
-                    from.as_str().into(),
-                ],
-            ))
-            .await
-            .map_err(unavailable)?;
-        changed_or_explain::<requests::Entity>(&changed, conn, id, stale_state).await?;
-        Self::reload(conn, id).await
+        let tx = self.db.begin_write().await?;
+        let outcome = self
+            .transition_in(&tx, id, from, to, response_message, now)
+            .await;
+        outbox::finish_with(tx, outcome, outbox).await
     }
 
     async fn accept(
@@ -194,13 +219,14 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         booking: Booking,
         response_message: Option<RequestNote>,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<MentorshipRequest, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
         let outcome = self
             .accept_in(&tx, id, session, booking, response_message, now)
             .await;
-        finish(tx, outcome).await
+        outbox::finish_with(tx, outcome, outbox).await
     }
 
     async fn cancel_accepted(
@@ -208,11 +234,12 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         id: Uuid,
         cancelled_by: Uuid,
         now: OffsetDateTime,
+        outbox: Outbox,
     ) -> Result<MentorshipRequest, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
         let outcome = self.cancel_accepted_in(&tx, id, cancelled_by, now).await;
-        finish(tx, outcome).await
+        outbox::finish_with(tx, outcome, outbox).await
     }
 
     async fn of_user(

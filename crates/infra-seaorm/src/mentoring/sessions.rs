@@ -22,6 +22,8 @@ use super::guards::{
 use super::rows::{booking_from_row, session_from_row, session_row, write_error};
 use crate::database::{Database, db_time, finish, unavailable};
 use crate::guarded_write::{GuardedWrite, changed_or_explain, stale_state};
+use crate::outbox;
+use lyceum_ports::outbox::{BookingNotices, Outbox};
 
 /// Mentoring sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -315,9 +317,16 @@ impl MentoringSessionRepository for MentoringSessionStore {
         id: Uuid,
         changes: SessionChanges,
         now: OffsetDateTime,
+        tell: Option<BookingNotices>,
     ) -> Result<MentoringSession, RepoError> {
         let tx = self.db.begin_write().await?;
-        let outcome = self.update_in(&tx, id, changes, now).await;
+        let outcome = match self.update_in(&tx, id, changes, now).await {
+            Ok(session) => match tell {
+                Some(tell) => tell_live_bookings(&tx, id, &tell).await.map(|()| session),
+                None => Ok(session),
+            },
+            Err(error) => Err(error),
+        };
         finish(tx, outcome).await
     }
 
@@ -326,10 +335,19 @@ impl MentoringSessionRepository for MentoringSessionStore {
         id: Uuid,
         cancelled_by: Uuid,
         now: OffsetDateTime,
+        tell: BookingNotices,
     ) -> Result<Vec<Booking>, RepoError> {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
-        let outcome = self.cancel_in(&tx, id, cancelled_by, now).await;
+        let outcome = match self.cancel_in(&tx, id, cancelled_by, now).await {
+            Ok(cancelled) => {
+                let notices = cancelled.iter().flat_map(|booking| tell(booking)).collect();
+                outbox::record(&tx, Outbox::notices(notices))
+                    .await
+                    .map(|()| cancelled)
+            }
+            Err(error) => Err(error),
+        };
         finish(tx, outcome).await
     }
 
@@ -495,4 +513,24 @@ impl MentoringSessionRepository for MentoringSessionStore {
             .map(session_from_row)
             .collect()
     }
+}
+
+/// Writes the notices `tell` gives for every live booking of the session, in `tx`.
+async fn tell_live_bookings(
+    tx: &DatabaseTransaction,
+    session_id: Uuid,
+    tell: &BookingNotices,
+) -> Result<(), RepoError> {
+    let live = bookings::Entity::find()
+        .filter(bookings::Column::SessionId.eq(session_id))
+        .filter(bookings::Column::Status.is_in(["pending", "confirmed"]))
+        .order_by_asc(bookings::Column::Id)
+        .all(tx)
+        .await
+        .map_err(unavailable)?;
+    let mut notices = Vec::new();
+    for row in live {
+        notices.extend(tell(&booking_from_row(row)?));
+    }
+    outbox::record(tx, Outbox::notices(notices)).await
 }

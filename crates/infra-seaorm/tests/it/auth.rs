@@ -7,6 +7,7 @@ use lyceum_ports::identity::{
     AuthSessionRepository, LoginAttempt, LoginAttemptRepository, NewAuthSession,
     NewVerificationToken, Rotation, RotationOutcome, TokenPurpose, VerificationTokenRepository,
 };
+use lyceum_ports::outbox::Outbox;
 use time::Duration;
 use uuid::Uuid;
 
@@ -187,7 +188,10 @@ async fn verification_tokens_are_single_use_and_expire() {
         let user = registered(&UserStore::new(&t.database), 1).await;
         let tokens = VerificationTokenStore::new(&t.database);
         tokens
-            .issue(token(user.id, TokenPurpose::EmailVerification, "verify"))
+            .issue(
+                token(user.id, TokenPurpose::EmailVerification, "verify"),
+                Outbox::empty(),
+            )
             .await
             .unwrap();
 
@@ -215,7 +219,10 @@ async fn verification_tokens_are_single_use_and_expire() {
         );
 
         tokens
-            .issue(token(user.id, TokenPurpose::PasswordReset, "reset"))
+            .issue(
+                token(user.id, TokenPurpose::PasswordReset, "reset"),
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         let expired = NOW + Duration::hours(24);
@@ -236,11 +243,17 @@ async fn a_new_token_invalidates_the_earlier_one() {
         let user = registered(&UserStore::new(&t.database), 1).await;
         let tokens = VerificationTokenStore::new(&t.database);
         tokens
-            .issue(token(user.id, TokenPurpose::PasswordReset, "old"))
+            .issue(
+                token(user.id, TokenPurpose::PasswordReset, "old"),
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         tokens
-            .issue(token(user.id, TokenPurpose::PasswordReset, "new"))
+            .issue(
+                token(user.id, TokenPurpose::PasswordReset, "new"),
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -296,6 +309,34 @@ async fn login_history_is_newest_first() {
             [true, false]
         );
         assert_eq!(history.for_user(user.id, 1).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_comes_with_its_account_in_one_read() {
+    on_each_backend(|t| async move {
+        let users = UserStore::new(&t.database);
+        let user = registered(&users, 1).await;
+        let sessions = AuthSessionStore::new(&t.database);
+        let session = sessions.start(new_session(user.id, "d")).await.unwrap();
+
+        let (found, account) = sessions.with_account(session.id).await.unwrap().unwrap();
+        assert_eq!(found, session);
+        assert_eq!(
+            account, user,
+            "the account, profile included, as by_id reads it"
+        );
+
+        // A revocation is seen by the next read: the use case refuses the revoked session.
+        sessions
+            .revoke(user.id, session.id, NOW + Duration::minutes(1))
+            .await
+            .unwrap();
+        let (revoked, _) = sessions.with_account(session.id).await.unwrap().unwrap();
+        assert_eq!(revoked.revoked_at, Some(NOW + Duration::minutes(1)));
+
+        assert_eq!(sessions.with_account(Uuid::now_v7()).await.unwrap(), None);
     })
     .await;
 }

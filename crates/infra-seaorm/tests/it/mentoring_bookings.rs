@@ -1,12 +1,16 @@
 //! Bookings: the seat guard, duplicates, concurrency, cancellation, rescheduling, holds.
 
+use crate::common::untold;
+use lyceum_domain::community::{Notification, NotificationKind, Subject, SubjectKind};
 use lyceum_domain::mentoring::{BookingStatus, CancellationReason, PaymentStatus};
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore};
+use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore, NotificationStore};
+use lyceum_ports::community::NotificationRepository;
 use lyceum_ports::idempotency::IdempotencyClaim;
 use lyceum_ports::mentoring::{
     BookingFilter, BookingRepository, MentoringSessionRepository, ReserveOutcome,
 };
+use lyceum_ports::outbox::{Notice, Outbox};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
@@ -37,7 +41,9 @@ async fn a_seat_is_taken_once_per_learner_and_only_in_future_scheduled_sessions(
         let first = reserve(&bookings, booking(&s, learner)).await;
         assert_eq!(bookings.by_id(first.id).await.unwrap(), Some(first.clone()));
         assert_eq!(
-            bookings.reserve_seat(booking(&s, learner), None, NOW).await,
+            bookings
+                .reserve_seat(booking(&s, learner), None, NOW, Outbox::empty())
+                .await,
             Err(conflict(Conflict::BookingDuplicate))
         );
         // The refused duplicate gave its seat back with the rolled-back transaction.
@@ -52,20 +58,29 @@ async fn a_seat_is_taken_once_per_learner_and_only_in_future_scheduled_sessions(
         let late = NOW + Duration::hours(2);
         assert_eq!(
             bookings
-                .reserve_seat(booking(&past, other), None, late)
+                .reserve_seat(booking(&past, other), None, late, Outbox::empty())
                 .await,
             Err(conflict(Conflict::SessionNotBookable))
         );
         let mut missing = booking(&s, other);
         missing.session_id = Uuid::now_v7();
         assert_eq!(
-            bookings.reserve_seat(missing, None, NOW).await,
+            bookings
+                .reserve_seat(missing, None, NOW, Outbox::empty())
+                .await,
             Err(RepoError::NotFound)
         );
 
         // Cancelled bookings are history: the learner may book again.
         bookings
-            .cancel(first.id, learner, None, PaymentStatus::Refunded, NOW)
+            .cancel(
+                first.id,
+                learner,
+                None,
+                PaymentStatus::Refunded,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         reserve(&bookings, booking(&s, learner)).await;
@@ -88,7 +103,9 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
         let a = reserve(&bookings, booking(&s, ids[1])).await;
         reserve(&bookings, booking(&s, ids[2])).await;
         assert_eq!(
-            bookings.reserve_seat(booking(&s, ids[3]), None, NOW).await,
+            bookings
+                .reserve_seat(booking(&s, ids[3]), None, NOW, Outbox::empty())
+                .await,
             Err(conflict(Conflict::SessionFull))
         );
 
@@ -100,6 +117,7 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
                 CancellationReason::parse("changed plans").unwrap(),
                 PaymentStatus::Refunded,
                 later,
+                Outbox::empty(),
             )
             .await
             .unwrap();
@@ -113,13 +131,27 @@ async fn a_full_session_refuses_and_a_cancellation_frees_the_seat() {
         assert_eq!(cancelled.updated_at, later);
         assert_eq!(
             bookings
-                .cancel(a.id, ids[1], None, PaymentStatus::Refunded, later)
+                .cancel(
+                    a.id,
+                    ids[1],
+                    None,
+                    PaymentStatus::Refunded,
+                    later,
+                    Outbox::empty()
+                )
                 .await,
             Err(conflict(Conflict::StaleState))
         );
         assert_eq!(
             bookings
-                .cancel(Uuid::now_v7(), ids[1], None, PaymentStatus::Refunded, later)
+                .cancel(
+                    Uuid::now_v7(),
+                    ids[1],
+                    None,
+                    PaymentStatus::Refunded,
+                    later,
+                    Outbox::empty()
+                )
                 .await,
             Err(RepoError::NotFound)
         );
@@ -145,7 +177,9 @@ async fn a_hundred_simultaneous_reservations_fill_exactly_the_capacity() {
             .map(|learner| {
                 let bookings = bookings.clone();
                 let b = booking(&s, *learner);
-                tokio::spawn(async move { bookings.reserve_seat(b, None, NOW).await })
+                tokio::spawn(
+                    async move { bookings.reserve_seat(b, None, NOW, Outbox::empty()).await },
+                )
             })
             .collect();
         let (mut created, mut full) = (0, 0);
@@ -198,7 +232,12 @@ async fn simultaneous_reschedules_into_the_last_seat_move_exactly_one_booking() 
             .map(|b| {
                 let (wide, id) = (wide.clone(), b.id);
                 let later = NOW + Duration::minutes(1);
-                tokio::spawn(async move { (id, wide.reschedule(id, target.id, later).await) })
+                tokio::spawn(async move {
+                    (
+                        id,
+                        wide.reschedule(id, target.id, later, Outbox::empty()).await,
+                    )
+                })
             })
             .collect();
         let mut moved = Vec::new();
@@ -255,7 +294,9 @@ async fn rescheduling_is_refused_into_a_session_the_learner_already_holds() {
         let in_a = reserve(&bookings, booking(&a, ids[1])).await;
         reserve(&bookings, booking(&b, ids[1])).await;
         assert_eq!(
-            bookings.reschedule(in_a.id, b.id, NOW).await,
+            bookings
+                .reschedule(in_a.id, b.id, NOW, Outbox::empty())
+                .await,
             Err(conflict(Conflict::BookingDuplicate))
         );
         assert_eq!(
@@ -271,21 +312,35 @@ async fn rescheduling_is_refused_into_a_session_the_learner_already_holds() {
             .create(session(ids[0], 3, 0, Duration::days(3)))
             .await
             .unwrap();
-        let moved = bookings.reschedule(in_a.id, c.id, NOW).await.unwrap();
+        let moved = bookings
+            .reschedule(in_a.id, c.id, NOW, Outbox::empty())
+            .await
+            .unwrap();
         assert_eq!(moved.session_id, c.id);
         for s in [a.id, b.id, c.id] {
             assert_seats_consistent(db, s).await;
         }
         bookings
-            .cancel(in_a.id, ids[1], None, PaymentStatus::Refunded, NOW)
+            .cancel(
+                in_a.id,
+                ids[1],
+                None,
+                PaymentStatus::Refunded,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         assert_eq!(
-            bookings.reschedule(in_a.id, a.id, NOW).await,
+            bookings
+                .reschedule(in_a.id, a.id, NOW, Outbox::empty())
+                .await,
             Err(conflict(Conflict::StaleState))
         );
         assert_eq!(
-            bookings.reschedule(Uuid::now_v7(), a.id, NOW).await,
+            bookings
+                .reschedule(Uuid::now_v7(), a.id, NOW, Outbox::empty())
+                .await,
             Err(RepoError::NotFound)
         );
     })
@@ -307,7 +362,12 @@ async fn expired_holds_are_cancelled_once_and_free_their_seats() {
         let future = reserve(&bookings, held(&s, ids[2], NOW + Duration::minutes(30))).await;
         let paid = reserve(&bookings, held(&s, ids[3], NOW + Duration::minutes(10))).await;
         let confirmed = bookings
-            .confirm_payment(paid.id, "pay_123".into(), NOW + Duration::minutes(1))
+            .confirm_payment(
+                paid.id,
+                "pay_123".into(),
+                NOW + Duration::minutes(1),
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -317,7 +377,7 @@ async fn expired_holds_are_cancelled_once_and_free_their_seats() {
         assert_eq!(confirmed.payment_reference.as_deref(), Some("pay_123"));
 
         let at = NOW + Duration::minutes(15);
-        let expired = bookings.expire_holds(at).await.unwrap();
+        let expired = bookings.expire_holds(at, untold()).await.unwrap();
         assert_eq!(expired.len(), 1);
         assert_eq!(expired[0].id, past.id);
         assert_eq!(expired[0].status, BookingStatus::Cancelled);
@@ -326,7 +386,10 @@ async fn expired_holds_are_cancelled_once_and_free_their_seats() {
             expired[0].cancellation_reason.as_deref(),
             Some("hold_expired")
         );
-        assert_eq!(bookings.expire_holds(at).await.unwrap(), Vec::new());
+        assert_eq!(
+            bookings.expire_holds(at, untold()).await.unwrap(),
+            Vec::new()
+        );
         assert_eq!(seats_taken(db, s.id).await, 2);
         assert_seats_consistent(db, s.id).await;
         assert_eq!(
@@ -336,7 +399,7 @@ async fn expired_holds_are_cancelled_once_and_free_their_seats() {
         // A late payment for the expired hold is refused.
         assert_eq!(
             bookings
-                .confirm_payment(past.id, "pay_late".into(), at)
+                .confirm_payment(past.id, "pay_late".into(), at, Outbox::empty())
                 .await,
             Err(conflict(Conflict::StaleState))
         );
@@ -362,7 +425,7 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
             })
         };
         let first = match bookings
-            .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW)
+            .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW, Outbox::empty())
             .await
             .unwrap()
         {
@@ -372,14 +435,14 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
         let first_id = first.id;
         assert_eq!(
             bookings
-                .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW)
+                .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW, Outbox::empty())
                 .await
                 .unwrap(),
             ReserveOutcome::Replayed(first)
         );
         assert_eq!(
             bookings
-                .reserve_seat(booking(&s, ids[1]), claim("other"), NOW)
+                .reserve_seat(booking(&s, ids[1]), claim("other"), NOW, Outbox::empty())
                 .await,
             Err(RepoError::IdempotencyKeyMismatch)
         );
@@ -388,18 +451,25 @@ async fn a_replayed_key_returns_the_first_booking_and_takes_no_second_seat() {
         // and after its TTL it starts a new request.
         assert!(matches!(
             bookings
-                .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW)
+                .reserve_seat(booking(&s, ids[1]), claim("fp"), NOW, Outbox::empty())
                 .await,
             Ok(ReserveOutcome::Replayed(_))
         ));
         let next_day = NOW + Duration::hours(25);
         bookings
-            .cancel(first_id, ids[1], None, PaymentStatus::Refunded, next_day)
+            .cancel(
+                first_id,
+                ids[1],
+                None,
+                PaymentStatus::Refunded,
+                next_day,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         assert!(matches!(
             bookings
-                .reserve_seat(booking(&s, ids[1]), claim("fp"), next_day)
+                .reserve_seat(booking(&s, ids[1]), claim("fp"), next_day, Outbox::empty())
                 .await,
             Ok(ReserveOutcome::Created(_))
         ));
@@ -490,6 +560,150 @@ async fn lists_and_reminder_candidates() {
             .await
             .unwrap();
         assert_eq!(day.iter().map(|(b, _)| b.id).collect::<Vec<_>>(), [b2.id]);
+    })
+    .await;
+}
+
+fn notice_for(user_id: Uuid, booking_id: Uuid) -> Notice {
+    Notice::once(Notification {
+        id: Uuid::now_v7(),
+        user_id,
+        kind: NotificationKind::BookingConfirmed,
+        subject: Some(Subject::new(SubjectKind::Booking, booking_id)),
+        data: "{}".into(),
+        read_at: None,
+        created_at: NOW,
+    })
+}
+
+async fn notifications_of(db: &lyceum_infra_seaorm::Database, user_id: Uuid) -> usize {
+    NotificationStore::new(db)
+        .of_user(user_id, false, PageRequest::first(50))
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
+/// The transactional outbox: a booking's notifications are written in the booking's own
+/// transaction. A refused booking writes none, a replayed one writes none again, and a
+/// notification that cannot be stored takes the seat back with it.
+#[tokio::test]
+async fn a_booking_and_its_notifications_commit_or_roll_back_together() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 3).await;
+        let (mentor, learner, other) = (ids[0], ids[1], ids[2]);
+        let sessions = MentoringSessionStore::new(db);
+        let bookings = BookingStore::new(db);
+        let s = sessions
+            .create(session(mentor, 1, 0, Duration::days(1)))
+            .await
+            .unwrap();
+
+        let b = booking(&s, learner);
+        let outbox = Outbox::notices(vec![notice_for(learner, b.id), notice_for(mentor, b.id)]);
+        bookings.reserve_seat(b, None, NOW, outbox).await.unwrap();
+        assert_eq!(notifications_of(db, learner).await, 1);
+        assert_eq!(notifications_of(db, mentor).await, 1);
+
+        // The session is full: the refusal writes nothing.
+        let refused = booking(&s, other);
+        let outbox = Outbox::notices(vec![notice_for(mentor, refused.id)]);
+        assert_eq!(
+            bookings.reserve_seat(refused, None, NOW, outbox).await,
+            Err(conflict(Conflict::SessionFull))
+        );
+        assert_eq!(notifications_of(db, mentor).await, 1);
+
+        // A notification that cannot be stored (its user does not exist) fails the whole
+        // command: the seat is not taken and no booking exists.
+        let roomy = sessions
+            .create(session(mentor, 5, 0, Duration::days(2)))
+            .await
+            .unwrap();
+        let doomed = booking(&roomy, other);
+        let outbox = Outbox::notices(vec![
+            notice_for(other, doomed.id),
+            notice_for(Uuid::now_v7(), doomed.id),
+        ]);
+        assert!(
+            bookings
+                .reserve_seat(doomed, None, NOW, outbox)
+                .await
+                .is_err()
+        );
+        assert_eq!(seats_taken(db, roomy.id).await, 0);
+        assert_eq!(live_bookings(db, roomy.id).await, 0);
+        assert_eq!(notifications_of(db, other).await, 0);
+
+        // The same holds for a cancellation.
+        let first = bookings
+            .of_learner(learner, BookingFilter::default(), PageRequest::first(5))
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        let outbox = Outbox::notices(vec![notice_for(Uuid::now_v7(), first.id)]);
+        assert!(
+            bookings
+                .cancel(
+                    first.id,
+                    learner,
+                    None,
+                    PaymentStatus::Refunded,
+                    NOW,
+                    outbox
+                )
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            seats_taken(db, s.id).await,
+            1,
+            "the cancellation rolled back"
+        );
+        let outbox = Outbox::notices(vec![notice_for(mentor, first.id)]);
+        bookings
+            .cancel(
+                first.id,
+                learner,
+                None,
+                PaymentStatus::Refunded,
+                NOW,
+                outbox,
+            )
+            .await
+            .unwrap();
+        assert_eq!(seats_taken(db, s.id).await, 0);
+        assert_eq!(notifications_of(db, mentor).await, 2);
+        assert_seats_consistent(db, s.id).await;
+    })
+    .await;
+}
+
+/// A session's cancellation tells every learner it cancelled, in its own transaction.
+#[tokio::test]
+async fn a_cancelled_session_tells_each_cancelled_booking_in_its_transaction() {
+    on_each_backend(|t| async move {
+        let db = &t.database;
+        let ids = users(db, 1, 3).await;
+        let sessions = MentoringSessionStore::new(db);
+        let bookings = BookingStore::new(db);
+        let s = sessions
+            .create(session(ids[0], 5, 0, Duration::days(1)))
+            .await
+            .unwrap();
+        for learner in &ids[1..] {
+            reserve(&bookings, booking(&s, *learner)).await;
+        }
+        let tell: lyceum_ports::outbox::BookingNotices =
+            Box::new(|b| vec![notice_for(b.learner_id, b.id)]);
+        let cancelled = sessions.cancel(s.id, ids[0], NOW, tell).await.unwrap();
+        assert_eq!(cancelled.len(), 2);
+        for learner in &ids[1..] {
+            assert_eq!(notifications_of(db, *learner).await, 1);
+        }
     })
     .await;
 }

@@ -4,6 +4,7 @@ use lyceum_domain::mentoring::{Feedback, FeedbackScores, FeedbackText, LearnerRa
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{BookingStore, FeedbackStore, MentoringSessionStore};
 use lyceum_ports::mentoring::{FeedbackRepository, MentoringSessionRepository};
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use sea_orm::{ConnectionTrait, Statement};
 use time::Duration;
@@ -57,14 +58,17 @@ async fn feedback_is_one_per_booking_and_moves_the_rating_figures() {
                 is_public: public,
                 created_at: NOW,
             };
-            assert_eq!(feedbacks.leave(f.clone()).await.unwrap(), f);
+            assert_eq!(
+                feedbacks.leave(f.clone(), Outbox::empty()).await.unwrap(),
+                f
+            );
             if i == 0 {
                 let again = Feedback {
                     id: Uuid::now_v7(),
                     ..f.clone()
                 };
                 assert_eq!(
-                    feedbacks.leave(again).await,
+                    feedbacks.leave(again, Outbox::empty()).await,
                     Err(RepoError::Conflict(Conflict::FeedbackExists))
                 );
             }

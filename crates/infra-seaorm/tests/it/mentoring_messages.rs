@@ -11,6 +11,7 @@ use lyceum_ports::PageRequest;
 use lyceum_ports::mentoring::{
     BookingRepository, MentoringSessionRepository, MentorshipRequestRepository, MessageRepository,
 };
+use lyceum_ports::outbox::Outbox;
 use time::Duration;
 use uuid::Uuid;
 
@@ -51,25 +52,29 @@ async fn people_share_mentoring_through_bookings_sessions_and_requests() {
                 None,
                 lyceum_domain::mentoring::PaymentStatus::Refunded,
                 NOW,
+                Outbox::empty(),
             )
             .await
             .unwrap();
         MentorshipRequestStore::new(db)
-            .create(MentorshipRequest {
-                id: Uuid::now_v7(),
-                learner_id: requester,
-                mentor_id: mentor2,
-                subject: RequestSubject::parse("Hi").unwrap(),
-                message: RequestMessage::default(),
-                proposed_start: NOW + Duration::days(1),
-                duration_minutes: 30,
-                notes: None,
-                status: RequestStatus::Pending,
-                response_message: None,
-                session_id: None,
-                created_at: NOW,
-                updated_at: NOW,
-            })
+            .create(
+                MentorshipRequest {
+                    id: Uuid::now_v7(),
+                    learner_id: requester,
+                    mentor_id: mentor2,
+                    subject: RequestSubject::parse("Hi").unwrap(),
+                    message: RequestMessage::default(),
+                    proposed_start: NOW + Duration::days(1),
+                    duration_minutes: 30,
+                    notes: None,
+                    status: RequestStatus::Pending,
+                    response_message: None,
+                    session_id: None,
+                    created_at: NOW,
+                    updated_at: NOW,
+                },
+                Outbox::empty(),
+            )
             .await
             .unwrap();
 
@@ -103,11 +108,26 @@ async fn histories_read_receipts_and_the_inbox() {
         let ids = users(db, 1, 3).await;
         let (me, ann, bob) = (ids[0], ids[1], ids[2]);
         let messages = MessageStore::new(db);
-        let m1 = messages.send(message(ann, me, "hi")).await.unwrap();
-        let m2 = messages.send(message(me, ann, "hello")).await.unwrap();
-        let m3 = messages.send(message(ann, me, "question")).await.unwrap();
-        let m4 = messages.send(message(bob, me, "hey")).await.unwrap();
-        let m5 = messages.send(message(ann, bob, "not yours")).await.unwrap();
+        let m1 = messages
+            .send(message(ann, me, "hi"), Outbox::empty())
+            .await
+            .unwrap();
+        let m2 = messages
+            .send(message(me, ann, "hello"), Outbox::empty())
+            .await
+            .unwrap();
+        let m3 = messages
+            .send(message(ann, me, "question"), Outbox::empty())
+            .await
+            .unwrap();
+        let m4 = messages
+            .send(message(bob, me, "hey"), Outbox::empty())
+            .await
+            .unwrap();
+        let m5 = messages
+            .send(message(ann, bob, "not yours"), Outbox::empty())
+            .await
+            .unwrap();
 
         let inbox = messages.conversations(me).await.unwrap();
         let summary: Vec<_> = inbox

@@ -1,5 +1,6 @@
 //! Mentorship requests: guarded transitions and the atomic accept / cancel.
 
+use crate::common::untold;
 use lyceum_domain::mentoring::{
     BookingStatus, MentorshipRequest, PaymentStatus, RequestMessage, RequestNote, RequestStatus,
     RequestSubject, SessionStatus,
@@ -9,6 +10,7 @@ use lyceum_infra_seaorm::{BookingStore, MentoringSessionStore, MentorshipRequest
 use lyceum_ports::mentoring::{
     BookingRepository, MentoringSessionRepository, MentorshipRequestRepository, RequestSide,
 };
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
 use uuid::Uuid;
@@ -52,7 +54,10 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
         let requests = MentorshipRequestStore::new(db);
         let sessions = MentoringSessionStore::new(db);
         let bookings = BookingStore::new(db);
-        let r = requests.create(request(learner, mentor)).await.unwrap();
+        let r = requests
+            .create(request(learner, mentor), Outbox::empty())
+            .await
+            .unwrap();
         assert_eq!(requests.by_id(r.id).await.unwrap(), Some(r.clone()));
 
         let s = one_to_one(&r);
@@ -65,6 +70,7 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
                 b.clone(),
                 RequestNote::parse("See you").unwrap(),
                 later,
+                Outbox::empty(),
             )
             .await
             .unwrap();
@@ -81,7 +87,9 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
         let s2 = one_to_one(&r);
         let b2 = booking(&s2, learner);
         assert_eq!(
-            requests.accept(r.id, s2.clone(), b2, None, later).await,
+            requests
+                .accept(r.id, s2.clone(), b2, None, later, Outbox::empty())
+                .await,
             Err(RepoError::Conflict(Conflict::StaleState))
         );
         assert_eq!(sessions.by_id(s2.id).await.unwrap(), None);
@@ -92,7 +100,8 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
                     RequestStatus::Pending,
                     RequestStatus::Declined,
                     None,
-                    later
+                    later,
+                    Outbox::empty()
                 )
                 .await,
             Err(RepoError::Conflict(Conflict::StaleState))
@@ -104,7 +113,8 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
                     one_to_one(&r),
                     booking(&s, learner),
                     None,
-                    later
+                    later,
+                    Outbox::empty()
                 )
                 .await,
             Err(RepoError::NotFound)
@@ -112,7 +122,7 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
 
         // Cancelling the accepted request takes its 1:1 and booking with it.
         let cancelled = requests
-            .cancel_accepted(r.id, learner, later)
+            .cancel_accepted(r.id, learner, later, Outbox::empty())
             .await
             .unwrap();
         assert_eq!(cancelled.status, RequestStatus::Cancelled);
@@ -131,7 +141,9 @@ async fn accepting_stores_the_session_and_booking_together_and_only_once() {
         assert_eq!(b.cancelled_by, Some(learner));
         assert_seats_consistent(db, s.id).await;
         assert_eq!(
-            requests.cancel_accepted(r.id, learner, later).await,
+            requests
+                .cancel_accepted(r.id, learner, later, Outbox::empty())
+                .await,
             Err(RepoError::Conflict(Conflict::StaleState))
         );
     })
@@ -144,9 +156,18 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
         let db = &t.database;
         let ids = users(db, 1, 3).await;
         let requests = MentorshipRequestStore::new(db);
-        let first = requests.create(request(ids[1], ids[0])).await.unwrap();
-        let second = requests.create(request(ids[1], ids[0])).await.unwrap();
-        let third = requests.create(request(ids[2], ids[0])).await.unwrap();
+        let first = requests
+            .create(request(ids[1], ids[0]), Outbox::empty())
+            .await
+            .unwrap();
+        let second = requests
+            .create(request(ids[1], ids[0]), Outbox::empty())
+            .await
+            .unwrap();
+        let third = requests
+            .create(request(ids[2], ids[0]), Outbox::empty())
+            .await
+            .unwrap();
 
         let declined = requests
             .transition(
@@ -155,6 +176,7 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
                 RequestStatus::Declined,
                 RequestNote::parse("Fully booked this month").unwrap(),
                 NOW,
+                Outbox::empty(),
             )
             .await
             .unwrap();
@@ -170,7 +192,8 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
                     RequestStatus::Pending,
                     RequestStatus::Cancelled,
                     None,
-                    NOW
+                    NOW,
+                    Outbox::empty()
                 )
                 .await,
             Err(RepoError::Conflict(Conflict::StaleState))
@@ -182,7 +205,8 @@ async fn transitions_are_guarded_and_lists_are_per_side() {
                     RequestStatus::Pending,
                     RequestStatus::Cancelled,
                     None,
-                    NOW
+                    NOW,
+                    Outbox::empty()
                 )
                 .await,
             Err(RepoError::NotFound)
@@ -240,14 +264,24 @@ async fn cancelling_a_request_session_also_cancels_the_request() {
         let db = &t.database;
         let ids = users(db, 1, 2).await;
         let requests = MentorshipRequestStore::new(db);
-        let r = requests.create(request(ids[1], ids[0])).await.unwrap();
+        let r = requests
+            .create(request(ids[1], ids[0]), Outbox::empty())
+            .await
+            .unwrap();
         let s = one_to_one(&r);
         requests
-            .accept(r.id, s.clone(), booking(&s, ids[1]), None, NOW)
+            .accept(
+                r.id,
+                s.clone(),
+                booking(&s, ids[1]),
+                None,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         let cancelled = MentoringSessionStore::new(db)
-            .cancel(s.id, ids[0], NOW)
+            .cancel(s.id, ids[0], NOW, untold())
             .await
             .unwrap();
         assert_eq!(cancelled.len(), 1);

@@ -1,6 +1,8 @@
 //! Mentoring sessions: edits under the seat guard, cancellation, life-cycle jobs,
 //! discovery and calendars.
 
+use crate::common::untold;
+use lyceum_ports::outbox::Outbox;
 use std::collections::HashSet;
 
 use lyceum_domain::mentoring::{
@@ -71,7 +73,7 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
         changes.capacity = Capacity::new(2).unwrap();
         changes.starts_at = NOW + Duration::days(3);
         let updated = sessions
-            .update(new.id, changes.clone(), later)
+            .update(new.id, changes.clone(), later, None)
             .await
             .unwrap();
         assert_eq!(updated.title.as_str(), "Lifetimes");
@@ -97,19 +99,22 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
 
         changes.capacity = Capacity::new(1).unwrap();
         assert_eq!(
-            sessions.update(new.id, changes.clone(), later).await,
+            sessions.update(new.id, changes.clone(), later, None).await,
             Err(RepoError::Conflict(Conflict::CapacityBelowSeatsTaken))
         );
         assert_eq!(
             sessions
-                .update(Uuid::now_v7(), changes.clone(), later)
+                .update(Uuid::now_v7(), changes.clone(), later, None)
                 .await,
             Err(RepoError::NotFound)
         );
-        sessions.cancel(new.id, ids[0], later).await.unwrap();
+        sessions
+            .cancel(new.id, ids[0], later, untold())
+            .await
+            .unwrap();
         changes.capacity = Capacity::new(5).unwrap();
         assert_eq!(
-            sessions.update(new.id, changes, later).await,
+            sessions.update(new.id, changes, later, None).await,
             Err(RepoError::Conflict(Conflict::StaleState))
         );
         // A missing mentor is refused by the foreign key.
@@ -136,18 +141,28 @@ async fn cancelling_a_session_cancels_its_live_bookings_and_returns_them() {
             .unwrap();
         let paid = reserve(&bookings, held(&s, ids[1], NOW + Duration::minutes(15))).await;
         bookings
-            .confirm_payment(paid.id, "pay_1".into(), NOW)
+            .confirm_payment(paid.id, "pay_1".into(), NOW, Outbox::empty())
             .await
             .unwrap();
         let pending = reserve(&bookings, held(&s, ids[2], NOW + Duration::minutes(15))).await;
         let gone = reserve(&bookings, held(&s, ids[3], NOW + Duration::minutes(15))).await;
         bookings
-            .cancel(gone.id, ids[3], None, PaymentStatus::Failed, NOW)
+            .cancel(
+                gone.id,
+                ids[3],
+                None,
+                PaymentStatus::Failed,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
 
         let later = NOW + Duration::hours(1);
-        let cancelled = sessions.cancel(s.id, ids[0], later).await.unwrap();
+        let cancelled = sessions
+            .cancel(s.id, ids[0], later, untold())
+            .await
+            .unwrap();
         let mut got: Vec<_> = cancelled
             .iter()
             .map(|b| (b.id, b.status, b.payment_status, b.cancelled_by))
@@ -176,15 +191,19 @@ async fn cancelling_a_session_cancels_its_live_bookings_and_returns_them() {
         );
         assert_seats_consistent(db, s.id).await;
         assert_eq!(
-            sessions.cancel(s.id, ids[0], later).await,
+            sessions.cancel(s.id, ids[0], later, untold()).await,
             Err(RepoError::Conflict(Conflict::StaleState))
         );
         assert_eq!(
-            sessions.cancel(Uuid::now_v7(), ids[0], later).await,
+            sessions
+                .cancel(Uuid::now_v7(), ids[0], later, untold())
+                .await,
             Err(RepoError::NotFound)
         );
         assert_eq!(
-            bookings.reserve_seat(booking(&s, ids[4]), None, NOW).await,
+            bookings
+                .reserve_seat(booking(&s, ids[4]), None, NOW, Outbox::empty())
+                .await,
             Err(RepoError::Conflict(Conflict::SessionNotBookable))
         );
     })
@@ -226,14 +245,24 @@ async fn due_sessions_start_and_complete_once_even_with_concurrent_callers() {
             created_at: NOW,
             updated_at: NOW,
         };
-        requests.create(request.clone()).await.unwrap();
+        requests
+            .create(request.clone(), Outbox::empty())
+            .await
+            .unwrap();
         let mut one = session(ids[0], 1, 0, Duration::minutes(30));
         one.seats_taken = 1;
         one.request_id = Some(request.id);
         one.popularity.bookings = 1;
         let one_booking = booking(&one, ids[3]);
         requests
-            .accept(request.id, one.clone(), one_booking.clone(), None, NOW)
+            .accept(
+                request.id,
+                one.clone(),
+                one_booking.clone(),
+                None,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
 
@@ -326,7 +355,14 @@ async fn upcoming_sessions_are_the_ones_i_mentor_or_hold_a_seat_in() {
         reserve(&bookings, booking(&booked, ids[1])).await;
         let b = reserve(&bookings, booking(&dropped, ids[1])).await;
         bookings
-            .cancel(b.id, ids[1], None, PaymentStatus::Refunded, NOW)
+            .cancel(
+                b.id,
+                ids[1],
+                None,
+                PaymentStatus::Refunded,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         reserve(&bookings, booking(&other, ids[2])).await;
@@ -410,7 +446,10 @@ async fn discovery_filters_sorts_and_pages_without_gaps_or_repeats() {
             .create(session(mentor_a, 2, 0, Duration::hours(6)))
             .await
             .unwrap();
-        sessions.cancel(cancelled.id, mentor_a, NOW).await.unwrap();
+        sessions
+            .cancel(cancelled.id, mentor_a, NOW, untold())
+            .await
+            .unwrap();
 
         // Popularity and rating figures, set directly.
         for (i, s) in made.iter().enumerate() {
@@ -634,30 +673,46 @@ async fn a_mentor_is_never_given_two_overlapping_sessions() {
         let mut onto_first = changes_of(&next);
         onto_first.starts_at = first.starts_at + Duration::minutes(15);
         assert_eq!(
-            sessions.update(next.id, onto_first, NOW).await,
+            sessions.update(next.id, onto_first, NOW, None).await,
             busy(first.id)
         );
         let mut longer = changes_of(&first);
         longer.duration = SessionDuration::minutes(90).unwrap();
-        assert_eq!(sessions.update(first.id, longer, NOW).await, busy(next.id));
+        assert_eq!(
+            sessions.update(first.id, longer, NOW, None).await,
+            busy(next.id)
+        );
         assert_eq!(
             sessions.by_id(first.id).await.unwrap().unwrap().duration,
             first.duration
         );
         let mut renamed = changes_of(&next);
         renamed.title = SessionTitle::parse("Lifetimes").unwrap();
-        sessions.update(next.id, renamed, NOW).await.unwrap();
+        sessions.update(next.id, renamed, NOW, None).await.unwrap();
         let mut within_itself = changes_of(&next);
         within_itself.duration = SessionDuration::minutes(30).unwrap();
-        sessions.update(next.id, within_itself, NOW).await.unwrap();
+        sessions
+            .update(next.id, within_itself, NOW, None)
+            .await
+            .unwrap();
 
         // Accept: a 1:1 on the mentor's time is refused, the request stays pending and no
         // session or booking is stored; one on free time is accepted.
         let (request, one) = pending_request(learner, mentor, day + Duration::minutes(20));
-        requests.create(request.clone()).await.unwrap();
+        requests
+            .create(request.clone(), Outbox::empty())
+            .await
+            .unwrap();
         assert_eq!(
             requests
-                .accept(request.id, one.clone(), booking(&one, learner), None, NOW)
+                .accept(
+                    request.id,
+                    one.clone(),
+                    booking(&one, learner),
+                    None,
+                    NOW,
+                    Outbox::empty()
+                )
                 .await,
             busy(first.id)
         );
@@ -667,9 +722,19 @@ async fn a_mentor_is_never_given_two_overlapping_sessions() {
         );
         assert_eq!(sessions.by_id(one.id).await.unwrap(), None);
         let (free, one) = pending_request(learner, mentor, day + Duration::hours(2));
-        requests.create(free.clone()).await.unwrap();
         requests
-            .accept(free.id, one.clone(), booking(&one, learner), None, NOW)
+            .create(free.clone(), Outbox::empty())
+            .await
+            .unwrap();
+        requests
+            .accept(
+                free.id,
+                one.clone(),
+                booking(&one, learner),
+                None,
+                NOW,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         // The accepted 1:1 now takes the mentor's time too.
@@ -677,7 +742,10 @@ async fn a_mentor_is_never_given_two_overlapping_sessions() {
         assert_eq!(sessions.create(clash).await, busy(one.id));
 
         // A cancelled session gives its time back.
-        sessions.cancel(first.id, mentor, NOW).await.unwrap();
+        sessions
+            .cancel(first.id, mentor, NOW, untold())
+            .await
+            .unwrap();
         sessions.create(session(mentor, 5, 0, day)).await.unwrap();
     })
     .await;
@@ -703,7 +771,10 @@ async fn concurrent_creates_moves_and_accepts_for_one_mentor_give_the_hour_once(
         let mut pending = Vec::new();
         for learner in &ids[1..] {
             let (request, one) = pending_request(*learner, mentor, hour);
-            requests.create(request.clone()).await.unwrap();
+            requests
+                .create(request.clone(), Outbox::empty())
+                .await
+                .unwrap();
             pending.push((request, one, *learner));
         }
         let mut tasks = Vec::new();
@@ -721,7 +792,7 @@ async fn concurrent_creates_moves_and_accepts_for_one_mentor_give_the_hour_once(
             moved.starts_at = NOW + hour;
             let id = s.id;
             tasks.push(tokio::spawn(async move {
-                sessions.update(id, moved, NOW).await.map(|s| s.id)
+                sessions.update(id, moved, NOW, None).await.map(|s| s.id)
             }));
         }
         for (request, one, learner) in pending {
@@ -729,7 +800,7 @@ async fn concurrent_creates_moves_and_accepts_for_one_mentor_give_the_hour_once(
             tasks.push(tokio::spawn(async move {
                 let b = booking(&one, learner);
                 requests
-                    .accept(request.id, one.clone(), b, None, NOW)
+                    .accept(request.id, one.clone(), b, None, NOW, Outbox::empty())
                     .await
                     .map(|_| one.id)
             }));

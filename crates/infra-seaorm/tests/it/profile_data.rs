@@ -7,12 +7,13 @@ use lyceum_domain::identity::{
 use lyceum_domain::wallet::LedgerEntryKind;
 use lyceum_infra_seaorm::testing::on_each_backend;
 use lyceum_infra_seaorm::{
-    BillingAddressStore, CertificateStore, OutboxMail, OutboxMailer, SpecializationStore,
-    UserStore, WalletStore,
+    BillingAddressStore, CertificateStore, OutboxMailer, SpecializationStore, UserStore,
+    WalletStore,
 };
 use lyceum_ports::identity::{
     BillingAddressRepository, CertificateRepository, SpecializationRepository, UserRepository,
 };
+use lyceum_ports::system::{MailMessage, OutgoingMail};
 use lyceum_ports::wallet::{NewLedgerEntry, WalletRepository};
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
@@ -266,26 +267,89 @@ async fn erasing_a_user_removes_what_only_they_own() {
 }
 
 #[tokio::test]
-async fn outbox_keeps_mail_newest_first() {
+async fn outbox_keeps_mail_as_facts_until_worded_then_newest_first() {
     on_each_backend(|t| async move {
         let mailer = OutboxMailer::new(&t.database);
-        for (i, subject) in ["Welcome", "Verify"].into_iter().enumerate() {
-            let mail = OutboxMail {
+        for (i, code) in ["first", "second"].into_iter().enumerate() {
+            let mail = OutgoingMail {
                 id: Uuid::now_v7(),
                 to: "member1@example.com".into(),
-                subject: subject.into(),
-                body: "link".into(),
+                message: MailMessage::PasswordReset {
+                    first_name: "Member".into(),
+                    code: code.into(),
+                    valid_for: Duration::minutes(30),
+                },
                 created_at: NOW + Duration::seconds(i as i64),
             };
-            mailer.store(&mail).await.unwrap();
+            mailer.queue(mail).await.unwrap();
         }
+        let unworded = mailer.unworded(10).await.unwrap();
+        assert_eq!(unworded.len(), 2, "committed as facts, oldest first");
+        assert!(
+            matches!(&unworded[0].message, MailMessage::PasswordReset { code, valid_for, .. }
+                         if code == "first" && *valid_for == Duration::minutes(30))
+        );
+        assert!(
+            mailer
+                .due_for_delivery(NOW, Duration::minutes(1), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing is delivered before it is worded"
+        );
+        for (mail, subject) in unworded.iter().zip(["Reset", "Reset again"]) {
+            mailer
+                .store_wording(mail.id, subject, "body")
+                .await
+                .unwrap();
+            // A second relay's wording changes nothing.
+            mailer
+                .store_wording(mail.id, "other", "other")
+                .await
+                .unwrap();
+        }
+        assert!(mailer.unworded(10).await.unwrap().is_empty());
         let mails = mailer.sent_to("member1@example.com").await.unwrap();
         assert_eq!(
             mails.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(),
-            ["Verify", "Welcome"]
+            ["Reset again", "Reset"]
+        );
+        let due = mailer
+            .due_for_delivery(NOW, Duration::minutes(1), 10)
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 2);
+        assert!(
+            mailer
+                .claim_attempt(due[0].id, NOW, Duration::minutes(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !mailer
+                .claim_attempt(due[0].id, NOW, Duration::minutes(1))
+                .await
+                .unwrap(),
+            "one relay claims an attempt"
+        );
+        assert!(
+            mailer
+                .claim_attempt(due[0].id, NOW + Duration::minutes(2), Duration::minutes(1))
+                .await
+                .unwrap(),
+            "a failed attempt is retried after the pause"
         );
         mailer.mark_sent(mails[0].id, NOW).await.unwrap();
         assert!(mailer.mark_sent(Uuid::now_v7(), NOW).await.is_err());
+        assert_eq!(
+            mailer
+                .due_for_delivery(NOW + Duration::hours(1), Duration::minutes(1), 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "a sent mail is not due again"
+        );
     })
     .await;
 }

@@ -8,6 +8,7 @@ use lyceum_infra_seaorm::{SpecializationStore, UserStore, WalletStore};
 use lyceum_ports::identity::{
     AccountDetails, MentorFilter, SpecializationRepository, UserQuery, UserRepository,
 };
+use lyceum_ports::outbox::Outbox;
 use lyceum_ports::wallet::WalletRepository;
 use lyceum_ports::{Conflict, PageRequest, RepoError};
 use time::Duration;
@@ -36,27 +37,31 @@ async fn duplicates_ignoring_case_are_conflicts() {
     on_each_backend(|t| async move {
         let users = UserStore::new(&t.database);
         users
-            .register(with_phone(new_user(1), "+919876543210"))
+            .register(
+                with_phone(new_user(1), "+919876543210"),
+                None,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
 
         let mut same_email = new_user(2);
         same_email.email = Email::parse("MEMBER1@Example.com").unwrap();
         assert_eq!(
-            users.register(same_email).await,
+            users.register(same_email, None, Outbox::empty()).await,
             Err(RepoError::Conflict(Conflict::EmailTaken))
         );
 
         let mut same_username = new_user(3);
         same_username.username = Username::parse("mEMBER0001").unwrap();
         assert_eq!(
-            users.register(same_username).await,
+            users.register(same_username, None, Outbox::empty()).await,
             Err(RepoError::Conflict(Conflict::UsernameTaken))
         );
 
         let same_phone = with_phone(new_user(4), "+91 98765-43210");
         assert_eq!(
-            users.register(same_phone).await,
+            users.register(same_phone, None, Outbox::empty()).await,
             Err(RepoError::Conflict(Conflict::PhoneTaken))
         );
 
@@ -152,7 +157,11 @@ async fn details_are_saved_and_a_taken_phone_is_refused() {
     on_each_backend(|t| async move {
         let users = UserStore::new(&t.database);
         let other = users
-            .register(with_phone(new_user(1), "+15550000001"))
+            .register(
+                with_phone(new_user(1), "+15550000001"),
+                None,
+                Outbox::empty(),
+            )
             .await
             .unwrap();
         let user = registered(&users, 2).await;

@@ -1,17 +1,33 @@
-//! Mail delivery: the adapter words each mail for its reader, writes it to the outbox
-//! (so nothing is lost if a relay is down, and the embedded default needs no relay), and,
-//! when an SMTP relay is configured, hands it over and marks it sent.
+//! The mail relay: the second half of the transactional outbox. Commands commit their
+//! mail as facts in the `mail_outbox` table with their change; the relay, running beside
+//! the server, words each committed mail for its reader and, when an SMTP relay is
+//! configured, hands it over and marks it sent. Without SMTP (the embedded default) the
+//! worded row is where the mail stays, for an operator or the tests to read.
+//!
+//! Delivery is at least once: a relay that crashes between the SMTP answer and marking
+//! the row sent sends that mail again after `RETRY_AFTER`. Several server processes may
+//! relay at once: each attempt is claimed by a guarded update first.
 
-use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use lyceum_infra_seaorm::{OutboxMail, OutboxMailer};
-use lyceum_ports::system::{MailError, MailMessage, Mailer, OutgoingMail};
+use lyceum_ports::system::{MailMessage, OutgoingMail};
 use time::OffsetDateTime;
 
-/// Words mail, keeps it in the outbox, and sends it through an SMTP relay when one is
-/// configured (`LYCEUM_SMTP_URL`, an `smtp://` or `smtps://` URL).
-pub struct MailDelivery {
+/// How long a claimed or failed delivery waits before another attempt.
+pub const RETRY_AFTER: time::Duration = time::Duration::minutes(1);
+
+/// Mail handled per pass, so one pass stays short.
+const BATCH: u64 = 100;
+
+/// Why the relay could not be configured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("mail relay: {0}")]
+pub struct MailError(pub String);
+
+/// Words committed mail and delivers it through an SMTP relay when one is configured
+/// (`LYCEUM_SMTP_URL`, an `smtp://` or `smtps://` URL).
+pub struct MailRelay {
     outbox: OutboxMailer,
     relay: Option<Relay>,
 }
@@ -21,7 +37,18 @@ struct Relay {
     from: Mailbox,
 }
 
-impl MailDelivery {
+/// What one pass of the relay did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RelayReport {
+    /// Mail worded.
+    pub worded: usize,
+    /// Mail handed to the SMTP relay.
+    pub sent: usize,
+    /// Deliveries that failed (retried after [`RETRY_AFTER`]).
+    pub failed: usize,
+}
+
+impl MailRelay {
     /// Outbox only: the embedded default, with nothing to install.
     pub fn outbox_only(outbox: OutboxMailer) -> Self {
         Self {
@@ -30,8 +57,8 @@ impl MailDelivery {
         }
     }
 
-    /// Outbox and relay; a bad URL or sender address is a start-up error, whose
-    /// message never repeats the URL's credentials.
+    /// Outbox and SMTP; a bad URL or sender address is a start-up error, whose message
+    /// never repeats the URL's credentials.
     pub fn with_smtp(outbox: OutboxMailer, smtp_url: &str, from: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| {
@@ -47,6 +74,69 @@ impl MailDelivery {
             relay: Some(Relay { transport, from }),
         })
     }
+
+    /// One pass: words what was committed since the last pass, then delivers what is
+    /// due. A database error ends the pass; the next pass picks up where it stopped.
+    pub async fn run_once(&self, now: OffsetDateTime) -> Result<RelayReport, MailError> {
+        let db = |e: lyceum_infra_seaorm::DbError| MailError(e.to_string());
+        let mut report = RelayReport::default();
+        for mail in self.outbox.unworded(BATCH).await.map_err(db)? {
+            let worded = worded(&mail);
+            self.outbox
+                .store_wording(mail.id, &worded.subject, &worded.body)
+                .await
+                .map_err(db)?;
+            report.worded += 1;
+        }
+        let Some(relay) = &self.relay else {
+            return Ok(report);
+        };
+        for mail in self
+            .outbox
+            .due_for_delivery(now, RETRY_AFTER, BATCH)
+            .await
+            .map_err(db)?
+        {
+            if !self
+                .outbox
+                .claim_attempt(mail.id, now, RETRY_AFTER)
+                .await
+                .map_err(db)?
+            {
+                continue;
+            }
+            match deliver(relay, &mail).await {
+                Ok(()) => {
+                    self.outbox.mark_sent(mail.id, now).await.map_err(db)?;
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(mail_id = %mail.id, %error, "SMTP delivery failed; retried later");
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+async fn deliver(relay: &Relay, mail: &OutboxMail) -> Result<(), MailError> {
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| MailError(format!("recipient: {e}")))?;
+    let message = Message::builder()
+        .from(relay.from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .body(mail.body.clone())
+        .map_err(|e| MailError(e.to_string()))?;
+    relay
+        .transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| MailError(e.to_string()))
 }
 
 /// The subject and body of a mail, in the words its reader gets. Paths name the API
@@ -82,46 +172,6 @@ pub fn worded(mail: &OutgoingMail) -> OutboxMail {
         subject: subject.to_owned(),
         body,
         created_at: mail.created_at,
-    }
-}
-
-#[async_trait]
-impl Mailer for MailDelivery {
-    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
-        let mail = worded(&mail);
-        self.outbox
-            .store(&mail)
-            .await
-            .map_err(|e| MailError(e.to_string()))?;
-        let Some(relay) = &self.relay else {
-            return Ok(());
-        };
-        let to: Mailbox = mail
-            .to
-            .parse()
-            .map_err(|e| MailError(format!("recipient: {e}")))?;
-        let message = Message::builder()
-            .from(relay.from.clone())
-            .to(to)
-            .subject(mail.subject.clone())
-            .body(mail.body.clone())
-            .map_err(|e| MailError(e.to_string()))?;
-        match relay.transport.send(message).await {
-            Ok(_) => {
-                if let Err(error) = self
-                    .outbox
-                    .mark_sent(mail.id, OffsetDateTime::now_utc())
-                    .await
-                {
-                    tracing::warn!(mail_id = %mail.id, %error, "mail sent but not marked in the outbox");
-                }
-                Ok(())
-            }
-            Err(error) => {
-                tracing::warn!(mail_id = %mail.id, %error, "SMTP delivery failed; the mail stays unsent in the outbox");
-                Ok(())
-            }
-        }
     }
 }
 
@@ -189,7 +239,7 @@ mod tests {
         db.migrate().await.unwrap();
         let (port, received) = smtp_sink().await;
         let outbox = OutboxMailer::new(&db);
-        let mailer = MailDelivery::with_smtp(
+        let relay = MailRelay::with_smtp(
             outbox.clone(),
             &format!("smtp://127.0.0.1:{port}"),
             "Lyceum <no-reply@lyceum.local>",
@@ -205,7 +255,17 @@ mod tests {
             },
             created_at: OffsetDateTime::now_utc(),
         };
-        mailer.send(mail).await.unwrap();
+        outbox.queue(mail).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let report = relay.run_once(now).await.unwrap();
+        assert_eq!(
+            report,
+            RelayReport {
+                worded: 1,
+                sent: 1,
+                failed: 0
+            }
+        );
         let transcript = received.lock().unwrap().clone();
         assert!(
             transcript.contains("RCPT TO:<asha@example.com>"),
@@ -214,10 +274,16 @@ mod tests {
         assert!(transcript.contains("abc123"), "{transcript}");
         assert!(
             transcript.contains("Confirm your email address"),
-            "the adapter words the mail: {transcript}"
+            "the relay words the mail: {transcript}"
         );
         let stored = outbox.sent_to("asha@example.com").await.unwrap();
         assert_eq!(stored.len(), 1, "the outbox keeps every mail");
+        assert_eq!(stored[0].subject, "Confirm your email address");
+        assert_eq!(
+            relay.run_once(now).await.unwrap(),
+            RelayReport::default(),
+            "a sent mail is neither worded nor sent again"
+        );
         db.close().await.unwrap();
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -1,5 +1,5 @@
 //! Adapters for the ports that are not database repositories: clock and ids, argon2id
-//! password hashing, JWT access tokens, opaque secrets, and SMTP mail.
+//! password hashing, JWT access tokens, opaque secrets, and the mail relay (SMTP).
 
 mod crypto;
 mod mail;
@@ -7,6 +7,6 @@ mod payments;
 mod system;
 
 pub use crypto::{Argon2Hasher, JwtAccessTokens, JwtSettings, Sha256Secrets};
-pub use mail::MailDelivery;
+pub use mail::{MailError, MailRelay, RelayReport, worded};
 pub use payments::SandboxPayments;
 pub use system::{SystemClock, UuidV7Ids};

@@ -1,5 +1,6 @@
 //! Fixtures of the mentoring adapter tests.
 
+use lyceum_ports::outbox::Outbox;
 use std::time::Duration as StdDuration;
 
 use lyceum_domain::mentoring::{
@@ -87,7 +88,11 @@ pub async fn users(db: &Database, first: u32, count: u32) -> Vec<Uuid> {
 }
 
 pub async fn reserve(bookings: &impl BookingRepository, booking: Booking) -> Booking {
-    match bookings.reserve_seat(booking, None, NOW).await.unwrap() {
+    match bookings
+        .reserve_seat(booking, None, NOW, Outbox::empty())
+        .await
+        .unwrap()
+    {
         ReserveOutcome::Created(booking) => booking,
         other => panic!("expected Created, got {other:?}"),
     }

@@ -3,6 +3,7 @@
 use lyceum_domain::identity::{Email, PersonName, PhoneNumber, Role, Roles, User, Username};
 use lyceum_infra_seaorm::UserStore;
 use lyceum_ports::identity::{NewUser, UserRepository};
+use lyceum_ports::outbox::Outbox;
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -31,7 +32,15 @@ pub fn with_phone(mut user: NewUser, phone: &str) -> NewUser {
 }
 
 pub async fn registered(users: &UserStore, n: u32) -> User {
-    users.register(new_user(n)).await.unwrap()
+    users
+        .register(new_user(n), None, Outbox::empty())
+        .await
+        .unwrap()
 }
 
 pub mod mentoring;
+
+/// Notices for nobody: for changes whose bookings' notices a test does not look at.
+pub fn untold() -> lyceum_ports::outbox::BookingNotices {
+    Box::new(|_| Vec::new())
+}
