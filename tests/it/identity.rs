@@ -672,9 +672,14 @@ async fn role_changes_bans_and_logouts_apply_to_the_next_request_of_an_existing_
         let app = spawn_app(&db).await;
         let (_, admin) = app.admin("root_admin").await;
         let (user_id, token, _) = app.signed_up("soon_mentor", "learner").await;
+        let starts_at = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
         let session = json!({"title": "Lifetimes", "duration_minutes": 60,
                              "price": {"amount_minor": 0, "currency": "INR"}, "capacity": 3,
-                             "starts_at": "2099-01-01T10:00:00Z"});
+                             "starts_at": starts_at});
         let refused = app
             .post("/api/v1/mentoring-sessions", Some(&token), session.clone())
             .await;
