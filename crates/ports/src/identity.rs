@@ -95,16 +95,15 @@ pub trait UserRepository: Send + Sync {
     async fn password_hash(&self, id: Uuid) -> Result<Option<String>, RepoError>;
 
     /// Counts one more consecutive failure atomically and, if `policy` says so, locks the
-    /// account (resetting the count). Returns the lock end when this failure locked it.
+    /// account (resetting the count), and records the attempt in the login history, in
+    /// one transaction. Returns the lock end when this failure locked it.
     async fn record_login_failure(
         &self,
         id: Uuid,
         policy: LockoutPolicy,
         now: OffsetDateTime,
+        attempt: LoginAttempt,
     ) -> Result<Option<OffsetDateTime>, RepoError>;
-
-    /// Resets the failure count and stamps `last_login_at`.
-    async fn record_login_success(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
 
     /// Saves names, phone and profile. A taken phone is a conflict.
     async fn save_details(
@@ -271,8 +270,14 @@ pub enum RotationOutcome {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AuthSessionRepository: Send + Sync {
-    /// Starts a session with its first refresh token.
-    async fn start(&self, session: NewAuthSession) -> Result<AuthSession, RepoError>;
+    /// A successful sign-in, in one transaction: the account's failure count is reset and
+    /// `last_login_at` stamped, the attempt goes into the login history, and the session
+    /// starts with its first refresh token.
+    async fn start(
+        &self,
+        session: NewAuthSession,
+        attempt: LoginAttempt,
+    ) -> Result<AuthSession, RepoError>;
     /// Marks the presented token used and stores its replacement, atomically: of two
     /// concurrent rotations of the same token, exactly one gets `Rotated`.
     async fn rotate(&self, rotation: Rotation) -> Result<RotationOutcome, RepoError>;

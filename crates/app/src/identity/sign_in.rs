@@ -98,23 +98,20 @@ impl Lyceum {
             let locked = self
                 .ports
                 .users
-                .record_login_failure(user.id, self.settings.lockout, now)
-                .await?;
-            self.ports
-                .login_history
-                .record(attempt(Some(user.id), Some("invalid_credentials")))
+                .record_login_failure(
+                    user.id,
+                    self.settings.lockout,
+                    now,
+                    attempt(Some(user.id), Some("invalid_credentials")),
+                )
                 .await?;
             return Err(match locked {
                 Some(until) => AppError::Identity(IdentityError::AccountLocked { until }),
                 None => AppError::Identity(IdentityError::InvalidCredentials),
             });
         }
-        self.ports.users.record_login_success(user.id, now).await?;
-        self.ports
-            .login_history
-            .record(attempt(Some(user.id), None))
-            .await?;
-        self.start_session(&user, client, now).await
+        let success = attempt(Some(user.id), None);
+        self.start_session(&user, client, success, now).await
     }
 
     async fn verify_password(
@@ -133,22 +130,26 @@ impl Lyceum {
         &self,
         user: &User,
         client: ClientInfo,
+        sign_in: LoginAttempt,
         now: OffsetDateTime,
     ) -> Result<TokenPair, AppError> {
         let secret = self.ports.secrets.mint();
         let session = self
             .ports
             .auth_sessions
-            .start(NewAuthSession {
-                id: self.ports.ids.new_id(),
-                user_id: user.id,
-                refresh_token_id: self.ports.ids.new_id(),
-                refresh_token_digest: secret.digest,
-                ip: client.ip,
-                user_agent: client.user_agent,
-                created_at: now,
-                expires_at: now + self.settings.refresh_token_ttl,
-            })
+            .start(
+                NewAuthSession {
+                    id: self.ports.ids.new_id(),
+                    user_id: user.id,
+                    refresh_token_id: self.ports.ids.new_id(),
+                    refresh_token_digest: secret.digest,
+                    ip: client.ip,
+                    user_agent: client.user_agent,
+                    created_at: now,
+                    expires_at: now + self.settings.refresh_token_ttl,
+                },
+                sign_in,
+            )
             .await?;
         self.token_pair(user, session.id, secret.plain, now)
     }

@@ -204,9 +204,16 @@ async fn the_failure_that_reaches_the_limit_locks_the_account() {
     let until = NOW + time::Duration::minutes(15);
     m.users
         .expect_record_login_failure()
-        .withf(move |uid, p, _| *uid == id && p.max_failures == 5)
-        .returning(move |_, _, _| Ok(Some(until)));
-    m.login_history.expect_record().returning(|_| Ok(()));
+        // The count and the history row are one transaction.
+        .withf(move |uid, p, _, a| {
+            *uid == id
+                && p.max_failures == 5
+                && a.user_id == Some(id)
+                && a.failure_reason.as_deref() == Some("invalid_credentials")
+        })
+        .times(1)
+        .returning(move |_, _, _, _| Ok(Some(until)));
+    m.login_history.expect_record().never();
     let result = m
         .build()
         .login("ashakumar", "Wrong1234", ClientInfo::default())
@@ -253,20 +260,19 @@ async fn successful_sign_in_starts_a_session_and_issues_tokens() {
         .expect_verify()
         .with(eq("Secret123"), eq(Some("hash".to_owned())))
         .returning(|_, _| Ok(true));
-    m.users
-        .expect_record_login_success()
-        .with(eq(id), eq(NOW))
-        .times(1)
-        .returning(|_, _| Ok(()));
-    m.login_history
-        .expect_record()
-        .withf(|a| a.success)
-        .times(1)
-        .returning(|_| Ok(()));
+    // One transaction: the session, the history row and the reset failure count.
+    m.login_history.expect_record().never();
     m.auth_sessions
         .expect_start()
-        .withf(|s| s.refresh_token_digest == "digest")
-        .returning(|s| Ok(session(s.user_id)));
+        .withf(move |s, a| {
+            s.refresh_token_digest == "digest"
+                && s.user_id == id
+                && s.created_at == NOW
+                && a.success
+                && a.user_id == Some(id)
+        })
+        .times(1)
+        .returning(|s, _| Ok(session(s.user_id)));
     m.access_tokens.expect_issue().returning(|_, _, _, _| {
         Ok(IssuedAccessToken {
             token: "jwt".into(),

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use lyceum_domain::identity::User;
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{
-    AuthSession, AuthSessionRepository, NewAuthSession, Rotation, RotationOutcome,
+    AuthSession, AuthSessionRepository, LoginAttempt, NewAuthSession, Rotation, RotationOutcome,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{auth_sessions, profiles, refresh_tokens, users};
+use super::login_history::insert_attempt;
 use super::user_rows::user_from_rows;
 use crate::database::{Database, db_time, unavailable};
 use crate::guarded_write::GuardedWrite;
@@ -49,10 +50,27 @@ fn session_from_row(row: auth_sessions::Model) -> AuthSession {
 
 #[async_trait]
 impl AuthSessionRepository for AuthSessionStore {
-    async fn start(&self, session: NewAuthSession) -> Result<AuthSession, RepoError> {
+    async fn start(
+        &self,
+        session: NewAuthSession,
+        attempt: LoginAttempt,
+    ) -> Result<AuthSession, RepoError> {
         let now = db_time(session.created_at);
         let expires_at = db_time(session.expires_at);
         let tx = self.db.begin_write().await?;
+        let signed_in = users::Entity::update_many()
+            .col_expr(users::Column::FailedLoginCount, Expr::value(0))
+            .col_expr(
+                users::Column::LockedUntil,
+                Expr::value(Option::<OffsetDateTime>::None),
+            )
+            .col_expr(users::Column::LastLoginAt, Expr::value(now))
+            .filter(users::Column::Id.eq(session.user_id))
+            .exec(&tx)
+            .await
+            .map_err(unavailable)?;
+        signed_in.changed_or(RepoError::NotFound)?;
+        insert_attempt(&tx, attempt).await?;
         let row = auth_sessions::ActiveModel {
             id: Set(session.id),
             user_id: Set(session.user_id),

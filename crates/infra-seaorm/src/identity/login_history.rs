@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{LoginAttempt, LoginAttemptRepository};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::entities::login_history;
@@ -23,24 +23,32 @@ impl LoginAttemptStore {
     }
 }
 
+/// Records a sign-in attempt on `conn`, the transaction of the sign-in's other writes.
+pub(crate) async fn insert_attempt(
+    conn: &impl ConnectionTrait,
+    attempt: LoginAttempt,
+) -> Result<(), RepoError> {
+    let row = login_history::ActiveModel {
+        id: Set(attempt.id),
+        user_id: Set(attempt.user_id),
+        login: Set(attempt.login),
+        success: Set(attempt.success),
+        failure_reason: Set(attempt.failure_reason),
+        ip: Set(attempt.ip),
+        user_agent: Set(attempt.user_agent),
+        created_at: Set(db_time(attempt.created_at)),
+    };
+    login_history::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
 #[async_trait]
 impl LoginAttemptRepository for LoginAttemptStore {
     async fn record(&self, attempt: LoginAttempt) -> Result<(), RepoError> {
-        let row = login_history::ActiveModel {
-            id: Set(attempt.id),
-            user_id: Set(attempt.user_id),
-            login: Set(attempt.login),
-            success: Set(attempt.success),
-            failure_reason: Set(attempt.failure_reason),
-            ip: Set(attempt.ip),
-            user_agent: Set(attempt.user_agent),
-            created_at: Set(db_time(attempt.created_at)),
-        };
-        login_history::Entity::insert(row)
-            .exec_without_returning(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        insert_attempt(self.db.connection(), attempt).await
     }
 
     async fn for_user(&self, user_id: Uuid, limit: u64) -> Result<Vec<LoginAttempt>, RepoError> {

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use lyceum_domain::identity::{Ban, Email, LockoutPolicy, Profile, Role, Roles, User};
 use lyceum_ports::identity::{
-    AccountDetails, MentorFilter, NewUser, NewVerificationToken, UserQuery, UserRepository,
+    AccountDetails, LoginAttempt, MentorFilter, NewUser, NewVerificationToken, UserQuery,
+    UserRepository,
 };
 use lyceum_ports::outbox::Outbox;
 use lyceum_ports::{Page, PageRequest, RepoError};
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::{profiles, user_specializations, users};
+use super::login_history::insert_attempt;
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
 use super::verification_tokens::store_token;
 use crate::database::{Database, db_time, unavailable, unique_violation};
@@ -235,6 +237,7 @@ impl UserRepository for UserStore {
         id: Uuid,
         policy: LockoutPolicy,
         now: OffsetDateTime,
+        attempt: LoginAttempt,
     ) -> Result<Option<OffsetDateTime>, RepoError> {
         let backend = self.db.db_backend();
         let tx = self.db.begin_write().await?;
@@ -264,19 +267,9 @@ impl UserRepository for UserStore {
                 .await
                 .map_err(unavailable)?;
         }
+        insert_attempt(&tx, attempt).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(lock)
-    }
-
-    async fn record_login_success(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
-        let update = users::Entity::update_many()
-            .col_expr(users::Column::FailedLoginCount, Expr::value(0))
-            .col_expr(
-                users::Column::LockedUntil,
-                Expr::value(Option::<OffsetDateTime>::None),
-            )
-            .col_expr(users::Column::LastLoginAt, Expr::value(db_time(now)));
-        self.update_one(id, update).await
     }
 
     async fn save_details(

@@ -5,7 +5,8 @@ use lyceum_infra_seaorm::{AuthSessionStore, LoginAttemptStore, UserStore, Verifi
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{
     AuthSessionRepository, LoginAttempt, LoginAttemptRepository, NewAuthSession,
-    NewVerificationToken, Rotation, RotationOutcome, TokenPurpose, VerificationTokenRepository,
+    NewVerificationToken, Rotation, RotationOutcome, TokenPurpose, UserRepository,
+    VerificationTokenRepository,
 };
 use lyceum_ports::outbox::Outbox;
 use time::Duration;
@@ -26,6 +27,20 @@ fn new_session(user_id: Uuid, digest: &str) -> NewAuthSession {
     }
 }
 
+/// The successful attempt a session starts with.
+fn signed_in(user_id: Uuid) -> LoginAttempt {
+    LoginAttempt {
+        id: Uuid::now_v7(),
+        user_id: Some(user_id),
+        login: "member".into(),
+        success: true,
+        failure_reason: None,
+        ip: None,
+        user_agent: None,
+        created_at: NOW,
+    }
+}
+
 fn rotation(presented: &str, new_digest: &str, now: time::OffsetDateTime) -> Rotation {
     Rotation {
         presented_digest: presented.to_owned(),
@@ -41,7 +56,10 @@ async fn rotation_then_reuse_then_unknown() {
     on_each_backend(|t| async move {
         let user = registered(&UserStore::new(&t.database), 1).await;
         let sessions = AuthSessionStore::new(&t.database);
-        let session = sessions.start(new_session(user.id, "first")).await.unwrap();
+        let session = sessions
+            .start(new_session(user.id, "first"), signed_in(user.id))
+            .await
+            .unwrap();
         assert_eq!(
             sessions.by_id(session.id).await.unwrap(),
             Some(session.clone())
@@ -90,7 +108,10 @@ async fn expired_token_is_rejected() {
     on_each_backend(|t| async move {
         let user = registered(&UserStore::new(&t.database), 1).await;
         let sessions = AuthSessionStore::new(&t.database);
-        sessions.start(new_session(user.id, "first")).await.unwrap();
+        sessions
+            .start(new_session(user.id, "first"), signed_in(user.id))
+            .await
+            .unwrap();
         let too_late = NOW + Duration::days(31);
         assert_eq!(
             sessions
@@ -109,7 +130,7 @@ async fn of_two_concurrent_rotations_exactly_one_wins() {
         let user = registered(&UserStore::new(&t.database), 1).await;
         let sessions = AuthSessionStore::new(&t.database);
         sessions
-            .start(new_session(user.id, "contested"))
+            .start(new_session(user.id, "contested"), signed_in(user.id))
             .await
             .unwrap();
         let later = NOW + Duration::minutes(1);
@@ -146,8 +167,14 @@ async fn revoking_needs_the_owner_and_active_lists_live_sessions() {
         let owner = registered(&users, 1).await;
         let stranger = registered(&users, 2).await;
         let sessions = AuthSessionStore::new(&t.database);
-        let first = sessions.start(new_session(owner.id, "one")).await.unwrap();
-        let second = sessions.start(new_session(owner.id, "two")).await.unwrap();
+        let first = sessions
+            .start(new_session(owner.id, "one"), signed_in(owner.id))
+            .await
+            .unwrap();
+        let second = sessions
+            .start(new_session(owner.id, "two"), signed_in(owner.id))
+            .await
+            .unwrap();
         sessions
             .rotate(rotation("two", "two-b", NOW + Duration::hours(2)))
             .await
@@ -319,12 +346,21 @@ async fn a_session_comes_with_its_account_in_one_read() {
         let users = UserStore::new(&t.database);
         let user = registered(&users, 1).await;
         let sessions = AuthSessionStore::new(&t.database);
-        let session = sessions.start(new_session(user.id, "d")).await.unwrap();
+        let session = sessions
+            .start(new_session(user.id, "d"), signed_in(user.id))
+            .await
+            .unwrap();
 
         let (found, account) = sessions.with_account(session.id).await.unwrap().unwrap();
         assert_eq!(found, session);
+        let signed_in_account = users.by_id(user.id).await.unwrap().unwrap();
         assert_eq!(
-            account, user,
+            signed_in_account.last_login_at,
+            Some(NOW),
+            "the sign-in stamps it"
+        );
+        assert_eq!(
+            account, signed_in_account,
             "the account, profile included, as by_id reads it"
         );
 

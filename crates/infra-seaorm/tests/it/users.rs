@@ -4,9 +4,12 @@ use lyceum_domain::identity::{
     Ban, Email, Keywords, LockoutPolicy, PersonName, PhoneNumber, Profile, Role, Roles, Username,
 };
 use lyceum_infra_seaorm::testing::on_each_backend;
-use lyceum_infra_seaorm::{SpecializationStore, UserStore, WalletStore};
+use lyceum_infra_seaorm::{
+    AuthSessionStore, LoginAttemptStore, SpecializationStore, UserStore, WalletStore,
+};
 use lyceum_ports::identity::{
-    AccountDetails, MentorFilter, SpecializationRepository, UserQuery, UserRepository,
+    AccountDetails, AuthSessionRepository, LoginAttempt, LoginAttemptRepository, MentorFilter,
+    NewAuthSession, SpecializationRepository, UserQuery, UserRepository,
 };
 use lyceum_ports::outbox::Outbox;
 use lyceum_ports::wallet::WalletRepository;
@@ -108,7 +111,7 @@ async fn fifth_failure_locks_and_success_resets() {
         for _ in 0..4 {
             assert_eq!(
                 users
-                    .record_login_failure(user.id, policy, NOW)
+                    .record_login_failure(user.id, policy, NOW, failed(user.id))
                     .await
                     .unwrap(),
                 None
@@ -124,7 +127,7 @@ async fn fifth_failure_locks_and_success_resets() {
             4
         );
         let until = users
-            .record_login_failure(user.id, policy, NOW)
+            .record_login_failure(user.id, policy, NOW, failed(user.id))
             .await
             .unwrap();
         assert_eq!(until, Some(NOW + Duration::minutes(15)));
@@ -132,11 +135,14 @@ async fn fifth_failure_locks_and_success_resets() {
         assert_eq!((locked.failed_login_count, locked.locked_until), (0, until));
 
         users
-            .record_login_failure(user.id, policy, NOW)
+            .record_login_failure(user.id, policy, NOW, failed(user.id))
             .await
             .unwrap();
-        users
-            .record_login_success(user.id, NOW + Duration::hours(1))
+        AuthSessionStore::new(&t.database)
+            .start(
+                signed_in(user.id, NOW + Duration::hours(1)),
+                attempt(user.id, None, NOW + Duration::hours(1)),
+            )
             .await
             .unwrap();
         let back = users.by_id(user.id).await.unwrap().unwrap();
@@ -144,8 +150,18 @@ async fn fifth_failure_locks_and_success_resets() {
         assert_eq!(back.locked_until, None);
         assert_eq!(back.last_login_at, Some(NOW + Duration::hours(1)));
 
+        let history = LoginAttemptStore::new(&t.database)
+            .for_user(user.id, 20)
+            .await
+            .unwrap();
+        assert_eq!(
+            history.iter().filter(|a| !a.success).count(),
+            6,
+            "each failure is in the history, written with its count"
+        );
+        assert_eq!(history.iter().filter(|a| a.success).count(), 1);
         let missing = users
-            .record_login_failure(uuid::Uuid::now_v7(), policy, NOW)
+            .record_login_failure(uuid::Uuid::now_v7(), policy, NOW, failed(user.id))
             .await;
         assert_eq!(missing, Err(RepoError::NotFound));
     })
@@ -396,4 +412,34 @@ async fn mentor_directory_filters_by_specialization_and_expertise() {
         );
     })
     .await;
+}
+
+fn attempt(user_id: uuid::Uuid, failure: Option<&str>, at: time::OffsetDateTime) -> LoginAttempt {
+    LoginAttempt {
+        id: uuid::Uuid::now_v7(),
+        user_id: Some(user_id),
+        login: "member1".into(),
+        success: failure.is_none(),
+        failure_reason: failure.map(str::to_owned),
+        ip: None,
+        user_agent: None,
+        created_at: at,
+    }
+}
+
+fn failed(user_id: uuid::Uuid) -> LoginAttempt {
+    attempt(user_id, Some("invalid_credentials"), NOW)
+}
+
+fn signed_in(user_id: uuid::Uuid, at: time::OffsetDateTime) -> NewAuthSession {
+    NewAuthSession {
+        id: uuid::Uuid::now_v7(),
+        user_id,
+        refresh_token_id: uuid::Uuid::now_v7(),
+        refresh_token_digest: format!("digest-{}", uuid::Uuid::now_v7()),
+        ip: None,
+        user_agent: None,
+        created_at: at,
+        expires_at: at + Duration::days(30),
+    }
 }
