@@ -124,7 +124,8 @@ pub trait UserRepository: Send + Sync {
     /// Records that the email was proven.
     async fn mark_email_verified(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
 
-    /// Sets or lifts a ban.
+    /// Sets or lifts a ban. Setting one also signs the account out everywhere, in the
+    /// same transaction: a banned account keeps no live session.
     async fn set_ban(
         &self,
         id: Uuid,
@@ -140,7 +141,8 @@ pub trait UserRepository: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<User, RepoError>;
 
-    /// Soft-deletes (admin): the account stays for records but can no longer act.
+    /// Soft-deletes (admin): the account stays for records but can no longer act; its
+    /// sessions are revoked in the same transaction.
     async fn soft_delete(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError>;
 
     /// Erases the account and what belongs only to it (wallet and ledger, profile,
@@ -348,6 +350,24 @@ pub trait VerificationTokenRepository: Send + Sync {
     /// Stores a token, invalidating earlier unused ones of the same user and purpose, and
     /// the outbox (the mail that carries the token) in the same transaction.
     async fn issue(&self, token: NewVerificationToken, outbox: Outbox) -> Result<(), RepoError>;
+    /// Uses an email verification token and marks its account's address verified, in one
+    /// transaction; returns the account, or `None` if the token is unknown, used or
+    /// expired (then nothing changes).
+    async fn verify_email(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Uuid>, RepoError>;
+    /// Uses a password reset token, stores the new password hash and revokes every
+    /// session of the account, in one transaction: whoever knew the old password is
+    /// signed out by the same commit that replaces it. `None` (and no change) for an
+    /// unknown, used or expired token.
+    async fn reset_password(
+        &self,
+        digest: &str,
+        password_hash: String,
+        now: OffsetDateTime,
+    ) -> Result<Option<Uuid>, RepoError>;
     /// Uses a token once: returns its user if it exists, has this purpose, is unused
     /// and unexpired, and marks it used in the same statement.
     async fn consume(

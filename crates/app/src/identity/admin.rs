@@ -62,7 +62,6 @@ impl Lyceum {
             .set_ban(user_id, Some(ban), now)
             .await
             .map_err(AppError::from_repo(Resource::User))?;
-        self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(user)
     }
 
@@ -144,7 +143,6 @@ impl Lyceum {
             .soft_delete(user_id, now)
             .await
             .map_err(AppError::from_repo(Resource::User))?;
-        self.ports.auth_sessions.revoke_all(user_id, now).await?;
         Ok(())
     }
 }

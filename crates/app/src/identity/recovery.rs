@@ -14,13 +14,11 @@ impl Lyceum {
     pub async fn verify_email(&self, token: &str) -> Result<(), AppError> {
         let now = self.ports.clock.now();
         let digest = self.ports.secrets.digest(token.trim());
-        let user_id = self
-            .ports
+        self.ports
             .verification_tokens
-            .consume(TokenPurpose::EmailVerification, &digest, now)
+            .verify_email(&digest, now)
             .await?
             .ok_or(AppError::Identity(IdentityError::InvalidVerificationToken))?;
-        self.ports.users.mark_email_verified(user_id, now).await?;
         Ok(())
     }
 
@@ -76,12 +74,8 @@ impl Lyceum {
             Password::parse(new_password).map_err(|e| AppError::rejected("new_password", e))?;
         let now = self.ports.clock.now();
         let digest = self.ports.secrets.digest(token.trim());
-        let user_id = self
-            .ports
-            .verification_tokens
-            .consume(TokenPurpose::PasswordReset, &digest, now)
-            .await?
-            .ok_or(AppError::Identity(IdentityError::InvalidVerificationToken))?;
+        // Hashed first, so that spending the token, storing the hash and signing out
+        // everywhere are one transaction.
         let hash = self
             .ports
             .hasher
@@ -89,10 +83,10 @@ impl Lyceum {
             .await
             .map_err(AppError::internal)?;
         self.ports
-            .users
-            .set_password_hash(user_id, hash, now)
-            .await?;
-        self.ports.auth_sessions.revoke_all(user_id, now).await?;
+            .verification_tokens
+            .reset_password(&digest, hash, now)
+            .await?
+            .ok_or(AppError::Identity(IdentityError::InvalidVerificationToken))?;
         Ok(())
     }
 }

@@ -383,21 +383,20 @@ async fn forgot_password_for_an_unknown_email_answers_the_same_and_sends_nothing
 async fn password_reset_signs_the_account_out_everywhere() {
     let mut m = Mocks::new();
     let uid = Uuid::now_v7();
-    m.verification_tokens
-        .expect_consume()
-        .withf(|p, d, _| *p == TokenPurpose::PasswordReset && d == "digest-of-reset-token")
-        .returning(move |_, _, _| Ok(Some(uid)));
     m.hasher.expect_hash().returning(|_| Ok("new-hash".into()));
-    m.users
-        .expect_set_password_hash()
-        .with(eq(uid), eq("new-hash".to_owned()), eq(NOW))
+    // Token, new hash and the revocation of every session: one repository call, one
+    // transaction (the adapter test checks the sessions end).
+    m.verification_tokens
+        .expect_reset_password()
+        .with(
+            eq("digest-of-reset-token"),
+            eq("new-hash".to_owned()),
+            eq(NOW),
+        )
         .times(1)
-        .returning(|_, _, _| Ok(()));
-    m.auth_sessions
-        .expect_revoke_all()
-        .with(eq(uid), eq(NOW))
-        .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(move |_, _, _| Ok(Some(uid)));
+    m.users.expect_set_password_hash().never();
+    m.auth_sessions.expect_revoke_all().never();
     assert_eq!(
         m.build().reset_password("reset-token", "NewSecret9").await,
         Ok(())
@@ -407,8 +406,11 @@ async fn password_reset_signs_the_account_out_everywhere() {
 #[tokio::test]
 async fn a_used_reset_token_is_refused() {
     let mut m = Mocks::new();
+    m.hasher.expect_hash().returning(|_| Ok("new-hash".into()));
+    // The adapter spends the token and stores the hash in one transaction, or neither.
     m.verification_tokens
-        .expect_consume()
+        .expect_reset_password()
+        .times(1)
         .returning(|_, _, _| Ok(None));
     m.users.expect_set_password_hash().never();
     assert_eq!(
@@ -551,11 +553,8 @@ async fn ban_signs_the_user_out_everywhere() {
         .expect_set_ban()
         .withf(move |id, ban, _| *id == tid && ban.as_ref().is_some_and(|b| b.expires_at.is_none()))
         .returning(move |_, _, _| Ok(target.clone()));
-    m.auth_sessions
-        .expect_revoke_all()
-        .with(eq(tid), eq(NOW))
-        .times(1)
-        .returning(|_, _| Ok(()));
+    // Signing out is part of the ban's own transaction (the adapter's `set_ban`).
+    m.auth_sessions.expect_revoke_all().never();
     let request = BanInput {
         reason: "abuse".into(),
         expires_at: None,

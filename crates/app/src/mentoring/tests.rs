@@ -538,7 +538,7 @@ async fn cancelling_a_session_tells_and_refunds_every_booked_learner() {
         .times(1)
         .returning(move |_, _, _, tell| {
             // The adapter writes these in the cancellation's transaction.
-            let told: Vec<_> = cancelled.iter().flat_map(|b| tell(b)).collect();
+            let told: Vec<_> = cancelled.iter().flat_map(&tell).collect();
             assert_eq!(told.len(), 2, "every cancelled booking's learner is told");
             assert!(told.iter().all(|n| n.notification.kind
                 == lyceum_domain::community::NotificationKind::SessionCancelled));

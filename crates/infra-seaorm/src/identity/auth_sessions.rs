@@ -12,7 +12,7 @@ use lyceum_ports::identity::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -46,6 +46,23 @@ fn session_from_row(row: auth_sessions::Model) -> AuthSession {
         expires_at: row.expires_at,
         revoked_at: row.revoked_at,
     }
+}
+
+/// Revokes every live session of the user on `conn`, the transaction of the change that
+/// signs the account out (a ban, a soft deletion, a password reset).
+pub(crate) async fn revoke_sessions(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), RepoError> {
+    auth_sessions::Entity::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(db_time(now)))
+        .filter(auth_sessions::Column::UserId.eq(user_id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
 }
 
 #[async_trait]
@@ -222,14 +239,7 @@ impl AuthSessionRepository for AuthSessionStore {
     }
 
     async fn revoke_all(&self, user_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
-        auth_sessions::Entity::update_many()
-            .col_expr(auth_sessions::Column::RevokedAt, Expr::value(db_time(now)))
-            .filter(auth_sessions::Column::UserId.eq(user_id))
-            .filter(auth_sessions::Column::RevokedAt.is_null())
-            .exec(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        revoke_sessions(self.db.connection(), user_id, now).await
     }
 
     async fn active(

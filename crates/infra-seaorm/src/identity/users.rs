@@ -19,11 +19,12 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::auth_sessions::revoke_sessions;
 use super::entities::{profiles, user_specializations, users};
 use super::login_history::insert_attempt;
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
 use super::verification_tokens::store_token;
-use crate::database::{Database, db_time, unavailable, unique_violation};
+use crate::database::{Database, db_time, finish, unavailable, unique_violation};
 use crate::guarded_write::GuardedWrite;
 use crate::outbox;
 use crate::pagination::IdOrder::OldestFirst;
@@ -345,12 +346,26 @@ impl UserRepository for UserStore {
             Some(ban) => (Some(ban.reason), Some(now), ban.expires_at.map(db_time)),
             None => (None, None, None),
         };
-        let update = users::Entity::update_many()
-            .col_expr(users::Column::BanReason, Expr::value(reason))
-            .col_expr(users::Column::BannedAt, Expr::value(banned_at))
-            .col_expr(users::Column::BanExpiresAt, Expr::value(expires_at))
-            .col_expr(users::Column::UpdatedAt, Expr::value(now));
-        self.update_one(id, update).await?;
+        let banning = banned_at.is_some();
+        let tx = self.db.begin_write().await?;
+        let outcome = async {
+            users::Entity::update_many()
+                .col_expr(users::Column::BanReason, Expr::value(reason))
+                .col_expr(users::Column::BannedAt, Expr::value(banned_at))
+                .col_expr(users::Column::BanExpiresAt, Expr::value(expires_at))
+                .col_expr(users::Column::UpdatedAt, Expr::value(now))
+                .filter(users::Column::Id.eq(id))
+                .exec(&tx)
+                .await
+                .map_err(Self::write_error)?
+                .changed_or(RepoError::NotFound)?;
+            if banning {
+                revoke_sessions(&tx, id, now).await?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, outcome).await?;
         self.reload(id).await
     }
 
@@ -369,19 +384,33 @@ impl UserRepository for UserStore {
 
     async fn soft_delete(&self, id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
         let now = db_time(now);
-        // The first deletion time is kept: deleting twice is not a new event.
-        let result = users::Entity::update_many()
-            .col_expr(users::Column::DeletedAt, Expr::value(now))
-            .col_expr(users::Column::UpdatedAt, Expr::value(now))
-            .filter(users::Column::Id.eq(id))
-            .filter(users::Column::DeletedAt.is_null())
-            .exec(self.db.connection())
-            .await
-            .map_err(unavailable)?;
-        if !result.changed_any() && self.password_hash(id).await?.is_none() {
-            return Err(RepoError::NotFound);
+        let tx = self.db.begin_write().await?;
+        let outcome = async {
+            // The first deletion time is kept: deleting twice is not a new event.
+            let result = users::Entity::update_many()
+                .col_expr(users::Column::DeletedAt, Expr::value(now))
+                .col_expr(users::Column::UpdatedAt, Expr::value(now))
+                .filter(users::Column::Id.eq(id))
+                .filter(users::Column::DeletedAt.is_null())
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            if !result.changed_any() {
+                let exists = users::Entity::find_by_id(id)
+                    .one(&tx)
+                    .await
+                    .map_err(unavailable)?
+                    .is_some();
+                return if exists {
+                    Ok(())
+                } else {
+                    Err(RepoError::NotFound)
+                };
+            }
+            revoke_sessions(&tx, id, now).await
         }
-        Ok(())
+        .await;
+        finish(tx, outcome).await
     }
 
     async fn erase(&self, id: Uuid) -> Result<(), RepoError> {

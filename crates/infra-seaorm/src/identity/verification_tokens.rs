@@ -5,12 +5,14 @@ use async_trait::async_trait;
 use lyceum_ports::RepoError;
 use lyceum_ports::identity::{NewVerificationToken, TokenPurpose, VerificationTokenRepository};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::entities::verification_tokens;
-use crate::database::{Database, db_time, unavailable};
+use super::auth_sessions::revoke_sessions;
+use super::entities::{users, verification_tokens};
+use crate::database::{Database, db_time, finish, unavailable};
 use crate::outbox;
 use lyceum_ports::outbox::Outbox;
 
@@ -57,6 +59,30 @@ pub(crate) async fn store_token(
     Ok(())
 }
 
+/// Spends a token on `conn`: one statement checks and marks it used, so two clicks cannot
+/// both succeed. Returns its user.
+async fn spend_token(
+    conn: &impl ConnectionTrait,
+    purpose: TokenPurpose,
+    digest: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, RepoError> {
+    let now = db_time(now);
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            "UPDATE verification_tokens SET consumed_at = $1 \
+             WHERE digest = $2 AND purpose = $3 AND consumed_at IS NULL AND expires_at > $1 \
+             RETURNING user_id",
+            [now.into(), digest.into(), purpose.as_str().into()],
+        ))
+        .await
+        .map_err(unavailable)?;
+    row.map(|row| row.try_get::<Uuid>("", "user_id"))
+        .transpose()
+        .map_err(unavailable)
+}
+
 #[async_trait]
 impl VerificationTokenRepository for VerificationTokenStore {
     async fn issue(&self, token: NewVerificationToken, outbox: Outbox) -> Result<(), RepoError> {
@@ -65,28 +91,63 @@ impl VerificationTokenRepository for VerificationTokenStore {
         outbox::finish_with(tx, outcome, outbox).await
     }
 
+    async fn verify_email(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Uuid>, RepoError> {
+        let tx = self.db.begin_write().await?;
+        let outcome = async {
+            let Some(user_id) =
+                spend_token(&tx, TokenPurpose::EmailVerification, digest, now).await?
+            else {
+                return Ok(None);
+            };
+            users::Entity::update_many()
+                .col_expr(users::Column::EmailVerified, Expr::value(true))
+                .col_expr(users::Column::UpdatedAt, Expr::value(db_time(now)))
+                .filter(users::Column::Id.eq(user_id))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            Ok(Some(user_id))
+        }
+        .await;
+        finish(tx, outcome).await
+    }
+
+    async fn reset_password(
+        &self,
+        digest: &str,
+        password_hash: String,
+        now: OffsetDateTime,
+    ) -> Result<Option<Uuid>, RepoError> {
+        let tx = self.db.begin_write().await?;
+        let outcome = async {
+            let Some(user_id) = spend_token(&tx, TokenPurpose::PasswordReset, digest, now).await?
+            else {
+                return Ok(None);
+            };
+            users::Entity::update_many()
+                .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
+                .col_expr(users::Column::UpdatedAt, Expr::value(db_time(now)))
+                .filter(users::Column::Id.eq(user_id))
+                .exec(&tx)
+                .await
+                .map_err(unavailable)?;
+            revoke_sessions(&tx, user_id, now).await?;
+            Ok(Some(user_id))
+        }
+        .await;
+        finish(tx, outcome).await
+    }
+
     async fn consume(
         &self,
         purpose: TokenPurpose,
         digest: &str,
         now: OffsetDateTime,
     ) -> Result<Option<Uuid>, RepoError> {
-        let now = db_time(now);
-        // One statement checks and spends the token, so two clicks cannot both succeed.
-        let row = self
-            .db
-            .connection()
-            .query_one_raw(Statement::from_sql_and_values(
-                self.db.db_backend(),
-                "UPDATE verification_tokens SET consumed_at = $1 \
-                 WHERE digest = $2 AND purpose = $3 AND consumed_at IS NULL AND expires_at > $1 \
-                 RETURNING user_id",
-                [now.into(), digest.into(), purpose.as_str().into()],
-            ))
-            .await
-            .map_err(unavailable)?;
-        row.map(|row| row.try_get::<Uuid>("", "user_id"))
-            .transpose()
-            .map_err(unavailable)
+        spend_token(self.db.connection(), purpose, digest, now).await
     }
 }

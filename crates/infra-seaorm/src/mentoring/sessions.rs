@@ -341,7 +341,7 @@ impl MentoringSessionRepository for MentoringSessionStore {
         let tx = self.db.begin_write().await?;
         let outcome = match self.cancel_in(&tx, id, cancelled_by, now).await {
             Ok(cancelled) => {
-                let notices = cancelled.iter().flat_map(|booking| tell(booking)).collect();
+                let notices = cancelled.iter().flat_map(&tell).collect();
                 outbox::record(&tx, Outbox::notices(notices))
                     .await
                     .map(|()| cancelled)

@@ -376,3 +376,95 @@ async fn a_session_comes_with_its_account_in_one_read() {
     })
     .await;
 }
+
+/// A password reset spends its token, stores the new hash and ends every session in one
+/// transaction; an unusable token changes nothing. A ban and a soft deletion end the
+/// account's sessions in their own transaction too.
+#[tokio::test]
+async fn password_resets_bans_and_deletions_sign_out_in_the_same_transaction() {
+    on_each_backend(|t| async move {
+        let users = UserStore::new(&t.database);
+        let tokens = VerificationTokenStore::new(&t.database);
+        let sessions = AuthSessionStore::new(&t.database);
+        let user = registered(&users, 1).await;
+        let live = |id| {
+            let sessions = sessions.clone();
+            async move { sessions.active(id, NOW).await.unwrap().len() }
+        };
+        sessions
+            .start(new_session(user.id, "phone"), signed_in(user.id))
+            .await
+            .unwrap();
+        tokens
+            .issue(
+                token(user.id, TokenPurpose::PasswordReset, "reset"),
+                Outbox::empty(),
+            )
+            .await
+            .unwrap();
+
+        assert_eq!(
+            tokens
+                .reset_password("wrong", "hash-2".into(), NOW)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(live(user.id).await, 1, "a wrong token changes nothing");
+        assert_eq!(
+            tokens
+                .reset_password("reset", "hash-2".into(), NOW)
+                .await
+                .unwrap(),
+            Some(user.id)
+        );
+        assert_eq!(
+            users.password_hash(user.id).await.unwrap().as_deref(),
+            Some("hash-2")
+        );
+        assert_eq!(live(user.id).await, 0, "signed out everywhere");
+        assert_eq!(
+            tokens
+                .reset_password("reset", "hash-3".into(), NOW)
+                .await
+                .unwrap(),
+            None,
+            "a reset token works once"
+        );
+
+        tokens
+            .issue(
+                token(user.id, TokenPurpose::EmailVerification, "verify"),
+                Outbox::empty(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            tokens.verify_email("verify", NOW).await.unwrap(),
+            Some(user.id)
+        );
+        assert!(users.by_id(user.id).await.unwrap().unwrap().email_verified);
+
+        sessions
+            .start(new_session(user.id, "laptop"), signed_in(user.id))
+            .await
+            .unwrap();
+        let ban = lyceum_domain::identity::Ban::new("spam", None, NOW).unwrap();
+        users.set_ban(user.id, Some(ban), NOW).await.unwrap();
+        assert_eq!(live(user.id).await, 0, "a ban signs out");
+
+        let other = registered(&users, 2).await;
+        sessions
+            .start(new_session(other.id, "tablet"), signed_in(other.id))
+            .await
+            .unwrap();
+        users.soft_delete(other.id, NOW).await.unwrap();
+        assert_eq!(live(other.id).await, 0, "a soft deletion signs out");
+        users.soft_delete(other.id, NOW).await.unwrap();
+        assert_eq!(
+            users.soft_delete(Uuid::now_v7(), NOW).await,
+            Err(RepoError::NotFound)
+        );
+    })
+    .await;
+}
