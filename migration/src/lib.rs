@@ -16,6 +16,7 @@ mod m20261124_000005_text_characters;
 mod m20261124_000006_calendar_feeds;
 mod m20261124_000007_idempotency_answers;
 mod m20261125_000008_mail_relay;
+mod m20261125_000009_mentor_rating_totals;
 
 pub use m20261124_000005_text_characters::rewrite_refused_text;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_calendar_feeds::Migration),
             Box::new(m20261124_000007_idempotency_answers::Migration),
             Box::new(m20261125_000008_mail_relay::Migration),
+            Box::new(m20261125_000009_mentor_rating_totals::Migration),
         ]
     }
 }

@@ -758,3 +758,33 @@ async fn the_event_stream_pushes_new_messages_and_notifications() {
     })
     .await;
 }
+
+/// Reading a session writes nothing: its views are counted in memory, shown at once to
+/// readers of this process, and written in a batch by the flusher or, at the latest, when
+/// the server shuts down gracefully.
+#[tokio::test]
+async fn session_views_are_counted_in_memory_and_written_at_shutdown() {
+    on_each_backend(|db: TestDb| async move {
+        let app = spawn_app(&db).await;
+        let (_, mentor, _) = app.signed_up("view_mentor", "mentor").await;
+        let session = app.create_session(&mentor, 0, 5, 48).await;
+        let path = format!(
+            "/api/v1/mentoring-sessions/{}",
+            session["id"].as_str().unwrap()
+        );
+        for expected in 1..=4 {
+            let viewed = app.get(&path, None).await;
+            assert_eq!(viewed.body["popularity"]["views"], expected);
+        }
+        app.stop().await;
+
+        let again = spawn_app(&db).await;
+        let viewed = again.get(&path, None).await;
+        assert_eq!(
+            viewed.body["popularity"]["views"], 5,
+            "the four views were written when the first server stopped"
+        );
+        again.stop().await;
+    })
+    .await;
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub enum Workload {
     /// `GET /api/v1/mentoring-sessions?limit=20`: the first page, soonest first.
     Discovery,
-    /// `GET /api/v1/mentoring-sessions/{id}`: load, count the view, mentor's rating.
+    /// `GET /api/v1/mentoring-sessions/{id}`: load and the mentor's rating (the view is counted in memory).
     ById,
 }
 
@@ -80,7 +80,6 @@ impl Workload {
                     .await
                     .map_err(err)?
                     .ok_or_else(|| format!("session {id} not found"))?;
-                stores.sessions.record_view(id).await.map_err(err)?;
                 stores
                     .feedbacks
                     .summaries(vec![session.mentor_id])

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod community;
+pub mod counters;
 mod error;
 pub mod idempotency;
 pub mod identity;

@@ -108,12 +108,18 @@ impl Default for Settings {
 pub struct Lyceum {
     pub(crate) ports: Ports,
     pub(crate) settings: Settings,
+    /// Session views counted but not yet written (see [`crate::counters`]).
+    pub(crate) session_views: crate::counters::PendingCounts<uuid::Uuid>,
 }
 
 impl Lyceum {
     /// Wires the application to its ports.
     pub fn new(ports: Ports, settings: Settings) -> Self {
-        Self { ports, settings }
+        Self {
+            ports,
+            settings,
+            session_views: Default::default(),
+        }
     }
 
     /// The settings in force (the HTTP layer reports some of them, such as token lifetimes).

@@ -105,8 +105,10 @@ pub trait MentoringSessionRepository: Send + Sync {
     async fn create(&self, session: MentoringSession) -> Result<MentoringSession, RepoError>;
     /// A session by id (cancelled and completed included).
     async fn by_id(&self, id: Uuid) -> Result<Option<MentoringSession>, RepoError>;
-    /// Counts one view (popularity).
-    async fn record_view(&self, id: Uuid) -> Result<(), RepoError>;
+    /// Adds batched view counts (session, views) to the sessions' popularity, in one
+    /// statement per batch: reads count views in memory, a flush writes them here.
+    /// Sessions that no longer exist are skipped.
+    async fn add_views(&self, views: Vec<(Uuid, i64)>) -> Result<(), RepoError>;
     /// Saves edited fields of a scheduled session; `StaleState` if it is no longer
     /// scheduled, `CapacityBelowSeatsTaken` if the capacity would drop below its seats,
     /// `MentorBusy` if a new start or duration would overlap another session of its mentor

@@ -95,6 +95,9 @@ pub struct Config {
     /// `LYCEUM_MAIL_RELAY_MILLIS`: how often the mail relay words and delivers committed
     /// mail (0 = relay off).
     pub mail_relay_millis: u64,
+    /// `LYCEUM_VIEW_FLUSH_SECONDS`: how often views counted in memory are written (a
+    /// crash loses at most this long of view counts; 0 = only at shutdown).
+    pub view_flush_seconds: u64,
     /// `LYCEUM_DEFAULT_CURRENCY`.
     pub default_currency: String,
     /// `LYCEUM_EVENTS_POLL_MILLIS`.
@@ -215,6 +218,11 @@ impl Config {
                 "LYCEUM_MAIL_RELAY_MILLIS",
                 1000,
                 "expected milliseconds (0 = off)",
+            )?,
+            view_flush_seconds: parsed(
+                "LYCEUM_VIEW_FLUSH_SECONDS",
+                5,
+                "expected seconds (0 = only at shutdown)",
             )?,
             default_currency: var("LYCEUM_DEFAULT_CURRENCY").unwrap_or_else(|| "INR".into()),
             events_poll_millis: parsed("LYCEUM_EVENTS_POLL_MILLIS", 1000, "expected milliseconds")?,
@@ -338,6 +346,7 @@ impl Config {
             cancellation_cutoff_minutes: 120,
             job_interval_seconds: 0,
             mail_relay_millis: 100,
+            view_flush_seconds: 5,
             default_currency: "INR".into(),
             events_poll_millis: 200,
             http_max_connections: 0,

@@ -218,6 +218,10 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
             Duration::from_millis(config.mail_relay_millis),
         ));
     }
+    after_requests.push(spawn_view_flusher(
+        app.clone(),
+        Duration::from_secs(config.view_flush_seconds),
+    ));
     let jobs = (config.job_interval_seconds > 0).then(|| {
         spawn_jobs(
             app.clone(),
@@ -285,6 +289,32 @@ fn spawn_mail_relay(relay: MailRelay, interval: Duration) -> (watch::Sender<bool
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "mail relay pass failed; retrying next tick"),
+            }
+            if stopping {
+                return;
+            }
+        }
+    });
+    (stop, handle)
+}
+
+/// Writes the views counted in memory every `interval` (never, with 0) and once more on
+/// the way out, after the last request, so a graceful shutdown loses none.
+fn spawn_view_flusher(app: Lyceum, interval: Duration) -> (watch::Sender<bool>, JoinHandle<()>) {
+    let (stop, mut stopped) = watch::channel(false);
+    let handle = tokio::spawn(async move {
+        loop {
+            let stopping = if interval.is_zero() {
+                let _ = stopped.changed().await;
+                true
+            } else {
+                tokio::select! {
+                    () = tokio::time::sleep(interval) => false,
+                    _ = stopped.changed() => true,
+                }
+            };
+            if let Err(error) = app.flush_session_views().await {
+                tracing::warn!(%error, "writing session views failed; kept for the next flush");
             }
             if stopping {
                 return;

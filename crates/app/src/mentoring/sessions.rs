@@ -191,11 +191,12 @@ impl Lyceum {
             .map_err(|e| session_conflict(e, None))
     }
 
-    /// One session, counting the view for its popularity.
+    /// One session, counting the view for its popularity. The read writes nothing: the
+    /// view is counted in memory and flushed in batches ([`Lyceum::flush_session_views`]);
+    /// the figure shown adds this process's unflushed views to the stored ones.
     pub async fn view_session(&self, id: Uuid) -> Result<SessionView, AppError> {
         let mut session = self.load_session(id).await?;
-        self.ports.sessions.record_view(id).await?;
-        session.popularity.views += 1;
+        session.popularity.views += self.session_views.add_one(id);
         let mentor_rating = self
             .mentor_ratings(vec![session.mentor_id])
             .await?

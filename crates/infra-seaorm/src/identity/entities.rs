@@ -29,6 +29,10 @@ pub(crate) mod users {
         pub deleted_at: Option<TimeDateTimeWithTimeZone>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// Sum of the `mentor_rating` of the feedback this user received as a mentor.
+        pub mentor_rating_sum: i64,
+        /// How many feedbacks this user received as a mentor.
+        pub mentor_rating_count: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

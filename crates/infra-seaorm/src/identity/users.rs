@@ -164,6 +164,8 @@ impl UserRepository for UserStore {
             deleted_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            mentor_rating_sum: Set(0),
+            mentor_rating_count: Set(0),
         }
         .insert(&tx)
         .await

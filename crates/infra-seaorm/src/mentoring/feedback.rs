@@ -6,7 +6,6 @@ use async_trait::async_trait;
 use lyceum_domain::mentoring::{Feedback, LearnerRating, RatingSummary};
 use lyceum_ports::mentoring::FeedbackRepository;
 use lyceum_ports::{Page, PageRequest, RepoError};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -16,6 +15,7 @@ use super::entities::{feedback, learner_ratings};
 use super::guards::stmt;
 use super::rows::{feedback_from_row, feedback_row, rating_from_row, rating_row, write_error};
 use crate::database::{Database, unavailable};
+use crate::identity::entities::users;
 use crate::outbox;
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
@@ -54,6 +54,15 @@ impl FeedbackStore {
                                 / (2 * (rating_count + 1)) \
              WHERE id = $2",
             vec![i64::from(row.session_rating).into(), row.session_id.into()],
+        ))
+        .await
+        .map_err(unavailable)?;
+        // The mentor's summary, on their row: read by every profile and session page.
+        tx.execute_raw(stmt(
+            self.db.db_backend(),
+            "UPDATE users SET mentor_rating_sum = mentor_rating_sum + $1, \
+             mentor_rating_count = mentor_rating_count + 1 WHERE id = $2",
+            vec![i64::from(row.mentor_rating).into(), row.mentor_id.into()],
         ))
         .await
         .map_err(unavailable)?;
@@ -100,14 +109,14 @@ impl FeedbackRepository for FeedbackStore {
         if mentor_ids.is_empty() {
             return Ok(HashMap::new());
         }
-        // Sum and count as integers (portable types); the average is taken here.
-        let rows: Vec<(Uuid, i64, i64)> = feedback::Entity::find()
+        // Kept on the mentor's row by `leave`: a primary-key read, no aggregate.
+        let rows: Vec<(Uuid, i64, i64)> = users::Entity::find()
             .select_only()
-            .column(feedback::Column::MentorId)
-            .column_as(Expr::cust("CAST(SUM(mentor_rating) AS BIGINT)"), "total")
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .filter(feedback::Column::MentorId.is_in(mentor_ids))
-            .group_by(feedback::Column::MentorId)
+            .column(users::Column::Id)
+            .column(users::Column::MentorRatingSum)
+            .column(users::Column::MentorRatingCount)
+            .filter(users::Column::Id.is_in(mentor_ids))
+            .filter(users::Column::MentorRatingCount.gt(0))
             .into_tuple()
             .all(self.db.connection())
             .await

@@ -299,17 +299,31 @@ impl MentoringSessionRepository for MentoringSessionStore {
             .transpose()
     }
 
-    async fn record_view(&self, id: Uuid) -> Result<(), RepoError> {
-        self.db
-            .connection()
-            .execute_raw(stmt(
-                self.db.db_backend(),
-                "UPDATE mentoring_sessions SET view_count = view_count + 1 WHERE id = $1",
-                vec![id.into()],
-            ))
-            .await
-            .map_err(unavailable)?
-            .changed_or(RepoError::NotFound)
+    async fn add_views(&self, views: Vec<(Uuid, i64)>) -> Result<(), RepoError> {
+        // One portable statement per chunk: `+ CASE id WHEN … THEN n … END`, for the ids
+        // listed (a flush rarely has more than one chunk's worth of sessions).
+        for chunk in views.chunks(VIEW_FLUSH_CHUNK) {
+            let mut cases = String::new();
+            let mut ids = Vec::with_capacity(chunk.len());
+            let mut values = Vec::with_capacity(chunk.len() * 2);
+            for (i, (id, n)) in chunk.iter().enumerate() {
+                cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+                ids.push(format!("${}", 2 * i + 1));
+                values.push((*id).into());
+                values.push((*n).into());
+            }
+            let sql = format!(
+                "UPDATE mentoring_sessions SET view_count = view_count + CASE id{cases} ELSE 0 END \
+                 WHERE id IN ({})",
+                ids.join(", ")
+            );
+            self.db
+                .connection()
+                .execute_raw(stmt(self.db.db_backend(), &sql, values))
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
     }
 
     async fn update(
@@ -514,6 +528,9 @@ impl MentoringSessionRepository for MentoringSessionStore {
             .collect()
     }
 }
+
+/// Sessions per view-flush statement: well under both databases' parameter limits.
+const VIEW_FLUSH_CHUNK: usize = 500;
 
 /// Writes the notices `tell` gives for every live booking of the session, in `tx`.
 async fn tell_live_bookings(

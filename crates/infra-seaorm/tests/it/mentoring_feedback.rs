@@ -11,7 +11,7 @@ use time::Duration;
 use uuid::Uuid;
 
 use crate::common::NOW;
-use crate::common::mentoring::{booking, reserve, session, users};
+use crate::common::mentoring::{booking, reserve, session, users, wide_pool};
 
 fn scores(mentor: i64, session: i64) -> FeedbackScores {
     let r = |v| Rating::new(v).unwrap();
@@ -141,6 +141,67 @@ async fn feedback_is_one_per_booking_and_moves_the_rating_figures() {
                 })
                 .await,
             Err(RepoError::Conflict(Conflict::RatingExists))
+        );
+    })
+    .await;
+}
+
+/// The mentor's summary lives on their row and moves in each feedback's transaction: after
+/// many truly concurrent feedbacks it equals the feedback itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_mentor_summary_equals_the_feedback_after_concurrent_feedback() {
+    on_each_backend(|t| async move {
+        let db = wide_pool(&t).await;
+        let learners = 24;
+        let ids = users(&db, 1, learners + 1).await;
+        let mentor = ids[0];
+        let sessions = MentoringSessionStore::new(&db);
+        let bookings = BookingStore::new(&db);
+        let s = sessions
+            .create(session(mentor, 30, 0, Duration::days(1)))
+            .await
+            .unwrap();
+        let mut feedback = Vec::new();
+        for (i, learner) in ids[1..].iter().enumerate() {
+            let b = reserve(&bookings, booking(&s, *learner)).await;
+            feedback.push(Feedback {
+                id: Uuid::now_v7(),
+                booking_id: b.id,
+                session_id: s.id,
+                mentor_id: mentor,
+                learner_id: *learner,
+                scores: scores(1 + (i as i64 % 5), 3),
+                would_recommend: true,
+                comments: FeedbackText::parse("Thanks").unwrap(),
+                improvement_suggestions: None,
+                is_public: true,
+                created_at: NOW,
+            });
+        }
+        let expected_sum: i64 = feedback
+            .iter()
+            .map(|f| i64::from(f.scores.mentor_rating.value()))
+            .sum();
+        let tasks: Vec<_> = feedback
+            .into_iter()
+            .map(|f| {
+                let store = FeedbackStore::new(&db);
+                tokio::spawn(async move { store.leave(f, Outbox::empty()).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let summary = FeedbackStore::new(&db)
+            .summaries(vec![mentor])
+            .await
+            .unwrap()
+            .remove(&mentor)
+            .unwrap();
+        assert_eq!(summary.count, i64::from(learners));
+        assert_eq!(
+            summary.average,
+            Some(expected_sum as f64 / f64::from(learners))
         );
     })
     .await;

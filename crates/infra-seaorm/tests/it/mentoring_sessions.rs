@@ -55,12 +55,26 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
         assert_eq!(created, new);
         assert_eq!(sessions.by_id(new.id).await.unwrap(), Some(new.clone()));
         assert_eq!(sessions.by_id(Uuid::now_v7()).await.unwrap(), None);
-        sessions.record_view(new.id).await.unwrap();
-        sessions.record_view(new.id).await.unwrap();
-        assert_eq!(
-            sessions.record_view(Uuid::now_v7()).await,
-            Err(RepoError::NotFound)
-        );
+        // Batched views: one statement adds each session's count; unknown ids are skipped.
+        let other = sessions
+            .create(session(ids[0], 3, 0, Duration::days(4)))
+            .await
+            .unwrap();
+        sessions
+            .add_views(vec![(new.id, 2), (other.id, 5), (Uuid::now_v7(), 7)])
+            .await
+            .unwrap();
+        sessions.add_views(vec![(other.id, 1)]).await.unwrap();
+        let many: Vec<(Uuid, i64)> = (0..1200)
+            .map(|_| (Uuid::now_v7(), 1))
+            .chain([(new.id, 1)])
+            .collect();
+        sessions.add_views(many).await.unwrap();
+        let views = |id| {
+            let sessions = sessions.clone();
+            async move { sessions.by_id(id).await.unwrap().unwrap().popularity.views }
+        };
+        assert_eq!((views(new.id).await, views(other.id).await), (3, 6));
 
         reserve(&bookings, booking(&new, ids[1])).await;
         reserve(&bookings, booking(&new, ids[2])).await;
@@ -84,7 +98,7 @@ async fn sessions_are_stored_read_back_and_edited_under_the_seat_guard() {
             NOW + Duration::days(3) + Duration::minutes(90)
         );
         assert_eq!(updated.updated_at, later);
-        assert_eq!(updated.popularity.views, 2);
+        assert_eq!(updated.popularity.views, 3);
         assert_eq!(updated.popularity.bookings, 2);
         // `busy_for_mentor` reads the stored end.
         let busy = sessions
