@@ -25,7 +25,10 @@ def main():
         summary = json.load(f)
     rows = list(summary["scenarios"])
     flood = summary.get("flood") or {}
-    labels = [f"{r['name']} ({r['size']})" for r in rows]
+    def label(r):
+        return f"{r['name'].removesuffix('-1m')} ({r['size']} sessions)"
+
+    labels = [label(r) for r in rows]
 
     # Reproducible output: no date in the metadata, fixed ids.
     plt.rcParams["svg.hashsalt"] = "lyceum-bench"
@@ -66,7 +69,7 @@ def main():
     lat_rows = rows + ([{"name": "discovery during login flood", "size": small,
                          "p50_ms": flood.get("p50_ms"), "p99_ms": flood.get("p99_ms")}]
                        if flood.get("p99_ms") else [])
-    lat_labels = [f"{r['name']} ({r['size']})" for r in lat_rows]
+    lat_labels = [label(r) for r in lat_rows]
     ly = list(range(len(lat_rows)))
     for name, key, colour, offset in (("p50", "p50_ms", "#9467bd", -0.2),
                                       ("p99", "p99_ms", "#d62728", 0.2)):
