@@ -238,6 +238,7 @@ if [[ -n "$MENTORING" ]]; then
     --capacity "$CONTENDED_OHA_CAPACITY" --price 0 --title "Contended fixed-rate session" \
     --offset-hours "$((1 + CONTENDED_SESSIONS))" >"$OUT/contended_oha.txt"
   psql_db -c "VACUUM ANALYZE"
+  psql_db -c "CHECKPOINT"
   psql_db -c "SELECT count(*) FROM mentoring_sessions" >"$OUT/session_count.txt"
   echo "sessions in the database: $(cat "$OUT/session_count.txt")" >&2
   [[ $(cat "$OUT/session_count.txt") -ge $N_SESSIONS ]] || die "seeding produced too few sessions"
@@ -501,6 +502,7 @@ if [[ -n "$MENTORING" ]]; then
       --count "$((N_SESSIONS_LARGE - N_SESSIONS))" --columns "$(session_columns)" >"$OUT/seed_large.sql"
     psql_db -f "$OUT/seed_large.sql"
     psql_db -c "VACUUM ANALYZE"
+    psql_db -c "CHECKPOINT"
     psql_db -c "SELECT count(*) FROM mentoring_sessions" >"$OUT/session_count_large.txt"
     echo "sessions in the database: $(cat "$OUT/session_count_large.txt")" >&2
     session_ids_sample "_large"
