@@ -47,11 +47,11 @@ def main():
         vs = [v for v in values if v]
         bars = left.barh(ys, vs, height=h, color=colour, label=name)
         left.bar_label(bars, labels=[f"{v:,.0f}" for v in vs], padding=2, fontsize=7)
-    goals = [(i - h, r["goal"]) for i, r in enumerate(rows) if r.get("goal")]
+    goals = [(i, r["goal"]) for i, r in enumerate(rows) if r.get("goal")]
     if goals:
-        left.scatter([g for _, g in goals], [i for i, _ in goals], marker="|", s=220,
-                     linewidths=2, color="black", zorder=3,
-                     label="target for the peak (0.5 C; booking 0.6 D)")
+        left.vlines([g for _, g in goals], [i - 1.6 * h for i, _ in goals],
+                    [i + 1.6 * h for i, _ in goals], colors="black", linestyles=":",
+                    linewidths=1.5, zorder=3, label="target for the peak (0.5 C; booking 0.6 D)")
     healthz = (summary.get("healthz") or {}).get("peak")
     if healthz:
         left.axvline(healthz, color="#7f7f7f", linestyle="--", linewidth=1,
@@ -82,8 +82,8 @@ def main():
     right.set_xscale("log")
     right.set_yticks(ly, lat_labels)
     right.invert_yaxis()
-    right.set_xlabel("ms at 50 % of the peak (oha, latency-corrected; log scale)")
-    right.set_title("Latency at half the peak")
+    right.set_xlabel("milliseconds, oha, latency-corrected (log scale)")
+    right.set_title("Latency at 50 % of the peak")
     right.set_xlim(right=max([TARGET_P99_MS] + [r.get("p99_ms") or 0 for r in lat_rows]) * 3)
     right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3, fontsize=7)
     right.grid(axis="x", which="both", alpha=0.2)

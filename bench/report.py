@@ -446,8 +446,12 @@ def run(cmd):
 def machine(pg_url, out):
     model = run("lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1")
     load = read_text(os.path.join(out, "loadavg_start.txt")).split()
+    try:  # the run's start, from its folder's name (bench/run.sh names it in UTC)
+        when = datetime.datetime.strptime(os.path.basename(out.rstrip("/")), "%Y%m%d_%H%M%S")
+    except ValueError:
+        when = datetime.datetime.now(datetime.timezone.utc)
     rows = [
-        ("Date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        ("Date", when.strftime("%Y-%m-%d %H:%M UTC")),
         ("CPU", f"{model} — {run('nproc')} logical CPUs (`nproc`)"),
         ("Memory", run("free -h | awk '/^Mem:/ {print $2}'") + " total (`free -h`)"),
         ("OS", run(". /etc/os-release && echo \"$PRETTY_NAME\"") + ", kernel " + run("uname -r")),
@@ -568,6 +572,13 @@ def section(args, summary, results, heading, chart, kept=False):
                   "figures the changes that follow are measured against.", ""]
     lines.append(f"Produced by `make bench`; raw outputs in `target/bench/"
                  f"{os.path.basename(args.out.rstrip('/'))}/`.")
+    load = read_text(os.path.join(args.out, "loadavg_start.txt")).split()
+    cpus = os.cpu_count() or 1
+    if load and float(load[0]) >= 0.5:
+        lines += ["", f"**Measured while other work shared the machine** (1-minute load "
+                  f"average {load[0]} on {cpus} CPUs before the run): every figure, ceilings "
+                  "included, is lower and noisier than on a quiet machine; the ratios to the "
+                  "ceilings of the same run are the figures to compare."]
     lines += ["", "### Machine", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine(args.pg_url, args.out)]
     lines += ["", "### Settings", "",

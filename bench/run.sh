@@ -55,7 +55,7 @@ CONTENDED_CAPACITY=50
 CONTENDED_OHA_CAPACITY=${BENCH_CONTENDED_OHA_CAPACITY:-4}
 VENV=$ROOT/bench/.venv
 
-STAMP=$(date +%Y%m%d_%H%M%S)
+STAMP=$(date -u +%Y%m%d_%H%M%S)
 DB=lyceum_bench_$STAMP
 OUT=$ROOT/target/bench/$STAMP
 mkdir -p "$OUT"
