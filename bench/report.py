@@ -10,7 +10,10 @@
   report.py report --out DIR --doc MD …  print the results, write DIR/summary.json (the
                                          chart's input) and rewrite the latest-results
                                          section of the document; with --before LABEL also
-                                         the before section, which later runs leave alone
+                                         the before section, which later runs leave alone.
+                                         The run's settings are kept in DIR/settings.json:
+                                         `report --out DIR --doc MD` alone regenerates the
+                                         latest section from a run's raw outputs
   report.py verify --out DIR             fail on responses no scenario should produce
 """
 import argparse
@@ -703,7 +706,29 @@ def replace_section(doc, begin, end, text):
     return doc.rstrip("\n") + "\n\n" + block + "\n"
 
 
+SETTINGS_INT = ("--seconds", "--connections", "--threads", "--sessions", "--sessions-large",
+                "--learners", "--oha-learners", "--pool", "--pgbench-clients",
+                "--flood-connections")
+
+
+def settings(args):
+    """Fills the settings not given from the run's settings.json, and keeps them there."""
+    path = os.path.join(args.out, "settings.json")
+    kept = load_json(path) or {}
+    names = [f[2:].replace("-", "_") for f in SETTINGS_INT] + ["contended", "mentoring"]
+    for name in names:
+        if getattr(args, name) is None:
+            setattr(args, name, kept.get(name))
+    missing = [n for n in names if getattr(args, n) is None and n != "mentoring"]
+    if missing:
+        sys.exit(f"settings missing (not given, not in {path}): {', '.join(missing)}")
+    args.mentoring = bool(args.mentoring)
+    with open(path, "w") as f:
+        json.dump({n: getattr(args, n) for n in names}, f, indent=2)
+
+
 def report(args):
+    settings(args)
     summary, results = summarise(args)
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
@@ -750,6 +775,10 @@ def verify(args):
         r = pgbench_result(os.path.join(args.out, f"{name}.pgbench.txt"))
         if r and (r["aborted"] or r["failed"] or r["tps"] is None):
             bad.append(f"pgbench {name}: did not complete ({r})")
+    for name, _, _, _, script in SCENARIOS:
+        if script and results[name]["wrk"] and not pgbench_result(
+                os.path.join(args.out, f"{script}.pgbench.txt")):
+            bad.append(f"{name}: measured without its pgbench ceiling (see capture.json)")
     for line in bad:
         print("unexpected:", line, file=sys.stderr)
     sys.exit(1 if bad else 0)
@@ -777,12 +806,12 @@ def main():
     r.add_argument("--before", help="also write the before section, under this heading")
     r.add_argument("--before-chart", default="performance-before.svg")
     r.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
-    for flag in ("--seconds", "--connections", "--threads", "--sessions", "--sessions-large",
-                 "--learners", "--oha-learners", "--pool", "--pgbench-clients",
-                 "--flood-connections"):
-        r.add_argument(flag, type=int, required=True)
-    r.add_argument("--contended", required=True)
-    r.add_argument("--mentoring", action="store_true")
+    # The run's settings; bench/run.sh passes them, and they are kept in DIR/settings.json,
+    # so that `report --out DIR --doc MD` alone regenerates the section from raw outputs.
+    for flag in SETTINGS_INT:
+        r.add_argument(flag, type=int)
+    r.add_argument("--contended")
+    r.add_argument("--mentoring", action="store_true", default=None)
     v = sub.add_parser("verify")
     v.add_argument("--out", required=True)
     args = p.parse_args()
