@@ -3,9 +3,10 @@
 
   report.py half-rate WRK_JSON           print 50 % of the wrk peak, in requests/s
   report.py capture --db DB --log F …    turn the statements PostgreSQL logged while the
-                                         server answered one request per endpoint into
-                                         pgbench scripts; check that two requests ran the
-                                         same statements and that the sql-ceiling runs them
+                                         server answered a request per endpoint into
+                                         pgbench scripts; check that another request ran
+                                         the same statements and that the sql-ceiling runs
+                                         them
   report.py pgbench-tps FILE             print the tps of one pgbench output (or fail)
   report.py report --out DIR --doc MD …  print the results, write DIR/summary.json (the
                                          chart's input) and rewrite the latest-results
@@ -297,41 +298,50 @@ def capture(args):
     os.makedirs(args.scripts, exist_ok=True)
     result = {}
     for endpoint in ("discovery", "by-id", "booking"):
-        attempts = [k for k in sorted(sections) if k.startswith(f"server-{endpoint}-")]
+        attempts = sorted((k for k in sections if k.startswith(f"server-{endpoint}-")),
+                          key=lambda k: int(k.rsplit("-", 1)[1]))
         entry = {"attempts": len(attempts), "statements": None, "repeat_identical": False,
                  "ceiling_same": None, "script": None, "problem": None}
         result[endpoint] = entry
-        if not attempts or not sections[attempts[0]]:
+        if not attempts or not any(sections[name] for name in attempts):
             entry["problem"] = "no statements captured"
             continue
-        made = []
+        made = {}
         for name in attempts:
             try:
-                made.append(pgbench_script(endpoint, sections[name], roles.get(name, {}),
-                                           learners))
+                made[name] = pgbench_script(endpoint, sections[name], roles.get(name, {}),
+                                            learners)
             except SystemExit as e:
                 entry["problem"] = str(e)
                 break
         if entry["problem"]:
             continue
-        first = sections[attempts[0]]
+        # The first request may warm a cache, and a background job's statement may slip
+        # into one request's capture: the script is the latest request whose statements
+        # another request repeated exactly.
+        shapes = [made[name][2] for name in attempts]
+        chosen = next((name for i, name in reversed(list(enumerate(attempts)))
+                       if shapes.count(shapes[i]) > 1), attempts[-1])
+        entry["repeat_identical"] = shapes.count(made[chosen][2]) > 1
+        entry["chosen"] = chosen
+        entry["shapes_per_request"] = [len(sections[name]) for name in attempts]
+        first = sections[chosen]
         entry["statements"] = len(first)
         entry["server"] = [{"sql": s, "parameters": p} for s, p in first]
-        entry["repeat_identical"] = len(made) > 1 and all(m[2] == made[0][2] for m in made)
         # Every mapped value must have been found: otherwise the script would replay one
         # fixed session or learner.
-        missing = [v for v, role in roles.get(attempts[0], {}).items()
+        missing = [v for v, role in roles.get(chosen, {}).items()
                    if not any(v in p.values() for _, p in first)]
         if missing:
             entry["problem"] = f"values not among the parameters: {missing}"
-        script, defs, _ = made[0]
+        script, defs, _ = made[chosen]
         write_script(args.scripts, endpoint, script, defs)
         entry["script"] = os.path.join(args.scripts, f"{endpoint}.sql")
         if endpoint == "booking":
             tx = transaction_of(first)
             if tx:
                 tx_script, tx_defs, _ = pgbench_script("booking-tx", tx,
-                                                       roles.get(attempts[0], {}), learners)
+                                                       roles.get(chosen, {}), learners)
                 write_script(args.scripts, "booking-tx", tx_script, tx_defs)
                 entry["transaction_statements"] = len(tx)
         ceiling = sections.get(f"ceiling-{endpoint}")
@@ -683,9 +693,13 @@ def section(args, summary, results, heading, chart, kept=False):
         text = (f"- Statements of {endpoint}: {c['statements']} per request"
                 + (f" ({c['transaction_statements']} in the booking transaction)"
                    if c.get("transaction_statements") else "")
-                + "; " + ("two requests ran the same statements"
+                + "; " + (f"another of the {c['attempts']} captured requests ran the same"
                           if c["repeat_identical"] else
-                          "**two requests ran different statements** (see `capture.json`)"))
+                          f"**no two of the {c['attempts']} captured requests ran the same "
+                          "statements** (see `capture.json`)"))
+        counts = c.get("shapes_per_request") or []
+        if len(set(counts)) > 1:
+            text += f" (statements per request, in order: {', '.join(map(str, counts))})"
         if c.get("ceiling_same") is not None:
             text += ("; `sql-ceiling` runs the same" if c["ceiling_same"] else
                      "; `sql-ceiling` runs **different** statements (its figure is not "

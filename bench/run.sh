@@ -259,20 +259,22 @@ while (( NFREE > 1 && $(gcd "$NFREE" "$PGB_CLIENTS") != 1 )); do NFREE=$((NFREE 
 
 # ---------------------------------------------------------------------------------------
 # The statements each endpoint runs, as PostgreSQL logged them while the server answered
-# two requests per endpoint (both must run the same statements), turned into pgbench
-# scripts; the sql-ceiling's statements are captured too, to compare.
+# three requests per endpoint (the script is the latest one that another repeated
+# exactly: the first may warm a cache), turned into pgbench scripts; the sql-ceiling's
+# statements are captured too, to compare.
 mark() { psql_db -c "SELECT 'lyceum-bench-mark:$1'" >/dev/null; }
 PGBENCH_OK=
 if [[ -n "$MENTORING" && -n "$PG_LOG_OK" ]]; then
-  log "capturing the statements of two requests per endpoint"
+  log "capturing the statements of three requests per endpoint"
   read -r capture_user capture_auth <"$OUT/capture_learner.txt"
   # Every lookup first: between two markers only the server's statements may run.
-  by_id_sessions=("$(seeded_session 3)" "$(seeded_session 5)")
-  booked_sessions=("$(seeded_session "$((2 * NFREE))")" "$(seeded_session "$((2 * NFREE - 2))")")
+  by_id_sessions=("$(seeded_session 3)" "$(seeded_session 5)" "$(seeded_session 7)")
+  booked_sessions=("$(seeded_session "$((2 * NFREE))")" "$(seeded_session "$((2 * NFREE - 2))")"
+                   "$(seeded_session "$((2 * NFREE - 4))")")
   echo "${by_id_sessions[0]}" >"$OUT/one_id.txt"
   offset=$(stat -c %s "$PG_LOG")
   roles="{"
-  for attempt in 1 2; do
+  for attempt in 1 2 3; do
     mark "server-discovery-$attempt"
     curl -fsS -o /dev/null "$BASE/api/v1/mentoring-sessions?limit=20"
     sid=${by_id_sessions[$((attempt - 1))]}
@@ -305,7 +307,7 @@ if [[ -n "$MENTORING" && -n "$PG_LOG_OK" ]]; then
     python3 - "$OUT/capture.json" >&2 <<'PY'
 import json, sys
 for name, c in json.load(open(sys.argv[1])).items():
-    print(f"{name}: {c.get('statements')} statements, two requests identical: "
+    print(f"{name}: {c.get('statements')} statements ({c.get('chosen')}), repeated: "
           f"{c.get('repeat_identical')}, sql-ceiling same: {c.get('ceiling_same')}, "
           f"problem: {c.get('problem')}")
 PY
