@@ -80,8 +80,11 @@ seed-demo:
 	mkdir -p data
 	$(CARGO) run -p lyceum-server --bin lyceum -- seed-demo
 
-## Release build, PostgreSQL, seeded data, wrk + oha load on 127.0.0.1; rewrites the results
-## in docs/performance.md (see there). Separate from `make test`; never asserts timings.
+## Release build, PostgreSQL, seeded data (100k then 1M sessions), wrk + oha load on
+## 127.0.0.1, ceilings in the same run (/healthz; pgbench -M prepared on each endpoint's
+## captured statements), targets marked met / not met; rewrites the results in
+## docs/performance.md and docs/performance.svg (see there). Installs wrk, oha, pgbench and
+## matplotlib (bench/.venv) when missing. Separate from `make test`; never asserts timings.
 bench:
 	bash bench/run.sh
 

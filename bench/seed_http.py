@@ -6,7 +6,7 @@ Registers mentors and learners, signs every one of them in, and writes to OUT:
   login_bodies.txt    one login JSON body per line (all learners)
   mentor_token.txt    the first mentor's access token
 With --sessions, creates mentoring sessions through POST /api/v1/mentoring-sessions as
-the first mentor and prints their ids, one per line.
+the first mentor, one hour apart, and prints their ids, one per line.
 """
 import argparse
 import concurrent.futures
@@ -79,7 +79,8 @@ def users(args):
 
 def sessions(args):
     token = open(f"{args.out}/mentor_token.txt").read().strip()
-    start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+    start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+             + datetime.timedelta(hours=args.offset_hours))
     for i in range(args.sessions):
         status, body = call(args.base, "POST", "/api/v1/mentoring-sessions", {
             "title": f"{args.title} {i}",
@@ -105,6 +106,9 @@ def main():
     p.add_argument("--capacity", type=int, default=50)
     p.add_argument("--price", type=int, default=0)
     p.add_argument("--title", default="Bench session")
+    # Sessions start one hour apart from 2 days + OFFSET hours on: the first mentor may not
+    # be in two sessions at once, so each batch needs its own hours.
+    p.add_argument("--offset-hours", type=int, default=0)
     args = p.parse_args()
     if args.sessions is None:
         users(args)
