@@ -154,6 +154,9 @@ impl Config {
             "expected host:port",
         )?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // Half the cores at most, so that a flood of sign-ins (argon2id is tens of
+        // milliseconds of CPU each, by design) cannot starve every other request.
+        let hashing = cores.div_ceil(2).max(1);
         let config = Self {
             environment,
             bind,
@@ -191,7 +194,7 @@ impl Config {
             body_limit_bytes: parsed("LYCEUM_BODY_LIMIT_BYTES", 1024 * 1024, "expected bytes")?,
             password_hash_concurrency: parsed(
                 "LYCEUM_PASSWORD_HASH_CONCURRENCY",
-                cores,
+                hashing,
                 "expected a positive integer",
             )?,
             smtp_url: var("LYCEUM_SMTP_URL").map(SecretString::from),
