@@ -8,3 +8,4 @@ pub(crate) mod entities;
 mod notifications;
 
 pub use notifications::NotificationStore;
+pub(crate) use notifications::from_row as notification_from_row;

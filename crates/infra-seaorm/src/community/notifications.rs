@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::notifications;
-use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unavailable};
+use crate::database::{Database, corrupt, db_time, finish, is_foreign_key_violation, unavailable};
+use crate::live::{self, LiveEvent};
 use crate::pagination::{IdOrder, page_from_rows, page_rows};
 
 /// Notifications on SeaORM.
@@ -28,7 +29,7 @@ impl NotificationStore {
     }
 }
 
-fn from_row(row: notifications::Model) -> Result<Notification, RepoError> {
+pub(crate) fn from_row(row: notifications::Model) -> Result<Notification, RepoError> {
     Ok(Notification {
         id: row.id,
         user_id: row.user_id,
@@ -60,9 +61,12 @@ impl NotificationRepository for NotificationStore {
         dedupe_key: Option<String>,
     ) -> Result<bool, RepoError> {
         // A taken key is not an error: another process already told the user.
-        let result = self
-            .db
-            .connection()
+        let event = LiveEvent::Notification {
+            user_id: notification.user_id,
+            id: notification.id,
+        };
+        let tx = self.db.begin_write().await?;
+        let result = tx
             .execute_raw(Statement::from_sql_and_values(
                 self.db.db_backend(),
                 "INSERT INTO notifications \
@@ -88,8 +92,16 @@ impl NotificationRepository for NotificationStore {
                 } else {
                     unavailable(err)
                 }
-            })?;
-        Ok(result.rows_affected() == 1)
+            });
+        let stored = match result {
+            Ok(result) if result.rows_affected() == 1 => live::announce(&self.db, &tx, &event)
+                .await
+                .map(|()| true)
+                .map_err(unavailable),
+            Ok(_) => Ok(false),
+            Err(error) => Err(error),
+        };
+        finish(tx, stored).await
     }
 
     async fn of_user(

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::entities::{auth_sessions, refresh_tokens};
 use crate::database::{Database, db_time, unavailable};
 use crate::guarded_write::GuardedWrite;
+use crate::live::{self, LiveEvent};
 
 /// Auth sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -181,7 +182,9 @@ impl AuthSessionRepository for AuthSessionStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?
-            .changed_or(RepoError::NotFound)
+            .changed_or(RepoError::NotFound)?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id }).await;
+        Ok(())
     }
 
     async fn revoke_all(&self, user_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
@@ -192,6 +195,7 @@ impl AuthSessionRepository for AuthSessionStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id }).await;
         Ok(())
     }
 

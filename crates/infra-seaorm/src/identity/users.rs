@@ -19,6 +19,7 @@ use super::entities::{profiles, user_specializations, users};
 use super::user_rows::{account_conflict, contains_pattern, profile_row, user_from_rows};
 use crate::database::{Database, db_time, unavailable, unique_violation};
 use crate::guarded_write::GuardedWrite;
+use crate::live::{self, LiveEvent};
 use crate::pagination::IdOrder::OldestFirst;
 use crate::pagination::page_rows;
 use crate::wallet::entities::wallets;
@@ -344,6 +345,7 @@ impl UserRepository for UserStore {
             .col_expr(users::Column::BanExpiresAt, Expr::value(expires_at))
             .col_expr(users::Column::UpdatedAt, Expr::value(now));
         self.update_one(id, update).await?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
         self.reload(id).await
     }
 
@@ -357,6 +359,7 @@ impl UserRepository for UserStore {
             .col_expr(users::Column::Roles, Expr::value(roles.to_csv()))
             .col_expr(users::Column::UpdatedAt, Expr::value(db_time(now)));
         self.update_one(id, update).await?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
         self.reload(id).await
     }
 
@@ -374,6 +377,7 @@ impl UserRepository for UserStore {
         if !result.changed_any() && self.password_hash(id).await?.is_none() {
             return Err(RepoError::NotFound);
         }
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
         Ok(())
     }
 
@@ -385,7 +389,9 @@ impl UserRepository for UserStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?
-            .changed_or(RepoError::NotFound)
+            .changed_or(RepoError::NotFound)?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
+        Ok(())
     }
 
     async fn search(&self, query: UserQuery, page: PageRequest) -> Result<Page<User>, RepoError> {

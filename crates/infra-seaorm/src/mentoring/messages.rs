@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::entities::messages;
 use super::guards::stmt;
 use super::rows::{message_from_row, message_row};
-use crate::database::{Database, db_time, is_foreign_key_violation, unavailable};
+use crate::database::{Database, db_time, finish, is_foreign_key_violation, unavailable};
+use crate::live::{self, LiveEvent};
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
 
@@ -68,8 +69,13 @@ impl MessageRepository for MessageStore {
 
     async fn send(&self, message: Message) -> Result<Message, RepoError> {
         let row = message_row(&message);
-        messages::Entity::insert(messages::ActiveModel::from(row.clone()))
-            .exec_without_returning(self.db.connection())
+        let event = LiveEvent::Message {
+            recipient_id: message.recipient_id,
+            id: message.id,
+        };
+        let tx = self.db.begin_write().await?;
+        let stored = messages::Entity::insert(messages::ActiveModel::from(row.clone()))
+            .exec_without_returning(&tx)
             .await
             .map_err(|err| {
                 if is_foreign_key_violation(&err) {
@@ -77,7 +83,14 @@ impl MessageRepository for MessageStore {
                 } else {
                     unavailable(err)
                 }
-            })?;
+            });
+        let stored = match stored {
+            Ok(_) => live::announce(&self.db, &tx, &event)
+                .await
+                .map_err(unavailable),
+            Err(error) => Err(error),
+        };
+        finish(tx, stored).await?;
         message_from_row(row)
     }
 
