@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 use lyceum_app::Lyceum;
+use lyceum_app::community::LiveItem;
 use lyceum_domain::community::Notification;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -111,20 +112,21 @@ pub enum LiveEventOut {
 pub struct CommunityApi {
     /// The application.
     pub app: Lyceum,
-    /// How often the live stream looks for news.
-    pub poll_interval: Duration,
     /// Cancelled when the server shuts down; every open stream ends then.
     pub shutdown: CancellationToken,
 }
 
-struct StreamState {
-    app: Lyceum,
-    token: String,
-    after_notification: Option<Uuid>,
-    after_message: Option<Uuid>,
-    pending: std::collections::VecDeque<LiveEventOut>,
-    interval: Duration,
-    first: bool,
+impl From<LiveItem> for LiveEventOut {
+    fn from(item: LiveItem) -> Self {
+        match item {
+            LiveItem::Notification(n) => LiveEventOut::Notification(NotificationEventOut {
+                notification: NotificationOut::from(&n),
+            }),
+            LiveItem::Message(m) => LiveEventOut::Message(MessageEventOut {
+                message: MessageOut::from(&m),
+            }),
+        }
+    }
 }
 
 #[OpenApi(prefix_path = "/api/v1/me", tag = "ApiTags::Community")]
@@ -204,62 +206,27 @@ impl CommunityApi {
     /// Live events (Server-Sent Events)
     ///
     /// A `text/event-stream` of my new notifications and messages as they happen, each
-    /// event a JSON `LiveEvent`. Only what arrives after the stream opened is sent; the
-    /// stream ends when the access token's session ends, and when the server shuts down
-    /// (reconnect then).
+    /// event a JSON `LiveEvent`. Only what arrives after the stream opened is sent. The
+    /// stream ends when the access token expires, when its sign-in ends (sign-out, a
+    /// revoked session, a ban, a deleted account) or the account's roles change, and when
+    /// the server shuts down: reconnect then, with a fresh token if needed.
     #[oai(path = "/events", method = "get", operation_id = "streamMyEvents")]
     async fn events(
         &self,
         caller: Caller,
     ) -> ApiResult<EventStream<BoxStream<'static, LiveEventOut>>> {
-        // Ids are UUIDv7, ordered by creation time: a fresh one marks "now", so the stream
-        // carries only news.
-        let now_marker = Uuid::now_v7();
-        let state = StreamState {
-            app: self.app.clone(),
-            token: caller.access_token().to_owned(),
-            after_notification: Some(now_marker),
-            after_message: Some(now_marker),
-            pending: Default::default(),
-            interval: self.poll_interval,
-            first: true,
-        };
-        let events = stream::unfold(state, |mut state| async move {
-            loop {
-                if let Some(event) = state.pending.pop_front() {
-                    return Some((event, state));
-                }
-                if !state.first {
-                    tokio::time::sleep(state.interval).await;
-                }
-                state.first = false;
-                let actor = state.app.authenticate(&state.token).await.ok()?;
-                let news = state
-                    .app
-                    .live_events(&actor, state.after_notification, state.after_message)
-                    .await
-                    .ok()?;
-                if let Some(last) = news.notifications.last() {
-                    state.after_notification = Some(last.id);
-                }
-                if let Some(last) = news.messages.last() {
-                    state.after_message = Some(last.id);
-                }
-                state.pending.extend(news.notifications.iter().map(|n| {
-                    LiveEventOut::Notification(NotificationEventOut {
-                        notification: NotificationOut::from(n),
-                    })
-                }));
-                state.pending.extend(news.messages.iter().map(|m| {
-                    LiveEventOut::Message(MessageEventOut {
-                        message: MessageOut::from(m),
-                    })
-                }));
-            }
+        let live = self.app.open_live_stream(&caller, caller.access_token())?;
+        // The token's end is the stream's end: a request with it would be refused then.
+        let expiry = tokio::time::sleep(live.expires_in());
+        let events = stream::unfold(live, |mut live| async move {
+            let item = live.next().await?;
+            Some((LiveEventOut::from(item), live))
         });
         // A shutting-down server ends the stream, so that the graceful drain does not wait
         // for clients that would never hang up.
-        let events = events.take_until(self.shutdown.clone().cancelled_owned());
+        let events = events
+            .take_until(self.shutdown.clone().cancelled_owned())
+            .take_until(expiry);
         Ok(EventStream::new(events.boxed()).keep_alive(Duration::from_secs(15)))
     }
 }

@@ -62,8 +62,6 @@ pub struct HttpSettings {
     pub auth_rate_limit_per_minute: u32,
     /// Whether a trusted proxy sets `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
-    /// How often a live event stream looks for news.
-    pub events_poll_interval: std::time::Duration,
     /// Cancelled when the server starts shutting down: open live event streams end then,
     /// rather than holding the graceful drain for its whole timeout.
     pub shutdown: CancellationToken,
@@ -90,12 +88,7 @@ type Apis = (
 );
 type Service = OpenApiService<Apis, ()>;
 
-fn service(
-    app: &Lyceum,
-    public_url: &str,
-    events_poll_interval: std::time::Duration,
-    shutdown: CancellationToken,
-) -> Service {
+fn service(app: &Lyceum, public_url: &str, shutdown: CancellationToken) -> Service {
     let apis = (
         (
             AuthApi { app: app.clone() },
@@ -116,7 +109,6 @@ fn service(
             MessagesApi { app: app.clone() },
             CommunityApi {
                 app: app.clone(),
-                poll_interval: events_poll_interval,
                 shutdown,
             },
         ),
@@ -134,13 +126,7 @@ fn service(
 
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn openapi_json(app: &Lyceum, public_url: &str) -> String {
-    let raw = service(
-        app,
-        public_url,
-        std::time::Duration::from_secs(1),
-        CancellationToken::new(),
-    )
-    .spec();
+    let raw = service(app, public_url, CancellationToken::new()).spec();
     contract::published(&raw)
 }
 
@@ -167,12 +153,7 @@ async fn readyz(readiness: Data<&Arc<dyn Readiness>>) -> poem::Response {
 /// The whole HTTP surface: the API under `/api/v1`, `/openapi.json`, Swagger UI at
 /// `/docs`, `/healthz` and `/readyz`, wrapped in the request pipeline.
 pub fn routes(app: Lyceum, settings: HttpSettings, readiness: Arc<dyn Readiness>) -> impl Endpoint {
-    let api = service(
-        &app,
-        &settings.public_url,
-        settings.events_poll_interval,
-        settings.shutdown.clone(),
-    );
+    let api = service(&app, &settings.public_url, settings.shutdown.clone());
     let raw = api.spec();
     let contract = Arc::new(contract::Contract::new(&raw));
     // Swagger UI shows the published document, not poem-openapi's raw one.

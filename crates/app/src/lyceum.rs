@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use lyceum_domain::identity::LockoutPolicy;
-use lyceum_ports::community::NotificationRepository;
+use lyceum_ports::community::{EventFeed, NotificationRepository};
 use lyceum_ports::idempotency::IdempotencyKeyRepository;
 use lyceum_ports::identity::{
     AuthSessionRepository, BillingAddressRepository, CertificateRepository, LoginAttemptRepository,
@@ -54,6 +54,8 @@ pub struct Ports {
     pub calendar_feeds: Arc<dyn CalendarFeedRepository>,
     /// Notifications.
     pub notifications: Arc<dyn NotificationRepository>,
+    /// Live events for open streams.
+    pub events: Arc<dyn EventFeed>,
     /// Charges and refunds.
     pub payments: Arc<dyn PaymentGateway>,
     /// Idempotency-key housekeeping.

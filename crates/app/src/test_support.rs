@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use lyceum_ports::community::MockNotificationRepository;
+use lyceum_ports::community::{MockEventFeed, MockNotificationRepository};
 use lyceum_ports::idempotency::MockIdempotencyKeyRepository;
 use lyceum_ports::identity::*;
 use lyceum_ports::mentoring::*;
@@ -45,6 +45,7 @@ pub(crate) struct Mocks {
     pub(crate) feedbacks: MockFeedbackRepository,
     pub(crate) calendar_feeds: MockCalendarFeedRepository,
     pub(crate) notifications: MockNotificationRepository,
+    pub(crate) events: MockEventFeed,
     pub(crate) payments: MockPaymentGateway,
     pub(crate) idempotency_keys: MockIdempotencyKeyRepository,
 }
@@ -70,6 +71,7 @@ impl Mocks {
             feedbacks: MockFeedbackRepository::new(),
             calendar_feeds: MockCalendarFeedRepository::new(),
             notifications: MockNotificationRepository::new(),
+            events: MockEventFeed::new(),
             payments: MockPaymentGateway::new(),
             idempotency_keys: MockIdempotencyKeyRepository::new(),
         }
@@ -111,6 +113,7 @@ impl Mocks {
                 feedbacks: Arc::new(self.feedbacks),
                 calendar_feeds: Arc::new(self.calendar_feeds),
                 notifications: Arc::new(self.notifications),
+                events: Arc::new(self.events),
                 payments: Arc::new(self.payments),
                 idempotency_keys: Arc::new(self.idempotency_keys),
             },

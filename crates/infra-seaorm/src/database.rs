@@ -18,6 +18,9 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use time::{OffsetDateTime, UtcOffset};
+use tokio::sync::broadcast;
+
+use crate::live::{IN_PROCESS_BACKLOG, LiveEvent};
 
 /// Which database engine a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +82,9 @@ impl From<DbErr> for DbError {
 pub struct Database {
     connection: DatabaseConnection,
     backend: Backend,
+    /// Live events announced through this pool, on SQLite (see [`crate::live`]); unused on
+    /// PostgreSQL, where the database itself carries them.
+    in_process_events: broadcast::Sender<LiveEvent>,
 }
 
 impl Database {
@@ -124,6 +130,7 @@ impl Database {
         Ok(Database {
             connection,
             backend,
+            in_process_events: broadcast::channel(IN_PROCESS_BACKLOG).0,
         })
     }
 
@@ -153,6 +160,11 @@ impl Database {
     pub async fn close(self) -> Result<(), DbError> {
         self.connection.close().await?;
         Ok(())
+    }
+
+    /// The in-process channel of live events (SQLite).
+    pub(crate) fn in_process_events(&self) -> &broadcast::Sender<LiveEvent> {
+        &self.in_process_events
     }
 
     /// The SeaORM backend, for building raw statements.

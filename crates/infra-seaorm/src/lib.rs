@@ -10,6 +10,7 @@ mod database;
 mod guarded_write;
 mod idempotency;
 pub mod identity;
+pub mod live;
 pub mod mentoring;
 mod outbox;
 mod pagination;
@@ -24,6 +25,7 @@ pub use identity::{
     AuthSessionStore, BillingAddressStore, CertificateStore, LoginAttemptStore,
     SpecializationStore, UserStore, VerificationTokenStore,
 };
+pub use live::LiveFeed;
 pub use mentoring::{
     AvailabilityStore, BookingStore, CalendarFeedStore, FeedbackStore, MentoringSessionStore,
     MentorshipRequestStore, MessageStore,

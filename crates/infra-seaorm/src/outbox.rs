@@ -23,9 +23,13 @@ use lyceum_ports::RepoError;
 
 /// Writes a command's outbox on `conn`, the command's transaction: its notifications
 /// (a notice whose dedupe key is taken is skipped) and its mail, as facts for the relay.
-pub(crate) async fn write(conn: &impl ConnectionTrait, outbox: Outbox) -> Result<(), DbErr> {
+pub(crate) async fn write(
+    db: &Database,
+    conn: &impl ConnectionTrait,
+    outbox: Outbox,
+) -> Result<(), DbErr> {
     for notice in outbox.notices {
-        insert_notification(conn, notice.notification, notice.dedupe_key).await?;
+        insert_notification(db, conn, notice.notification, notice.dedupe_key).await?;
     }
     for mail in outbox.mail {
         let row = mail_outbox::ActiveModel {
@@ -46,22 +50,27 @@ pub(crate) async fn write(conn: &impl ConnectionTrait, outbox: Outbox) -> Result
 }
 
 /// [`write`] inside a repository method, its failure a repository error.
-pub(crate) async fn record(conn: &impl ConnectionTrait, outbox: Outbox) -> Result<(), RepoError> {
+pub(crate) async fn record(
+    db: &Database,
+    conn: &impl ConnectionTrait,
+    outbox: Outbox,
+) -> Result<(), RepoError> {
     if outbox.is_empty() {
         return Ok(());
     }
-    write(conn, outbox).await.map_err(unavailable)
+    write(db, conn, outbox).await.map_err(unavailable)
 }
 
 /// Ends a command's transaction: on success its outbox is written and everything is
 /// committed together; on failure nothing is (see [`finish`]).
 pub(crate) async fn finish_with<T>(
+    db: &Database,
     tx: DatabaseTransaction,
     outcome: Result<T, RepoError>,
     outbox: Outbox,
 ) -> Result<T, RepoError> {
     let outcome = match outcome {
-        Ok(value) => record(&tx, outbox).await.map(|()| value),
+        Ok(value) => record(db, &tx, outbox).await.map(|()| value),
         Err(error) => Err(error),
     };
     finish(tx, outcome).await
@@ -178,7 +187,7 @@ impl OutboxMailer {
     /// Queues one mail outside any command (operator tools, tests): the same row a
     /// command's outbox writes.
     pub async fn queue(&self, mail: OutgoingMail) -> Result<(), DbError> {
-        write(self.db.connection(), Outbox::mail(mail)).await?;
+        write(&self.db, self.db.connection(), Outbox::mail(mail)).await?;
         Ok(())
     }
 

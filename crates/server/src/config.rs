@@ -100,8 +100,6 @@ pub struct Config {
     pub view_flush_seconds: u64,
     /// `LYCEUM_DEFAULT_CURRENCY`.
     pub default_currency: String,
-    /// `LYCEUM_EVENTS_POLL_MILLIS`.
-    pub events_poll_millis: u64,
     /// `LYCEUM_HTTP_MAX_CONNECTIONS` (0 = derived from the open-files limit, see
     /// [`crate::http::default_max_connections`]).
     pub http_max_connections: usize,
@@ -228,7 +226,6 @@ impl Config {
                 "expected seconds (0 = only at shutdown)",
             )?,
             default_currency: var("LYCEUM_DEFAULT_CURRENCY").unwrap_or_else(|| "INR".into()),
-            events_poll_millis: parsed("LYCEUM_EVENTS_POLL_MILLIS", 1000, "expected milliseconds")?,
             http_max_connections: parsed(
                 "LYCEUM_HTTP_MAX_CONNECTIONS",
                 0,
@@ -277,7 +274,6 @@ impl Config {
             ),
             ("LYCEUM_BODY_LIMIT_BYTES", self.body_limit_bytes as i64),
             ("LYCEUM_BOOKING_HOLD_MINUTES", self.booking_hold_minutes),
-            ("LYCEUM_EVENTS_POLL_MILLIS", self.events_poll_millis as i64),
             (
                 "LYCEUM_HTTP_IDLE_TIMEOUT_SECONDS",
                 self.http_idle_timeout_seconds.min(i64::MAX as u64) as i64,
@@ -351,7 +347,6 @@ impl Config {
             mail_relay_millis: 100,
             view_flush_seconds: 5,
             default_currency: "INR".into(),
-            events_poll_millis: 200,
             http_max_connections: 0,
             http_idle_timeout_seconds: 60,
             http_header_timeout_seconds: 10,

@@ -16,9 +16,10 @@ use lyceum_app::{Lyceum, Ports, Settings};
 use lyceum_domain::identity::LockoutPolicy;
 use lyceum_infra_seaorm::{
     AuthSessionStore, AvailabilityStore, BillingAddressStore, BookingStore, CalendarFeedStore,
-    CertificateStore, Database, DbSettings, FeedbackStore, IdempotencyKeyStore, LoginAttemptStore,
-    MentoringSessionStore, MentorshipRequestStore, MessageStore, NotificationStore, OutboxMailer,
-    SpecializationStore, UserStore, VerificationTokenStore, WalletStore,
+    CertificateStore, Database, DbSettings, FeedbackStore, IdempotencyKeyStore, LiveFeed,
+    LoginAttemptStore, MentoringSessionStore, MentorshipRequestStore, MessageStore,
+    NotificationStore, OutboxMailer, SpecializationStore, UserStore, VerificationTokenStore,
+    WalletStore,
 };
 use secrecy::ExposeSecret;
 use tokio::sync::watch;
@@ -65,8 +66,14 @@ pub async fn connect(config: &Config) -> Result<Database, StartError> {
     .map_err(|e| StartError::Database(config::scrub(&e.to_string(), url)))
 }
 
-/// Builds the application on a database with the real adapters.
+/// Builds the application on a database with the real adapters. Its live event feed
+/// listens only once a stream subscribes (a process that serves none, such as a CLI
+/// command, opens no listener).
 pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
+    wire_with(config, db, LiveFeed::new(db))
+}
+
+fn wire_with(config: &Config, db: &Database, events: LiveFeed) -> Result<Lyceum, StartError> {
     let hasher = Argon2Hasher::new(config.password_hash_concurrency)
         .map_err(|e| StartError::Adapter(e.to_string()))?;
     let ports = Ports {
@@ -86,6 +93,7 @@ pub fn wire(config: &Config, db: &Database) -> Result<Lyceum, StartError> {
         feedbacks: Arc::new(FeedbackStore::new(db)),
         calendar_feeds: Arc::new(CalendarFeedStore::new(db)),
         notifications: Arc::new(NotificationStore::new(db)),
+        events: Arc::new(events),
         payments: Arc::new(SandboxPayments),
         idempotency_keys: Arc::new(IdempotencyKeyStore::new(db)),
         clock: Arc::new(SystemClock),
@@ -130,7 +138,6 @@ pub fn http_settings(config: &Config, shutdown: CancellationToken) -> HttpSettin
         body_limit: config.body_limit_bytes,
         auth_rate_limit_per_minute: config.auth_rate_limit_per_minute,
         trust_forwarded_for: config.trust_forwarded_for,
-        events_poll_interval: Duration::from_millis(config.events_poll_millis),
         shutdown,
     }
 }
@@ -160,6 +167,8 @@ pub struct RunningServer {
     pub base_url: String,
     /// The database it uses.
     pub database: Database,
+    /// The process's live event feed.
+    events: LiveFeed,
     shutdown: CancellationToken,
     /// A server dropped without [`RunningServer::stop`] shuts down all the same.
     _stop_on_drop: DropGuard,
@@ -171,20 +180,26 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Stops accepting (new connections are refused), ends live event streams, lets
-    /// in-flight requests finish (up to [`DRAIN_TIMEOUT`]), and waits.
+    /// Stops accepting (new connections are refused), ends live event streams and stops
+    /// their listener, lets in-flight requests finish (up to [`DRAIN_TIMEOUT`]), and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some((stop, handle)) = self.jobs.take() {
             let _ = stop.send(true);
             let _ = handle.await;
         }
         self.shutdown.cancel();
+        self.events.close();
         let served = self.handle.await.map_err(std::io::Error::other);
         for (stop, handle) in self.after_requests.drain(..) {
             let _ = stop.send(true);
             let _ = handle.await;
         }
         served
+    }
+
+    /// How many live event streams are open on this server.
+    pub fn open_live_streams(&self) -> usize {
+        self.events.open_streams()
     }
 }
 
@@ -209,7 +224,11 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     db.migrate()
         .await
         .map_err(|e| StartError::Database(e.to_string()))?;
-    let app = wire(config, &db)?;
+    // One listener for the whole process, started now so that the first streams do not
+    // wait for its connection.
+    let events = LiveFeed::new(&db);
+    events.start();
+    let app = wire_with(config, &db, events.clone())?;
     let relay = mail_relay(config, &db)?;
     let mut after_requests = Vec::new();
     if config.mail_relay_millis > 0 {
@@ -252,6 +271,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     Ok(RunningServer {
         base_url: format!("http://{addr}"),
         database: db,
+        events,
         _stop_on_drop: shutdown.clone().drop_guard(),
         shutdown,
         handle,

@@ -8,4 +8,5 @@ pub(crate) mod entities;
 mod notifications;
 
 pub use notifications::NotificationStore;
+pub(crate) use notifications::from_row as notification_from_row;
 pub(crate) use notifications::insert_notification;

@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::entities::notifications;
-use crate::database::{Database, corrupt, db_time, is_foreign_key_violation, unavailable};
+use crate::database::{Database, corrupt, db_time, finish, is_foreign_key_violation, unavailable};
+use crate::live::{self, LiveEvent};
 use crate::pagination::{IdOrder, page_from_rows, page_rows};
 
 /// Notifications on SeaORM.
@@ -28,7 +29,7 @@ impl NotificationStore {
     }
 }
 
-fn from_row(row: notifications::Model) -> Result<Notification, RepoError> {
+pub(crate) fn from_row(row: notifications::Model) -> Result<Notification, RepoError> {
     Ok(Notification {
         id: row.id,
         user_id: row.user_id,
@@ -53,13 +54,19 @@ fn from_rows(rows: Vec<notifications::Model>) -> Result<Vec<Notification>, RepoE
 }
 
 /// Stores a notification on `conn` (a pool connection, or a command's transaction when it
-/// is part of the command's outbox); returns whether it was stored. A taken dedupe key is
-/// not an error: another process already told the user.
+/// is part of the command's outbox) and announces it to live streams in the same
+/// transaction; returns whether it was stored. A taken dedupe key is not an error:
+/// another process already told the user, and nothing is announced.
 pub(crate) async fn insert_notification(
+    db: &Database,
     conn: &impl ConnectionTrait,
     notification: Notification,
     dedupe_key: Option<String>,
 ) -> Result<bool, sea_orm::DbErr> {
+    let event = LiveEvent::Notification {
+        user_id: notification.user_id,
+        id: notification.id,
+    };
     let result = conn
         .execute_raw(Statement::from_sql_and_values(
             conn.get_database_backend(),
@@ -80,7 +87,11 @@ pub(crate) async fn insert_notification(
             ],
         ))
         .await?;
-    Ok(result.rows_affected() == 1)
+    if result.rows_affected() != 1 {
+        return Ok(false);
+    }
+    live::announce(db, conn, &event).await?;
+    Ok(true)
 }
 
 #[async_trait]
@@ -90,7 +101,8 @@ impl NotificationRepository for NotificationStore {
         notification: Notification,
         dedupe_key: Option<String>,
     ) -> Result<bool, RepoError> {
-        insert_notification(self.db.connection(), notification, dedupe_key)
+        let tx = self.db.begin_write().await?;
+        let stored = insert_notification(&self.db, &tx, notification, dedupe_key)
             .await
             .map_err(|err| {
                 if is_foreign_key_violation(&err) {
@@ -98,7 +110,8 @@ impl NotificationRepository for NotificationStore {
                 } else {
                     unavailable(err)
                 }
-            })
+            });
+        finish(tx, stored).await
     }
 
     async fn of_user(

@@ -21,6 +21,7 @@ use super::login_history::insert_attempt;
 use super::user_rows::user_from_rows;
 use crate::database::{Database, db_time, unavailable};
 use crate::guarded_write::GuardedWrite;
+use crate::live::{self, LiveEvent};
 
 /// Auth sessions on SeaORM.
 #[derive(Debug, Clone)]
@@ -51,6 +52,7 @@ fn session_from_row(row: auth_sessions::Model) -> AuthSession {
 /// Revokes every live session of the user on `conn`, the transaction of the change that
 /// signs the account out (a ban, a soft deletion, a password reset).
 pub(crate) async fn revoke_sessions(
+    db: &Database,
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     now: OffsetDateTime,
@@ -62,7 +64,10 @@ pub(crate) async fn revoke_sessions(
         .exec(conn)
         .await
         .map_err(unavailable)?;
-    Ok(())
+    // Streams of the account re-check their sign-in when this commits.
+    live::announce(db, conn, &LiveEvent::Account { user_id })
+        .await
+        .map_err(unavailable)
 }
 
 #[async_trait]
@@ -235,11 +240,13 @@ impl AuthSessionRepository for AuthSessionStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?
-            .changed_or(RepoError::NotFound)
+            .changed_or(RepoError::NotFound)?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id }).await;
+        Ok(())
     }
 
     async fn revoke_all(&self, user_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
-        revoke_sessions(self.db.connection(), user_id, now).await
+        revoke_sessions(&self.db, self.db.connection(), user_id, now).await
     }
 
     async fn active(

@@ -26,6 +26,7 @@ use super::user_rows::{account_conflict, contains_pattern, profile_row, user_fro
 use super::verification_tokens::store_token;
 use crate::database::{Database, db_time, finish, unavailable, unique_violation};
 use crate::guarded_write::GuardedWrite;
+use crate::live::{self, LiveEvent};
 use crate::outbox;
 use crate::pagination::IdOrder::OldestFirst;
 use crate::pagination::page_rows;
@@ -186,7 +187,7 @@ impl UserRepository for UserStore {
         if let Some(token) = verification {
             store_token(&tx, token).await?;
         }
-        outbox::record(&tx, outbox).await?;
+        outbox::record(&self.db, &tx, outbox).await?;
         tx.commit().await.map_err(unavailable)?;
         user_from_rows(row, Some(profile))
     }
@@ -362,7 +363,7 @@ impl UserRepository for UserStore {
                 .map_err(Self::write_error)?
                 .changed_or(RepoError::NotFound)?;
             if banning {
-                revoke_sessions(&tx, id, now).await?;
+                revoke_sessions(&self.db, &tx, id, now).await?;
             }
             Ok(())
         }
@@ -381,6 +382,7 @@ impl UserRepository for UserStore {
             .col_expr(users::Column::Roles, Expr::value(roles.to_csv()))
             .col_expr(users::Column::UpdatedAt, Expr::value(db_time(now)));
         self.update_one(id, update).await?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
         self.reload(id).await
     }
 
@@ -409,7 +411,7 @@ impl UserRepository for UserStore {
                     Err(RepoError::NotFound)
                 };
             }
-            revoke_sessions(&tx, id, now).await
+            revoke_sessions(&self.db, &tx, id, now).await
         }
         .await;
         finish(tx, outcome).await
@@ -423,7 +425,9 @@ impl UserRepository for UserStore {
             .exec(self.db.connection())
             .await
             .map_err(unavailable)?
-            .changed_or(RepoError::NotFound)
+            .changed_or(RepoError::NotFound)?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
+        Ok(())
     }
 
     async fn search(&self, query: UserQuery, page: PageRequest) -> Result<Page<User>, RepoError> {

@@ -88,7 +88,7 @@ impl VerificationTokenRepository for VerificationTokenStore {
     async fn issue(&self, token: NewVerificationToken, outbox: Outbox) -> Result<(), RepoError> {
         let tx = self.db.begin_write().await?;
         let outcome = store_token(&tx, token).await;
-        outbox::finish_with(tx, outcome, outbox).await
+        outbox::finish_with(&self.db, tx, outcome, outbox).await
     }
 
     async fn verify_email(
@@ -135,7 +135,7 @@ impl VerificationTokenRepository for VerificationTokenStore {
                 .exec(&tx)
                 .await
                 .map_err(unavailable)?;
-            revoke_sessions(&tx, user_id, now).await?;
+            revoke_sessions(&self.db, &tx, user_id, now).await?;
             Ok(Some(user_id))
         }
         .await;

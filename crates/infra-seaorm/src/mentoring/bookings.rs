@@ -78,7 +78,7 @@ impl BookingStore {
         if let Some(claim) = claim {
             record_claim(tx, claim, row.id, now).await?;
         }
-        outbox::record(tx, notices).await?;
+        outbox::record(&self.db, tx, notices).await?;
         booking_from_row(row).map(ReserveOutcome::Created)
     }
 
@@ -174,7 +174,7 @@ impl BookingStore {
             .await
             .map_err(unavailable)?;
         changed_or_explain::<bookings::Entity>(&changed, tx, id, stale_state).await?;
-        outbox::record(tx, outbox).await?;
+        outbox::record(&self.db, tx, outbox).await?;
         Self::reload(tx, id).await
     }
 
@@ -241,7 +241,7 @@ impl BookingRepository for BookingStore {
         let outcome = self
             .cancel_in(&tx, id, cancelled_by, reason, payment_status, now)
             .await;
-        outbox::finish_with(tx, outcome, outbox).await
+        outbox::finish_with(&self.db, tx, outcome, outbox).await
     }
 
     async fn confirm_payment(
@@ -266,7 +266,7 @@ impl BookingRepository for BookingStore {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
         let outcome = self.reschedule_in(&tx, id, target_session_id, now).await;
-        outbox::finish_with(tx, outcome, outbox).await
+        outbox::finish_with(&self.db, tx, outcome, outbox).await
     }
 
     async fn of_learner(
@@ -320,7 +320,7 @@ impl BookingRepository for BookingStore {
             let outcome = match self.expire_one(&tx, id, session_id, now).await {
                 Ok(Some(booking)) => {
                     let notices: Vec<Notice> = tell(&booking);
-                    outbox::record(&tx, Outbox::notices(notices))
+                    outbox::record(&self.db, &tx, Outbox::notices(notices))
                         .await
                         .map(|()| Some(booking))
                 }

@@ -76,7 +76,7 @@ impl FeedbackRepository for FeedbackStore {
         let row = feedback_row(&feedback);
         let tx = self.db.begin_write().await?;
         let outcome = self.leave_in(&tx, row.clone()).await;
-        outbox::finish_with(tx, outcome, outbox).await?;
+        outbox::finish_with(&self.db, tx, outcome, outbox).await?;
         feedback_from_row(row)
     }
 

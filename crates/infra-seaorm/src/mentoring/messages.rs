@@ -17,6 +17,7 @@ use super::entities::messages;
 use super::guards::stmt;
 use super::rows::{message_from_row, message_row};
 use crate::database::{Database, db_time, is_foreign_key_violation, unavailable};
+use crate::live::{self, LiveEvent};
 use crate::outbox;
 use crate::pagination::IdOrder::NewestFirst;
 use crate::pagination::{page_from_rows, page_rows};
@@ -70,8 +71,12 @@ impl MessageRepository for MessageStore {
 
     async fn send(&self, message: Message, outbox: Outbox) -> Result<Message, RepoError> {
         let row = message_row(&message);
+        let event = LiveEvent::Message {
+            recipient_id: message.recipient_id,
+            id: message.id,
+        };
         let tx = self.db.begin_write().await?;
-        let outcome = messages::Entity::insert(messages::ActiveModel::from(row.clone()))
+        let stored = messages::Entity::insert(messages::ActiveModel::from(row.clone()))
             .exec_without_returning(&tx)
             .await
             .map(|_| ())
@@ -82,7 +87,13 @@ impl MessageRepository for MessageStore {
                     unavailable(err)
                 }
             });
-        outbox::finish_with(tx, outcome, outbox).await?;
+        let outcome = match stored {
+            Ok(_) => live::announce(&self.db, &tx, &event)
+                .await
+                .map_err(unavailable),
+            Err(error) => Err(error),
+        };
+        outbox::finish_with(&self.db, tx, outcome, outbox).await?;
         message_from_row(row)
     }
 

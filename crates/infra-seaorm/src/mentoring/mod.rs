@@ -35,4 +35,5 @@ pub use calendar_feeds::CalendarFeedStore;
 pub use feedback::FeedbackStore;
 pub use messages::MessageStore;
 pub use requests::MentorshipRequestStore;
+pub(crate) use rows::message_from_row;
 pub use sessions::MentoringSessionStore;

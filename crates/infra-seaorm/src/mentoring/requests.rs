@@ -185,7 +185,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
             .exec_without_returning(&tx)
             .await
             .map_err(write_error);
-        outbox::finish_with(tx, outcome, outbox).await?;
+        outbox::finish_with(&self.db, tx, outcome, outbox).await?;
         request_from_row(row)
     }
 
@@ -209,7 +209,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         let outcome = self
             .transition_in(&tx, id, from, to, response_message, now)
             .await;
-        outbox::finish_with(tx, outcome, outbox).await
+        outbox::finish_with(&self.db, tx, outcome, outbox).await
     }
 
     async fn accept(
@@ -226,7 +226,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         let outcome = self
             .accept_in(&tx, id, session, booking, response_message, now)
             .await;
-        outbox::finish_with(tx, outcome, outbox).await
+        outbox::finish_with(&self.db, tx, outcome, outbox).await
     }
 
     async fn cancel_accepted(
@@ -239,7 +239,7 @@ impl MentorshipRequestRepository for MentorshipRequestStore {
         let now = db_time(now);
         let tx = self.db.begin_write().await?;
         let outcome = self.cancel_accepted_in(&tx, id, cancelled_by, now).await;
-        outbox::finish_with(tx, outcome, outbox).await
+        outbox::finish_with(&self.db, tx, outcome, outbox).await
     }
 
     async fn of_user(

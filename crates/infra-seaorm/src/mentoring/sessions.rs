@@ -336,7 +336,9 @@ impl MentoringSessionRepository for MentoringSessionStore {
         let tx = self.db.begin_write().await?;
         let outcome = match self.update_in(&tx, id, changes, now).await {
             Ok(session) => match tell {
-                Some(tell) => tell_live_bookings(&tx, id, &tell).await.map(|()| session),
+                Some(tell) => tell_live_bookings(&self.db, &tx, id, &tell)
+                    .await
+                    .map(|()| session),
                 None => Ok(session),
             },
             Err(error) => Err(error),
@@ -356,7 +358,7 @@ impl MentoringSessionRepository for MentoringSessionStore {
         let outcome = match self.cancel_in(&tx, id, cancelled_by, now).await {
             Ok(cancelled) => {
                 let notices = cancelled.iter().flat_map(&tell).collect();
-                outbox::record(&tx, Outbox::notices(notices))
+                outbox::record(&self.db, &tx, Outbox::notices(notices))
                     .await
                     .map(|()| cancelled)
             }
@@ -534,6 +536,7 @@ const VIEW_FLUSH_CHUNK: usize = 500;
 
 /// Writes the notices `tell` gives for every live booking of the session, in `tx`.
 async fn tell_live_bookings(
+    db: &Database,
     tx: &DatabaseTransaction,
     session_id: Uuid,
     tell: &BookingNotices,
@@ -549,5 +552,5 @@ async fn tell_live_bookings(
     for row in live {
         notices.extend(tell(&booking_from_row(row)?));
     }
-    outbox::record(tx, Outbox::notices(notices)).await
+    outbox::record(db, tx, Outbox::notices(notices)).await
 }
