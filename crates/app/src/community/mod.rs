@@ -11,7 +11,6 @@ use lyceum_domain::mentoring::Booking;
 use lyceum_domain::mentoring::Message;
 use lyceum_ports::community::{EventSubscription, LiveSignal};
 use lyceum_ports::outbox::{BookingNotices, Notice};
-use lyceum_ports::system::TokenError;
 use lyceum_ports::{Page, PageRequest};
 use uuid::Uuid;
 
@@ -182,14 +181,7 @@ impl Lyceum {
         actor: &Actor,
         access_token: &str,
     ) -> Result<LiveStream, AppError> {
-        let claims =
-            self.ports
-                .access_tokens
-                .verify(access_token)
-                .map_err(|error| match error {
-                    TokenError::Crypto(e) => AppError::internal(e),
-                    TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
-                })?;
+        let claims = self.verified_claims(access_token)?;
         if claims.user_id != actor.id() {
             return Err(AppError::Unauthenticated);
         }

@@ -88,26 +88,27 @@ fn stream_setup(me: &User, script: Vec<LiveSignal>, accounts: Vec<Option<User>>)
         .return_once(move |_| Box::new(Scripted(script.into())));
     let checks = accounts.len();
     let accounts = Arc::new(Mutex::new(VecDeque::from(accounts)));
-    let revoked = accounts.clone();
+    let signed_out = me.clone();
     m.auth_sessions
-        .expect_by_id()
+        .expect_with_account()
         .times(checks)
         .returning(move |_| {
-            let live = revoked.lock().unwrap().front().is_some_and(Option::is_some);
-            Ok(Some(AuthSession {
-                id: sid,
-                user_id: uid,
-                ip: None,
-                user_agent: None,
-                created_at: NOW,
-                last_used_at: NOW,
-                expires_at: NOW + time::Duration::days(30),
-                revoked_at: (!live).then_some(NOW),
-            }))
+            let next = accounts.lock().unwrap().pop_front().flatten();
+            let live = next.is_some();
+            Ok(Some((
+                AuthSession {
+                    id: sid,
+                    user_id: uid,
+                    ip: None,
+                    user_agent: None,
+                    created_at: NOW,
+                    last_used_at: NOW,
+                    expires_at: NOW + time::Duration::days(30),
+                    revoked_at: (!live).then_some(NOW),
+                },
+                next.unwrap_or_else(|| signed_out.clone()),
+            )))
         });
-    m.users
-        .expect_by_id()
-        .returning(move |_| Ok(accounts.lock().unwrap().pop_front().flatten()));
     m
 }
 

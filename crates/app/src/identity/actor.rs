@@ -1,7 +1,7 @@
 //! Who is calling: turning an access token into an account that may act.
 
 use lyceum_domain::identity::{LoginRefusal, Role, User};
-use lyceum_ports::system::TokenError;
+use lyceum_ports::system::{AccessClaims, TokenError};
 use uuid::Uuid;
 
 use crate::identity::IdentityError;
@@ -28,14 +28,7 @@ impl Lyceum {
     /// not enough: the session must still be live (logout and password reset end it) and
     /// the account must be active and not banned.
     pub async fn authenticate(&self, access_token: &str) -> Result<Actor, AppError> {
-        let claims =
-            self.ports
-                .access_tokens
-                .verify(access_token)
-                .map_err(|error| match error {
-                    TokenError::Crypto(e) => AppError::internal(e),
-                    TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
-                })?;
+        let claims = self.verified_claims(access_token)?;
         let now = self.ports.clock.now();
         let Some((session, user)) = self
             .ports
@@ -58,6 +51,17 @@ impl Lyceum {
             }
             Some(LoginRefusal::Inactive) => Err(AppError::Unauthenticated),
         }
+    }
+
+    /// What a valid access token says; an expired or forged one is "unauthenticated".
+    pub(crate) fn verified_claims(&self, access_token: &str) -> Result<AccessClaims, AppError> {
+        self.ports
+            .access_tokens
+            .verify(access_token)
+            .map_err(|error| match error {
+                TokenError::Crypto(e) => AppError::internal(e),
+                TokenError::Expired | TokenError::Invalid => AppError::Unauthenticated,
+            })
     }
 
     pub(crate) fn require_admin(actor: &Actor) -> Result<(), AppError> {
