@@ -7,6 +7,7 @@
 mod calendar;
 mod idempotency;
 mod identity;
+mod live_events;
 mod mentoring;
 mod mentoring_concurrency;
 mod mentoring_rules;

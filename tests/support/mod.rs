@@ -124,6 +124,31 @@ impl TestApp {
         }
     }
 
+    /// How many live event streams the server holds open.
+    pub fn open_live_streams(&self) -> usize {
+        self.server.open_live_streams()
+    }
+
+    /// Statements the server's pool has run so far.
+    pub fn statements_run(&self) -> u64 {
+        self.server.database.statements_run()
+    }
+
+    /// Connections of the server's pool in use now (open ones less idle ones).
+    pub fn pool_connections_in_use(&self) -> usize {
+        let conn = self.server.database.connection();
+        match conn.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                let pool = conn.get_postgres_connection_pool();
+                pool.size() as usize - pool.num_idle()
+            }
+            _ => {
+                let pool = conn.get_sqlite_connection_pool();
+                pool.size() as usize - pool.num_idle()
+            }
+        }
+    }
+
     /// GET.
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
         self.send(Method::GET, path, token, None, &[]).await

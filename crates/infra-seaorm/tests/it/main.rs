@@ -11,6 +11,7 @@ mod auth;
 mod database;
 mod harness;
 mod idempotency;
+mod live;
 mod mentoring_availability;
 mod mentoring_bookings;
 mod mentoring_calendar_feeds;
