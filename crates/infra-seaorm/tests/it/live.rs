@@ -2,6 +2,7 @@
 //! committed, through one listener per feed; on PostgreSQL also a feed on another pool
 //! (another process), and after the listener lost its connection.
 
+use lyceum_ports::outbox::Outbox;
 use std::time::Duration;
 
 use lyceum_domain::community::{Notification, NotificationKind, Subject, SubjectKind};
@@ -13,7 +14,7 @@ use lyceum_infra_seaorm::{
     AuthSessionStore, Backend, Database, LiveFeed, MessageStore, NotificationStore, UserStore,
 };
 use lyceum_ports::community::{EventFeed, EventSubscription, LiveSignal, NotificationRepository};
-use lyceum_ports::identity::{AuthSessionRepository, NewAuthSession, UserRepository};
+use lyceum_ports::identity::{AuthSessionRepository, LoginAttempt, NewAuthSession, UserRepository};
 use lyceum_ports::mentoring::MessageRepository;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use uuid::Uuid;
@@ -117,7 +118,7 @@ async fn stored_notifications_and_messages_reach_every_stream_of_their_user_only
 
         let to_me = message(other, me);
         MessageStore::new(&t.database)
-            .send(to_me.clone())
+            .send(to_me.clone(), Outbox::empty())
             .await
             .unwrap();
         for stream in [&mut first, &mut second] {
@@ -149,16 +150,28 @@ async fn revoked_sessions_bans_role_changes_and_deletions_reach_the_accounts_str
 
         let sessions = AuthSessionStore::new(&t.database);
         let session = sessions
-            .start(NewAuthSession {
-                id: Uuid::now_v7(),
-                user_id: me,
-                refresh_token_id: Uuid::now_v7(),
-                refresh_token_digest: "digest".into(),
-                ip: None,
-                user_agent: None,
-                created_at: NOW,
-                expires_at: NOW + time::Duration::days(30),
-            })
+            .start(
+                NewAuthSession {
+                    id: Uuid::now_v7(),
+                    user_id: me,
+                    refresh_token_id: Uuid::now_v7(),
+                    refresh_token_digest: "digest".into(),
+                    ip: None,
+                    user_agent: None,
+                    created_at: NOW,
+                    expires_at: NOW + time::Duration::days(30),
+                },
+                LoginAttempt {
+                    id: Uuid::now_v7(),
+                    user_id: Some(me),
+                    login: "me".into(),
+                    success: true,
+                    failure_reason: None,
+                    ip: None,
+                    user_agent: None,
+                    created_at: NOW,
+                },
+            )
             .await
             .unwrap();
         sessions.revoke(me, session.id, NOW).await.unwrap();
@@ -268,7 +281,7 @@ async fn postgres_events_reach_a_feed_of_another_process_and_survive_a_lost_list
 
         let first = message(other, me);
         MessageStore::new(&t.database)
-            .send(first.clone())
+            .send(first.clone(), Outbox::empty())
             .await
             .unwrap();
         assert_eq!(next_event(&mut mine).await, LiveSignal::Message(first));
