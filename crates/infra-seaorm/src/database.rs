@@ -89,6 +89,9 @@ pub struct Database {
     in_process_events: broadcast::Sender<LiveEvent>,
     /// Statements run through this pool, transactions included.
     statements: Arc<AtomicU64>,
+    /// Woken when a transaction that queued mail commits, so that the mail relay of this
+    /// process sends it at once instead of polling for it.
+    mail_committed: Arc<tokio::sync::Notify>,
 }
 
 impl Database {
@@ -141,6 +144,7 @@ impl Database {
             backend,
             in_process_events: broadcast::channel(IN_PROCESS_BACKLOG).0,
             statements,
+            mail_committed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -176,6 +180,17 @@ impl Database {
     pub async fn close(self) -> Result<(), DbError> {
         self.connection.close().await?;
         Ok(())
+    }
+
+    /// Resolves once mail has been committed through this pool since the last wait (the
+    /// mail relay waits on it between its passes).
+    pub async fn mail_committed(&self) {
+        self.mail_committed.notified().await;
+    }
+
+    /// Tells this process's mail relay that mail was committed.
+    pub(crate) fn wake_mail_relay(&self) {
+        self.mail_committed.notify_one();
     }
 
     /// The in-process channel of live events (SQLite).

@@ -69,11 +69,16 @@ pub(crate) async fn finish_with<T>(
     outcome: Result<T, RepoError>,
     outbox: Outbox,
 ) -> Result<T, RepoError> {
+    let mails = !outbox.mail.is_empty();
     let outcome = match outcome {
         Ok(value) => record(db, &tx, outbox).await.map(|()| value),
         Err(error) => Err(error),
     };
-    finish(tx, outcome).await
+    let committed = finish(tx, outcome).await?;
+    if mails {
+        db.wake_mail_relay();
+    }
+    Ok(committed)
 }
 
 /// A mail's facts as stored: the kind and what the wording needs, nothing worded.
@@ -184,10 +189,16 @@ impl OutboxMailer {
         Self { db: db.clone() }
     }
 
+    /// Resolves when this process commits mail (see [`Database::mail_committed`]).
+    pub async fn committed(&self) {
+        self.db.mail_committed().await;
+    }
+
     /// Queues one mail outside any command (operator tools, tests): the same row a
     /// command's outbox writes.
     pub async fn queue(&self, mail: OutgoingMail) -> Result<(), DbError> {
         write(&self.db, self.db.connection(), Outbox::mail(mail)).await?;
+        self.db.wake_mail_relay();
         Ok(())
     }
 

@@ -92,8 +92,9 @@ pub struct Config {
     pub cancellation_cutoff_minutes: i64,
     /// `LYCEUM_JOB_INTERVAL_SECONDS` (0 = background jobs off).
     pub job_interval_seconds: u64,
-    /// `LYCEUM_MAIL_RELAY_MILLIS`: how often the mail relay words and delivers committed
-    /// mail (0 = relay off).
+    /// `LYCEUM_MAIL_RELAY_MILLIS`: the mail relay runs as soon as this process commits
+    /// mail, and this often besides, for mail committed by other processes and for retries
+    /// (0 = relay off).
     pub mail_relay_millis: u64,
     /// `LYCEUM_VIEW_FLUSH_SECONDS`: how often views counted in memory are written (a
     /// crash loses at most this long of view counts; 0 = only at shutdown).
@@ -217,7 +218,7 @@ impl Config {
             )?,
             mail_relay_millis: parsed(
                 "LYCEUM_MAIL_RELAY_MILLIS",
-                1000,
+                10_000,
                 "expected milliseconds (0 = off)",
             )?,
             view_flush_seconds: parsed(
@@ -344,7 +345,7 @@ impl Config {
             booking_hold_minutes: 15,
             cancellation_cutoff_minutes: 120,
             job_interval_seconds: 0,
-            mail_relay_millis: 100,
+            mail_relay_millis: 60_000,
             view_flush_seconds: 5,
             default_currency: "INR".into(),
             http_max_connections: 0,

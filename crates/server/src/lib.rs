@@ -291,8 +291,9 @@ pub fn mail_relay(config: &Config, db: &Database) -> Result<MailRelay, StartErro
     }
 }
 
-/// Runs the mail relay every `interval` until told to stop, and once more on the way
-/// out, so that mail committed just before a shutdown is worded.
+/// Runs the mail relay as soon as this process commits mail, every `interval` as well
+/// (mail committed by other processes, retries), and once more on the way out, so that
+/// mail committed just before a shutdown is worded. Idle, it runs one pass per interval.
 fn spawn_mail_relay(relay: MailRelay, interval: Duration) -> (watch::Sender<bool>, JoinHandle<()>) {
     let (stop, mut stopped) = watch::channel(false);
     let handle = tokio::spawn(async move {
@@ -301,6 +302,7 @@ fn spawn_mail_relay(relay: MailRelay, interval: Duration) -> (watch::Sender<bool
         loop {
             let stopping = tokio::select! {
                 _ = ticker.tick() => false,
+                () = relay.mail_committed() => false,
                 _ = stopped.changed() => true,
             };
             match relay.run_once(time::OffsetDateTime::now_utc()).await {

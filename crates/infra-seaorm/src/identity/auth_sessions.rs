@@ -52,7 +52,6 @@ fn session_from_row(row: auth_sessions::Model) -> AuthSession {
 /// Revokes every live session of the user on `conn`, the transaction of the change that
 /// signs the account out (a ban, a soft deletion, a password reset).
 pub(crate) async fn revoke_sessions(
-    db: &Database,
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     now: OffsetDateTime,
@@ -64,10 +63,7 @@ pub(crate) async fn revoke_sessions(
         .exec(conn)
         .await
         .map_err(unavailable)?;
-    // Streams of the account re-check their sign-in when this commits.
-    live::announce(db, conn, &LiveEvent::Account { user_id })
-        .await
-        .map_err(unavailable)
+    Ok(())
 }
 
 #[async_trait]
@@ -246,7 +242,9 @@ impl AuthSessionRepository for AuthSessionStore {
     }
 
     async fn revoke_all(&self, user_id: Uuid, now: OffsetDateTime) -> Result<(), RepoError> {
-        revoke_sessions(&self.db, self.db.connection(), user_id, now).await
+        revoke_sessions(self.db.connection(), user_id, now).await?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id }).await;
+        Ok(())
     }
 
     async fn active(

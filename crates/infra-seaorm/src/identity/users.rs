@@ -187,8 +187,12 @@ impl UserRepository for UserStore {
         if let Some(token) = verification {
             store_token(&tx, token).await?;
         }
+        let mails = !outbox.mail.is_empty();
         outbox::record(&self.db, &tx, outbox).await?;
         tx.commit().await.map_err(unavailable)?;
+        if mails {
+            self.db.wake_mail_relay();
+        }
         user_from_rows(row, Some(profile))
     }
 
@@ -363,12 +367,14 @@ impl UserRepository for UserStore {
                 .map_err(Self::write_error)?
                 .changed_or(RepoError::NotFound)?;
             if banning {
-                revoke_sessions(&self.db, &tx, id, now).await?;
+                revoke_sessions(&tx, id, now).await?;
             }
             Ok(())
         }
         .await;
         finish(tx, outcome).await?;
+        // After the commit, so that a stream re-checking its sign-in sees the ban.
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
         self.reload(id).await
     }
 
@@ -411,10 +417,12 @@ impl UserRepository for UserStore {
                     Err(RepoError::NotFound)
                 };
             }
-            revoke_sessions(&self.db, &tx, id, now).await
+            revoke_sessions(&tx, id, now).await
         }
         .await;
-        finish(tx, outcome).await
+        finish(tx, outcome).await?;
+        live::announce_committed(&self.db, LiveEvent::Account { user_id: id }).await;
+        Ok(())
     }
 
     async fn erase(&self, id: Uuid) -> Result<(), RepoError> {

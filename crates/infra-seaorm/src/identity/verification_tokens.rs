@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::auth_sessions::revoke_sessions;
 use super::entities::{users, verification_tokens};
 use crate::database::{Database, db_time, finish, unavailable};
+use crate::live::{self, LiveEvent};
 use crate::outbox;
 use lyceum_ports::outbox::Outbox;
 
@@ -135,11 +136,16 @@ impl VerificationTokenRepository for VerificationTokenStore {
                 .exec(&tx)
                 .await
                 .map_err(unavailable)?;
-            revoke_sessions(&self.db, &tx, user_id, now).await?;
+            revoke_sessions(&tx, user_id, now).await?;
             Ok(Some(user_id))
         }
         .await;
-        finish(tx, outcome).await
+        let reset = finish(tx, outcome).await?;
+        if let Some(user_id) = reset {
+            // After the commit: the account's live streams re-check their sign-in.
+            live::announce_committed(&self.db, LiveEvent::Account { user_id }).await;
+        }
+        Ok(reset)
     }
 
     async fn consume(

@@ -75,6 +75,11 @@ impl MailRelay {
         })
     }
 
+    /// Resolves when this process commits mail, so the relay can run a pass at once.
+    pub async fn mail_committed(&self) {
+        self.outbox.committed().await;
+    }
+
     /// One pass: words what was committed since the last pass, then delivers what is
     /// due. A database error ends the pass; the next pass picks up where it stopped.
     pub async fn run_once(&self, now: OffsetDateTime) -> Result<RelayReport, MailError> {
