@@ -628,9 +628,12 @@ def section(args, summary, results, heading, chart, kept=False):
     for name in ("discovery", "by-id"):
         s = ceiling[name]
         if s:
+            d = (summary["pgbench"].get(name) or {}).get("tps")
+            share = (f" ({s['ops_per_sec'] / d:.2f} of D)"
+                     if d and s.get("ops_per_sec") is not None else "")
             lines.append(f"| `sql-ceiling`: {name}'s statements through the server's adapters "
-                         f"and pool, no HTTP ({summary['sizes']['small']}) | {fmt(s.get('ops_per_sec'), 0, ' ops/s')} "
-                         "| — | — |")
+                         f"and pool, no HTTP ({summary['sizes']['small']}) | {fmt(s.get('ops_per_sec'), 0, ' ops/s')}"
+                         f"{share} | — | — |")
 
     lines += ["", "### Scenarios", "",
               "Peak from wrk; p50 and p99 from oha at a fixed 50 % of that peak.", "",

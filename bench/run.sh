@@ -25,7 +25,8 @@
 # from), BENCH_DOC (default docs/performance.md; /dev/null leaves the document and the
 # chart alone), BENCH_BEFORE (a heading: also write this run as the kept "before"
 # section, with docs/performance-before.svg), BENCH_SERVER_BIN (measure this prebuilt
-# server binary instead of building one), CARGO_TARGET_DIR (honoured).
+# server binary instead of building one), BENCH_KEEP_DB (1: keep the seeded database for
+# later experiments and print its name; drop it yourself), CARGO_TARGET_DIR (honoured).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -136,7 +137,9 @@ cleanup() {
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
   fi
-  if [[ -n "${DB_CREATED:-}" ]]; then
+  if [[ -n "${DB_CREATED:-}" && "${BENCH_KEEP_DB:-}" == 1 ]]; then
+    echo "kept database $DB (BENCH_KEEP_DB=1): DROP DATABASE $DB when done" >&2
+  elif [[ -n "${DB_CREATED:-}" ]]; then
     psql -X -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null \
       && echo "dropped database $DB" >&2
   fi

@@ -25,6 +25,10 @@ use uuid::Uuid;
 
 use crate::queries::{Stores, Workload};
 
+/// The server's allocator, so that the ceiling pays what the server pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     database_url: String,
     workload: Workload,
