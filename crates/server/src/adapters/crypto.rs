@@ -1,7 +1,7 @@
 //! argon2id password hashing, JWT access tokens and opaque secrets.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, PasswordHash, SaltString};
@@ -33,12 +33,89 @@ use uuid::Uuid;
 /// resident memory grew by hundreds of megabytes under sign-in load and never came back.
 /// So the memory is allocated once per permit and reused: a pool of at most `concurrency`
 /// buffers, taken with the permit and returned when the hash is done.
+///
+/// Hashes run on threads of their own, one per permit, at a lower scheduling priority
+/// (nice [`HASH_THREAD_NICE`] on Linux): a sign-in flood then uses the CPU that other
+/// requests leave, instead of taking a core from them (docs/performance.md, login flood).
+/// Under a load that takes every core, sign-ins slow down first.
 #[derive(Clone)]
 pub struct Argon2Hasher {
     params: Params,
     permits: Arc<Semaphore>,
     memory: Arc<MemoryPool>,
+    threads: HashThreads,
     dummy_hash: Arc<String>,
+}
+
+/// The nice value of the hashing threads, the lowest there is: when a hashing thread and a
+/// request thread want the same core, the scheduler weighs the hash about 1/70 of the
+/// request (without ever starving it). Measured with `make bench`'s login flood: discovery's
+/// p99 rose ×3.8 during the flood at nice 19, ×8.5 at nice 10, ×12.8 on tokio's blocking
+/// threads at nice 0.
+pub const HASH_THREAD_NICE: i32 = 19;
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads: as many as permits, fed through one channel. They end when the
+/// last clone of the hasher is dropped (the channel closes).
+#[derive(Clone)]
+struct HashThreads {
+    jobs: mpsc::Sender<HashJob>,
+}
+
+impl HashThreads {
+    fn start(count: usize) -> Result<Self, CryptoError> {
+        let (jobs, queue) = mpsc::channel::<HashJob>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..count {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("lyceum-argon2-{i}"))
+                .spawn(move || {
+                    lower_this_thread_priority();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(|e| CryptoError(format!("cannot start a hashing thread: {e}")))?;
+        }
+        Ok(Self { jobs })
+    }
+
+    /// Runs `job` on a hashing thread and waits for its result without blocking the
+    /// runtime. A job that panics drops its sender: that is an error, not a hang.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, CryptoError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                if let Ok(result) = result {
+                    let _ = tx.send(result);
+                }
+            }))
+            .map_err(|_| CryptoError("the hashing threads have stopped".into()))?;
+        rx.await
+            .map_err(|_| CryptoError("a password hash failed on its thread".into()))
+    }
+}
+
+/// Lowers the calling thread's scheduling priority to [`HASH_THREAD_NICE`]. On Linux the
+/// nice value belongs to the thread, so only this thread is affected; elsewhere it would
+/// be the whole process, so nothing is changed. A failure is logged, never fatal.
+fn lower_this_thread_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) =
+        rustix::process::setpriority_process(Some(rustix::thread::gettid()), HASH_THREAD_NICE)
+    {
+        tracing::warn!(%error, "cannot lower the priority of a password-hashing thread");
+    }
 }
 
 /// The reusable argon2 working memory. Only a holder of a hashing permit takes a buffer,
@@ -185,6 +262,7 @@ impl Argon2Hasher {
             params,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             memory,
+            threads: HashThreads::start(concurrency.max(1))?,
             dummy_hash: Arc::new(dummy),
         })
     }
@@ -194,9 +272,9 @@ impl Argon2Hasher {
         self.memory.allocated.load(Ordering::Relaxed)
     }
 
-    /// Runs `work` on a blocking thread with a permit and a pooled buffer. Both move into
-    /// the blocking task, so a request that goes away while its hash runs does not free
-    /// the permit (and so let one more hash, with one more buffer, start) early.
+    /// Runs `work` on a hashing thread with a permit and a pooled buffer. Both move into
+    /// the job, so a request that goes away while its hash runs does not free the permit
+    /// (and so let one more hash, with one more buffer, start) early.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut PooledMemory) -> T + Send + 'static,
@@ -208,15 +286,15 @@ impl Argon2Hasher {
             .await
             .map_err(|e| CryptoError(e.to_string()))?;
         let memory = self.memory.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut buffer = memory.take();
-            let result = work(&mut buffer);
-            drop(buffer);
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(|e| CryptoError(e.to_string()))
+        self.threads
+            .run(move || {
+                let mut buffer = memory.take();
+                let result = work(&mut buffer);
+                drop(buffer);
+                drop(permit);
+                result
+            })
+            .await
     }
 }
 
@@ -377,6 +455,41 @@ mod tests {
             audience: audience.into(),
             ttl_seconds: 900,
         })
+    }
+
+    #[tokio::test]
+    async fn hashes_run_on_threads_of_lower_priority() {
+        let hasher = Argon2Hasher::new(1).unwrap();
+        let (name, nice) = hasher
+            .threads
+            .run(|| {
+                let name = std::thread::current().name().map(str::to_owned);
+                (
+                    name,
+                    rustix::process::getpriority_process(Some(rustix::thread::gettid())),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("lyceum-argon2-0"));
+        #[cfg(target_os = "linux")]
+        assert_eq!(nice.unwrap(), HASH_THREAD_NICE);
+        let mine = rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        assert!(
+            mine < HASH_THREAD_NICE,
+            "the calling thread keeps its priority"
+        );
+        let password = Password::parse("Secret123").unwrap();
+        let hash = hasher.hash(&password).await.unwrap();
+        assert!(hasher.verify("Secret123", Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_hash_that_panics_is_an_error_and_the_threads_keep_working() {
+        let hasher = Argon2Hasher::new(1).unwrap();
+        let failed = hasher.threads.run(|| -> u8 { panic!("boom") }).await;
+        assert!(failed.is_err());
+        assert_eq!(hasher.threads.run(|| 7).await.unwrap(), 7);
     }
 
     #[test]
