@@ -102,6 +102,25 @@ impl Accept for tokio::net::TcpListener {
     }
 }
 
+/// How many connections the kernel may hold for us before we accept them. tokio's default
+/// (1024) overflowed when a thousand clients connected at once (`make soak`,
+/// `slow-clients`): the kernel then drops the client's final handshake packet, the client
+/// believes it is connected, and the server never hears of the connection, so no deadline
+/// of ours can close it. Linux caps the value at `net.core.somaxconn` (4096 by default).
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds the listening socket with [`LISTEN_BACKLOG`] (and `SO_REUSEADDR`, so a restart
+/// does not wait for the old connections' `TIME_WAIT`).
+pub fn listen(addr: SocketAddr) -> io::Result<tokio::net::TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Raises the soft limit on open files to the hard limit (every connection is a file
 /// descriptor, and the soft limit is often a low default) and returns the limits then in
 /// force, `(soft, hard)`, or `None` where they cannot be read.
@@ -703,6 +722,32 @@ mod tests {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The backlog of a listening socket as the kernel reports it (`ss -ltn`: `Send-Q`).
+    fn backlog_of(port: u16) -> u32 {
+        let out = std::process::Command::new("ss")
+            .args(["-ltnH", &format!("sport = :{port}")])
+            .output()
+            .expect("ss (iproute2) runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text.lines().next().expect("ss lists the listening socket");
+        line.split_whitespace().nth(2).unwrap().parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_listening_socket_queues_up_to_the_backlog_the_kernel_allows() {
+        let listener = listen(SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(backlog_of(port), LISTEN_BACKLOG.min(somaxconn));
+        if somaxconn > 1024 {
+            assert!(backlog_of(port) > 1024, "more than tokio's default");
         }
     }
 

@@ -257,9 +257,7 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
         addr: config.bind.to_string(),
         source,
     };
-    let listener = tokio::net::TcpListener::bind(config.bind)
-        .await
-        .map_err(bind_error)?;
+    let listener = http::listen(config.bind).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
     let handle = tokio::spawn(http::serve(
         listener,
