@@ -17,6 +17,7 @@
 //! | [`identity`] | accounts: [`Email`](identity::Email), [`Username`](identity::Username), [`Password`](identity::Password), roles, users and who may act ([`User::refusal`](identity::User::refusal)), account lockout, profiles, specializations, declared certificates, billing addresses |
 //! | [`wallet`] | the points wallet: [`Points`](wallet::Points), [`Wallet::balance_after`](wallet::Wallet::balance_after) (never below zero), admin [`Adjustment`](wallet::Adjustment)s and ledger entries |
 //! | [`mentoring`] | mentoring sessions with capacity and status, bookings ([`check_booking`](mentoring::check_booking), cancellation, rescheduling), mentorship requests and their state machine, weekly [`availability`](mentoring::availability) expanded into free UTC slots, messages, feedback and ratings |
+//! | [`payments`] | one payment ledger for every purchase: [`Payment`](payments::Payment)s and their state machine, what a checkout charges ([`price_checkout`](payments::price_checkout): price − promo discount − points), [`PromoCode`](payments::PromoCode)s with every reason they may not apply, [`Refund`](payments::Refund)s that never exceed what was paid and back off when they fail, the sandbox provider's documented outcomes |
 //! | [`community`] | notifications |
 //! | [`money`], [`validation`] | [`Money`] in integer minor units with a [`Currency`]; [`FieldErrors`] that report every invalid field at once, each with a [`Violation`] code; the one character rule for free text, single-line or multi-line ([`validation::text`]) |
 //!
@@ -123,6 +124,7 @@ pub mod community;
 pub mod identity;
 pub mod mentoring;
 pub mod money;
+pub mod payments;
 pub mod validation;
 pub mod wallet;
 
