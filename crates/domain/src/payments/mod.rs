@@ -18,18 +18,21 @@
 //! - points pay for part or all of a price at a configured rate (Explaino wallet) —
 //!   [`PointsRate`];
 //! - money keeps its currency's minor units and is never converted silently
-//!   ([`crate::Currency::minor_units`]).
+//!   ([`crate::Currency::minor_units`]); admins keep exchange rates used only to show a
+//!   price approximately in another currency ([`approximate`]).
 //!
 //! Providers (Stripe, Razorpay, the sandbox) are adapters of the payment gateway port;
 //! only the sandbox's documented outcomes are a rule of the domain ([`sandbox`]).
 
 mod checkout;
+mod exchange;
 mod payment;
 mod promo;
 mod refund;
 pub mod sandbox;
 
 pub use checkout::{CheckoutError, PointsRate, Quote, price_checkout};
+pub use exchange::{Approximate, ExchangeRate, ExchangeRateError, approximate};
 pub use payment::{Payment, PaymentError, PaymentProvider, PaymentStatus, Purchase, PurchaseKind};
 pub use promo::{
     Discount, PROMO_CODE_LENGTH, PricedItem, PromoCode, PromoCodeError, PromoCodeText,
