@@ -295,7 +295,7 @@ impl Payment {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::money::Currency;
     use PaymentStatus as S;
@@ -364,14 +364,16 @@ mod tests {
         assert_eq!(PaymentProvider::parse("paypal"), None);
     }
 
-    fn payment(amount: i64, refunded: i64, status: PaymentStatus) -> Payment {
+    /// A payment of `amount` INR paise, `refunded` of it back, in `status` (also used by
+    /// the refund tests).
+    pub(crate) fn payment(amount: i64, refunded: i64, status: PaymentStatus) -> Payment {
         let now = OffsetDateTime::UNIX_EPOCH;
         Payment {
-            id: Uuid::nil(),
-            payer_id: Uuid::nil(),
+            id: Uuid::from_u128(1),
+            payer_id: Uuid::from_u128(2),
             purchase: Purchase {
                 kind: PurchaseKind::Booking,
-                id: Uuid::nil(),
+                id: Uuid::from_u128(3),
             },
             price: inr(amount),
             discount: inr(0),
@@ -379,7 +381,7 @@ mod tests {
             points_used: Points::ZERO,
             points_value: inr(0),
             amount: inr(amount),
-            provider: PaymentProvider::Sandbox,
+            provider: PaymentProvider::Stripe,
             provider_order_id: None,
             provider_payment_id: None,
             status,

@@ -2,8 +2,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::money::Currency;
-use crate::payments::payment::{Payment, PaymentProvider, PaymentStatus, Purchase, PurchaseKind};
-use crate::wallet::Points;
+use crate::payments::payment::tests::payment;
+use crate::payments::payment::{Payment, PaymentStatus};
 
 const NOW: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
 
@@ -12,33 +12,12 @@ fn inr(amount: i64) -> Money {
 }
 
 fn paid(amount: i64, refunded: i64) -> Payment {
-    Payment {
-        id: Uuid::from_u128(1),
-        payer_id: Uuid::from_u128(2),
-        purchase: Purchase {
-            kind: PurchaseKind::Booking,
-            id: Uuid::from_u128(3),
-        },
-        price: inr(amount),
-        discount: inr(0),
-        promo_code_id: None,
-        points_used: Points::ZERO,
-        points_value: inr(0),
-        amount: inr(amount),
-        provider: PaymentProvider::Stripe,
-        provider_order_id: Some("pi_1".into()),
-        provider_payment_id: Some("pi_1".into()),
-        status: if refunded > 0 {
-            PaymentStatus::PartiallyRefunded
-        } else {
-            PaymentStatus::Succeeded
-        },
-        failure_reason: None,
-        refunded: inr(refunded),
-        created_at: NOW,
-        updated_at: NOW,
-        succeeded_at: Some(NOW),
-    }
+    let status = if refunded > 0 {
+        PaymentStatus::PartiallyRefunded
+    } else {
+        PaymentStatus::Succeeded
+    };
+    payment(amount, refunded, status)
 }
 
 fn reason() -> RefundReason {
