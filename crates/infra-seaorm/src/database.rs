@@ -28,11 +28,38 @@ use crate::live::{IN_PROCESS_BACKLOG, LiveEvent};
 /// not. sqlx pings on every checkout by default, a whole round trip before each statement
 /// that is not in a transaction: without it the adapter runs discovery's statements 12 %
 /// and by-id's 20 % faster (docs/performance.md, "Where the adapter's time went").
-/// A connection that broke while it was busy (the database restarted) fails its next
-/// statement, which answers 503 with `Retry-After`, and is closed when it goes back to
-/// the pool; one idle for a second is checked first, so an idle server never answers the
-/// first request after a restart with an error.
+/// One idle for a second is checked first, so an idle server never answers the first
+/// request after a database restart with an error.
 const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
+/// After a statement failed for want of a working connection, every checkout pings for
+/// this long, whatever the idle time. A restart breaks every pooled connection at once:
+/// the first request to meet one answers 503 with `Retry-After`, and the pings then weed
+/// out the others, so the next request gets a fresh connection instead of the next
+/// broken one.
+const PING_ALL_AFTER_FAILURE: Duration = Duration::from_secs(10);
+
+/// Until when (milliseconds since the Unix epoch) every checkout pings; see
+/// [`PING_ALL_AFTER_FAILURE`]. Process-wide: a failure seen through one pool makes every
+/// pool of the process check its connections, which costs a few pings at most.
+static PING_ALL_UNTIL_MS: AtomicU64 = AtomicU64::new(0);
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Whether a pooled connection must be pinged before it is handed out.
+fn must_ping(idle_for: Duration) -> bool {
+    idle_for >= PING_IF_IDLE_FOR || now_ms() < PING_ALL_UNTIL_MS.load(Ordering::Relaxed)
+}
+
+/// Makes every checkout ping for [`PING_ALL_AFTER_FAILURE`].
+fn suspect_pooled_connections() {
+    let until = now_ms() + PING_ALL_AFTER_FAILURE.as_millis() as u64;
+    PING_ALL_UNTIL_MS.fetch_max(until, Ordering::Relaxed);
+}
 
 /// Which database engine a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +149,17 @@ impl Database {
         options
             .max_connections(settings.max_connections.max(1))
             .sqlx_logging(false)
-            .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
+            .test_before_acquire(false);
+        if backend == Backend::Postgres {
+            options.map_sqlx_postgres_before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if must_ping(meta.idle_for) {
+                        sea_orm::sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            });
+        }
         if backend == Backend::Sqlite {
             let parsed = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbError::Database(e.to_string()))?;
@@ -265,6 +302,7 @@ pub(crate) fn db_time(at: OffsetDateTime) -> OffsetDateTime {
 /// there was no working connection (retrying later may succeed), `Unavailable` otherwise.
 pub(crate) fn unavailable(err: DbErr) -> RepoError {
     if is_unreachable(&err) {
+        suspect_pooled_connections();
         RepoError::Unreachable(lyceum_ports::Cause::new(err))
     } else {
         RepoError::Unavailable(lyceum_ports::Cause::new(err))
